@@ -1,0 +1,87 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* fileio.c - bounded reads of small kernel files. */
+#include "core/fileio.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdint.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/parse.h"
+
+int cadv_pread_all(int fd, char *buf, size_t cap, size_t *ret_len)
+{
+    size_t len = 0;
+
+    if (cap == 0)
+        return -EINVAL;
+    for (;;) {
+        ssize_t n = pread(fd, buf + len, cap - 1 - len, (off_t)len);
+
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return -errno;
+        }
+        if (n == 0)
+            break;
+        len += (size_t)n;
+        if (len == cap - 1) {
+            char c;
+
+            n = pread(fd, &c, 1, (off_t)len);
+            if (n > 0)
+                return -EFBIG;
+            break;
+        }
+    }
+    buf[len] = '\0';
+    *ret_len = len;
+    return 0;
+}
+
+int cadv_read_at(int dirfd, const char *path, char *buf, size_t cap, size_t *ret_len)
+{
+    int fd, r;
+
+    fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0)
+        return -errno;
+    r = cadv_pread_all(fd, buf, cap, ret_len);
+    close(fd);
+    return r;
+}
+
+int cadv_read_value_at(int dirfd, const char *path, char *buf, size_t cap)
+{
+    size_t len;
+    int r;
+
+    r = cadv_read_at(dirfd, path, buf, cap, &len);
+    if (r < 0)
+        return r;
+    while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' ' || buf[len - 1] == '\t'))
+        buf[--len] = '\0';
+    return 0;
+}
+
+int cadv_read_u64_at(int dirfd, const char *path, unsigned long long *ret)
+{
+    char buf[64];
+    uint64_t v;
+    int r;
+
+    r = cadv_read_value_at(dirfd, path, buf, sizeof(buf));
+    if (r < 0)
+        return r;
+    if (strcmp(buf, "max") == 0) {
+        *ret = UINT64_MAX;
+        return 0;
+    }
+    r = cadv_parse_u64(buf, &v);
+    if (r < 0)
+        return r;
+    *ret = v;
+    return 0;
+}
