@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* http.h - the request/reply types shared by the server and its handlers (REST API, /metrics, UI).
+ * A handler fills a reply; the server owns sending it and freeing the body. Handlers run on the
+ * server's threads, concurrently: they must only use thread-safe manager calls. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct cadv_http_request {
+    const char *method;   /* "GET", "POST", ... */
+    const char *path;     /* after --url_base_prefix was stripped; starts with "/" */
+    const char *body;     /* request body (NUL-terminated), "" if none; capped by the server */
+    size_t body_len;
+    bool accept_gzip;     /* Accept-Encoding allows gzip */
+    void *conn;           /* server-private (query lookup) */
+};
+
+/* The value of query parameter key (percent-decoded), or NULL if absent. "" for "?key" or "?key=". */
+const char *cadv_http_query(const struct cadv_http_request *req, const char *key);
+
+struct cadv_http_reply {
+    unsigned status;              /* 200, 307, 400, 404, 500, ... */
+    const char *content_type;     /* static string, e.g. "application/json" */
+    const char *content_encoding; /* static string or NULL ("gzip") */
+    char *location;               /* malloc'd redirect target or NULL (freed by the server) */
+    char *body;                   /* body bytes, freed by free_fn(free_ctx) if set, else free(body) */
+    size_t len;
+    void (*free_fn)(void *ctx);
+    void *free_ctx;
+};
+
+/* Fills rep with a text/plain body copied from text (cAdvisor's error replies). */
+void cadv_http_reply_text(struct cadv_http_reply *rep, unsigned status, const char *text);
+/* Fills rep with a printf-formatted text/plain body. */
+void cadv_http_reply_textf(struct cadv_http_reply *rep, unsigned status, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));

@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* metrics.h - Prometheus exposition (/metrics) of cAdvisor's container_* and machine_* families, plus
+ * process_* and cadv_* self metrics. Label sets are rendered once per container spec version; one
+ * rendered body per collection generation (plain and gzip) is shared by concurrent scrapers.
+ * Thread-safe. */
+#pragma once
+
+struct cadv_config;
+struct cadv_http_request;
+struct cadv_http_reply;
+struct cadv_manager;
+struct cadv_metrics;
+
+/* m and cfg are borrowed and must outlive the result. Never returns NULL. Returns NULL in *ret and
+ * -EINVAL if --metrics_include/--metrics_exclude does not compile (the error is logged). */
+int cadv_metrics_new(struct cadv_manager *m, const struct cadv_config *cfg, struct cadv_metrics **ret);
+struct cadv_metrics *cadv_metrics_free(struct cadv_metrics *mx);
+/* Serves one scrape (query parameters type, max_age; gzip when the client accepts it). */
+void cadv_metrics_handle(struct cadv_metrics *mx, const struct cadv_http_request *req, struct cadv_http_reply *rep);
