@@ -1,0 +1,45 @@
+# cadv - the two commands a user needs: `make run` and `make check` (see README.md).
+# Everything else is a helper for developers. All set-up (Debian packages) is done by
+# scripts/install-deps, which the targets below call first.
+
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+N          ?= 1000
+ARGS       ?=
+
+.PHONY: all build run check unit integration format format-check bench deps clean
+
+all: build
+
+deps:
+	@scripts/install-deps
+
+build: deps
+	@scripts/meson-build $(BUILD)
+
+# Builds, then runs the daemon on this host (port 8080, like cAdvisor). Extra flags: make run ARGS="-v=4".
+run: build
+	$(BUILD)/cadv -port=8080 $(ARGS)
+
+# Every test: format check, unit + fuzz-corpus tests (debug and ASan/UBSan builds), black-box tests
+# of the real daemon; ends with one line "N passed, N failed".
+check: deps
+	@scripts/check
+
+unit: build
+	meson test -C $(BUILD) --print-errorlogs
+
+integration: build
+	/usr/bin/python3 -m pytest -q tests/integration
+
+format:
+	@scripts/format
+
+format-check:
+	@scripts/format --check
+
+bench: build
+	/usr/bin/python3 bench/run.py --n $(N) --cadv $(BUILD)/cadv --floor $(BUILD)/bench/floor
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)
