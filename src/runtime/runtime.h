@@ -2,32 +2,76 @@
 /* runtime.h - container runtime plugins (docker, podman, containerd, crio, raw). A plugin claims a
  * cgroup by its name alone (cheap, no I/O) and later fills the identity part of the spec from its
  * runtime's API on the manager's metadata worker, never on the collection path.
- * Registry: cadv_runtimes[] (NULL-terminated), tried in order; raw is not in it (it takes the rest). */
+ * Registry: cadv_runtimes[] (NULL-terminated), tried in order; raw is not in it (it takes the rest).
+ *
+ * Claiming (cAdvisor's factories, INVENTORY 1.5/6.1), done by name only:
+ *  - YES: the name has a layout only this runtime makes (`docker-<id>.scope`, `/docker/<id>`,
+ *    `libpod-<id>`, `crio-<id>.scope`, `cri-containerd-<id>.scope`, `/<containerd ns>/<id>`).
+ *  - MAYBE: the basename is a bare 64-char id (Kubernetes' cgroupfs driver:
+ *    `/kubepods/burstable/pod<uid>/<id>`, docker `--cgroup-parent`), a shape several runtimes make.
+ *    The manager asks inspect() of every runtime that said MAYBE, in registry order, and the first
+ *    that returns 0 owns the container; if all return -ENOENT it is raw. Where cAdvisor asks each
+ *    runtime's API inside its claim, this keeps the claim free of I/O.
+ *  - IGNORE: the runtime's, but not a container (CRI-O's systemd-driver sandboxes): not tracked.
+ *  - NO: try the next plugin; raw takes what no plugin claims.
+ * A runtime that is down makes inspect() fail with an error other than -ENOENT: the container is
+ * collected as raw meanwhile and the manager retries later (with back-off), so it is named again
+ * when the runtime is back. */
 #pragma once
 
 #include <stdbool.h>
+#include <stdint.h>
 
 struct cadv_config;
 struct cadv_spec;
 
+/* Size of the buffer claims() writes the id into (ids are 64 chars; containerd allows 76). */
+#define CADV_RUNTIME_ID_MAX 128
+
 enum cadv_claim {
-    CADV_CLAIM_NO = 0,   /* not this runtime's: try the next */
-    CADV_CLAIM_YES = 1,  /* this runtime's container */
+    CADV_CLAIM_NO = 0,     /* not this runtime's: try the next */
+    CADV_CLAIM_YES = 1,    /* this runtime's container */
     CADV_CLAIM_IGNORE = 2, /* this runtime's, but not a container (sandbox, conmon): not tracked */
+    CADV_CLAIM_MAYBE = 3,  /* a bare id several runtimes make: owned by the first inspect() that succeeds */
+};
+
+/* What the collection path needs beyond the spec, learnt by inspect_full(). Strings are owned;
+ * free with cadv_runtime_info_done(). */
+struct cadv_runtime_info {
+    char *rootfs_dir;             /* writable layer (overlay upperdir) for fs usage; NULL: none */
+    char *extra_dir;              /* also counted in usage (docker: containers/<id>; crio: log); NULL */
+    bool collect_network;         /* read /proc/<pid>/net/ (docker: always; containerd: sandboxes only) */
+    uint64_t refresh_interval_ns; /* 0: inspect once; else again this often (health check, pid unknown) */
 };
 
 struct cadv_runtime {
     const char *name; /* also the alias namespace: "docker", "podman", ... */
     /* Called once at start; *ret_state is passed to every other call. A runtime that is absent is not
-     * an error: init succeeds and inspect fails until it appears. */
+     * an error: init succeeds and inspect fails until it appears. Does no blocking I/O. */
     int (*init)(const struct cadv_config *cfg, void **ret_state);
-    /* Cheap, no I/O: is this cgroup name one of ours? Writes the runtime's container id on YES. */
+    /* Cheap, no I/O: is this cgroup name one of ours? Writes the runtime's container id on YES and
+     * MAYBE (ret_id has id_size bytes, CADV_RUNTIME_ID_MAX is enough). */
     enum cadv_claim (*claims)(void *state, const char *cgroup_name, char *ret_id, unsigned id_size);
     /* Runs on the metadata worker: fills the identity part of *spec (id, aliases, namespace, image,
-     * labels, envs, pid, health, start/creation times). Returns 0, -ENOENT (no such container: the
-     * cgroup stays raw), or another negative errno (runtime down: retried later). */
+     * labels, envs, pid, health) and its creation_time_ns / start_time_ns. Returns 0, -ENOENT (no
+     * such running container: the cgroup stays raw), or another negative errno (runtime down:
+     * retried later). */
     int (*inspect)(void *state, const char *cgroup_name, const char *id, struct cadv_spec *spec);
     void (*done)(void *state);
+
+    /* Optional hooks (NULL when a plugin lacks them); the manager checks before calling. */
+
+    /* Like inspect, and also fills *ret_info (initialised by the caller with {0}; on success it owns
+     * what was written). When set, the manager calls it instead of inspect. */
+    int (*inspect_full)(void *state, const char *cgroup_name, const char *id, struct cadv_spec *spec,
+                        struct cadv_runtime_info *ret_info);
+    /* Blocking I/O (metadata worker): the exit code of a container that stopped, for the
+     * containerDeletion event. Returns 0, -EBUSY if it is still running, or a negative errno
+     * (the event then carries -1, as cAdvisor's does). */
+    int (*exit_code)(void *state, const char *id, int *ret_code);
 };
 
 extern const struct cadv_runtime *const cadv_runtimes[];
+
+/* Frees the strings of *info and zeroes it. */
+void cadv_runtime_info_done(struct cadv_runtime_info *info);
