@@ -41,6 +41,7 @@ struct cadv_runtime_info {
     char *rootfs_dir;             /* writable layer (overlay upperdir) for fs usage; NULL: none */
     char *extra_dir;              /* also counted in usage (docker: containers/<id>; crio: log); NULL */
     bool collect_network;         /* read /proc/<pid>/net/ (docker: always; containerd: sandboxes only) */
+    bool has_network;             /* the spec's has_network (docker: false in another's netns) */
     uint64_t refresh_interval_ns; /* 0: inspect once; else again this often (health check, pid unknown) */
 };
 

@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* dockerapi.c - Docker Engine API container inspect for the docker and podman plugins (see
+ * dockerapi.h). Field by field it mirrors cAdvisor's container/docker handler:
+ *   Name (leading "/" stripped) -> alias, Config.Labels -> labels (+ restartcount when
+ *   RestartCount > 0), Config.Image -> image, Config.Env filtered by env_metadata_whitelist prefixes
+ *   -> envs (keys lower-cased), Created -> creation time, State.StartedAt -> start time (ignored when
+ *   before 1970), State.Pid -> pid, State.Health.Status -> health, HostConfig.NetworkMode.
+ * The writable layer comes from GraphDriver.Data.UpperDir (overlay, overlay2; the same directory
+ * cAdvisor derives from layerdb/mount-id), the extra directory from LogPath (docker:
+ * <root>/containers/<id>; podman: <graphroot>/<driver>-containers/<id>). */
+#include "runtime/dockerapi.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/timeutil.h"
+#include "core/xalloc.h"
+#include "model/sample.h"
+#include "model/spec.h"
+#include "runtime/http_unix.h"
+#include "runtime/ids.h"
+#include "runtime/runtime.h"
+
+/* Bounds on what one container may contribute to its spec. */
+#define MAX_LABELS 1024
+#define MAX_ENVS   4096
+
+static const char *jstr(const json_t *obj, const char *key)
+{
+    const json_t *v = json_object_get(obj, key);
+
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+static int64_t jint(const json_t *obj, const char *key)
+{
+    const json_t *v = json_object_get(obj, key);
+
+    return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
+}
+
+static void add_labels(const json_t *config, struct cadv_spec *spec)
+{
+    json_t *labels = json_object_get(config, "Labels");
+    const char *key;
+    json_t *v;
+    size_t n = 0;
+
+    if (!json_is_object(labels))
+        return;
+    json_object_foreach(labels, key, v)
+    {
+        if (!json_is_string(v) || n++ >= MAX_LABELS)
+            continue;
+        cadv_kv_set(&spec->labels, &spec->n_labels, key, json_string_value(v));
+    }
+}
+
+static bool whitelisted(const char *name, size_t len, char *const *wl)
+{
+    for (size_t i = 0; wl && wl[i]; i++) {
+        size_t pl = strlen(wl[i]);
+
+        if (pl > 0 && pl <= len && strncmp(name, wl[i], pl) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* Config.Env entries "K=V" whose K starts with a whitelisted prefix, K lower-cased. */
+static void add_envs(const json_t *config, char *const *wl, struct cadv_spec *spec)
+{
+    json_t *env = json_object_get(config, "Env");
+    size_t i, n = 0;
+    json_t *v;
+
+    if (!json_is_array(env) || !wl)
+        return;
+    json_array_foreach(env, i, v)
+    {
+        const char *kv = json_string_value(v);
+        const char *eq = kv ? strchr(kv, '=') : NULL;
+        char *key;
+
+        if (!eq || eq == kv || !whitelisted(kv, (size_t)(eq - kv), wl) || n++ >= MAX_ENVS)
+            continue;
+        key = cadv_xstrndup(kv, (size_t)(eq - kv));
+        for (char *p = key; *p; p++)
+            if (*p >= 'A' && *p <= 'Z')
+                *p = (char)(*p - 'A' + 'a');
+        cadv_kv_set(&spec->envs, &spec->n_envs, key, eq + 1);
+        free(key);
+    }
+}
+
+static int health_of(const char *s)
+{
+    if (!s)
+        return CADV_HEALTH_NONE;
+    if (strcmp(s, "healthy") == 0)
+        return CADV_HEALTH_HEALTHY;
+    if (strcmp(s, "unhealthy") == 0)
+        return CADV_HEALTH_UNHEALTHY;
+    if (strcmp(s, "starting") == 0)
+        return CADV_HEALTH_STARTING;
+    return CADV_HEALTH_NONE;
+}
+
+static void parse_state(const json_t *state, struct cadv_spec *spec, bool *ret_running)
+{
+    const json_t *health = json_object_get(state, "Health");
+    const char *started = jstr(state, "StartedAt");
+    int64_t pid = jint(state, "Pid");
+    uint64_t ns;
+
+    *ret_running = json_is_true(json_object_get(state, "Running"));
+    spec->pid = pid > 0 ? (uint64_t)pid : 0;
+    if (started && cadv_parse_rfc3339(started, &ns) == 0 && ns > 0)
+        spec->start_time_ns = ns;
+    if (json_is_object(health)) {
+        spec->has_health_check = true;
+        spec->health = health_of(jstr(health, "Status"));
+    }
+}
+
+static void set_aliases(struct cadv_spec *spec, const char *name, const char *id)
+{
+    size_t n = 0;
+
+    if (name && name[0] == '/')
+        name++;
+    spec->aliases = cadv_xcalloc(2, sizeof(char *));
+    if (name && *name)
+        spec->aliases[n++] = cadv_xstrdup(name);
+    spec->aliases[n++] = cadv_xstrdup(id);
+    spec->n_aliases = n;
+}
+
+/* dirname of path into a new string, or NULL when path has no directory part. */
+static char *dir_of(const char *path, int levels)
+{
+    char *d = cadv_xstrdup(path);
+
+    while (levels-- > 0) {
+        char *slash = strrchr(d, '/');
+
+        if (!slash || slash == d) {
+            free(d);
+            return NULL;
+        }
+        *slash = '\0';
+    }
+    return d;
+}
+
+static void parse_info(const json_t *root, const struct cadv_dockerapi_opts *opts, const char *id,
+                       struct cadv_runtime_info *info)
+{
+    const json_t *gd = json_object_get(root, "GraphDriver");
+    const char *upper = jstr(json_object_get(gd, "Data"), "UpperDir");
+    const char *log = jstr(root, "LogPath");
+    const char *mode = jstr(json_object_get(root, "HostConfig"), "NetworkMode");
+    bool shared_net = mode && strncmp(mode, "container:", 10) == 0;
+
+    if (upper && upper[0] == '/')
+        info->rootfs_dir = cadv_xstrdup(upper);
+    /* docker: <root>/containers/<id>/<id>-json.log; podman: .../<driver>-containers/<id>/userdata/ctr.log */
+    if (log && log[0] == '/' && strstr(log, id))
+        info->extra_dir = dir_of(log, opts->flavor == CADV_DOCKERAPI_PODMAN ? 2 : 1);
+    info->has_network = !shared_net;
+    /* cAdvisor's docker handler reads /proc/<pid>/net/dev even in another container's netns;
+     * its podman handler drops network stats there. */
+    info->collect_network = opts->flavor == CADV_DOCKERAPI_DOCKER || !shared_net;
+}
+
+int cadv_dockerapi_parse_inspect(const json_t *root, const struct cadv_dockerapi_opts *opts,
+                                 struct cadv_spec *spec, struct cadv_runtime_info *info, bool *ret_running)
+{
+    const json_t *config = json_object_get(root, "Config");
+    const char *id = jstr(root, "Id");
+    const char *image = jstr(config, "Image");
+    const char *created = jstr(root, "Created");
+    int64_t restarts = jint(root, "RestartCount");
+    uint64_t ns;
+
+    if (!json_is_object(root) || !id || !*id)
+        return -EBADMSG;
+    spec->id = cadv_xstrdup(id);
+    set_aliases(spec, jstr(root, "Name"), id);
+    spec->namespace_ = cadv_xstrdup(opts->namespace_);
+    if (image && *image)
+        spec->image = cadv_xstrdup(image);
+    add_labels(config, spec);
+    if (restarts > 0) {
+        char buf[24];
+
+        (void)snprintf(buf, sizeof(buf), "%lld", (long long)restarts);
+        cadv_kv_set(&spec->labels, &spec->n_labels, "restartcount", buf);
+    }
+    add_envs(config, opts->env_whitelist, spec);
+    if (created && cadv_parse_rfc3339(created, &ns) == 0)
+        spec->creation_time_ns = ns;
+    parse_state(json_object_get(root, "State"), spec, ret_running);
+    if (info) {
+        parse_info(root, opts, id, info);
+        if (spec->has_health_check)
+            info->refresh_interval_ns = CADV_DOCKERAPI_HEALTH_REFRESH_NS;
+    }
+    return 0;
+}
+
+/* GET /containers/<id>/json: 0 with the body, -ENOENT on 404, other errors negative. */
+static int get_inspect(const struct cadv_http_endpoint *ep, const char *id, uint64_t timeout_ns, json_t **ret)
+{
+    char path[64 + CADV_RUNTIME_ID_MAX];
+    json_t *j = NULL;
+    long status = 0;
+    int r;
+
+    /* Ids come from cgroup names: keep them to the id alphabet so they cannot alter the path. */
+    for (const char *p = id; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || *p == '-' ||
+              *p == '_' || *p == '.'))
+            return -EINVAL;
+    if (strlen(id) >= CADV_RUNTIME_ID_MAX)
+        return -EINVAL;
+    (void)snprintf(path, sizeof(path), "/containers/%s/json", id);
+    r = cadv_http_get_json(ep, path, timeout_ns, CADV_DOCKERAPI_MAX_BODY, &status, &j);
+    if (r < 0)
+        return r;
+    if (status == 404 || (status == 200 && !j)) {
+        json_decref(j);
+        return status == 404 ? -ENOENT : -EBADMSG;
+    }
+    if (status != 200) {
+        json_decref(j);
+        return -EIO;
+    }
+    *ret = j;
+    return 0;
+}
+
+int cadv_dockerapi_inspect(const struct cadv_http_endpoint *ep, const char *id, uint64_t timeout_ns,
+                           const struct cadv_dockerapi_opts *opts, struct cadv_spec *spec,
+                           struct cadv_runtime_info *info)
+{
+    struct cadv_runtime_info ri = {0};
+    struct cadv_spec s;
+    bool running = false;
+    json_t *j = NULL;
+    int r;
+
+    r = get_inspect(ep, id, timeout_ns, &j);
+    if (r < 0)
+        return r;
+    cadv_spec_init(&s);
+    r = cadv_dockerapi_parse_inspect(j, opts, &s, info ? &ri : NULL, &running);
+    json_decref(j);
+    if (r == 0 && !running)
+        r = -ENOENT;
+    if (r < 0) {
+        cadv_spec_done(&s);
+        cadv_runtime_info_done(&ri);
+        return r;
+    }
+    cadv_spec_copy_identity(spec, &s);
+    spec->creation_time_ns = s.creation_time_ns;
+    spec->start_time_ns = s.start_time_ns;
+    cadv_spec_done(&s);
+    if (info) {
+        cadv_runtime_info_done(info);
+        *info = ri;
+    }
+    return 0;
+}
+
+int cadv_dockerapi_exit_code(const struct cadv_http_endpoint *ep, const char *id, uint64_t timeout_ns,
+                             int *ret_code)
+{
+    const json_t *state;
+    json_t *j = NULL;
+    int r = get_inspect(ep, id, timeout_ns, &j);
+
+    if (r < 0)
+        return r;
+    state = json_object_get(j, "State");
+    if (!json_is_object(state)) {
+        r = -EBADMSG;
+    } else if (json_is_true(json_object_get(state, "Running"))) {
+        r = -EBUSY;
+    } else {
+        *ret_code = (int)jint(state, "ExitCode");
+    }
+    json_decref(j);
+    return r;
+}
