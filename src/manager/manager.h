@@ -18,27 +18,30 @@ struct cadv_config;
 struct cadv_container;
 struct cadv_machine_info;
 struct cadv_manager;
+struct cadv_runtime;
 struct cadv_sample;
 struct cadv_spec;
 
 /* Self-measurements for cadv_* metrics. */
 struct cadv_manager_stats {
-    uint64_t containers;         /* tracked now */
-    uint64_t collections_total;  /* container collections done */
-    uint64_t read_errors_total;  /* failed reads other than "cgroup gone" */
-    uint64_t cycle_seconds_ns;   /* duration of the last scheduler pass that collected something */
-    uint64_t cycle_ns_total;     /* sum of all pass durations */
+    uint64_t containers;        /* tracked now */
+    uint64_t collections_total; /* container collections done */
+    uint64_t read_errors_total; /* failed reads other than "cgroup gone" */
+    uint64_t cycle_seconds_ns;  /* duration of the last scheduler pass that collected something */
+    uint64_t cycle_ns_total;    /* sum of all pass durations */
     uint64_t cycles_total;
-    uint64_t fds_held;           /* kept-open cgroup file fds */
-    uint64_t history_bytes;      /* bytes held by all rings */
+    uint64_t fds_held;      /* kept-open cgroup file fds */
+    uint64_t history_bytes; /* bytes held by all rings */
     uint64_t containers_added_total;
     uint64_t containers_removed_total;
-    uint64_t ondemand_total;     /* on-demand collections (max_age) */
+    uint64_t ondemand_total; /* on-demand collections (max_age) */
 };
 
 /* Creates a manager for cfg (borrowed; must outlive the manager). Opens the cgroup root and reads the
  * machine info; starts no thread. Returns 0 or a negative errno (logged). */
 int cadv_manager_new(const struct cadv_config *cfg, struct cadv_manager **ret);
+/* Replaces the runtime plugin table (default: cadv_runtimes) before cadv_manager_start; for tests. */
+void cadv_manager_set_runtimes(struct cadv_manager *m, const struct cadv_runtime *const *runtimes);
 /* Creates the root container, walks every hierarchy, starts the threads. */
 int cadv_manager_start(struct cadv_manager *m);
 /* Stops and joins the threads (idempotent). */
@@ -48,7 +51,8 @@ struct cadv_manager *cadv_manager_free(struct cadv_manager *m);
 /* The container with exactly this name ("/" for root), with a reference taken, or NULL. */
 struct cadv_container *cadv_manager_get(struct cadv_manager *m, const char *name);
 /* name itself (if tracked) and, if recursive, every container whose name starts with name + "/"
- * (every container for "/"), sorted by name, each with a reference taken. *ret is malloc'd. */
+ * (every container for "/"), sorted by name, each with a reference taken. *ret is malloc'd (NULL
+ * when *ret_n is 0). Returns 0 (an untracked name gives an empty list). */
 int cadv_manager_list(struct cadv_manager *m, const char *name, bool recursive, struct cadv_container ***ret,
                       size_t *ret_n);
 /* Containers of a runtime namespace ("docker", "podman", ...), sorted by name, references taken. */
@@ -56,7 +60,8 @@ int cadv_manager_list_namespace(struct cadv_manager *m, const char *ns, struct c
                                 size_t *ret_n);
 /* Looks up an alias in a runtime namespace: exact alias, else a unique alias prefix. Returns 0,
  * -ENOENT, or -ENOTUNIQ when the prefix is ambiguous. */
-int cadv_manager_find_alias(struct cadv_manager *m, const char *ns, const char *alias, struct cadv_container **ret);
+int cadv_manager_find_alias(struct cadv_manager *m, const char *ns, const char *alias,
+                            struct cadv_container **ret);
 /* Drops the references of an array from cadv_manager_list*, and frees it. */
 void cadv_containers_unref(struct cadv_container **arr, size_t n);
 

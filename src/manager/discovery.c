@@ -1,0 +1,502 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* discovery.c - cgroup discovery (cAdvisor's raw watcher and global housekeeping, INVENTORY 1.4/1.5).
+ *
+ * A container's name is its directory's path below a hierarchy root. Bookkeeping is per name: the
+ * set (bitmask) of hierarchies where its directory is known to exist. A name is "dirty" when its set
+ * changed; after each batch of inotify events (or a full scan) dirty names are reconciled with the
+ * registry: the container is created when its set becomes non-empty, removed when it becomes empty,
+ * and its cgroup handle is re-opened when a hierarchy appeared after it was opened (cgroup v1 tools
+ * create one controller directory after another). Watches are added before a directory is read, so
+ * a child created during the walk is either read or reported. */
+#include "manager/discovery.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/inotify.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "collect/cgroup.h"
+#include "config.h"
+#include "core/log.h"
+#include "core/timeutil.h"
+#include "core/xalloc.h"
+#include "manager/hmap.h"
+#include "manager/internal.h"
+#include "manager/manager.h"
+
+#define MAX_HIERARCHIES 64
+#define MAX_NAMES       (4 * CADV_MANAGER_MAX_CONTAINERS)
+#define WATCH_MASK      (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_ONLYDIR)
+
+struct watch {
+    size_t hier;
+    char *name;
+};
+
+struct node {
+    uint64_t mask;   /* hierarchies where the directory exists */
+    uint64_t seen;   /* hierarchies where the current full scan found it */
+    uint64_t opened; /* hierarchies present when the container's cgroup was opened */
+    bool dirty;
+};
+
+struct cadv_discovery {
+    struct cadv_manager *m;
+    const struct cadv_cgroup_hierarchy *hier;
+    size_t n_hier;
+    int ifd;                   /* inotify, -1 if unavailable */
+    struct cadv_hmap *watches; /* wd (int) -> struct watch */
+    struct cadv_hmap *nodes;   /* name -> struct node */
+    char **dirty;              /* names to reconcile */
+    size_t n_dirty, cap_dirty;
+    bool overflow; /* events were lost: rescan */
+    bool watch_limit_logged;
+    bool names_full_logged;
+};
+
+static void watch_free(void *p)
+{
+    struct watch *w = p;
+
+    free(w->name);
+    free(w);
+}
+
+struct cadv_discovery *cadv_discovery_new(struct cadv_manager *m)
+{
+    struct cadv_discovery *d = cadv_xcalloc(1, sizeof(*d));
+
+    d->m = m;
+    d->n_hier = cadv_cgroup_root_hierarchies(m->root, &d->hier);
+    if (d->n_hier > MAX_HIERARCHIES) {
+        cadv_log(CADV_LOG_WARNING, "%zu cgroup hierarchies, only the first %d are watched", d->n_hier,
+                 MAX_HIERARCHIES);
+        d->n_hier = MAX_HIERARCHIES;
+    }
+    d->watches = cadv_hmap_new(watch_free);
+    d->nodes = cadv_hmap_new(free);
+    d->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+    if (d->ifd < 0)
+        cadv_log_errno(CADV_LOG_WARNING, -errno,
+                       "inotify unavailable, new cgroups are found by the periodic rescan only");
+    return d;
+}
+
+struct cadv_discovery *cadv_discovery_free(struct cadv_discovery *d)
+{
+    if (!d)
+        return NULL;
+    if (d->ifd >= 0)
+        close(d->ifd);
+    cadv_hmap_free(d->watches);
+    cadv_hmap_free(d->nodes);
+    for (size_t i = 0; i < d->n_dirty; i++)
+        free(d->dirty[i]);
+    free(d->dirty);
+    free(d);
+    return NULL;
+}
+
+/* "/" + child, or parent + "/" + child. */
+static char *join_name(const char *parent, const char *child)
+{
+    return strcmp(parent, "/") == 0 ? cadv_xasprintf("/%s", child) : cadv_xasprintf("%s/%s", parent, child);
+}
+
+/* The absolute path of name in hierarchy h; false if it does not fit. */
+static bool dir_path(const struct cadv_discovery *d, size_t h, const char *name, char *buf, size_t size)
+{
+    int n = snprintf(buf, size, "%s%s", d->hier[h].path, strcmp(name, "/") == 0 ? "" : name);
+
+    return n > 0 && (size_t)n < size;
+}
+
+static void set_dirty(struct cadv_discovery *d, const char *name, struct node *n)
+{
+    if (n->dirty)
+        return;
+    n->dirty = true;
+    cadv_xgrow((void **)&d->dirty, &d->cap_dirty, d->n_dirty + 1, sizeof(*d->dirty));
+    d->dirty[d->n_dirty++] = cadv_xstrdup(name);
+}
+
+/* Records that name's directory exists in hierarchy h. Returns false at the name cap. */
+static bool mark(struct cadv_discovery *d, size_t h, const char *name)
+{
+    uint64_t bit = 1ULL << h;
+    size_t len = strlen(name);
+    struct node *n = cadv_hmap_get(d->nodes, name, len);
+
+    if (!n) {
+        if (cadv_hmap_count(d->nodes) >= MAX_NAMES) {
+            if (!d->names_full_logged)
+                cadv_log(CADV_LOG_WARNING, "More than %d cgroups, '%s' and later ones are not tracked",
+                         MAX_NAMES, name);
+            d->names_full_logged = true;
+            return false;
+        }
+        n = cadv_xcalloc(1, sizeof(*n));
+        cadv_hmap_put(d->nodes, name, len, n);
+        cadv_manager_forget_rejected(d->m, name); /* a new directory: judge it afresh */
+    }
+    n->seen |= bit;
+    if (!(n->mask & bit)) {
+        n->mask |= bit;
+        set_dirty(d, name, n);
+    }
+    return true;
+}
+
+static void unmark(struct cadv_discovery *d, size_t h, const char *name)
+{
+    uint64_t bit = 1ULL << h;
+    struct node *n = cadv_hmap_get(d->nodes, name, strlen(name));
+
+    if (n && (n->mask & bit)) {
+        n->mask &= ~bit;
+        set_dirty(d, name, n);
+    }
+}
+
+static void add_watch(struct cadv_discovery *d, size_t h, const char *path, const char *name)
+{
+    struct watch *w;
+    int wd;
+
+    if (d->ifd < 0)
+        return;
+    wd = inotify_add_watch(d->ifd, path, WATCH_MASK);
+    if (wd < 0) {
+        if (errno == ENOSPC && !d->watch_limit_logged) {
+            cadv_log(CADV_LOG_WARNING,
+                     "inotify watch limit reached at '%s': cgroups below it are found by "
+                     "the periodic rescan only (raise fs.inotify.max_user_watches)",
+                     path);
+            d->watch_limit_logged = true;
+        }
+        return;
+    }
+    w = cadv_hmap_get(d->watches, &wd, sizeof(wd));
+    if (w && w->hier == h && strcmp(w->name, name) == 0)
+        return;
+    w = cadv_xmalloc(sizeof(*w));
+    w->hier = h;
+    w->name = cadv_xstrdup(name);
+    cadv_hmap_put(d->watches, &wd, sizeof(wd), w);
+}
+
+static bool is_dir(DIR *dir, const struct dirent *de)
+{
+    struct stat st;
+
+    if (de->d_type == DT_DIR)
+        return true;
+    if (de->d_type != DT_UNKNOWN)
+        return false;
+    return fstatat(dirfd(dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* Pushes the subdirectory names of `name` (whose directory is dir) onto the walk stack. */
+static void push_children(DIR *dir, const char *name, char ***stack, size_t *n, size_t *cap)
+{
+    const struct dirent *de;
+
+    while ((de = readdir(dir))) {
+        if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 || !is_dir(dir, de))
+            continue;
+        cadv_xgrow((void **)stack, cap, *n + 1, sizeof(**stack));
+        (*stack)[(*n)++] = join_name(name, de->d_name);
+    }
+}
+
+/* Watches and marks `start` and every directory below it in hierarchy h (iteratively: no recursion
+ * on input depth). Names of cadv_cgroup_name_ignored (systemd mounts) are neither watched nor
+ * descended into, as in cAdvisor. */
+static void walk(struct cadv_discovery *d, size_t h, const char *start)
+{
+    char **stack = NULL, path[PATH_MAX];
+    size_t n = 0, cap = 0;
+
+    cadv_xgrow((void **)&stack, &cap, 1, sizeof(*stack));
+    stack[n++] = cadv_xstrdup(start);
+    while (n > 0) {
+        char *name = stack[--n];
+        DIR *dir;
+
+        if ((strcmp(name, "/") != 0 && cadv_cgroup_name_ignored(name)) ||
+            !dir_path(d, h, name, path, sizeof(path)))
+            goto next;
+        add_watch(d, h, path, name);
+        if (!mark(d, h, name))
+            goto next;
+        dir = opendir(path);
+        if (!dir)
+            goto next; /* vanished meanwhile: its deletion event follows */
+        push_children(dir, name, &stack, &n, &cap);
+        closedir(dir);
+next:
+        free(name);
+    }
+    free(stack);
+}
+
+/* Creates, removes or re-opens the container `name` to match its node (NULL: no directory). */
+static void reconcile_name(struct cadv_discovery *d, const char *name, struct node *n)
+{
+    struct cadv_container *c;
+
+    if (strcmp(name, "/") == 0)
+        return; /* the root container lives as long as the manager */
+    c = cadv_manager_get(d->m, name);
+    if (!n || n->mask == 0) {
+        cadv_manager_forget_rejected(d->m, name);
+        if (c)
+            cadv_manager_remove_container(d->m, c);
+    } else if (!c) {
+        if (cadv_manager_add_container(d->m, name) > 0)
+            n->opened = n->mask;
+    } else if (n->mask & ~n->opened) {
+        cadv_manager_reopen_container(d->m, c);
+        n->opened = n->mask;
+    }
+    cadv_container_unref(c);
+}
+
+static void reconcile_dirty(struct cadv_discovery *d)
+{
+    for (size_t i = 0; i < d->n_dirty; i++) {
+        size_t len = strlen(d->dirty[i]);
+        struct node *n = cadv_hmap_get(d->nodes, d->dirty[i], len);
+
+        if (n)
+            n->dirty = false;
+        reconcile_name(d, d->dirty[i], n);
+        if (n && n->mask == 0)
+            cadv_hmap_del(d->nodes, d->dirty[i], len);
+        free(d->dirty[i]);
+    }
+    d->n_dirty = 0;
+}
+
+static bool scan_start(const char *key, size_t len, void *value, void *ud)
+{
+    struct node *n = value;
+
+    (void)key, (void)len, (void)ud;
+    n->seen = 0;
+    return false;
+}
+
+/* After a full walk: hierarchies not seen lose the name; every live name is queued for a check. */
+static bool scan_finish(const char *key, size_t len, void *value, void *ud)
+{
+    struct cadv_discovery *d = ud;
+    struct node *n = value;
+
+    (void)len;
+    n->mask &= n->seen;
+    n->dirty = false;
+    set_dirty(d, key, n);
+    return false;
+}
+
+void cadv_discovery_scan(struct cadv_discovery *d)
+{
+    struct cadv_container **all;
+    size_t n_all;
+
+    cadv_hmap_foreach(d->nodes, scan_start, NULL);
+    for (size_t h = 0; h < d->n_hier; h++)
+        walk(d, h, "/");
+    for (size_t i = 0; i < d->n_dirty; i++)
+        free(d->dirty[i]);
+    d->n_dirty = 0;
+    cadv_hmap_foreach(d->nodes, scan_finish, d);
+    reconcile_dirty(d);
+    /* Containers the collector removed, or whose name the walk no longer found. */
+    (void)cadv_manager_list(d->m, "/", true, &all, &n_all);
+    for (size_t i = 0; i < n_all; i++)
+        if (!all[i]->is_root && !cadv_hmap_get(d->nodes, all[i]->name, all[i]->name_len))
+            cadv_manager_remove_container(d->m, all[i]);
+    cadv_containers_unref(all, n_all);
+}
+
+struct subtree {
+    struct cadv_discovery *d;
+    size_t hier;
+    const char *name;
+    size_t len;
+};
+
+static bool in_subtree(const struct subtree *t, const char *name)
+{
+    return strncmp(name, t->name, t->len) == 0 && (name[t->len] == '\0' || name[t->len] == '/');
+}
+
+static bool unmark_node(const char *key, size_t len, void *value, void *ud)
+{
+    struct subtree *t = ud;
+    struct node *n = value;
+
+    (void)len;
+    if (in_subtree(t, key) && (n->mask & (1ULL << t->hier))) {
+        n->mask &= ~(1ULL << t->hier);
+        set_dirty(t->d, key, n);
+    }
+    return false;
+}
+
+static bool drop_watch(const char *key, size_t len, void *value, void *ud)
+{
+    struct subtree *t = ud;
+    struct watch *w = value;
+    int wd;
+
+    if (w->hier != t->hier || !in_subtree(t, w->name) || len != sizeof(wd))
+        return false;
+    memcpy(&wd, key, sizeof(wd));
+    (void)inotify_rm_watch(t->d->ifd, wd);
+    return true;
+}
+
+/* A directory was moved away: it and everything below it left this hierarchy. */
+static void moved_away(struct cadv_discovery *d, size_t h, const char *name)
+{
+    struct subtree t = {.d = d, .hier = h, .name = name, .len = strlen(name)};
+
+    cadv_hmap_foreach(d->nodes, unmark_node, &t);
+    cadv_hmap_foreach(d->watches, drop_watch, &t);
+}
+
+static void handle_event(struct cadv_discovery *d, const struct inotify_event *ev)
+{
+    const struct watch *w;
+    char *child;
+
+    if (ev->mask & IN_Q_OVERFLOW) {
+        d->overflow = true;
+        return;
+    }
+    w = cadv_hmap_get(d->watches, &ev->wd, sizeof(ev->wd));
+    if (!w)
+        return;
+    if (ev->mask & IN_IGNORED) {
+        cadv_hmap_del(d->watches, &ev->wd, sizeof(ev->wd));
+        return;
+    }
+    if (ev->mask & IN_DELETE_SELF) {
+        if (strcmp(w->name, "/") == 0)
+            cadv_log(CADV_LOG_WARNING, "cgroup hierarchy '%s' was removed", d->hier[w->hier].path);
+        else
+            unmark(d, w->hier, w->name);
+        return;
+    }
+    if (!(ev->mask & IN_ISDIR) || ev->len == 0 || ev->name[0] == '\0')
+        return;
+    child = join_name(w->name, ev->name);
+    if (ev->mask & (IN_CREATE | IN_MOVED_TO))
+        walk(d, w->hier, child);
+    else if (ev->mask & IN_DELETE)
+        unmark(d, w->hier, child);
+    else if (ev->mask & IN_MOVED_FROM)
+        moved_away(d, w->hier, child);
+    free(child);
+}
+
+/* Reads and handles every queued inotify event, then reconciles the names they touched. */
+static void drain_events(struct cadv_discovery *d)
+{
+    char buf[65536] __attribute__((aligned(__alignof__(struct inotify_event))));
+
+    for (;;) {
+        ssize_t len = read(d->ifd, buf, sizeof(buf));
+        size_t off = 0;
+
+        if (len <= 0)
+            break; /* EAGAIN: drained */
+        while (off + sizeof(struct inotify_event) <= (size_t)len) {
+            const struct inotify_event *ev = (const struct inotify_event *)(const void *)(buf + off);
+
+            if (off + sizeof(*ev) + ev->len > (size_t)len)
+                break;
+            handle_event(d, ev);
+            off += sizeof(*ev) + ev->len;
+        }
+    }
+    reconcile_dirty(d);
+}
+
+static int poll_timeout_ms(uint64_t now, uint64_t a, uint64_t b)
+{
+    uint64_t due = a < b ? a : b, ms;
+
+    if (due <= now)
+        return 0;
+    ms = (due - now + CADV_NS_PER_MS - 1) / CADV_NS_PER_MS;
+    return ms > INT_MAX ? INT_MAX : (int)ms;
+}
+
+static void *watcher_main(void *arg)
+{
+    struct cadv_manager *m = arg;
+    struct cadv_discovery *d = m->disc;
+    uint64_t now = cadv_mono_ns();
+    uint64_t next_scan = now + m->global_interval_ns, next_machine = now + m->machine_interval_ns;
+
+    cadv_discovery_scan(d); /* closes the race between the first walk and this thread (cAdvisor) */
+    for (;;) {
+        struct pollfd fds[2] = {{.fd = m->stop_fd, .events = POLLIN}, {.fd = d->ifd, .events = POLLIN}};
+        int r = poll(fds, d->ifd >= 0 ? 2 : 1, poll_timeout_ms(cadv_mono_ns(), next_scan, next_machine));
+
+        if (r < 0 && errno != EINTR) {
+            cadv_log_errno(CADV_LOG_ERROR, -errno, "Watcher poll failed, stopping discovery");
+            break;
+        }
+        if (r > 0 && fds[0].revents)
+            break;
+        if (r > 0 && d->ifd >= 0 && fds[1].revents)
+            drain_events(d);
+        now = cadv_mono_ns();
+        if (d->overflow || now >= next_scan) {
+            if (d->overflow)
+                cadv_log(CADV_LOG_INFO, "inotify queue overflowed, rescanning cgroups");
+            d->overflow = false;
+            cadv_discovery_scan(d);
+            next_scan = cadv_mono_ns() + m->global_interval_ns;
+        }
+        if (now >= next_machine) {
+            cadv_manager_update_machine_info(m);
+            next_machine = cadv_mono_ns() + m->machine_interval_ns;
+        }
+    }
+    return NULL;
+}
+
+int cadv_discovery_start(struct cadv_manager *m)
+{
+    int r = pthread_create(&m->watcher, NULL, watcher_main, m);
+
+    if (r != 0)
+        return -r;
+    m->watcher_started = true;
+    return 0;
+}
+
+void cadv_discovery_stop(struct cadv_manager *m)
+{
+    uint64_t one = 1;
+
+    if (!m->watcher_started)
+        return;
+    if (write(m->stop_fd, &one, sizeof(one)) < 0)
+        cadv_log_errno(CADV_LOG_WARNING, -errno, "Waking the watcher failed");
+    pthread_join(m->watcher, NULL);
+    m->watcher_started = false;
+}

@@ -1,0 +1,171 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* internal.h - state shared by the files of the manager module (manager.c, registry.c,
+ * scheduler.c, metadata.c, discovery.c); never included outside src/manager/. The locks and the
+ * thread that owns each field are documented here and in manager.c's DESIGN comment. */
+#pragma once
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/sample.h"
+#include "model/spec.h"
+#include "runtime/runtime.h"
+
+struct cadv_cgroup;
+struct cadv_cgroup_root;
+struct cadv_config;
+struct cadv_discovery;
+struct cadv_hmap;
+struct cadv_machine_info;
+struct cadv_ring;
+struct cadv_runtime;
+struct md_item;
+
+/* Upper bounds on what input (the cgroup tree) can make the manager hold. */
+#define CADV_MANAGER_MAX_CONTAINERS 65536
+#define CADV_RT_ID_MAX              CADV_RUNTIME_ID_MAX
+
+struct cadv_container {
+    atomic_uint refs;
+    /* Immutable after creation. */
+    char *name;
+    size_t name_len;
+    bool is_root;
+    struct cadv_ring *ring; /* thread-safe on its own */
+
+    atomic_bool alive;
+    _Atomic uint64_t last_sample_ns; /* wall clock of the newest stored sample; 0 = none */
+    _Atomic uint64_t spec_version;
+
+    /* collect_lock: the cgroup handle (one user at a time) and the collection-path state. */
+    pthread_mutex_t collect_lock;
+    struct cadv_cgroup *cg;       /* NULL once the container was removed */
+    uint64_t next_spec_mono;      /* when the limits are re-read next */
+    uint64_t last_error_log_mono; /* rate limit of read-error logs (once a minute) */
+    bool logged_error;
+
+    /* spec_lock: the spec (identity from the runtime, limits from the cgroup), and what the runtime
+     * said that a cgroup spec refresh must not overwrite. */
+    pthread_mutex_t spec_lock;
+    struct cadv_spec spec;
+    uint64_t rt_creation_ns;          /* creation time from the runtime (wins over the cgroup's) */
+    struct cadv_runtime_info rt_info; /* from inspect_full, for the collection path */
+
+    /* Registry lock (m->reg_lock): the runtime identity used by namespace and alias lookups. */
+    char *ns;
+    char **aliases;
+    size_t n_aliases;
+
+    /* Runtime claim: written at creation, then only by the metadata worker. -1 = raw. */
+    int rt_index;
+    char rt_id[CADV_RT_ID_MAX];
+
+    /* Scheduler lock (m->sched_lock). */
+    size_t heap_idx; /* SIZE_MAX when not in the heap */
+    uint64_t due_mono;
+    /* Collector thread only. */
+    uint64_t interval_ns;
+    bool splayed; /* the first (initial-splay) delay was computed */
+};
+
+struct cadv_manager {
+    const struct cadv_config *cfg;
+    uint32_t kinds;
+    uint64_t base_interval_ns;
+    uint64_t max_interval_ns;
+    uint64_t global_interval_ns;
+    uint64_t machine_interval_ns;
+    struct cadv_cgroup_root *root;
+    struct cadv_container *root_container; /* reference held while the manager lives */
+
+    /* Runtime plugins: the table, and the state of each (NULL when its init failed). */
+    const struct cadv_runtime *const *runtimes;
+    size_t n_runtimes;
+    void **rt_states;
+    bool *rt_ok;
+    bool runtimes_inited;
+
+    /* Registry: containers sorted by name (strcmp), one reference each. */
+    pthread_rwlock_t reg_lock;
+    struct cadv_container **reg;
+    size_t n_reg, cap_reg;
+    bool reg_full_logged;
+
+    /* Scheduler: min-heap by due_mono, one reference per entry. */
+    pthread_mutex_t sched_lock;
+    pthread_cond_t sched_cond; /* CLOCK_MONOTONIC */
+    struct cadv_container **heap;
+    size_t n_heap, cap_heap;
+    bool sched_stop;
+    bool collector_started;
+    pthread_t collector;
+    /* Collector thread only: reusable buffers, so a collection allocates nothing. */
+    struct cadv_sample scratch, hk_newest, hk_prev;
+    struct cadv_spec spec_scratch;
+    uint64_t rng;
+
+    /* Scratch samples for on-demand collections on caller threads. */
+    pthread_mutex_t pool_lock;
+    struct cadv_sample **pool;
+    size_t n_pool, cap_pool;
+
+    /* Metadata worker queue (bounded). */
+    pthread_mutex_t md_lock;
+    pthread_cond_t md_cond; /* CLOCK_MONOTONIC */
+    struct md_item *mdq;
+    size_t n_mdq, cap_mdq;
+    bool md_stop;
+    bool md_started;
+    pthread_t md_thread;
+
+    /* Watcher thread: discovery state is owned by the thread that runs discovery (start, then it). */
+    struct cadv_discovery *disc;
+    int stop_fd; /* eventfd: wakes the watcher on stop */
+    bool watcher_started;
+    pthread_t watcher;
+
+    /* Names no runtime owns and raw does not accept, learnt by the metadata worker: not re-created
+     * by rescans until their directory disappears or reappears. */
+    pthread_mutex_t rej_lock;
+    struct cadv_hmap *rejected;
+
+    /* Machine info, swapped whole by the watcher. */
+    pthread_mutex_t mi_lock;
+    struct cadv_machine_info *mi;
+
+    bool started;
+    bool stopped;
+
+    /* Self-metrics. */
+    _Atomic uint64_t generation;
+    _Atomic uint64_t collections_total;
+    _Atomic uint64_t read_errors_total;
+    _Atomic uint64_t cycle_last_ns;
+    _Atomic uint64_t cycle_ns_total;
+    _Atomic uint64_t cycles_total;
+    _Atomic uint64_t added_total;
+    _Atomic uint64_t removed_total;
+    _Atomic uint64_t ondemand_total;
+    _Atomic uint64_t md_dropped_total;
+};
+
+/* manager.c: the container life cycle, called by discovery, the collector and the metadata worker. */
+
+/* Claims and, if accepted, creates and registers `name` (does I/O: call without locks). Returns 1 if
+ * a container was created, 0 if not tracked (ignored, not accepted, already there, gone, full). */
+int cadv_manager_add_container(struct cadv_manager *m, const char *name);
+/* Unregisters c (if still registered), closes its cgroup and unschedules it. Idempotent. */
+void cadv_manager_remove_container(struct cadv_manager *m, struct cadv_container *c);
+/* Removes c and keeps its name out until its directory goes away or comes back (see rejected). */
+void cadv_manager_reject_container(struct cadv_manager *m, struct cadv_container *c);
+/* Forgets a rejection: name's directory disappeared or appeared. */
+void cadv_manager_forget_rejected(struct cadv_manager *m, const char *name);
+/* Re-opens c's cgroup handle (a hierarchy directory appeared after c was created). */
+void cadv_manager_reopen_container(struct cadv_manager *m, struct cadv_container *c);
+/* Re-reads the machine info and swaps it in. */
+void cadv_manager_update_machine_info(struct cadv_manager *m);
+/* True if the raw runtime tracks the unclaimed cgroup `name` under m's configuration. */
+bool cadv_manager_raw_accepts(const struct cadv_manager *m, const char *name);

@@ -1,0 +1,245 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* metadata.c - the metadata worker thread. A container claimed by a runtime plugin is collected as
+ * raw at once; its identity (names, labels, image...) comes later from the plugin's inspect, which
+ * may be slow (runtime API calls), so it runs here. -ENOENT passes the cgroup to the next plugin
+ * that claims it (runtime.h: MAYBE), then to raw; other errors are retried with exponential backoff
+ * (1 s .. 60 s); a plugin that asks for it (refresh_interval_ns) is inspected again periodically. */
+#include "manager/metadata.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/log.h"
+#include "core/timeutil.h"
+#include "core/xalloc.h"
+#include "manager/internal.h"
+#include "manager/manager.h"
+#include "manager/registry.h"
+#include "model/spec.h"
+#include "runtime/runtime.h"
+
+#define MD_QUEUE_MAX    4096
+#define MD_BACKOFF_MAX  (60 * CADV_NS_PER_SEC)
+#define ENOENT_RETRY_NS (2 * CADV_NS_PER_SEC)
+
+struct md_item {
+    struct cadv_container *c; /* reference held by the queue */
+    uint64_t not_before_mono;
+    unsigned attempts;   /* failures other than -ENOENT so far */
+    bool enoent_retried; /* -ENOENT was answered once already */
+};
+
+void cadv_metadata_init(struct cadv_manager *m)
+{
+    pthread_condattr_t attr;
+
+    pthread_mutex_init(&m->md_lock, NULL);
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&m->md_cond, &attr);
+    pthread_condattr_destroy(&attr);
+}
+
+void cadv_metadata_done(struct cadv_manager *m)
+{
+    for (size_t i = 0; i < m->n_mdq; i++)
+        cadv_container_unref(m->mdq[i].c);
+    free(m->mdq);
+    m->mdq = NULL;
+    m->n_mdq = m->cap_mdq = 0;
+    pthread_cond_destroy(&m->md_cond);
+    pthread_mutex_destroy(&m->md_lock);
+}
+
+/* Queues c, taking over the caller's reference (dropped if the queue is full). */
+static void push(struct cadv_manager *m, struct cadv_container *c, uint64_t not_before, unsigned attempts,
+                 bool enoent_retried)
+{
+    bool full;
+
+    pthread_mutex_lock(&m->md_lock);
+    full = m->n_mdq >= MD_QUEUE_MAX;
+    if (!full) {
+        cadv_xgrow((void **)&m->mdq, &m->cap_mdq, m->n_mdq + 1, sizeof(*m->mdq));
+        m->mdq[m->n_mdq++] = (struct md_item){.c = c,
+                                              .not_before_mono = not_before,
+                                              .attempts = attempts,
+                                              .enoent_retried = enoent_retried};
+        pthread_cond_signal(&m->md_cond);
+    }
+    pthread_mutex_unlock(&m->md_lock);
+    if (full) {
+        if (atomic_fetch_add(&m->md_dropped_total, 1) == 0)
+            cadv_log(CADV_LOG_WARNING, "Metadata queue full (%d), container '%s' stays raw, skipping",
+                     MD_QUEUE_MAX, c->name);
+        cadv_container_unref(c);
+    }
+}
+
+void cadv_metadata_enqueue(struct cadv_manager *m, struct cadv_container *c)
+{
+    push(m, cadv_container_ref(c), 0, 0, false);
+}
+
+/* The inspect of c->rt_index said "no such container": the next plugin that claims the name (YES or
+ * MAYBE), else raw, whose rule may drop the container. Takes c's reference. */
+static void fall_through(struct cadv_manager *m, struct cadv_container *c)
+{
+    for (size_t j = (size_t)c->rt_index + 1; j < m->n_runtimes; j++) {
+        const struct cadv_runtime *rt = m->runtimes[j];
+        char id[CADV_RT_ID_MAX] = "";
+        enum cadv_claim claim;
+
+        if (!m->rt_ok[j])
+            continue;
+        claim = rt->claims(m->rt_states[j], c->name, id, sizeof(id));
+        if (claim == CADV_CLAIM_NO)
+            continue;
+        if (claim == CADV_CLAIM_IGNORE) {
+            cadv_manager_reject_container(m, c);
+            break;
+        }
+        c->rt_index = (int)j;
+        memcpy(c->rt_id, id, sizeof(id));
+        push(m, c, 0, 0, false);
+        return;
+    }
+    if (c->rt_index >= 0 && !cadv_manager_raw_accepts(m, c->name)) {
+        cadv_log(CADV_LOG_DEBUG, "Container '%s' is no runtime's and not accepted as raw, dropping it",
+                 c->name);
+        cadv_manager_reject_container(m, c);
+    }
+    c->rt_index = -1;
+    cadv_container_unref(c);
+}
+
+/* Calls the plugin's inspect_full (or inspect). */
+static int inspect(struct cadv_manager *m, struct cadv_container *c, struct cadv_spec *spec,
+                   struct cadv_runtime_info *info)
+{
+    const struct cadv_runtime *rt = m->runtimes[c->rt_index];
+    void *state = m->rt_states[c->rt_index];
+
+    if (!m->rt_ok[c->rt_index])
+        return -ENOENT; /* its init failed: it owns nothing */
+    if (rt->inspect_full)
+        return rt->inspect_full(state, c->name, c->rt_id, spec, info);
+    if (rt->inspect)
+        return rt->inspect(state, c->name, c->rt_id, spec);
+    return -ENOENT;
+}
+
+/* Inspects one container; takes the item's reference. */
+static void process(struct cadv_manager *m, struct md_item *it)
+{
+    struct cadv_container *c = it->c;
+    struct cadv_runtime_info info = {0};
+    struct cadv_spec spec;
+    const char *rt_name;
+    int r;
+
+    if (!atomic_load(&c->alive) || c->rt_index < 0) {
+        cadv_container_unref(c);
+        return;
+    }
+    rt_name = m->runtimes[c->rt_index]->name;
+    cadv_spec_init(&spec);
+    r = inspect(m, c, &spec, &info);
+    if (r >= 0) {
+        uint64_t again = info.refresh_interval_ns;
+
+        cadv_container_set_identity(m, c, &spec, m->runtimes[c->rt_index]->inspect_full ? &info : NULL);
+        cadv_log(CADV_LOG_DEBUG, "Container '%s' identified by %s", c->name, rt_name);
+        if (again)
+            push(m, c, cadv_mono_ns() + again, 0, false);
+        else
+            cadv_container_unref(c);
+    } else if (r == -ENOENT && !it->enoent_retried) {
+        /* A runtime may not know a container whose cgroup it is still creating (docker reports it
+         * running only once started): ask once more before passing it on (cAdvisor retries such
+         * cgroups at its next global housekeeping). */
+        push(m, c, cadv_mono_ns() + ENOENT_RETRY_NS, it->attempts, true);
+    } else if (r == -ENOENT) {
+        fall_through(m, c);
+    } else {
+        unsigned shift = it->attempts < 6 ? it->attempts : 6;
+        uint64_t backoff = CADV_NS_PER_SEC << shift;
+
+        if (backoff > MD_BACKOFF_MAX)
+            backoff = MD_BACKOFF_MAX;
+        if (it->attempts == 0)
+            cadv_log_errno(CADV_LOG_INFO, r, "Inspecting '%s' with %s failed, retrying", c->name, rt_name);
+        push(m, c, cadv_mono_ns() + backoff, it->attempts + 1, it->enoent_retried);
+    }
+    cadv_runtime_info_done(&info);
+    cadv_spec_done(&spec);
+}
+
+/* Index of the item due first. md_lock held, queue not empty. */
+static size_t first_due(const struct cadv_manager *m)
+{
+    size_t best = 0;
+
+    for (size_t i = 1; i < m->n_mdq; i++)
+        if (m->mdq[i].not_before_mono < m->mdq[best].not_before_mono)
+            best = i;
+    return best;
+}
+
+static void *md_main(void *arg)
+{
+    struct cadv_manager *m = arg;
+
+    pthread_mutex_lock(&m->md_lock);
+    while (!m->md_stop) {
+        struct md_item it;
+        size_t i;
+
+        if (m->n_mdq == 0) {
+            pthread_cond_wait(&m->md_cond, &m->md_lock);
+            continue;
+        }
+        i = first_due(m);
+        if (m->mdq[i].not_before_mono > cadv_mono_ns()) {
+            uint64_t due = m->mdq[i].not_before_mono;
+            struct timespec ts = {.tv_sec = (time_t)(due / CADV_NS_PER_SEC),
+                                  .tv_nsec = (long)(due % CADV_NS_PER_SEC)};
+
+            (void)pthread_cond_timedwait(&m->md_cond, &m->md_lock, &ts);
+            continue;
+        }
+        it = m->mdq[i];
+        m->mdq[i] = m->mdq[--m->n_mdq];
+        pthread_mutex_unlock(&m->md_lock);
+        process(m, &it);
+        pthread_mutex_lock(&m->md_lock);
+    }
+    pthread_mutex_unlock(&m->md_lock);
+    return NULL;
+}
+
+int cadv_metadata_start(struct cadv_manager *m)
+{
+    int r;
+
+    m->md_stop = false;
+    r = pthread_create(&m->md_thread, NULL, md_main, m);
+    if (r != 0)
+        return -r;
+    m->md_started = true;
+    return 0;
+}
+
+void cadv_metadata_stop(struct cadv_manager *m)
+{
+    if (!m->md_started)
+        return;
+    pthread_mutex_lock(&m->md_lock);
+    m->md_stop = true;
+    pthread_cond_broadcast(&m->md_cond);
+    pthread_mutex_unlock(&m->md_lock);
+    pthread_join(m->md_thread, NULL);
+    m->md_started = false;
+}

@@ -1,0 +1,435 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* scheduler.c - the collector thread: a min-heap of containers keyed by next-due time (monotonic),
+ * cAdvisor's housekeeping schedule, allocation-free collection into one scratch sample, slow spec
+ * refresh; on-demand collections for readers that ask for a maximum age. */
+#include "manager/scheduler.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "collect/cgroup.h"
+#include "config.h"
+#include "core/log.h"
+#include "core/timeutil.h"
+#include "core/xalloc.h"
+#include "manager/internal.h"
+#include "manager/manager.h"
+#include "manager/registry.h"
+#include "store/ring.h"
+
+/* Limits are re-read this often per container (cAdvisor re-reads them on most API reads; they
+ * change rarely, and a change is seen within this period). */
+#define SPEC_REFRESH_NS  (10 * CADV_NS_PER_SEC)
+#define ERROR_LOG_NS     (60 * CADV_NS_PER_SEC)
+#define ONDEMAND_WAIT_NS (2 * CADV_NS_PER_SEC)
+#define POOL_MAX         16
+
+uint64_t cadv_sched_next_interval(uint64_t cur_ns, uint64_t base_ns, uint64_t max_ns, bool dynamic,
+                                  int n_samples, bool stats_equal)
+{
+    if (!dynamic || n_samples < 2)
+        return cur_ns;
+    if (stats_equal) {
+        if (cur_ns < max_ns)
+            cur_ns = cur_ns > max_ns / 2 ? max_ns : cur_ns * 2;
+        return cur_ns;
+    }
+    return base_ns;
+}
+
+uint64_t cadv_sched_jitter(uint64_t interval_ns, double factor, double u)
+{
+    if (factor < 0.0)
+        factor = 1.0;
+    if (!(u >= 0.0 && u < 1.0))
+        u = 0.0;
+    return interval_ns + (uint64_t)(u * factor * (double)interval_ns);
+}
+
+/* xorshift64*: a uniform double in [0, 1). Collector thread only. */
+static double rng_double(uint64_t *state)
+{
+    uint64_t x = *state;
+
+    x ^= x >> 12;
+    x ^= x << 25;
+    x ^= x >> 27;
+    *state = x;
+    return (double)((x * 2685821657736338717ULL) >> 11) * 0x1.0p-53;
+}
+
+/* Heap (m->sched_lock held). */
+
+static bool heap_less(const struct cadv_manager *m, size_t a, size_t b)
+{
+    return m->heap[a]->due_mono < m->heap[b]->due_mono;
+}
+
+static void heap_swap(struct cadv_manager *m, size_t a, size_t b)
+{
+    struct cadv_container *t = m->heap[a];
+
+    m->heap[a] = m->heap[b];
+    m->heap[b] = t;
+    m->heap[a]->heap_idx = a;
+    m->heap[b]->heap_idx = b;
+}
+
+static void heap_up(struct cadv_manager *m, size_t i)
+{
+    while (i > 0 && heap_less(m, i, (i - 1) / 2)) {
+        heap_swap(m, i, (i - 1) / 2);
+        i = (i - 1) / 2;
+    }
+}
+
+static void heap_down(struct cadv_manager *m, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, r = l + 1, min = i;
+
+        if (l < m->n_heap && heap_less(m, l, min))
+            min = l;
+        if (r < m->n_heap && heap_less(m, r, min))
+            min = r;
+        if (min == i)
+            return;
+        heap_swap(m, i, min);
+        i = min;
+    }
+}
+
+/* Inserts c (the heap takes over the caller's reference). */
+static void heap_push(struct cadv_manager *m, struct cadv_container *c)
+{
+    cadv_xgrow((void **)&m->heap, &m->cap_heap, m->n_heap + 1, sizeof(*m->heap));
+    m->heap[m->n_heap] = c;
+    c->heap_idx = m->n_heap++;
+    heap_up(m, c->heap_idx);
+}
+
+/* Removes the entry at i and returns it (with the heap's reference). */
+static struct cadv_container *heap_delete(struct cadv_manager *m, size_t i)
+{
+    struct cadv_container *c = m->heap[i];
+
+    if (i != m->n_heap - 1) {
+        heap_swap(m, i, m->n_heap - 1);
+        m->n_heap--;
+        heap_down(m, i);
+        heap_up(m, i);
+    } else {
+        m->n_heap--;
+    }
+    c->heap_idx = SIZE_MAX;
+    return c;
+}
+
+void cadv_sched_init(struct cadv_manager *m)
+{
+    pthread_condattr_t attr;
+
+    pthread_mutex_init(&m->sched_lock, NULL);
+    pthread_condattr_init(&attr);
+    pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+    pthread_cond_init(&m->sched_cond, &attr);
+    pthread_condattr_destroy(&attr);
+    pthread_mutex_init(&m->pool_lock, NULL);
+    cadv_sample_init_scratch(&m->scratch);
+    cadv_sample_init(&m->hk_newest);
+    cadv_sample_init(&m->hk_prev);
+    cadv_spec_init(&m->spec_scratch);
+    m->rng = (cadv_mono_ns() ^ ((uint64_t)getpid() << 32)) | 1;
+}
+
+void cadv_sched_done(struct cadv_manager *m)
+{
+    for (size_t i = 0; i < m->n_heap; i++) {
+        m->heap[i]->heap_idx = SIZE_MAX;
+        cadv_container_unref(m->heap[i]);
+    }
+    free(m->heap);
+    m->heap = NULL;
+    m->n_heap = m->cap_heap = 0;
+    for (size_t i = 0; i < m->n_pool; i++) {
+        cadv_sample_done(m->pool[i]);
+        free(m->pool[i]);
+    }
+    free(m->pool);
+    cadv_sample_done(&m->scratch);
+    cadv_sample_done(&m->hk_newest);
+    cadv_sample_done(&m->hk_prev);
+    cadv_spec_done(&m->spec_scratch);
+    pthread_cond_destroy(&m->sched_cond);
+    pthread_mutex_destroy(&m->sched_lock);
+    pthread_mutex_destroy(&m->pool_lock);
+}
+
+void cadv_sched_add(struct cadv_manager *m, struct cadv_container *c)
+{
+    pthread_mutex_lock(&m->sched_lock);
+    if (c->heap_idx == SIZE_MAX) {
+        c->due_mono = cadv_mono_ns();
+        heap_push(m, cadv_container_ref(c));
+        pthread_cond_signal(&m->sched_cond);
+    }
+    pthread_mutex_unlock(&m->sched_lock);
+}
+
+void cadv_sched_remove(struct cadv_manager *m, struct cadv_container *c)
+{
+    struct cadv_container *dropped = NULL;
+
+    pthread_mutex_lock(&m->sched_lock);
+    if (c->heap_idx != SIZE_MAX)
+        dropped = heap_delete(m, c->heap_idx);
+    pthread_mutex_unlock(&m->sched_lock);
+    cadv_container_unref(dropped);
+}
+
+/* Re-reads c's limits (collect_lock held; collector thread: uses m->spec_scratch). */
+static void refresh_spec(struct cadv_manager *m, struct cadv_container *c, uint64_t now_mono)
+{
+    c->next_spec_mono = now_mono + SPEC_REFRESH_NS;
+    cadv_spec_done(&m->spec_scratch);
+    if (cadv_cgroup_read_spec(c->cg, &m->spec_scratch) >= 0)
+        cadv_container_set_limits(c, &m->spec_scratch);
+}
+
+static void log_read_error(struct cadv_container *c, int r, uint64_t now_mono)
+{
+    if (c->logged_error && now_mono - c->last_error_log_mono < ERROR_LOG_NS)
+        return;
+    c->logged_error = true;
+    c->last_error_log_mono = now_mono;
+    cadv_log_errno(CADV_LOG_WARNING, r, "Failed to update stats for container '%s', continuing", c->name);
+}
+
+/* Collects c into the scratch sample s and stores it. With max_age_ns != UINT64_MAX (on demand) it
+ * collects only if the newest sample is older than that. spec_refresh: collector thread only.
+ * Returns 1 if a sample was stored, 0 if not, -ENOENT if the cgroup is gone (caller removes c). */
+static int collect(struct cadv_manager *m, struct cadv_container *c, struct cadv_sample *s,
+                   uint64_t max_age_ns, bool spec_refresh)
+{
+    uint64_t now_mono = cadv_mono_ns(), ts;
+    int r, stored = 0;
+
+    pthread_mutex_lock(&c->collect_lock);
+    if (!c->cg) {
+        pthread_mutex_unlock(&c->collect_lock);
+        return 0; /* removed meanwhile */
+    }
+    if (max_age_ns != UINT64_MAX) {
+        uint64_t last = atomic_load(&c->last_sample_ns), now = cadv_now_ns();
+
+        if (last && now >= last && now - last <= max_age_ns)
+            goto out;
+    }
+    cadv_sample_clear(s);
+    r = cadv_cgroup_read_stats(c->cg, m->kinds, s);
+    if ((r == -ENOENT || r == -ENODEV) && !c->is_root) {
+        pthread_mutex_unlock(&c->collect_lock);
+        cadv_log(CADV_LOG_DEBUG, "Container '%s' is gone", c->name);
+        return -ENOENT;
+    }
+    if (r < 0) {
+        atomic_fetch_add(&m->read_errors_total, 1);
+        log_read_error(c, r, now_mono);
+    }
+    /* Like cAdvisor, a partly filled sample is still stored. */
+    if (r >= 0 || s->c.has) {
+        ts = cadv_now_ns();
+        s->c.timestamp_ns = ts;
+        if (cadv_ring_add(c->ring, s) == 0) {
+            atomic_store(&c->last_sample_ns, ts);
+            atomic_fetch_add(&m->collections_total, 1);
+            stored = 1;
+        }
+    }
+    if (spec_refresh && now_mono >= c->next_spec_mono)
+        refresh_spec(m, c, now_mono);
+out:
+    pthread_mutex_unlock(&c->collect_lock);
+    return stored;
+}
+
+/* The delay before c's next collection (collector thread). */
+static uint64_t next_delay(struct cadv_manager *m, struct cadv_container *c)
+{
+    const struct cadv_config *cfg = m->cfg;
+    double factor = c->splayed ? cfg->jitter_factor : cfg->initial_splay_factor;
+
+    if (cfg->allow_dynamic_housekeeping) {
+        int n = cadv_ring_latest2(c->ring, &m->hk_newest, &m->hk_prev);
+        bool equal = n == 2 && cadv_sample_stats_equal(&m->hk_newest, &m->hk_prev);
+
+        c->interval_ns = cadv_sched_next_interval(c->interval_ns, m->base_interval_ns, m->max_interval_ns,
+                                                  true, n, equal);
+    }
+    c->splayed = true;
+    return cadv_sched_jitter(c->interval_ns, factor, rng_double(&m->rng));
+}
+
+/* Collects every container due at the start of the pass. sched_lock held on entry and exit. */
+static void run_pass(struct cadv_manager *m)
+{
+    uint64_t start = cadv_mono_ns(), took;
+    size_t stored = 0;
+
+    while (!m->sched_stop && m->n_heap > 0 && m->heap[0]->due_mono <= start) {
+        struct cadv_container *c = heap_delete(m, 0);
+        uint64_t delay = 0;
+        int r;
+
+        pthread_mutex_unlock(&m->sched_lock);
+        r = collect(m, c, &m->scratch, UINT64_MAX, true);
+        if (r < 0)
+            cadv_manager_remove_container(m, c);
+        else
+            delay = next_delay(m, c);
+        stored += r > 0;
+        pthread_mutex_lock(&m->sched_lock);
+        /* A remover clears alive before it takes sched_lock, so c is either re-queued here and
+         * deleted by the remover, or not re-queued. */
+        if (r >= 0 && atomic_load(&c->alive)) {
+            c->due_mono = cadv_mono_ns() + delay;
+            heap_push(m, c);
+            c = NULL;
+        }
+        if (c) {
+            pthread_mutex_unlock(&m->sched_lock);
+            cadv_container_unref(c);
+            pthread_mutex_lock(&m->sched_lock);
+        }
+    }
+    if (stored == 0)
+        return;
+    took = cadv_mono_ns() - start;
+    atomic_fetch_add(&m->generation, 1);
+    atomic_store(&m->cycle_last_ns, took);
+    atomic_fetch_add(&m->cycle_ns_total, took);
+    atomic_fetch_add(&m->cycles_total, 1);
+}
+
+static void wait_until(struct cadv_manager *m, uint64_t due_mono)
+{
+    struct timespec ts = {
+            .tv_sec = (time_t)(due_mono / CADV_NS_PER_SEC),
+            .tv_nsec = (long)(due_mono % CADV_NS_PER_SEC),
+    };
+
+    (void)pthread_cond_timedwait(&m->sched_cond, &m->sched_lock, &ts);
+}
+
+static void *collector_main(void *arg)
+{
+    struct cadv_manager *m = arg;
+
+    pthread_mutex_lock(&m->sched_lock);
+    while (!m->sched_stop) {
+        if (m->n_heap == 0)
+            pthread_cond_wait(&m->sched_cond, &m->sched_lock);
+        else if (m->heap[0]->due_mono > cadv_mono_ns())
+            wait_until(m, m->heap[0]->due_mono);
+        else
+            run_pass(m);
+    }
+    pthread_mutex_unlock(&m->sched_lock);
+    return NULL;
+}
+
+int cadv_sched_start(struct cadv_manager *m)
+{
+    int r;
+
+    m->sched_stop = false;
+    r = pthread_create(&m->collector, NULL, collector_main, m);
+    if (r != 0)
+        return -r;
+    m->collector_started = true;
+    return 0;
+}
+
+void cadv_sched_stop(struct cadv_manager *m)
+{
+    if (!m->collector_started)
+        return;
+    pthread_mutex_lock(&m->sched_lock);
+    m->sched_stop = true;
+    pthread_cond_broadcast(&m->sched_cond);
+    pthread_mutex_unlock(&m->sched_lock);
+    pthread_join(m->collector, NULL);
+    m->collector_started = false;
+}
+
+static struct cadv_sample *pool_get(struct cadv_manager *m)
+{
+    struct cadv_sample *s = NULL;
+
+    pthread_mutex_lock(&m->pool_lock);
+    if (m->n_pool > 0)
+        s = m->pool[--m->n_pool];
+    pthread_mutex_unlock(&m->pool_lock);
+    if (!s) {
+        s = cadv_xmalloc(sizeof(*s));
+        cadv_sample_init_scratch(s);
+    }
+    return s;
+}
+
+static void pool_put(struct cadv_manager *m, struct cadv_sample *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&m->pool_lock);
+    if (m->n_pool < POOL_MAX) {
+        cadv_xgrow((void **)&m->pool, &m->cap_pool, m->n_pool + 1, sizeof(*m->pool));
+        m->pool[m->n_pool++] = s;
+        s = NULL;
+    }
+    pthread_mutex_unlock(&m->pool_lock);
+    if (s) {
+        cadv_sample_done(s);
+        free(s);
+    }
+}
+
+void cadv_manager_refresh(struct cadv_manager *m, struct cadv_container **arr, size_t n, uint64_t max_age_ns)
+{
+    uint64_t deadline = cadv_mono_ns() + ONDEMAND_WAIT_NS;
+    struct cadv_sample *s = NULL;
+    size_t stored = 0;
+
+    if (max_age_ns == UINT64_MAX)
+        max_age_ns--;
+    for (size_t i = 0; i < n; i++) {
+        struct cadv_container *c = arr[i];
+        uint64_t last = atomic_load(&c->last_sample_ns), now = cadv_now_ns();
+        int r;
+
+        if (!atomic_load(&c->alive) || (c->is_root && m->cfg->disable_root_cgroup_stats))
+            continue;
+        if (last && now >= last && now - last <= max_age_ns)
+            continue;
+        if (cadv_mono_ns() > deadline) {
+            cadv_log(CADV_LOG_DEBUG, "On-demand housekeeping took over 2s, %zu containers left stale", n - i);
+            break;
+        }
+        if (!s)
+            s = pool_get(m);
+        /* Concurrent callers serialise on the container's collect lock, and the second one finds
+         * the sample fresh. */
+        r = collect(m, c, s, max_age_ns, false);
+        if (r < 0)
+            cadv_manager_remove_container(m, c);
+        stored += r > 0;
+    }
+    pool_put(m, s);
+    if (stored > 0) {
+        atomic_fetch_add(&m->ondemand_total, stored);
+        atomic_fetch_add(&m->generation, 1);
+    }
+}
