@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* procstats.h - the `process` kind of a container (cAdvisor's ProcessStats, INVENTORY 7.6): the
+ * number of its processes (the pids of its cgroup.procs), their open file descriptors and sockets
+ * (entries of /proc/<pid>/fd, and those that are sockets), and the open-files ulimit of its root
+ * process (/proc/<pid>/limits).
+ *
+ * Without a readlink storm: cAdvisor readlinks every fd of every process on every housekeeping.
+ * Here, counting fds is one getdents per process per cycle (no readlink), and the per-process socket
+ * count comes from a cache kept per container: a process's fds are readlink'ed again only when it
+ * is new (or its pid was reused), when its fd count changed since the last scan, or every
+ * `rescan_every` cycles (default CADV_PROCSTATS_RESCAN_EVERY). A process that swaps a file for a
+ * socket without changing its fd count is thus seen up to that many cycles late; in exchange a
+ * stable container with thousands of fds costs a few getdents per cycle.
+ *
+ * No allocation per cycle in steady state (the cache grows to the largest process count seen); no
+ * logging. A cache is used by one thread at a time (the collector). */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct cadv_process_stats;
+struct cadv_procstats_cache;
+
+#define CADV_PROCSTATS_RESCAN_EVERY 10
+
+/* rescan_every: full socket rescan period in calls (0 = CADV_PROCSTATS_RESCAN_EVERY; 1 = every
+ * call, cAdvisor's cost). Never returns NULL. */
+struct cadv_procstats_cache *cadv_procstats_cache_new(unsigned rescan_every);
+/* Accepts NULL; returns NULL. */
+struct cadv_procstats_cache *cadv_procstats_cache_free(struct cadv_procstats_cache *c);
+
+/* Fills process_count (= n), fd_count, socket_count and, when root_pid > 0 and its limits file has
+ * a "Max open files" line, has_ulimit/ulimit_soft/ulimit_hard (-1 = unlimited) of *ret; the thread
+ * fields are left alone (they come from the pids cgroup). pids are the container's own processes
+ * (cadv_cgroup_read_pids); a pid that vanished meanwhile counts as a process with no fds, as in
+ * cAdvisor. Returns 0 or -EINVAL. */
+int cadv_procstats_read(int proc_dirfd, const uint32_t *pids, size_t n, uint64_t root_pid,
+                        struct cadv_procstats_cache *cache, struct cadv_process_stats *ret);
+
+/* Parses a /proc/<pid>/limits file: the "Max open files" line's soft and hard limits ("unlimited"
+ * = -1). Returns 0, or -ENOENT when there is no such line that parses. */
+int cadv_procstats_parse_limits(const char *buf, size_t len, int64_t *ret_soft, int64_t *ret_hard);
