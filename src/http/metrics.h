@@ -16,4 +16,5 @@ struct cadv_metrics;
 int cadv_metrics_new(struct cadv_manager *m, const struct cadv_config *cfg, struct cadv_metrics **ret);
 struct cadv_metrics *cadv_metrics_free(struct cadv_metrics *mx);
 /* Serves one scrape (query parameters type, max_age; gzip when the client accepts it). */
-void cadv_metrics_handle(struct cadv_metrics *mx, const struct cadv_http_request *req, struct cadv_http_reply *rep);
+void cadv_metrics_handle(struct cadv_metrics *mx, const struct cadv_http_request *req,
+                         struct cadv_http_reply *rep);

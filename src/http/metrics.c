@@ -1,0 +1,439 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* metrics.c - the /metrics handler: query options, container snapshot from the manager, rendering,
+ * gzip, and reuse of one rendered body by concurrent scrapers.
+ *
+ * DESIGN: one mutex (ours, never the manager's) serialises scrapes of this handler. Under it a scrape
+ * either takes a reference on the last body, when that body was rendered for the same manager
+ * generation, ?type= and machine info less than FRESH_MAX_NS ago, or renders a new one: it lists the
+ * containers (references taken), copies each one's newest sample and, only when its spec version
+ * changed, its spec into per-container slots kept by the render cache, renders, and drops the
+ * references. The manager's own locks are only held inside manager calls, so a scrape never blocks
+ * collection. Bodies are reference-counted: the HTTP server releases its reference through free_fn
+ * after sending, the cache holds one until the next render replaces it. A gzip copy (zlib level 1)
+ * is made once per body, on the first scrape that accepts gzip. */
+#include "http/metrics.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <regex.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "config.h"
+#include "core/buf.h"
+#include "core/fileio.h"
+#include "core/log.h"
+#include "core/parse.h"
+#include "core/timeutil.h"
+#include "core/xalloc.h"
+#include "http/http.h"
+#include "http/metrics_render.h"
+#include "manager/manager.h"
+#include "model/machine.h"
+
+#ifndef CADV_VERSION
+#    define CADV_VERSION "unknown"
+#endif
+
+/* A rendered body is reused for at most this long (and never across generations). */
+#define FRESH_MAX_NS (1000ULL * CADV_NS_PER_MS)
+#define FRESH_MIN_NS (50ULL * CADV_NS_PER_MS)
+/* The Go client's text format. */
+static const char content_type[] = "text/plain; version=0.0.4; charset=utf-8";
+
+enum scrape_type {
+    TYPE_NAME,
+    TYPE_DOCKER,
+    TYPE_PODMAN,
+};
+
+struct body {
+    atomic_int refs;
+    char *data;
+    size_t len;
+    char *gz;
+    size_t gz_len;
+};
+
+struct cadv_metrics {
+    struct cadv_manager *m;
+    const struct cadv_config *cfg;
+    regex_t include, exclude;
+    bool has_include, has_exclude;
+    pthread_mutex_t lock;
+    struct cadv_metrics_cache *cache;
+    struct cadv_metrics_item *items;
+    size_t items_cap;
+    struct body *body;
+    uint64_t body_gen, body_machine_ts, body_mono_ns;
+    int body_type;
+    uint64_t fresh_ns;
+    uint64_t last_render_ns;
+    size_t last_len;
+    double btime;
+};
+
+static void body_unref(void *p)
+{
+    struct body *b = p;
+
+    if (b && atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1) {
+        free(b->data);
+        free(b->gz);
+        free(b);
+    }
+}
+
+static int compile(const char *pattern, regex_t *re, bool *ret_has, const char *flag)
+{
+    char err[256];
+    int r;
+
+    *ret_has = false;
+    if (!pattern || !pattern[0])
+        return 0;
+    r = regcomp(re, pattern, REG_EXTENDED | REG_NOSUB);
+    if (r != 0) {
+        regerror(r, re, err, sizeof(err));
+        cadv_log(CADV_LOG_ERROR, "invalid --%s '%s': %s", flag, pattern, err);
+        return -EINVAL;
+    }
+    *ret_has = true;
+    return 0;
+}
+
+static double read_btime(void)
+{
+    char buf[16384];
+    const char *p;
+    size_t len;
+
+    if (cadv_read_at(AT_FDCWD, "/proc/stat", buf, sizeof(buf), &len) < 0)
+        return 0;
+    p = strstr(buf, "\nbtime ");
+    return p ? strtod(p + 7, NULL) : 0;
+}
+
+int cadv_metrics_new(struct cadv_manager *m, const struct cadv_config *cfg, struct cadv_metrics **ret)
+{
+    struct cadv_metrics *mx = cadv_xcalloc(1, sizeof(*mx));
+    uint64_t hk = cfg->housekeeping_interval_ns > 0 ? (uint64_t)cfg->housekeeping_interval_ns : FRESH_MAX_NS;
+
+    mx->m = m;
+    mx->cfg = cfg;
+    if (compile(cfg->metrics_include, &mx->include, &mx->has_include, "metrics_include") < 0 ||
+        compile(cfg->metrics_exclude, &mx->exclude, &mx->has_exclude, "metrics_exclude") < 0) {
+        *ret = cadv_metrics_free(mx);
+        return -EINVAL;
+    }
+    pthread_mutex_init(&mx->lock, NULL);
+    mx->cache = cadv_metrics_cache_new();
+    mx->fresh_ns = hk < FRESH_MIN_NS ? FRESH_MIN_NS : hk > FRESH_MAX_NS ? FRESH_MAX_NS : hk;
+    mx->btime = read_btime();
+    *ret = mx;
+    return 0;
+}
+
+struct cadv_metrics *cadv_metrics_free(struct cadv_metrics *mx)
+{
+    if (!mx)
+        return NULL;
+    if (mx->cache) {
+        pthread_mutex_destroy(&mx->lock);
+        mx->cache = cadv_metrics_cache_free(mx->cache);
+    }
+    if (mx->has_include)
+        regfree(&mx->include);
+    if (mx->has_exclude)
+        regfree(&mx->exclude);
+    body_unref(mx->body);
+    free(mx->items);
+    free(mx);
+    return NULL;
+}
+
+/* ---- query options (cAdvisor's GetRequestOptions; count and recursive are overridden) ---- */
+
+/* Go's %q for the ASCII cases that matter in an error message. */
+static void put_quoted(struct cadv_buf *b, const char *s)
+{
+    cadv_buf_putc(b, '"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+
+        if (c == '"' || c == '\\')
+            cadv_buf_printf(b, "\\%c", c);
+        else if (c < 0x20 || c == 0x7f)
+            cadv_buf_printf(b, "\\x%02x", c);
+        else
+            cadv_buf_putc(b, (char)c);
+    }
+    cadv_buf_putc(b, '"');
+}
+
+static int parse_options(const struct cadv_http_request *req, int *ret_type, int64_t *ret_max_age,
+                         struct cadv_buf *err)
+{
+    const char *t = cadv_http_query(req, "type"), *cnt = cadv_http_query(req, "count");
+    const char *age = cadv_http_query(req, "max_age");
+    int64_t n;
+
+    *ret_type = TYPE_NAME;
+    if (t && *t) {
+        if (strcmp(t, "name") != 0 && strcmp(t, "docker") != 0 && strcmp(t, "podman") != 0) {
+            cadv_buf_puts(err, "unknown 'type' ");
+            put_quoted(err, t);
+            return -EINVAL;
+        }
+        *ret_type = t[0] == 'n' ? TYPE_NAME : t[0] == 'd' ? TYPE_DOCKER : TYPE_PODMAN;
+    }
+    if (cnt && *cnt) {
+        if (cadv_parse_i64(cnt, &n) < 0) {
+            cadv_buf_printf(err, "failed to parse 'count' option: %s", cnt);
+            return -EINVAL;
+        }
+        if (n < -1) {
+            cadv_buf_printf(err, "invalid 'count' option: only -1 and larger values allowed, not %lld",
+                            (long long)n);
+            return -EINVAL;
+        }
+    }
+    *ret_max_age = -1;
+    if (age && *age) {
+        if (cadv_parse_duration(age, &n) < 0) {
+            cadv_buf_puts(err, "failed to parse 'max_age' option: time: invalid duration ");
+            put_quoted(err, age);
+            return -EINVAL;
+        }
+        *ret_max_age = n < 0 ? 0 : n;
+    }
+    return 0;
+}
+
+/* ---- self metrics ---- */
+
+static double rlimit_value(int resource)
+{
+    struct rlimit rl;
+
+    if (getrlimit(resource, &rl) < 0)
+        return 0;
+    /* Go's procfs reads "unlimited" as the largest uint64. */
+    return rl.rlim_cur == RLIM_INFINITY ? 18446744073709551615.0 : (double)rl.rlim_cur;
+}
+
+static double count_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *de;
+    double n = 0;
+
+    if (!d)
+        return 0;
+    while ((de = readdir(d)))
+        if (de->d_name[0] != '.')
+            n++;
+    closedir(d);
+    return n;
+}
+
+/* The Go client's process collector: /proc/self/stat with procfs's fixed USER_HZ of 100. */
+static void read_process(const struct cadv_metrics *mx, struct cadv_metrics_self *self)
+{
+    char buf[1024];
+    const char *p;
+    size_t len;
+    unsigned long long v[22] = {0};
+    int i = 0;
+
+    if (cadv_read_at(AT_FDCWD, "/proc/self/stat", buf, sizeof(buf), &len) < 0 || !(p = strrchr(buf, ')')))
+        return;
+    for (p++; *p && i < 22; i++) { /* v[0] is field 3 (state, parsed as 0) */
+        char *end;
+
+        while (*p == ' ')
+            p++;
+        v[i] = strtoull(p, &end, 10);
+        p = end;
+        while (*p && *p != ' ')
+            p++;
+    }
+    self->has_process = true;
+    self->cpu_seconds = (double)(v[11] + v[12]) / 100.0;
+    self->start_time_seconds = mx->btime + (double)v[19] / 100.0;
+    self->virtual_bytes = (double)v[20];
+    self->resident_bytes = (double)v[21] * (double)sysconf(_SC_PAGESIZE);
+    self->open_fds = count_fds();
+    self->max_fds = rlimit_value(RLIMIT_NOFILE);
+    self->virtual_max_bytes = rlimit_value(RLIMIT_AS);
+}
+
+/* ---- rendering ---- */
+
+/* Copies the newest sample (and the spec when its version changed) of each selected container. */
+static size_t snapshot(struct cadv_metrics *mx, struct cadv_container **arr, size_t n)
+{
+    size_t k = 0;
+
+    cadv_xgrow((void **)&mx->items, &mx->items_cap, n + 1, sizeof(*mx->items));
+    for (size_t i = 0; i < n; i++) {
+        const char *name = cadv_container_name(arr[i]);
+        struct cadv_metrics_slot *slot;
+        uint64_t v;
+
+        if (!cadv_metrics_selected(mx->has_include ? &mx->include : NULL,
+                                   mx->has_exclude ? &mx->exclude : NULL, name))
+            continue;
+        slot = cadv_metrics_cache_slot(mx->cache, name);
+        v = cadv_container_spec_version(arr[i]) + 1; /* 0 would mean "do not cache" */
+        if (!slot->has_spec || slot->spec_version != v) {
+            cadv_container_spec(arr[i], &slot->spec);
+            slot->spec_version = v;
+            slot->has_spec = true;
+        }
+        if (cadv_container_latest(arr[i], &slot->sample) < 0)
+            continue; /* no sample yet: cAdvisor skips the container entirely */
+        mx->items[k++] = (struct cadv_metrics_item){
+                .name = name, .spec = &slot->spec, .sample = &slot->sample, .spec_version = v};
+    }
+    return k;
+}
+
+static struct body *render_body(struct cadv_metrics *mx, int type, int64_t max_age_ns,
+                                const struct cadv_machine_info *mi)
+{
+    static const char *const namespaces[] = {NULL, "docker", "podman"};
+    struct cadv_container **arr = NULL;
+    size_t n = 0;
+    int r;
+    struct cadv_metrics_self self = {.last_render_ns = mx->last_render_ns};
+    struct cadv_metrics_input in = {
+            .machine = mi,
+            .kinds = mx->cfg->metric_kinds,
+            .timestamps = mx->cfg->prometheus_timestamps,
+            .store_container_labels = mx->cfg->store_container_labels,
+            .whitelisted_labels = mx->cfg->whitelisted_container_labels,
+            .include = mx->has_include ? &mx->include : NULL,
+            .exclude = mx->has_exclude ? &mx->exclude : NULL,
+            .version = CADV_VERSION,
+            .self = &self,
+    };
+    struct cadv_buf out;
+    struct body *b = cadv_xcalloc(1, sizeof(*b));
+    uint64_t t0 = cadv_mono_ns();
+
+    if (type == TYPE_NAME)
+        r = cadv_manager_list(mx->m, "/", true, &arr, &n);
+    else
+        r = cadv_manager_list_namespace(mx->m, namespaces[type], &arr, &n);
+    if (r < 0 || (type == TYPE_NAME && n == 0)) {
+        cadv_log(CADV_LOG_WARNING, "couldn't get containers for /metrics: %s", r < 0 ? strerror(-r) : "none");
+        in.container_error = true;
+    }
+    if (max_age_ns >= 0 && n > 0)
+        cadv_manager_refresh(mx->m, arr, n, (uint64_t)max_age_ns);
+    in.items = mx->items;
+    in.n_items = snapshot(mx, arr, n);
+    in.now_ns = cadv_now_ns();
+    read_process(mx, &self);
+    self.has_manager = true;
+    cadv_manager_get_stats(mx->m, &self.stats);
+    cadv_buf_init(&out, 0);
+    (void)cadv_buf_reserve(&out, mx->last_len + mx->last_len / 8 + 4096);
+    cadv_metrics_render(&out, &in, mx->cache);
+    cadv_containers_unref(arr, n);
+    mx->last_len = out.len;
+    atomic_init(&b->refs, 1);
+    b->data = cadv_buf_steal(&out, &b->len);
+    mx->last_render_ns = cadv_mono_ns() - t0;
+    return b;
+}
+
+static int gzip_body(struct body *b)
+{
+    z_stream zs = {0};
+    uLong cap;
+    int r;
+
+    if (deflateInit2(&zs, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        return -ENOMEM;
+    cap = deflateBound(&zs, (uLong)b->len) + 32;
+    b->gz = cadv_xmalloc(cap);
+    zs.next_in = (Bytef *)b->data;
+    zs.avail_in = (uInt)b->len;
+    zs.next_out = (Bytef *)b->gz;
+    zs.avail_out = (uInt)cap;
+    r = deflate(&zs, Z_FINISH);
+    b->gz_len = zs.total_out;
+    deflateEnd(&zs);
+    if (r != Z_STREAM_END) {
+        free(b->gz);
+        b->gz = NULL;
+        return -EIO;
+    }
+    return 0;
+}
+
+/* Returns a body with a reference for the caller; under mx->lock. */
+static struct body *get_body(struct cadv_metrics *mx, int type, int64_t max_age_ns)
+{
+    uint64_t gen = cadv_manager_generation(mx->m), now = cadv_mono_ns();
+    struct cadv_machine_info *mi = cadv_manager_machine_info(mx->m);
+    uint64_t mts = mi ? mi->timestamp_ns : 0;
+    struct body *b = mx->body;
+
+    if (!b || max_age_ns >= 0 || mx->body_gen != gen || mx->body_type != type || mx->body_machine_ts != mts ||
+        now - mx->body_mono_ns >= mx->fresh_ns) {
+        b = render_body(mx, type, max_age_ns, mi);
+        body_unref(mx->body);
+        mx->body = b;
+        mx->body_gen = gen;
+        mx->body_type = type;
+        mx->body_machine_ts = mts;
+        mx->body_mono_ns = now;
+    }
+    cadv_machine_info_unref(mi);
+    atomic_fetch_add_explicit(&b->refs, 1, memory_order_relaxed);
+    return b;
+}
+
+void cadv_metrics_handle(struct cadv_metrics *mx, const struct cadv_http_request *req,
+                         struct cadv_http_reply *rep)
+{
+    struct cadv_buf err;
+    struct body *b;
+    int type;
+    int64_t max_age;
+
+    cadv_buf_init(&err, 4096);
+    if (parse_options(req, &type, &max_age, &err) < 0) {
+        cadv_http_reply_textf(rep, 500, "No metrics gathered, last error:\n\n%s\n", err.data);
+        cadv_buf_done(&err);
+        return;
+    }
+    cadv_buf_done(&err);
+    pthread_mutex_lock(&mx->lock);
+    b = get_body(mx, type, max_age);
+    if (req->accept_gzip && !b->gz)
+        (void)gzip_body(b);
+    pthread_mutex_unlock(&mx->lock);
+    rep->status = 200;
+    rep->content_type = content_type;
+    rep->free_fn = body_unref;
+    rep->free_ctx = b;
+    if (req->accept_gzip && b->gz) {
+        rep->content_encoding = "gzip";
+        rep->body = b->gz;
+        rep->len = b->gz_len;
+    } else {
+        rep->body = b->data;
+        rep->len = b->len;
+    }
+}

@@ -1,0 +1,10 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* metrics_container.h - cAdvisor's container_* families (INVENTORY 4.4) as a table for the renderer. */
+#pragma once
+
+#include <stddef.h>
+
+#include "http/metrics_render.h"
+
+extern const struct cadv_prom_family cadv_prom_container_families[];
+extern const size_t cadv_prom_n_container_families;

@@ -1,0 +1,11 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* metrics_machine.h - cAdvisor's machine_* families (INVENTORY 4.5), cadvisor_version_info, the scrape
+ * error gauges, and the process_* and cadv_* self metrics, as a table for the renderer. */
+#pragma once
+
+#include <stddef.h>
+
+#include "http/metrics_render.h"
+
+extern const struct cadv_prom_family cadv_prom_machine_families[];
+extern const size_t cadv_prom_n_machine_families;
