@@ -108,9 +108,11 @@ static int health_of(const char *s)
     return CADV_HEALTH_NONE;
 }
 
-static void parse_state(const json_t *state, struct cadv_spec *spec, bool *ret_running)
+static void parse_state(const json_t *state, enum cadv_dockerapi_flavor flavor, struct cadv_spec *spec,
+                        bool *ret_running)
 {
     const json_t *health = json_object_get(state, "Health");
+    const char *hs = jstr(health, "Status");
     const char *started = jstr(state, "StartedAt");
     int64_t pid = jint(state, "Pid");
     uint64_t ns;
@@ -119,9 +121,11 @@ static void parse_state(const json_t *state, struct cadv_spec *spec, bool *ret_r
     spec->pid = pid > 0 ? (uint64_t)pid : 0;
     if (started && cadv_parse_rfc3339(started, &ns) == 0 && ns > 0)
         spec->start_time_ns = ns;
-    if (json_is_object(health)) {
+    /* Only cAdvisor's docker handler reports health (container_health_state is -1 for the others);
+     * podman's compat API shows an empty Health object for containers without a check. */
+    if (flavor == CADV_DOCKERAPI_DOCKER && hs && *hs) {
         spec->has_health_check = true;
-        spec->health = health_of(jstr(health, "Status"));
+        spec->health = health_of(hs);
     }
 }
 
@@ -202,7 +206,7 @@ int cadv_dockerapi_parse_inspect(const json_t *root, const struct cadv_dockerapi
     add_envs(config, opts->env_whitelist, spec);
     if (created && cadv_parse_rfc3339(created, &ns) == 0)
         spec->creation_time_ns = ns;
-    parse_state(json_object_get(root, "State"), spec, ret_running);
+    parse_state(json_object_get(root, "State"), opts->flavor, spec, ret_running);
     if (info) {
         parse_info(root, opts, id, info);
         if (spec->has_health_check)

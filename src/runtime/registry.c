@@ -4,9 +4,11 @@
 #include <stddef.h>
 
 #include "runtime/docker.h"
+#include "runtime/podman.h"
 #include "runtime/runtime.h"
 
 const struct cadv_runtime *const cadv_runtimes[] = {
         &cadv_runtime_docker,
+        &cadv_runtime_podman,
         NULL,
 };

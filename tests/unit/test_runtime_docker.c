@@ -21,10 +21,11 @@
 #include "runtime/docker.h"
 #include "runtime/dockerapi.h"
 #include "runtime/http_unix.h"
+#include "runtime/podman.h"
 #include "runtime/runtime.h"
 
-#define C1 "7d8a605cef2378a8fd10e1f496e487519ae08963b74eef56cfc1280969c01bf9"
-#define C_OTHER "ffff605cef2378a8fd10e1f496e487519ae08963b74eef56cfc1280969c01bf9"
+#define C1        "7d8a605cef2378a8fd10e1f496e487519ae08963b74eef56cfc1280969c01bf9"
+#define C_OTHER   "ffff605cef2378a8fd10e1f496e487519ae08963b74eef56cfc1280969c01bf9"
 #define C_STOPPED "0000605cef2378a8fd10e1f496e487519ae08963b74eef56cfc1280969c01bf9"
 
 static json_t *load_fixture(const char *name)
@@ -81,7 +82,7 @@ Test(dockerapi, running_container_identity)
 
 Test(dockerapi, health_restartcount_and_shared_network)
 {
-    struct cadv_dockerapi_opts o = {.namespace_ = "podman", .flavor = CADV_DOCKERAPI_PODMAN};
+    struct cadv_dockerapi_opts o = {.namespace_ = "docker", .flavor = CADV_DOCKERAPI_DOCKER};
     struct cadv_runtime_info info = {0};
     json_t *j = load_fixture("docker-inspect-health.json");
     struct cadv_spec s;
@@ -92,14 +93,13 @@ Test(dockerapi, health_restartcount_and_shared_network)
     cadv_spec_init(&s);
     cr_assert_eq(cadv_dockerapi_parse_inspect(j, &o, &s, &info, &running), 0);
     cr_expect_str_eq(s.aliases[0], "c2");
-    cr_expect_str_eq(s.namespace_, "podman");
     cr_expect(s.has_health_check);
     cr_expect_eq(s.health, CADV_HEALTH_HEALTHY);
     cr_expect_str_eq(cadv_kv_get(s.labels, s.n_labels, "restartcount"), "3");
     cr_expect_str_eq(cadv_kv_get(s.labels, s.n_labels, "a.b"), "c");
     cr_expect_eq(s.n_envs, 0);
     cr_expect_not(info.has_network);
-    cr_expect_not(info.collect_network); /* podman drops network stats in a shared netns */
+    cr_expect(info.collect_network); /* docker still reads /proc/<pid>/net/dev in a shared netns */
     cr_expect_eq(info.refresh_interval_ns, CADV_DOCKERAPI_HEALTH_REFRESH_NS);
     cadv_spec_done(&s);
     cadv_runtime_info_done(&info);
@@ -323,4 +323,73 @@ Test(http_unix, endpoint_parsing)
     cr_expect_eq(cadv_http_endpoint_parse("unix://relative", "x", false, NULL, NULL, NULL, &ep), -EINVAL);
     cr_expect_eq(cadv_http_endpoint_parse("ftp://x", "x", false, NULL, NULL, NULL, &ep), -EINVAL);
     cr_expect_eq(cadv_http_endpoint_parse("", "x", false, NULL, NULL, NULL, &ep), -EINVAL);
+}
+
+Test(dockerapi, podman_compat_inspect)
+{
+    char *pwl[] = {"MY_", NULL};
+    struct cadv_dockerapi_opts o = {
+            .namespace_ = "podman", .flavor = CADV_DOCKERAPI_PODMAN, .env_whitelist = pwl};
+    struct cadv_runtime_info info = {0};
+    json_t *j = load_fixture("podman-inspect-running.json");
+    struct cadv_spec s;
+    bool running = false;
+
+    cadv_spec_init(&s);
+    cr_assert_eq(cadv_dockerapi_parse_inspect(j, &o, &s, &info, &running), 0);
+    cr_expect(running);
+    cr_expect_str_eq(s.aliases[0], "p1");
+    cr_expect_str_eq(s.aliases[1], "4a9e34a62fda5e40c4750b9d596fe4b7d2c11004486f54bdadf625b657e22096");
+    cr_expect_str_eq(s.namespace_, "podman");
+    cr_expect_str_eq(s.image, "localhost/busybox:latest");
+    cr_expect_str_eq(cadv_kv_get(s.labels, s.n_labels, "pl"), "1");
+    cr_expect_str_eq(cadv_kv_get(s.envs, s.n_envs, "my_p"), "v");
+    cr_expect_eq(s.pid, 16908);
+    /* podman shows an empty Health object without a check; cAdvisor reports no health for podman */
+    cr_expect_not(s.has_health_check);
+    cr_expect_eq(info.refresh_interval_ns, 0);
+    cr_expect_str_eq(info.extra_dir, "/tmp/cadvrt/pm/root/overlay-containers/"
+                                     "4a9e34a62fda5e40c4750b9d596fe4b7d2c11004486f54bdadf625b657e22096");
+    cr_expect(strstr(info.rootfs_dir, "/pm/root/overlay/") && strstr(info.rootfs_dir, "/diff"));
+    cr_expect(info.collect_network);
+    /* podman drops network stats in another container's network namespace */
+    json_object_set_new(json_object_get(j, "HostConfig"), "NetworkMode", json_string("container:abc"));
+    cadv_spec_done(&s);
+    cadv_runtime_info_done(&info);
+    cr_assert_eq(cadv_dockerapi_parse_inspect(j, &o, &s, &info, &running), 0);
+    cr_expect_not(info.collect_network);
+    cr_expect_not(info.has_network);
+    cadv_spec_done(&s);
+    cadv_runtime_info_done(&info);
+    json_decref(j);
+}
+
+Test(podman_plugin, claims_libpod_layouts_only)
+{
+    struct cadv_config pcfg;
+    char id[CADV_RUNTIME_ID_MAX];
+    void *st = NULL;
+
+    memset(&pcfg, 0, sizeof(pcfg));
+    pcfg.podman = "tcp://127.0.0.1:1";
+    cr_expect_eq(cadv_runtime_podman.init(&pcfg, &st), -EINVAL, "only unix sockets, as cAdvisor");
+    pcfg.podman = "unix:///run/podman/podman.sock";
+    cr_assert_eq(cadv_runtime_podman.init(&pcfg, &st), 0);
+    cr_expect_eq(cadv_runtime_podman.claims(st, "/libpod_parent/libpod-" C1, id, sizeof(id)), CADV_CLAIM_YES);
+    cr_expect_str_eq(id, C1);
+    cr_expect_eq(cadv_runtime_podman.claims(st, "/machine.slice/libpod-" C1 ".scope", id, sizeof(id)),
+                 CADV_CLAIM_YES);
+    cr_expect_eq(
+            cadv_runtime_podman.claims(st,
+                                       "/user.slice/user-1000.slice/user@1000.service/user.slice/libpod-" C1
+                                       ".scope/container",
+                                       id, sizeof(id)),
+            CADV_CLAIM_YES);
+    cr_expect_eq(cadv_runtime_podman.claims(st, "/machine.slice/libpod-conmon-" C1 ".scope", id, sizeof(id)),
+                 CADV_CLAIM_NO);
+    cr_expect_eq(cadv_runtime_podman.claims(st, "/libpod_parent/conmon", id, sizeof(id)), CADV_CLAIM_NO);
+    cr_expect_eq(cadv_runtime_podman.claims(st, "/docker/" C1, id, sizeof(id)), CADV_CLAIM_NO);
+    cr_expect_eq(cadv_runtime_podman.claims(st, "/kubepods/besteffort/podx/" C1, id, sizeof(id)),
+                 CADV_CLAIM_NO);
+    cadv_runtime_podman.done(st);
 }
