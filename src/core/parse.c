@@ -93,9 +93,54 @@ static int unit_of(const char *s, size_t n, uint64_t *ret)
     return -EINVAL;
 }
 
+/* Go's leadingInt: [0-9]* as a uint64 no larger than 1<<63. */
+static int leading_int(const char **s, uint64_t *ret)
+{
+    uint64_t x = 0;
+
+    for (; **s >= '0' && **s <= '9'; (*s)++) {
+        if (x > (UINT64_C(1) << 63) / 10)
+            return -ERANGE;
+        x = x * 10 + (uint64_t)(**s - '0');
+        if (x > UINT64_C(1) << 63)
+            return -ERANGE;
+    }
+    *ret = x;
+    return 0;
+}
+
+/* Go's leadingFraction: [0-9]* as x / scale, dropping digits that no longer fit. */
+static uint64_t leading_fraction(const char **s, double *scale)
+{
+    uint64_t x = 0;
+    bool overflow = false;
+
+    *scale = 1;
+    for (; **s >= '0' && **s <= '9'; (*s)++) {
+        uint64_t y;
+
+        if (overflow)
+            continue;
+        if (x > ((UINT64_C(1) << 63) - 1) / 10) {
+            overflow = true;
+            continue;
+        }
+        y = x * 10 + (uint64_t)(**s - '0');
+        if (y > UINT64_C(1) << 63) {
+            overflow = true;
+            continue;
+        }
+        x = y;
+        *scale *= 10;
+    }
+    return x;
+}
+
+/* A port of Go's time.ParseDuration (integer arithmetic, so that every value Go's Duration.String()
+ * prints parses back exactly). Overflow gives -ERANGE, any other error -EINVAL. */
 int cadv_parse_duration(const char *s, int64_t *ret_ns)
 {
-    long double total = 0;
+    uint64_t d = 0;
     bool neg = false;
 
     if (*s == '-' || *s == '+')
@@ -107,35 +152,46 @@ int cadv_parse_duration(const char *s, int64_t *ret_ns)
     if (!*s)
         return -EINVAL;
     while (*s) {
-        long double v = 0, scale = 1;
-        bool any = false;
-        uint64_t unit;
+        const char *p0 = s;
+        uint64_t v, f = 0, unit;
+        double scale = 1;
+        bool pre, post = false;
         size_t ulen = 0;
 
-        while (*s >= '0' && *s <= '9') {
-            v = v * 10 + (*s++ - '0');
-            any = true;
-        }
-        if (*s == '.') {
-            s++;
-            while (*s >= '0' && *s <= '9') {
-                scale /= 10;
-                v += (*s++ - '0') * scale;
-                any = true;
-            }
-        }
-        if (!any)
+        if (!(*s == '.' || (*s >= '0' && *s <= '9')))
             return -EINVAL;
-        while (s[ulen] && !(s[ulen] >= '0' && s[ulen] <= '9') && s[ulen] != '.')
+        if (leading_int(&s, &v) < 0)
+            return -ERANGE;
+        pre = s != p0;
+        if (*s == '.') {
+            const char *p1 = ++s;
+
+            f = leading_fraction(&s, &scale);
+            post = s != p1;
+        }
+        if (!pre && !post)
+            return -EINVAL;
+        while (s[ulen] && s[ulen] != '.' && !(s[ulen] >= '0' && s[ulen] <= '9'))
             ulen++;
         if (ulen == 0 || unit_of(s, ulen, &unit) < 0)
             return -EINVAL;
         s += ulen;
-        total += v * (long double)unit;
-        if (total > (long double)INT64_MAX)
+        if (v > (UINT64_C(1) << 63) / unit)
+            return -ERANGE;
+        v *= unit;
+        if (f > 0) {
+            /* float64 is needed to be nanosecond accurate for fractions of hours (Go's comment). */
+            v += (uint64_t)((double)f * ((double)unit / scale));
+            if (v > UINT64_C(1) << 63)
+                return -ERANGE;
+        }
+        d += v;
+        if (d > UINT64_C(1) << 63)
             return -ERANGE;
     }
-    *ret_ns = neg ? -(int64_t)total : (int64_t)total;
+    if (!neg && d > (uint64_t)INT64_MAX)
+        return -ERANGE;
+    *ret_ns = neg ? (int64_t)(0 - d) : (int64_t)d;
     return 0;
 }
 
