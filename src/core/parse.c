@@ -3,10 +3,12 @@
 #include "core/parse.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/xalloc.h"
 
 int cadv_parse_u64n(const char *s, size_t n, uint64_t *ret)
 {
@@ -211,6 +213,210 @@ int cadv_parse_bool(const char *s, bool *ret)
         }
     }
     return -EINVAL;
+}
+
+/* ---- Go's strconv (ParseInt, ParseUint, ParseFloat), as Go's flag package uses them ---- */
+
+static char lower_ascii(char c)
+{
+    return (char)(c | ('x' - 'X'));
+}
+
+/* strconv's underscoreOK: '_' only between digits, or between a base prefix and a digit. */
+static bool underscore_ok(const char *s)
+{
+    char saw = '^';
+    bool hex = false;
+    size_t i = 0, n;
+
+    if (*s == '-' || *s == '+')
+        s++;
+    n = strlen(s);
+    if (n >= 2 && s[0] == '0' &&
+        (lower_ascii(s[1]) == 'b' || lower_ascii(s[1]) == 'o' || lower_ascii(s[1]) == 'x')) {
+        i = 2;
+        saw = '0';
+        hex = lower_ascii(s[1]) == 'x';
+    }
+    for (; i < n; i++) {
+        if ((s[i] >= '0' && s[i] <= '9') || (hex && lower_ascii(s[i]) >= 'a' && lower_ascii(s[i]) <= 'f')) {
+            saw = '0';
+            continue;
+        }
+        if (s[i] == '_') {
+            if (saw != '0')
+                return false;
+            saw = '_';
+            continue;
+        }
+        if (saw == '_')
+            return false;
+        saw = '!';
+    }
+    return saw != '_';
+}
+
+/* strconv.ParseUint(s, base, bits) for base 0 or 10. Returns 0, -EINVAL or -ERANGE. */
+int cadv_parse_go_uint(const char *s, int base, unsigned bits, uint64_t *ret)
+{
+    const char *s0 = s;
+    uint64_t max = bits >= 64 ? UINT64_MAX : (UINT64_C(1) << bits) - 1, v = 0;
+    unsigned b = (unsigned)base;
+    bool underscores = false;
+
+    if (!*s)
+        return -EINVAL;
+    if (base == 0) {
+        b = 10;
+        if (s[0] == '0') {
+            char c = strlen(s) >= 3 ? lower_ascii(s[1]) : 0;
+
+            b = c == 'b' ? 2 : c == 'o' ? 8 : c == 'x' ? 16 : 8;
+            s += (c == 'b' || c == 'o' || c == 'x') ? 2 : 1;
+        }
+    }
+    for (; *s; s++) {
+        unsigned d;
+
+        if (*s == '_' && base == 0) {
+            underscores = true;
+            continue;
+        }
+        if (*s >= '0' && *s <= '9')
+            d = (unsigned)(*s - '0');
+        else if (lower_ascii(*s) >= 'a' && lower_ascii(*s) <= 'z')
+            d = (unsigned)(lower_ascii(*s) - 'a') + 10;
+        else
+            return -EINVAL;
+        if (d >= b)
+            return -EINVAL;
+        if (v > (max - d) / b)
+            return -ERANGE;
+        v = v * b + d;
+    }
+    if (underscores && !underscore_ok(s0))
+        return -EINVAL;
+    *ret = v;
+    return 0;
+}
+
+/* strconv.ParseInt(s, base, bits). */
+int cadv_parse_go_int(const char *s, int base, unsigned bits, int64_t *ret)
+{
+    uint64_t u, cutoff = UINT64_C(1) << (bits - 1);
+    bool neg = false;
+    int r;
+
+    if (!*s)
+        return -EINVAL;
+    if (*s == '+' || *s == '-')
+        neg = *s++ == '-';
+    r = cadv_parse_go_uint(s, base, bits, &u);
+    if (r == -ERANGE || (r == 0 && (neg ? u > cutoff : u >= cutoff)))
+        return -ERANGE;
+    if (r < 0)
+        return r;
+    *ret = neg ? (int64_t)(0 - u) : (int64_t)u;
+    return 0;
+}
+
+/* Length of the common prefix of s and the lower-case word w, ignoring case. */
+static size_t prefix_nocase(const char *s, const char *w)
+{
+    size_t n = 0;
+
+    while (s[n] && w[n] && lower_ascii(s[n]) == w[n])
+        n++;
+    return n;
+}
+
+/* strconv's special(): [+-]inf, [+-]infinity, nan (any case), the whole string. */
+static bool go_float_special(const char *s, double *ret)
+{
+    double sign = 1;
+    size_t n;
+
+    if (*s == '+' || *s == '-') {
+        sign = *s++ == '-' ? -1 : 1;
+    } else if (lower_ascii(*s) == 'n') {
+        if (prefix_nocase(s, "nan") == 3 && s[3] == '\0') {
+            *ret = NAN;
+            return true;
+        }
+        return false;
+    }
+    n = prefix_nocase(s, "infinity");
+    if ((n == 3 || n == 8) && s[n] == '\0') {
+        *ret = sign * INFINITY;
+        return true;
+    }
+    return false;
+}
+
+/* Skips digits (hex ones too when hex) and '_' from *i; returns whether a digit was seen. */
+static bool skip_digits(const char *s, size_t *i, bool hex, bool *underscores)
+{
+    bool any = false;
+
+    for (;; (*i)++) {
+        char c = s[*i];
+
+        if (c == '_')
+            *underscores = true;
+        else if ((c >= '0' && c <= '9') || (hex && lower_ascii(c) >= 'a' && lower_ascii(c) <= 'f'))
+            any = true;
+        else
+            return any;
+    }
+}
+
+/* strconv.ParseFloat(s, 64): Go's syntax is checked here (decimal or hex with a 'p' exponent,
+ * '_' separators), then strtod (locale "C", cadv never calls setlocale) converts. */
+int cadv_parse_go_float(const char *s, double *ret)
+{
+    size_t i = 0, n = strlen(s);
+    bool hex = false, underscores = false, digits;
+    char *clean, *end;
+    double v;
+
+    if (go_float_special(s, ret))
+        return 0;
+    if (s[i] == '+' || s[i] == '-')
+        i++;
+    if (i + 2 < n && s[i] == '0' && lower_ascii(s[i + 1]) == 'x') {
+        hex = true;
+        i += 2;
+    }
+    digits = skip_digits(s, &i, hex, &underscores);
+    if (s[i] == '.') {
+        i++;
+        digits |= skip_digits(s, &i, hex, &underscores);
+    }
+    if (!digits)
+        return -EINVAL;
+    if (s[i] && lower_ascii(s[i]) == (hex ? 'p' : 'e')) {
+        i++;
+        if (s[i] == '+' || s[i] == '-')
+            i++;
+        if (!(s[i] >= '0' && s[i] <= '9') || !skip_digits(s, &i, false, &underscores))
+            return -EINVAL;
+    } else if (hex) {
+        return -EINVAL; /* a hex mantissa needs an exponent */
+    }
+    if (i != n || (underscores && !underscore_ok(s)))
+        return -EINVAL;
+    clean = cadv_xmalloc(n + 1);
+    for (i = 0, n = 0; s[i]; i++)
+        if (s[i] != '_')
+            clean[n++] = s[i];
+    clean[n] = '\0';
+    errno = 0;
+    v = strtod(clean, &end);
+    free(clean);
+    if (errno == ERANGE && isinf(v))
+        return -ERANGE;
+    *ret = v;
+    return 0;
 }
 
 /* Appends v/10^prec with trailing fractional zeros dropped, as Go's fmtFrac/fmtInt do. */

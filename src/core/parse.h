@@ -20,5 +20,12 @@ int cadv_parse_double(const char *s, double *ret);
 int cadv_parse_duration(const char *s, int64_t *ret_ns);
 /* Go's strconv.ParseBool: 1 t T TRUE true True 0 f F FALSE false False. */
 int cadv_parse_bool(const char *s, bool *ret);
+/* Go's strconv.ParseUint / ParseInt(s, base, bits) for base 0 (0x, 0o, 0b prefixes, a leading 0 is
+ * octal, '_' between digits) or 10, bits 1..64. -ERANGE when the value does not fit in bits. */
+int cadv_parse_go_uint(const char *s, int base, unsigned bits, uint64_t *ret);
+int cadv_parse_go_int(const char *s, int base, unsigned bits, int64_t *ret);
+/* Go's strconv.ParseFloat(s, 64): decimal, hex with a 'p' exponent, '_' between digits, and
+ * [+-]inf, [+-]infinity, nan in any case. No spaces. -ERANGE on overflow to infinity. */
+int cadv_parse_go_float(const char *s, double *ret);
 /* Appends ns formatted as Go's Duration.String() ("1m0s", "2m0s", "1.5s", "0s", "300ms"). */
 void cadv_format_duration(struct cadv_buf *out, int64_t ns);
