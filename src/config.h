@@ -1,6 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* config.h - cadv's configuration: cAdvisor's flags (same names, syntax and defaults) plus cadv's
- * own. One option table in config.c drives parsing, validation, --help and the config dump. */
+ * own. One option table in config.c drives parsing, validation, defaults and --help.
+ *
+ * Syntax is Go's flag package: -name=value, --name=value, -name value, bare booleans (-name; a
+ * boolean never takes the next argument, write -name=false), "--" ends the flags. Numbers follow
+ * Go's strconv (ints accept 0x/0o/0b prefixes, a leading 0 is octal, '_' separators), durations
+ * Go's time.ParseDuration. Every flag of the cAdvisor binary (klog's included) is accepted; those
+ * cadv does not implement yet are parsed and kept below, with one warning line each. */
 #pragma once
 
 #include <stdbool.h>
@@ -9,14 +15,14 @@
 
 struct cadv_config {
     /* HTTP */
-    char *listen_ip;           /* "" = all addresses */
-    int port;                  /* 8080; 0 = any free port (tests; see port_file) */
-    char *port_file;           /* cadv: write the bound port here once listening */
-    char *url_base_prefix;     /* "" or "/prefix" (no trailing slash) */
-    char *prometheus_endpoint; /* "/metrics" */
-    bool prometheus_timestamps;/* cadv: explicit ms timestamps on usage samples (default true) */
-    char *metrics_include;     /* cadv: regex on cgroup path; "" = all */
-    char *metrics_exclude;     /* cadv: regex on cgroup path; "" = none */
+    char *listen_ip;            /* "" = all addresses */
+    int port;                   /* 8080; 0 = any free port (tests; see port_file) */
+    char *port_file;            /* cadv: write the bound port here once listening */
+    char *url_base_prefix;      /* "" or "/prefix" (no trailing slash) */
+    char *prometheus_endpoint;  /* "/metrics" */
+    bool prometheus_timestamps; /* cadv: explicit ms timestamps on usage samples (default true) */
+    char *metrics_include;      /* cadv: POSIX ERE on cgroup path; "" = all */
+    char *metrics_exclude;      /* cadv: POSIX ERE on cgroup path; "" = none */
 
     /* Housekeeping */
     int64_t housekeeping_interval_ns;        /* 1s */
@@ -32,34 +38,37 @@ struct cadv_config {
     bool docker_only;
     char **raw_cgroup_prefix_whitelist; /* NULL-terminated; {""} by default */
     bool disable_root_cgroup_stats;
-    char *docker;            /* unix:///var/run/docker.sock */
+    char *docker; /* unix:///var/run/docker.sock */
     bool docker_tls;
     char *docker_tls_cert, *docker_tls_key, *docker_tls_ca;
     char *docker_root;
-    char *containerd;        /* /run/containerd/containerd.sock */
+    char *containerd;           /* /run/containerd/containerd.sock */
     char *containerd_namespace; /* k8s.io */
-    char *podman;            /* unix:///var/run/podman/podman.sock */
+    char *podman;               /* unix:///var/run/podman/podman.sock */
     int64_t crio_client_timeout_ns;
-    char **env_metadata_whitelist; /* NULL-terminated prefixes */
+    char **env_metadata_whitelist; /* NULL-terminated prefixes; {""} by default (skip empty ones) */
 
     /* Metrics */
-    uint32_t metric_kinds;   /* CADV_KIND_* after -enable_metrics/-disable_metrics */
+    uint32_t metric_kinds;    /* CADV_KIND_* after -enable_metrics/-disable_metrics */
+    uint32_t enable_metrics;  /* the -enable_metrics set as given (0 = unset) */
+    uint32_t disable_metrics; /* the -disable_metrics set as given */
     bool store_container_labels;
-    char **whitelisted_container_labels; /* NULL-terminated */
+    char **whitelisted_container_labels; /* NULL-terminated, each trimmed; {""} by default */
 
     /* Machine identity */
-    char *machine_id_file;   /* comma list */
-    char *boot_id_file;      /* comma list */
+    char *machine_id_file; /* comma list */
+    char *boot_id_file;    /* comma list */
 
     /* Roots (cadv) */
-    char *cgroup_root;       /* /sys/fs/cgroup */
-    char *proc_root;         /* /proc */
-    char *sys_root;          /* /sys */
-    char *rootfs;            /* "/" ; host root for /etc files (machine-id, os-release) */
-    int fd_budget;           /* cadv: kept-open fds for cgroup files (default: derived from RLIMIT_NOFILE) */
+    char *cgroup_root; /* /sys/fs/cgroup */
+    char *proc_root;   /* /proc */
+    char *sys_root;    /* /sys */
+    char *rootfs;      /* "/" ; host root for /etc files (machine-id, os-release) */
+    int fd_budget;     /* cadv: kept-open fds for cgroup files (default: derived from RLIMIT_NOFILE) */
 
     /* Logging */
-    int verbosity;           /* -v, default 2 */
+    int verbosity;    /* -v, default 2 */
+    bool logtostderr; /* klog; true (cadv always logs to stderr) */
 
     /* Events */
     char *event_storage_age_limit;   /* "default=24h" */
@@ -67,16 +76,53 @@ struct cadv_config {
 
     /* Actions */
     bool version;
-    bool help;
+    bool help; /* -h, -help or --help was given (parsing stopped there) */
+
+    /* Accepted for compatibility, not implemented by cadv yet: parsed (so bad values fail as in
+     * cAdvisor) and kept here for the modules that will implement them. */
+    bool profiling;
+    char *http_auth_file, *http_auth_realm, *http_digest_file, *http_digest_realm;
+    int max_procs;
+    char *storage_driver; /* comma list */
+    char *storage_driver_user, *storage_driver_password, *storage_driver_host, *storage_driver_db;
+    char *storage_driver_table;
+    bool storage_driver_secure;
+    int64_t storage_driver_buffer_duration_ns;
+    char *storage_driver_influxdb_retention_policy;
+    char *storage_driver_es_host, *storage_driver_es_index, *storage_driver_es_type;
+    bool storage_driver_es_enable_sniffer;
+    char *storage_driver_kafka_broker_list, *storage_driver_kafka_topic;
+    char *storage_driver_kafka_ssl_cert, *storage_driver_kafka_ssl_key, *storage_driver_kafka_ssl_ca;
+    bool storage_driver_kafka_ssl_verify;
+    char *bq_id, *bq_secret, *bq_project_id, *bq_account, *bq_credentials_file;
+    bool enable_load_reader;
+    bool log_cadvisor_usage; /* a no-op in cAdvisor too */
+    int application_metrics_count_limit;
+    char *collector_cert, *collector_key;
+    char *container_hints;
+    char *docker_env_metadata_whitelist, *containerd_env_metadata_whitelist; /* no effect in cAdvisor */
+    char *perf_events_config;
+    int64_t resctrl_interval_ns;
+    uint64_t referenced_reset_interval;
+    /* klog */
+    char *vmodule, *log_dir, *log_file, *log_backtrace_at;
+    uint64_t log_file_max_size; /* MB */
+    bool alsologtostderr, add_dir_header, skip_headers, skip_log_headers, one_output;
+    int stderrthreshold; /* 0 INFO, 1 WARNING, 2 ERROR, 3 FATAL */
 };
 
 /* Fills *cfg with the defaults. */
 void cadv_config_init(struct cadv_config *cfg);
 /* Frees every string and list of cfg. */
 void cadv_config_done(struct cadv_config *cfg);
-/* Parses argv (Go flag syntax: -name=value, --name=value, -name value, bare booleans). On error,
- * writes one line to err and returns -EINVAL (the caller exits with status 2). Flags of cAdvisor
- * that cadv does not implement are accepted with a one-line warning to err. */
+/* Parses argv[1..argc-1] (Go flag syntax, see above) into cfg (initialised with cadv_config_init),
+ * validates and normalises it (url_base_prefix loses trailing slashes, metric_kinds is computed,
+ * jitter factors <= 0 become 1.0 as cAdvisor's jitter() does). -h, -help or --help sets cfg->help
+ * and stops parsing (Go's flag does the same) and returns 0. On error, writes one line to err and
+ * returns -EINVAL (the caller exits with status 2); cfg may then be partly updated but is still
+ * freed by cadv_config_done. Flags of cAdvisor that cadv does not implement are accepted with a
+ * one-line warning each to err. */
 int cadv_config_parse(struct cadv_config *cfg, int argc, char **argv, FILE *err);
-/* Writes the usage text (every flag, its default and meaning) to out. */
+/* Writes the usage text (every flag, its default and meaning; Go's PrintDefaults layout, sorted by
+ * name) to out. */
 void cadv_config_usage(FILE *out);
