@@ -262,8 +262,10 @@ int cadv_dockerapi_inspect(const struct cadv_http_endpoint *ep, const char *id, 
     cadv_spec_init(&s);
     r = cadv_dockerapi_parse_inspect(j, opts, &s, info ? &ri : NULL, &running);
     json_decref(j);
+    /* The cgroup appears (runc create) before the daemon marks the container running: retry later
+     * rather than leave it raw for good, as cAdvisor's claim race does. */
     if (r == 0 && !running)
-        r = -ENOENT;
+        r = -EAGAIN;
     if (r < 0) {
         cadv_spec_done(&s);
         cadv_runtime_info_done(&ri);

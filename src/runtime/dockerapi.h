@@ -38,9 +38,10 @@ struct cadv_dockerapi_opts {
 int cadv_dockerapi_parse_inspect(const json_t *root, const struct cadv_dockerapi_opts *opts,
                                  struct cadv_spec *spec, struct cadv_runtime_info *info, bool *ret_running);
 
-/* GET /containers/<id>/json and parse. Returns 0, -ENOENT when there is no such container or it is
- * not running, or another negative errno when the daemon cannot be reached or answers oddly. Spec
- * and info are written only on success. */
+/* GET /containers/<id>/json and parse. Returns 0, -ENOENT when there is no such container, -EAGAIN
+ * when it is not running (yet: its cgroup appears before the daemon says so), or another negative
+ * errno when the daemon cannot be reached or answers oddly. Spec and info are written only on
+ * success. */
 int cadv_dockerapi_inspect(const struct cadv_http_endpoint *ep, const char *id, uint64_t timeout_ns,
                            const struct cadv_dockerapi_opts *opts, struct cadv_spec *spec,
                            struct cadv_runtime_info *info);

@@ -55,8 +55,8 @@ struct cadv_runtime {
     enum cadv_claim (*claims)(void *state, const char *cgroup_name, char *ret_id, unsigned id_size);
     /* Runs on the metadata worker: fills the identity part of *spec (id, aliases, namespace, image,
      * labels, envs, pid, health) and its creation_time_ns / start_time_ns. Returns 0, -ENOENT (no
-     * such running container: the cgroup stays raw), or another negative errno (runtime down:
-     * retried later). */
+     * such container: the cgroup stays raw), or another negative errno (runtime down, or the
+     * container not running yet: retried later). */
     int (*inspect)(void *state, const char *cgroup_name, const char *id, struct cadv_spec *spec);
     void (*done)(void *state);
 

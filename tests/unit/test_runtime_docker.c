@@ -271,8 +271,8 @@ Test(docker_plugin, inspect_against_fake_daemon)
     cr_expect_str_eq(s.envs[0].key, "my_var");
     cr_expect_not_null(info.rootfs_dir);
     cr_expect_eq(cadv_runtime_docker.inspect(st, "/docker/" C1, C_OTHER, &s), -ENOENT);
-    /* a container that is not running stays raw, and gives its exit code */
-    cr_expect_eq(cadv_runtime_docker.inspect(st, "/x", C_STOPPED, &s), -ENOENT);
+    /* a container that is not running (yet) is retried later, and gives its exit code */
+    cr_expect_eq(cadv_runtime_docker.inspect(st, "/x", C_STOPPED, &s), -EAGAIN);
     cr_expect_eq(cadv_runtime_docker.exit_code(st, C_STOPPED, &code), 0);
     cr_expect_eq(code, 137);
     cr_expect_eq(cadv_runtime_docker.exit_code(st, C1, &code), -EBUSY);
