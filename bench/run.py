@@ -1,0 +1,641 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: Apache-2.0
+"""run.py - cadv's benchmark harness (see bench/README.md): what cadv costs per container, side by
+side with the floor (the same cgroup files read through kept-open fds without parsing), measured in
+the same run on this host.
+
+    /usr/bin/python3 bench/run.py --n 1000 --cadv build/cadv --floor build/bench/floor
+    /usr/bin/python3 bench/run.py --smoke ...        # N=10, 3 s window; what the test suite runs
+    /usr/bin/python3 bench/run.py --soak ...         # 10 min of cgroup churn, RSS slope
+    /usr/bin/python3 bench/run.py --floor-only ...   # the farm and the floor, no cadv
+
+Needs root (it creates cgroups). Everything it creates is removed at the end, also on Ctrl-C,
+SIGTERM and errors; tenants, cadv and the floor die with it even if it is SIGKILLed.
+Standard library only.
+"""
+
+import argparse
+import json
+import os
+import platform
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+sys.dont_write_bytecode = True  # no __pycache__ in the source tree
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import farm  # noqa: E402
+import probe  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(HERE)
+
+
+def log(msg):
+    print("bench: %s" % msg, file=sys.stderr, flush=True)
+
+
+class BenchError(Exception):
+    pass
+
+
+# --- cadv -------------------------------------------------------------------------------------
+
+
+class Cadv:
+    """One cadv process on 127.0.0.1 and a free port, logging to a file."""
+
+    def __init__(self, binary, args, workdir):
+        self.binary = os.path.abspath(binary)
+        self.port_file = os.path.join(workdir, "port-%d" % time.monotonic_ns())
+        self.log_path = self.port_file.replace("port-", "cadv-") + ".log"
+        self.argv = [self.binary, "-listen_ip=127.0.0.1", "-port=0", "-port_file=" + self.port_file] + args
+        self.proc = None
+        self.port = None
+        self.t_exec = None
+
+    def start(self):
+        self.t_exec = time.monotonic()
+        with open(self.log_path, "wb") as logf:
+            self.proc = subprocess.Popen(self.argv, stdin=subprocess.DEVNULL, stdout=logf,
+                                         stderr=subprocess.STDOUT, preexec_fn=probe.die_with_parent)
+
+    @property
+    def pid(self):
+        return self.proc.pid
+
+    def check_alive(self):
+        rc = self.proc.poll()
+        if rc is not None:
+            raise BenchError("cadv exited with status %d; last log lines:\n%s" % (rc, self.log_tail()))
+
+    def log_tail(self, lines=15):
+        try:
+            with open(self.log_path, "rb") as f:
+                return b"\n".join(f.read().splitlines()[-lines:]).decode(errors="replace")
+        except OSError:
+            return ""
+
+    def wait_healthy(self, timeout):
+        """Seconds from exec to the first /healthz 200."""
+        deadline = self.t_exec + timeout
+        while time.monotonic() < deadline:
+            self.check_alive()
+            if self.port is None:
+                try:
+                    with open(self.port_file) as f:
+                        self.port = int(f.read().strip())
+                except (OSError, ValueError):
+                    self.port = None
+            if self.port is not None:
+                try:
+                    if probe.get(self.port, "/healthz", timeout=2).status == 200:
+                        return time.monotonic() - self.t_exec
+                except OSError:
+                    pass
+            time.sleep(0.01)
+        raise BenchError("cadv not healthy after %.0f s (port file %s)" % (timeout, self.port_file))
+
+    def stop(self):
+        """SIGTERM, then SIGKILL after 10 s; returns the exit status (negative: signal)."""
+        if self.proc is None or self.proc.poll() is not None:
+            return None if self.proc is None else self.proc.returncode
+        self.proc.terminate()
+        try:
+            return self.proc.wait(10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            return self.proc.wait()
+
+
+def count_tracked(port, prefix, method_hint):
+    """(count of <prefix>/* containers cadv knows, method used). Tries the cheap listing endpoints
+    first: v1.3 containers/<prefix> (subcontainer references), v2.0 spec recursive, then /metrics."""
+    methods = ["v1", "v2", "metrics"]
+    if method_hint in methods:
+        methods.remove(method_hint)
+        methods.insert(0, method_hint)
+    for m in methods:
+        try:
+            if m == "v1":
+                st, js = probe.get_json(port, "/api/v1.3/containers" + prefix)
+                if st == 200 and isinstance(js, dict):
+                    subs = js.get("subcontainers") or []
+                    return sum(1 for s in subs if s.get("name", "").startswith(prefix + "/")), m
+            elif m == "v2":
+                st, js = probe.get_json(port, "/api/v2.0/spec%s?recursive=true" % prefix)
+                if st == 200 and isinstance(js, dict):
+                    return sum(1 for k in js if k.startswith(prefix + "/")), m
+            else:
+                r = probe.get(port, "/metrics")
+                if r.status == 200:
+                    ids = probe.metric_ids(r.body)
+                    return sum(1 for i in ids if i.startswith(prefix.encode() + b"/")), m
+        except OSError:
+            pass
+    return 0, method_hint
+
+
+def first_sample_ts(port, name):
+    """Timestamp (epoch s) of the container's first sample, or None if it has none yet."""
+    try:
+        st, js = probe.get_json(port, "/api/v2.0/stats%s?type=name&count=1" % name, timeout=5)
+        if st == 200 and isinstance(js, dict) and js.get(name):
+            return probe.parse_ts(js[name][0].get("timestamp")) or time.time()
+        if st != 200:
+            st, js = probe.get_json(port, "/api/v1.3/containers" + name, timeout=5)
+            if st == 200 and isinstance(js, dict) and js.get("stats"):
+                return probe.parse_ts(js["stats"][0].get("timestamp")) or time.time()
+    except OSError:
+        pass
+    return None
+
+
+# --- one measured mode --------------------------------------------------------------------------
+
+
+class Window:
+    """The fixed measurement window: cadv's CPU against the floor's, RSS samples, and a handful
+    of cgroups created along the way, timed to their first sample."""
+
+    def __init__(self, a, fm, cadv, mode_tag, res):
+        self.a, self.fm, self.cadv, self.res = a, fm, cadv, res
+        self.mode_tag = mode_tag
+        self.probes = {}  # name -> [t_created_wall, t_last_poll, latency_s or None]
+
+    def start_floor(self, list_path):
+        argv = [self.a.floor, "read", "--list", list_path, "--interval-ms", str(self.a.interval_ms),
+                "--duration-s", str(self.a.window)]
+        if self.a.floor_fd_budget is not None:
+            argv += ["--fd-budget", str(self.a.floor_fd_budget)]
+        p = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True, preexec_fn=probe.die_with_parent)
+        ready = p.stdout.readline().split()
+        if len(ready) != 3 or ready[0] != "ready":
+            p.kill()
+            p.wait()
+            raise BenchError("floor did not start: %r" % ready)
+        self.res["floor_files"], self.res["floor_kept"] = int(ready[1]), int(ready[2])
+        return p
+
+    def poll_probes(self, now_wall):
+        for name, pr in self.probes.items():
+            if pr[2] is not None or now_wall - pr[1] < 0.05 or now_wall - pr[0] > self.a.probe_timeout:
+                continue
+            pr[1] = now_wall
+            ts = first_sample_ts(self.cadv.port, name) if self.cadv else None
+            if ts is not None:
+                pr[2] = ts - pr[0]
+
+    def run(self, list_path):
+        a = self.a
+        floor = self.start_floor(list_path)
+        t0 = time.monotonic()
+        c0 = probe.cpu_seconds(self.cadv.pid) if self.cadv else None
+        due = [t0 + a.window * (i + 1) / (a.probes + 1) for i in range(a.probes)]
+        rss, next_rss, c1, wall = [], t0, None, None
+        while True:
+            now = time.monotonic()
+            if self.cadv:
+                self.cadv.check_alive()
+                if now >= next_rss:
+                    rss.append(probe.status_kb(self.cadv.pid)["VmRSS"])
+                    next_rss += 1.0
+            if wall is None and now >= t0 + a.window:
+                wall = now - t0
+                c1 = probe.cpu_seconds(self.cadv.pid) if self.cadv else None
+            while due and now >= due[0] and wall is None:
+                due.pop(0)
+                name, t_created = self.fm.add("probe-%s-%d" % (self.mode_tag, len(self.probes) + 1))
+                self.probes[name] = [t_created, 0.0, None]
+            self.poll_probes(time.time())
+            pending = [p for p in self.probes.values()
+                       if p[2] is None and time.time() - p[0] <= a.probe_timeout]
+            if wall is not None and floor.poll() is not None and not pending:
+                break
+            time.sleep(0.02)
+        out = floor.stdout.read()
+        floor.wait()
+        try:
+            fj = json.loads(out.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            raise BenchError("floor gave no result: %r" % out[-200:])
+        self.res["floor_cpu"] = 100.0 * (fj["utime_s"] + fj["stime_s"]) / fj["wall_s"]
+        self.res["floor_errors"] = fj["errors"]
+        if self.cadv:
+            self.res["cadv_cpu"] = 100.0 * (c1 - c0) / wall
+            self.res["rss_mb"] = sum(rss) / len(rss) / 1024.0
+        lat = [p[2] for p in self.probes.values() if p[2] is not None]
+        self.res["probe_n"] = len(self.probes)
+        self.res["probe_ok"] = len(lat)
+        self.res["probe_p50_ms"] = None if not lat else 1000.0 * probe.percentile(lat, 50)
+        self.res["probe_max_ms"] = None if not lat else 1000.0 * max(lat)
+        self.fm.remove(list(self.probes))
+
+
+def wait_tracked(a, cadv, fm, res):
+    """Polls cadv until every farm container is listed; returns seconds since exec."""
+    deadline = time.monotonic() + a.track_timeout
+    method, count = None, 0
+    while time.monotonic() < deadline:
+        cadv.check_alive()
+        count, method = count_tracked(cadv.port, fm.prefix, method)
+        if count >= a.n:
+            res["track_method"] = method
+            return time.monotonic() - cadv.t_exec
+        time.sleep(0.1)
+    res["track_method"] = method
+    msg = "only %d of %d cgroups tracked after %.0f s" % (count, a.n, a.track_timeout)
+    if not a.keep_going:
+        raise BenchError(msg)
+    res["notes"].append(msg)
+    return None
+
+
+def measure_http(a, cadv, fm, res):
+    """/metrics (plain and gzip) and /api/v1.3/subcontainers/, after the window."""
+    for gz in (False, True):
+        times, sizes, enc = [], [], None
+        for _ in range(a.scrapes):
+            r = probe.get(cadv.port, "/metrics", gzip=gz, keep=not gz and not sizes)
+            if r.status != 200:
+                raise BenchError("/metrics returned %d" % r.status)
+            if r.body is not None:
+                ids = probe.metric_ids(r.body)
+                res["tracked_total"] = len(ids)
+            times.append(r.seconds)
+            sizes.append(r.size)
+            enc = r.encoding
+        k = "mz" if gz else "m"
+        res[k + "_p50"] = 1000.0 * probe.percentile(times, 50)
+        res[k + "_p99"] = 1000.0 * probe.percentile(times, 99)
+        res[k + "_mb"] = max(sizes) / 1e6
+        if gz and enc != "gzip":
+            res["notes"].append("/metrics with Accept-Encoding: gzip came back %s" % (enc or "uncompressed"))
+    rss0 = probe.status_kb(cadv.pid)["VmRSS"]
+    times, size = [], 0
+    for _ in range(a.sub_requests):
+        r = probe.get(cadv.port, "/api/v1.3/subcontainers/", keep=False, timeout=600)
+        if r.status != 200:
+            raise BenchError("/api/v1.3/subcontainers/ returned %d" % r.status)
+        times.append(r.seconds)
+        size = max(size, r.size)
+    time.sleep(1.0)
+    res["sub_ms"] = 1000.0 * probe.percentile(times, 50)
+    res["sub_mb"] = size / 1e6
+    res["sub_growth_mb"] = (probe.status_kb(cadv.pid)["VmRSS"] - rss0) / 1024.0
+
+
+def describe_kept_open(a, cadv, fm, res):
+    """Compares the files cadv keeps open per container with the floor's list."""
+    per = probe.kept_open(cadv.pid, fm.hiers, fm.prefix)
+    floor_set = {"%s:%s" % (os.path.basename(h.path), f) for h, f in fm.files}
+    union = set().union(*per.values()) if per else set()
+    files = {x for x in union if not x.endswith(":/")}
+    res["kept_containers"] = len(per)
+    res["kept_files_per"] = len(files)
+    res["kept_dirs_per"] = len(union) - len(files)
+    if per and files != floor_set:
+        res["notes"].append("cadv keeps open per container files not in the floor list: %s; floor files "
+                            "cadv does not keep open: %s" % (", ".join(sorted(files - floor_set)) or "none",
+                                                             ", ".join(sorted(floor_set - files)) or "none"))
+
+
+def run_mode(a, fm, list_path, workdir, dynamic):
+    mode = "dynamic %s" % ("on" if dynamic else "off")
+    res = {"n": a.n, "mode": mode, "notes": []}
+    if a.floor_only:
+        res["mode"] = "floor only"
+        Window(a, fm, None, "floor", res).run(list_path)
+        return res
+    args = ["-housekeeping_interval=%s" % go_duration(a.interval_ms),
+            "-allow_dynamic_housekeeping=%s" % ("true" if dynamic else "false"),
+            "-storage_duration=%s" % a.storage_duration] + a.cadv_arg
+    cadv = Cadv(a.cadv, args, workdir)
+    res["cadv_argv"] = shown_argv(cadv)
+    cadv.start()
+    try:
+        res["startup_health_s"] = cadv.wait_healthy(a.track_timeout)
+        res["startup_tracked_s"] = wait_tracked(a, cadv, fm, res)
+        time.sleep(a.settle)
+        Window(a, fm, cadv, "on" if dynamic else "off", res).run(list_path)
+        res["fds"] = probe.fd_count(cadv.pid)
+        describe_kept_open(a, cadv, fm, res)
+        measure_http(a, cadv, fm, res)
+        st = probe.status_kb(cadv.pid)
+        res["peak_mb"] = st["VmHWM"] / 1024.0
+        total = res.get("tracked_total") or a.n
+        res["kb_per_container"] = res["rss_mb"] * 1024.0 / total
+        cadv.check_alive()
+    finally:
+        check_exit(cadv, res)
+    return res
+
+
+def check_exit(cadv, res):
+    """Stops cadv; a non-zero exit or a sanitizer report in its log fails the run."""
+    rc = cadv.stop()
+    res["exit_status"] = rc
+    if rc not in (0, None):
+        res["notes"].append("cadv exited with status %s after SIGTERM; log tail:\n%s" % (
+            rc, indent(cadv.log_tail())))
+        res["failed"] = True
+    try:
+        with open(cadv.log_path, "rb") as f:
+            text = f.read().decode(errors="replace")
+    except OSError:
+        text = ""
+    for marker in ("AddressSanitizer", "LeakSanitizer", "runtime error:", "ThreadSanitizer"):
+        if marker in text:
+            i = text.index(marker)
+            res["notes"].append("sanitizer report in cadv's log:\n%s" % indent(text[max(0, i - 200):i + 1500]))
+            res["failed"] = True
+            break
+
+
+def indent(text):
+    return "\n".join("    " + line for line in text.splitlines())
+
+
+def go_duration(ms):
+    return "%ds" % (ms // 1000) if ms % 1000 == 0 else "%dms" % ms
+
+
+def shown_argv(cadv):
+    b = cadv.binary
+    if b.startswith(REPO + "/"):
+        b = os.path.relpath(b, REPO)
+    return " ".join([b] + [x for x in cadv.argv[1:] if "port" not in x])
+
+
+# --- report -------------------------------------------------------------------------------------
+
+COLUMNS = [
+    ("N", "n", "%d"), ("mode", "mode", "%s"), ("cadv CPU %", "cadv_cpu", "%.2f"),
+    ("floor CPU %", "floor_cpu", "%.2f"), ("ratio", "ratio", "%.2f"), ("RSS MB", "rss_mb", "%.1f"),
+    ("peak RSS MB", "peak_mb", "%.1f"), ("KB/container", "kb_per_container", "%.1f"), ("fds", "fds", "%d"),
+    ("/metrics ms p50/p99", ("m_p50", "m_p99"), "%.1f/%.1f"), ("/metrics MB", "m_mb", "%.2f"),
+    ("gzip ms p50/p99", ("mz_p50", "mz_p99"), "%.1f/%.1f"), ("gzip MB", "mz_mb", "%.2f"),
+    ("subcontainers ms", "sub_ms", "%.0f"), ("subcontainers MB", "sub_mb", "%.1f"),
+    ("RSS growth MB", "sub_growth_mb", "%.1f"), ("startup s healthz/tracked", ("startup_health_s",
+                                                                          "startup_tracked_s"), "%.2f/%.2f"),
+    ("create→sample ms p50/max", ("probe_p50_ms", "probe_max_ms"), "%.0f/%.0f"),
+]
+
+
+def cell(res, key, fmt):
+    keys = key if isinstance(key, tuple) else (key,)
+    vals = [res.get(k) for k in keys]
+    if any(v is None for v in vals):
+        return "–" if all(v is None for v in vals) else "/".join("–" if v is None else "%.1f" % v for v in vals)
+    return fmt % tuple(vals)
+
+
+def table(results):
+    lines = ["| " + " | ".join(c[0] for c in COLUMNS) + " |", "|" + "---|" * len(COLUMNS)]
+    for r in results:
+        if r.get("cadv_cpu") is not None and r.get("floor_cpu"):
+            r["ratio"] = r["cadv_cpu"] / r["floor_cpu"]
+        lines.append("| " + " | ".join(cell(r, k, f) for _, k, f in COLUMNS) + " |")
+    return "\n".join(lines)
+
+
+def git_desc():
+    try:
+        rev = subprocess.run(["git", "-C", REPO, "rev-parse", "--short", "HEAD"], capture_output=True,
+                             text=True, timeout=10).stdout.strip()
+        dirty = subprocess.run(["git", "-C", REPO, "status", "--porcelain", "--", "src"], capture_output=True,
+                               text=True, timeout=10).stdout.strip()
+        return rev + (" (src modified)" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return "unknown"
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.partition(":")[2].strip()
+    except OSError:
+        pass
+    return platform.machine()
+
+
+def report(a, fm, results, started):
+    r0 = next((r for r in results if r.get("floor_files")), {})
+    argv = next((r["cadv_argv"] for r in results if r.get("cadv_argv")), "(not run)")
+    out = ["# cadv benchmark: N=%d, %s" % (a.n, time.strftime("%Y-%m-%d %H:%M", time.localtime(started))), "",
+           "- host: Linux %s, %d CPUs (%s); commit %s" % (platform.release(), os.cpu_count(), cpu_model(),
+                                                       git_desc()),
+           "- farm: %d cgroups under %s in %d hierarchies (%s), %d busy (%d µs of CPU every %d µs)" % (
+               a.n, fm.prefix, len(fm.hiers), ", ".join(os.path.basename(h.path) for h in fm.hiers),
+               len(a.busy_leaves), a.busy_us, a.busy_period_us),
+           "- cadv: `%s`; window %g s after %g s settle" % (argv, a.window, a.settle),
+           "- floor: %d files per container (%s), every %d ms; %s of %s files kept open" % (
+               len(fm.files), ", ".join("%s:%s" % (os.path.basename(h.path), f) for h, f in fm.files),
+               a.interval_ms, r0.get("floor_kept", "?"), r0.get("floor_files", "?")),
+           "- reproduce: `/usr/bin/python3 bench/run.py --n %d --window %g`" % (a.n, a.window), "",
+           table(results), ""]
+    for r in results:
+        if r.get("kept_containers") is not None:
+            out.append("- %s: cadv kept open %d files and %d directories per container (%d containers seen), "
+                       "%s sampled creation→first sample, tracked by %s, %s series ids in /metrics" % (
+                           r["mode"], r["kept_files_per"], r["kept_dirs_per"], r["kept_containers"],
+                           "%d/%d" % (r.get("probe_ok", 0), r.get("probe_n", 0)), r.get("track_method"),
+                           r.get("tracked_total", "?")))
+        for n in r.get("notes", []):
+            out.append("- %s: %s" % (r["mode"], n))
+        if r.get("error"):
+            out.append("- %s: FAILED: %s" % (r["mode"], r["error"]))
+    return "\n".join(out).rstrip() + "\n"
+
+
+# --- soak -----------------------------------------------------------------------------------------
+
+
+def run_soak(a, fm, workdir):
+    """cgroups created and removed continuously under a running cadv; RSS sampled every 10 s."""
+    args = ["-housekeeping_interval=%s" % go_duration(a.interval_ms), "-storage_duration=%s" % a.storage_duration,
+            "-allow_dynamic_housekeeping=%s" % ("false" if a.skip_dynamic else "true")] + a.cadv_arg
+    cadv = Cadv(a.cadv, args, workdir)
+    res = {"notes": []}
+    cadv.start()
+    samples, live, made = [], [], 0
+    try:
+        cadv.wait_healthy(a.track_timeout)
+        wait_tracked(a, cadv, fm, res)
+        t0 = time.monotonic()
+        next_sample, next_churn = t0, t0
+        while time.monotonic() < t0 + a.soak_duration:
+            now = time.monotonic()
+            cadv.check_alive()
+            if now >= next_churn:
+                for _ in range(a.churn):
+                    made += 1
+                    live.append(fm.add("s%06d" % made)[0])
+                if len(live) > 10 * a.churn:
+                    fm.remove(live[:a.churn])
+                    del live[:a.churn]
+                next_churn += 1.0
+            if now >= next_sample:
+                st = probe.status_kb(cadv.pid)
+                samples.append((now - t0, st["VmRSS"], probe.fd_count(cadv.pid)))
+                log("soak %4.0f s: RSS %.1f MB, %d fds, %d created" % (now - t0, st["VmRSS"] / 1024.0,
+                                                                      samples[-1][2], made))
+                next_sample += 10.0
+            time.sleep(0.01)
+        st = probe.status_kb(cadv.pid)
+        samples.append((time.monotonic() - t0, st["VmRSS"], probe.fd_count(cadv.pid)))
+        time.sleep(3.0)
+        count, _ = count_tracked(cadv.port, fm.prefix, res.get("track_method"))
+    finally:
+        check_exit(cadv, res)
+    warm = [s for s in samples if s[0] >= a.soak_warmup] or samples[len(samples) // 2:]
+    slope = probe.slope_per_min([(t, kb) for t, kb, _ in warm])
+    fd_slope = probe.slope_per_min([(t, fds) for t, _, fds in warm])
+    out = ["# cadv soak: N=%d + %d cgroups created and removed per second for %g s, %s" % (
+               a.n, a.churn, a.soak_duration, time.strftime("%Y-%m-%d %H:%M")), "",
+           "- cadv: `%s`; commit %s" % (shown_argv(cadv), git_desc()),
+           "- %d cgroups created and %d removed; cadv lists %d of the %d alive at the end" % (
+               made, made - len(live), count, a.n + len(live)),
+           "- RSS slope after %g s warm-up: **%s KB/min**; fds slope: %s per min" % (
+               a.soak_warmup, "–" if slope is None else "%.1f" % slope,
+               "–" if fd_slope is None else "%.2f" % fd_slope), "",
+           "| t s | RSS MB | fds |", "|---|---|---|"]
+    out += ["| %.0f | %.1f | %d |" % (t, kb / 1024.0, fds) for t, kb, fds in samples]
+    return "\n".join(out + [""] + ["- " + n for n in res["notes"]]).rstrip() + "\n", res.get("failed", False)
+
+
+# --- main ---------------------------------------------------------------------------------------
+
+
+def parse_args(argv):
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
+                                formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--n", type=int, default=1000, help="cgroups in the farm (default 1000)")
+    p.add_argument("--window", type=float, default=30.0, help="measurement window, s (default 30)")
+    p.add_argument("--settle", type=float, default=5.0, help="wait after all are tracked, s (default 5)")
+    p.add_argument("--interval-ms", type=int, default=1000, help="housekeeping/floor interval (1000)")
+    p.add_argument("--storage-duration", default="2m", help="cadv -storage_duration (2m)")
+    p.add_argument("--cadv", default=os.path.join(REPO, "build", "cadv"))
+    p.add_argument("--floor", default=os.path.join(REPO, "build", "bench", "floor"))
+    p.add_argument("--cadv-arg", action="append", default=[], help="extra cadv flag (repeatable)")
+    p.add_argument("--cgroup-root", default=farm.CGROUP_ROOT)
+    p.add_argument("--floor-fd-budget", type=int, default=None,
+                   help="fds the floor keeps open (default: hard RLIMIT_NOFILE - 512)")
+    p.add_argument("--busy-frac", type=float, default=0.05, help="share of busy cgroups (0.05)")
+    p.add_argument("--busy-us", type=int, default=1000, help="busy tenants spin this long ... (1000)")
+    p.add_argument("--busy-period-us", type=int, default=1000000, help="... every this long (1000000)")
+    p.add_argument("--scrapes", type=int, default=20, help="/metrics scrapes, plain and gzip each (20)")
+    p.add_argument("--sub-requests", type=int, default=3, help="/api/v1.3/subcontainers/ requests (3)")
+    p.add_argument("--probes", type=int, default=5, help="cgroups created during the window (5)")
+    p.add_argument("--probe-timeout", type=float, default=15.0, help="wait for their first sample, s")
+    p.add_argument("--track-timeout", type=float, default=None, help="wait for all tracked, s")
+    p.add_argument("--skip-dynamic", action="store_true", help="only -allow_dynamic_housekeeping=false")
+    p.add_argument("--keep-going", action="store_true", help="record a failed mode and go on")
+    p.add_argument("--smoke", action="store_true", help="N=10, 3 s window, nothing written")
+    p.add_argument("--floor-only", action="store_true", help="the farm and the floor, without cadv")
+    p.add_argument("--soak", action="store_true", help="leak check: churn cgroups, sample RSS")
+    p.add_argument("--soak-duration", type=float, default=600.0, help="soak length, s (600)")
+    p.add_argument("--soak-warmup", type=float, default=150.0, help="soak samples ignored before, s (150)")
+    p.add_argument("--churn", type=int, default=10, help="soak: cgroups created/removed per s (10)")
+    p.add_argument("--out", default=None, help="result file (default bench/results/<date>-N<N>.md)")
+    p.add_argument("--no-write", action="store_true", help="print the table only")
+    a = p.parse_args(argv)
+    if a.smoke:
+        a.n, a.window, a.settle, a.scrapes, a.sub_requests, a.probes = 10, 3.0, 1.0, 3, 1, 1
+        a.no_write = a.no_write or a.out is None
+    if a.floor_only:
+        a.probes = 0
+    if a.track_timeout is None:
+        a.track_timeout = 60.0 + a.n / 50.0
+    if a.n < 1 or a.window <= 0:
+        p.error("--n and --window must be positive")
+    width = max(4, len(str(a.n)))
+    a.leaves = ["c%0*d" % (width, i) for i in range(1, a.n + 1)]
+    step = max(1, round(1 / a.busy_frac)) if a.busy_frac > 0 else 0
+    a.busy_leaves = a.leaves[::step] if step else []
+    return a
+
+
+def result_path(a):
+    if a.out:
+        return a.out
+    suffix = "-soak" if a.soak else ""
+    return os.path.join(HERE, "results", "%s-N%d%s.md" % (time.strftime("%Y-%m-%d"), a.n, suffix))
+
+
+def main(argv=None):
+    a = parse_args(sys.argv[1:] if argv is None else argv)
+    if os.geteuid() != 0:
+        log("needs root (it creates cgroups)")
+        return 2
+    for b in [a.floor] + ([] if a.floor_only else [a.cadv]):
+        if not os.access(b, os.X_OK):
+            log("%s is not built" % b)
+            return 2
+    a.floor, a.cadv = os.path.abspath(a.floor), os.path.abspath(a.cadv)
+
+    def on_signal(signum, _frame):
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGHUP, on_signal)
+    farm.cleanup_stale(a.cgroup_root, log)
+    started = time.time()
+    workdir = tempfile.mkdtemp(prefix="cadv-bench-")
+    fm = farm.Farm(a.floor, a.cgroup_root, log=log)
+    results, text, failed = [], None, False
+    try:
+        t = time.monotonic()
+        fm.open()
+        fm.add_many(a.leaves, a.busy_leaves, (a.busy_us, a.busy_period_us))
+        fm.resolve_files()
+        log("farm: %d cgroups under %s in %d hierarchies in %.1f s" % (a.n, fm.prefix, len(fm.hiers),
+                                                                        time.monotonic() - t))
+        list_path = os.path.join(workdir, "floor-files")
+        with open(list_path, "w") as f:
+            f.write("\n".join(fm.paths([fm.prefix + "/" + x for x in a.leaves])) + "\n")
+        if a.soak:
+            text, failed = run_soak(a, fm, workdir)
+        else:
+            for dynamic in ([False] if a.skip_dynamic or a.floor_only else [False, True]):
+                log("measuring dynamic housekeeping %s" % ("on" if dynamic else "off"))
+                try:
+                    results.append(run_mode(a, fm, list_path, workdir, dynamic))
+                except (BenchError, OSError) as e:
+                    failed = True
+                    log("FAILED: %s" % e)
+                    results.append({"n": a.n, "mode": "dynamic %s" % ("on" if dynamic else "off"),
+                                    "error": str(e), "notes": []})
+                    if not a.keep_going:
+                        break
+            text = report(a, fm, results, started)
+            failed = failed or any(r.get("failed") for r in results)
+    except BenchError as e:
+        log("FAILED: %s" % e)
+        failed = True
+    finally:
+        for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+            signal.signal(s, signal.SIG_IGN)
+        fm.close()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+    if text:
+        print(text, end="")
+        if not a.no_write:
+            path = result_path(a)
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w") as f:
+                f.write(text)
+            log("wrote %s" % os.path.relpath(path, os.getcwd()))
+    if not failed:
+        subprocess.run(["rm", "-rf", "--", workdir], check=False)
+    else:
+        log("cadv logs kept in %s" % workdir)
+    return 1 if failed or fm.errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
