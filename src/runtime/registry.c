@@ -3,6 +3,7 @@
  * raw is not listed: the manager applies it last (raw.h). */
 #include <stddef.h>
 
+#include "runtime/crio.h"
 #include "runtime/docker.h"
 #include "runtime/podman.h"
 #include "runtime/runtime.h"
@@ -10,5 +11,6 @@
 const struct cadv_runtime *const cadv_runtimes[] = {
         &cadv_runtime_docker,
         &cadv_runtime_podman,
+        &cadv_runtime_crio,
         NULL,
 };

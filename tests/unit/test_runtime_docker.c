@@ -6,16 +6,13 @@
 #include <criterion/criterion.h>
 #include <errno.h>
 #include <jansson.h>
-#include <poll.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "config.h"
+#include "fake_http.h"
 #include "model/sample.h"
 #include "model/spec.h"
 #include "runtime/docker.h"
@@ -120,98 +117,32 @@ Test(dockerapi, rejects_bodies_without_id)
     json_decref(j);
 }
 
-/* A fake Engine API: answers GET /containers/<C1>/json with a fixture body (or with the fixture
- * marked not running for id "stopped..."), 404 for other ids; one request per connection. */
-struct fake_server {
-    char path[108];
-    int lfd;
-    pthread_t thr;
-    volatile int stop;
-    char *running_body;
-    char *stopped_body;
-    int requests;
-};
+/* A fake Engine API: the fixture for C1, the fixture marked stopped (exit code 137) for C_STOPPED,
+ * 404 for other ids. */
+static char *running_body, *stopped_body;
+static struct fake_route routes[2];
 
-static void serve_one(struct fake_server *fs, int c)
+static void fake_start(struct fake_http *fs)
 {
-    char req[4096];
-    size_t n = 0;
-    ssize_t k;
-    const char *body = "{\"message\":\"No such container\"}";
-    int status = 404;
-    char hdr[256];
-
-    while (n < sizeof(req) - 1 && (k = read(c, req + n, sizeof(req) - 1 - n)) > 0) {
-        n += (size_t)k;
-        req[n] = '\0';
-        if (strstr(req, "\r\n\r\n"))
-            break;
-    }
-    req[n] = '\0';
-    fs->requests++;
-    if (strncmp(req, "GET /containers/" C1 "/json ", 21 + 64) == 0) {
-        body = fs->running_body;
-        status = 200;
-    } else if (strncmp(req, "GET /containers/0000", 20) == 0) {
-        body = fs->stopped_body;
-        status = 200;
-    }
-    snprintf(hdr, sizeof(hdr),
-             "HTTP/1.1 %d X\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
-             "Connection: close\r\n\r\n",
-             status, strlen(body));
-    (void)!send(c, hdr, strlen(hdr), MSG_NOSIGNAL);
-    (void)!send(c, body, strlen(body), MSG_NOSIGNAL);
-}
-
-static void *fake_main(void *arg)
-{
-    struct fake_server *fs = arg;
-
-    while (!fs->stop) {
-        struct pollfd p = {.fd = fs->lfd, .events = POLLIN};
-        int c;
-
-        if (poll(&p, 1, 50) <= 0)
-            continue;
-        c = accept(fs->lfd, NULL, NULL);
-        if (c < 0)
-            continue;
-        serve_one(fs, c);
-        close(c);
-    }
-    return NULL;
-}
-
-static void fake_start(struct fake_server *fs)
-{
-    struct sockaddr_un a = {.sun_family = AF_UNIX};
+    char sock[108];
     json_t *j = load_fixture("docker-inspect-running.json");
 
-    memset(fs, 0, sizeof(*fs));
-    fs->running_body = json_dumps(j, 0);
+    running_body = json_dumps(j, 0);
     json_object_set_new(json_object_get(j, "State"), "Running", json_false());
     json_object_set_new(json_object_get(j, "State"), "ExitCode", json_integer(137));
-    fs->stopped_body = json_dumps(j, 0);
+    stopped_body = json_dumps(j, 0);
     json_decref(j);
-    snprintf(fs->path, sizeof(fs->path), "/tmp/cadv-test-docker-%d.sock", (int)getpid());
-    unlink(fs->path);
-    strcpy(a.sun_path, fs->path);
-    fs->lfd = socket(AF_UNIX, SOCK_STREAM, 0);
-    cr_assert_geq(fs->lfd, 0);
-    cr_assert_eq(bind(fs->lfd, (struct sockaddr *)&a, sizeof(a)), 0);
-    cr_assert_eq(listen(fs->lfd, 8), 0);
-    cr_assert_eq(pthread_create(&fs->thr, NULL, fake_main, fs), 0);
+    routes[0] = (struct fake_route){"/containers/" C1 "/json", 200, running_body};
+    routes[1] = (struct fake_route){"/containers/" C_STOPPED "/json", 200, stopped_body};
+    snprintf(sock, sizeof(sock), "/tmp/cadv-test-docker-%d.sock", (int)getpid());
+    fake_http_start(fs, sock, routes, 2);
 }
 
-static void fake_stop(struct fake_server *fs)
+static void fake_stop(struct fake_http *fs)
 {
-    fs->stop = 1;
-    pthread_join(fs->thr, NULL);
-    close(fs->lfd);
-    unlink(fs->path);
-    free(fs->running_body);
-    free(fs->stopped_body);
+    fake_http_stop(fs);
+    free(running_body);
+    free(stopped_body);
 }
 
 /* The plugin borrows the config (the daemon's lives until exit): keep it static. */
@@ -256,7 +187,7 @@ Test(docker_plugin, claims_by_name_only)
 
 Test(docker_plugin, inspect_against_fake_daemon)
 {
-    struct fake_server fs;
+    struct fake_http fs;
     struct cadv_runtime_info info = {0};
     struct cadv_spec s;
     void *st;
@@ -280,7 +211,7 @@ Test(docker_plugin, inspect_against_fake_daemon)
     cr_expect_eq(cadv_runtime_docker.inspect(st, "/x", "../../info", &s), -EINVAL);
     /* what failed left the spec from the successful call alone */
     cr_expect_str_eq(s.id, C1);
-    cr_expect_eq(fs.requests, 5);
+    cr_expect_eq(atomic_load(&fs.requests), 5);
     cadv_spec_done(&s);
     cadv_runtime_info_done(&info);
     cadv_runtime_docker.done(st);
