@@ -339,8 +339,8 @@ static struct body *render_body(struct cadv_metrics *mx, int type, int64_t max_a
     }
     if (max_age_ns >= 0 && n > 0)
         cadv_manager_refresh(mx->m, arr, n, (uint64_t)max_age_ns);
-    in.items = mx->items;
     in.n_items = snapshot(mx, arr, n);
+    in.items = mx->items; /* after snapshot(), which may move the array */
     in.now_ns = cadv_now_ns();
     read_process(mx, &self);
     self.has_manager = true;

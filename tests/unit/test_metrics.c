@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* test_metrics.c - the Prometheus exposition: Go-compatible value formatting, family and series order,
- * labels (union, sanitising, escaping), timestamps, kinds, cAdvisor's value quirks, include/exclude,
- * golden family lists per kind set, a promtool parse check and a 1,000-container timing. */
+/* test_metrics.c - the Prometheus exposition renderer over handcrafted samples: cAdvisor's own output
+ * lines, family and series order, labels (union, sanitising, escaping, caching), timestamps, kinds,
+ * cAdvisor's value quirks, include/exclude, golden family lists per kind set, a promtool parse check
+ * and a 1,000-container timing. */
 #include <criterion/criterion.h>
-#include <math.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,7 +13,6 @@
 
 #include "core/buf.h"
 #include "core/timeutil.h"
-#include "http/metrics_fmt.h"
 #include "http/metrics_render.h"
 #include "model/kinds.h"
 #include "model/machine.h"
@@ -225,170 +224,100 @@ static size_t count_prefix(const char *text, const char *prefix)
     return n;
 }
 
-/* ---- value formatting ---- */
+/* ---- an exposition checker: parseable, families and series in the Go client's order, unique ---- */
 
-static const char *fmtd(double v)
+struct series {
+    char name[128];
+    char keys[24][64];
+    char vals[24][128];
+    int n;
+};
+
+/* Parses one series line (unescaping values); returns false on a syntax error. */
+static bool parse_series(const char *l, struct series *s)
 {
-    static char buf[64];
+    const char *p = l;
+    size_t n = strcspn(p, "{ ");
 
-    buf[cadv_prom_fmt_double(buf, v)] = '\0';
-    return buf;
-}
+    memset(s, 0, sizeof(*s));
+    if (n == 0 || n >= sizeof(s->name))
+        return false;
+    memcpy(s->name, p, n);
+    p += n;
+    if (*p != '{')
+        return *p == ' ';
+    p++;
+    while (*p != '}') {
+        size_t k = strcspn(p, "=");
+        size_t v = 0;
 
-static const char *fmts(uint64_t v, unsigned p)
-{
-    static char buf[64];
-
-    buf[cadv_prom_fmt_scaled(buf, v, p)] = '\0';
-    return buf;
-}
-
-Test(metrics_fmt, go_strconv_g_shortest)
-{
-    /* Expected strings are Go's strconv.FormatFloat(v, 'g', -1, 64) (and expfmt's shortcuts). */
-    static const struct {
-        double v;
-        const char *want;
-    } cases[] = {
-            {0, "0"},
-            {-0.0, "0"},
-            {1, "1"},
-            {-1, "-1"},
-            {12.5, "12.5"},
-            {100000, "100000"},
-            {1e6, "1e+06"},
-            {33554432, "3.3554432e+07"},
-            {1795820309, "1.795820309e+09"},
-            {0.1, "0.1"},
-            {7e-9, "7e-09"},
-            {0.0001, "0.0001"},
-            {0.000123, "0.000123"},
-            {1.2247e-05, "1.2247e-05"},
-            {193.394969145, "193.394969145"},
-            {2.70553174016e+11, "2.70553174016e+11"},
-            {1e21, "1e+21"},
-            {1e100, "1e+100"},
-            {5e-324, "5e-324"},
-            {18446744073709551615.0, "1.8446744073709552e+19"},
-            {0.30000000000000004, "0.30000000000000004"},
-            {123456789012345678.0, "1.2345678901234568e+17"},
-            {-2000, "-2000"},
-            {NAN, "NaN"},
-            {INFINITY, "+Inf"},
-            {-INFINITY, "-Inf"},
-    };
-
-    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-        cr_expect_str_eq(fmtd(cases[i].v), cases[i].want, "case %zu", i);
-    cr_expect_str_eq(fmts(2533526968, 9), "2.533526968");
-    cr_expect_str_eq(fmts(7, 9), "7e-09");
-    cr_expect_str_eq(fmts(1500, 9), "1.5e-06");
-    cr_expect_str_eq(fmts(1000000000, 9), "1");
-    cr_expect_str_eq(fmts(1724314000, 9), "1.724314");
-    cr_expect_str_eq(fmts(1500000, 6), "1.5");
-    cr_expect_str_eq(fmts(8388608, 0), "8.388608e+06");
-    cr_expect_str_eq(fmts(UINT64_MAX, 0), "1.8446744073709552e+19");
-    cr_expect_str_eq(fmts(1234567890123456789ULL, 9), "1.2345678901234567e+09");
-    {
-        char b[64];
-
-        b[cadv_prom_fmt_i64(b, -1)] = '\0';
-        cr_expect_str_eq(b, "-1");
-        b[cadv_prom_fmt_int(b, 1795820307731LL)] = '\0';
-        cr_expect_str_eq(b, "1795820307731");
-    }
-}
-
-/* Reference: the fewest significant digits (1..17) whose %e form reads back as v. */
-static int ref_digits(double v)
-{
-    char tmp[64];
-
-    for (int p = 1; p <= 17; p++) {
-        snprintf(tmp, sizeof(tmp), "%.*e", p - 1, v);
-        if (strtod(tmp, NULL) == v)
-            return p;
-    }
-    return 17;
-}
-
-static int sig_digits(const char *s)
-{
-    int n = 0;
-    bool lead = true;
-    const char *e = strpbrk(s, "e");
-    int last_nz = 0;
-
-    for (const char *p = s; *p && p != e; p++) {
-        if (*p < '0' || *p > '9')
-            continue;
-        if (lead && *p == '0')
-            continue;
-        lead = false;
-        n++;
-        if (*p != '0')
-            last_nz = n;
-    }
-    return last_nz;
-}
-
-Test(metrics_fmt, shortest_round_trip_random)
-{
-    uint64_t x = 88172645463325252ULL;
-
-    for (int i = 0; i < 20000; i++) {
-        double v;
-        const char *s;
-        char *end;
-        int exp10;
-
-        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
-        switch (i % 4) {
-        case 0:
-            v = (double)(x % 100000000000000ULL) / 1e9;
-            break;
-        case 1:
-            v = (double)(x >> 11) * 0x1p-53 * pow(10, (double)((int)(x % 40) - 20));
-            break;
-        case 2:
-            v = (double)x;
-            break;
-        default:
-            v = (double)(x % 100000) / 1e6;
-            break;
+        if (s->n == 24 || k == 0 || k >= 64 || p[k] != '=' || p[k + 1] != '"')
+            return false;
+        memcpy(s->keys[s->n], p, k);
+        p += k + 2;
+        for (; *p && *p != '"'; p++) {
+            if (*p == '\\') {
+                p++;
+                if (*p != '\\' && *p != '"' && *p != 'n')
+                    return false;
+            }
+            if (v + 1 < sizeof(s->vals[0]))
+                s->vals[s->n][v++] = *p == 'n' && p[-1] == '\\' ? '\n' : *p;
         }
-        if (v == 0)
-            continue;
-        s = fmtd(v);
-        cr_assert_eq(strtod(s, &end), v, "%s does not read back as %.17g", s, v);
-        cr_assert_eq(*end, '\0');
-        cr_assert_eq(sig_digits(s), ref_digits(v), "%s is not the shortest for %.17g", s, v);
-        exp10 = (int)floor(log10(fabs(v)));
-        cr_assert_eq(strchr(s, 'e') != NULL, exp10 < -4 || exp10 >= 6, "%s: wrong notation", s);
-        if (i % 4 == 0 || i % 4 == 3) {
-            uint64_t n = i % 4 == 0 ? x % 100000000000000ULL : x % 100000;
-            char a[64];
-
-            strcpy(a, fmtd((double)n / (i % 4 == 0 ? 1e9 : 1e6)));
-            cr_assert_str_eq(fmts(n, i % 4 == 0 ? 9 : 6), a);
-        }
+        if (*p != '"')
+            return false;
+        p++;
+        s->n++;
+        if (*p == ',')
+            p++;
     }
+    return p[1] == ' ';
 }
 
-Test(metrics_fmt, escaping_and_sanitising)
+static int cmp_series(const struct series *a, const struct series *b)
 {
-    struct cadv_buf b;
-    char name[] = "com.example/foo-bar:9";
+    for (int i = 0; i < a->n && i < b->n; i++) {
+        int c = strcmp(a->vals[i], b->vals[i]);
 
-    cadv_buf_init(&b, 0);
-    cadv_prom_put_label_value(&b, "a\"b\\c\nd");
-    cr_expect_str_eq(b.data, "a\\\"b\\\\c\\nd");
-    cadv_buf_clear(&b);
-    cadv_prom_put_help(&b, "x\"y\\z\n");
-    cr_expect_str_eq(b.data, "x\"y\\\\z\\n");
-    cadv_buf_done(&b);
-    cadv_prom_sanitize(name);
-    cr_expect_str_eq(name, "com_example_foo_bar_9");
+        if (c)
+            return c;
+    }
+    return a->n - b->n;
+}
+
+static void check_exposition(const char *text)
+{
+    char *copy = strdup(text), *save = NULL;
+    char family[128] = "", prev_family[128] = "";
+    struct series prev, cur;
+    bool have_prev = false;
+    size_t lines = 0;
+
+    for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+        lines++;
+        if (strncmp(l, "# HELP ", 7) == 0) {
+            size_t n = strcspn(l + 7, " ");
+
+            snprintf(family, sizeof(family), "%.*s", (int)n, l + 7);
+            cr_assert_gt(strcmp(family, prev_family), 0, "families out of order: %s after %s", family,
+                         prev_family);
+            strcpy(prev_family, family);
+            have_prev = false;
+            continue;
+        }
+        if (l[0] == '#')
+            continue;
+        cr_assert(parse_series(l, &cur), "unparsable: %s", l);
+        cr_assert_str_eq(cur.name, family, "series outside its family: %s", l);
+        for (int i = 1; i < cur.n; i++)
+            cr_assert_lt(strcmp(cur.keys[i - 1], cur.keys[i]), 0, "label names not sorted: %s", l);
+        if (have_prev)
+            cr_assert_lt(cmp_series(&prev, &cur), 0, "series out of order or duplicated: %s", l);
+        prev = cur;
+        have_prev = true;
+    }
+    cr_assert_gt(lines, 10);
+    free(copy);
 }
 
 /* ---- cAdvisor's own output ---- */
@@ -464,6 +393,7 @@ Test(metrics, labels_union_escaping_sanitising)
     cr_expect(has_line(
             out, "container_cpu_usage_seconds_total{container_env_mode=\"\",container_label_com_example_"
                  "team=\"\",cpu=\"cpu00\",id=\"/\",image=\"\",name=\"\"} 2.533526968 1795820307731"));
+    check_exposition(out);
     free(out);
 
     /* Without store_container_labels only whitelisted labels stay; envs always do. */
@@ -651,6 +581,53 @@ Test(metrics, cpu_usage_total_rule)
     fixture_done(&fx);
 }
 
+/* As in cAdvisor's real output: per-CPU series of all containers interleave (cpu sorts before id). */
+Test(metrics, cpu_series_interleave_across_containers)
+{
+    static const char *const names[] = {"/bench/active", "/", "/bench/c0002", "/bench"};
+    struct cadv_spec sp;
+    struct cadv_sample s[4];
+    struct cadv_metrics_item items[4];
+    struct cadv_metrics_input in = {
+            .items = items, .n_items = 4, .kinds = CADV_KIND_DEFAULT, .timestamps = false};
+    static const char *const want[] = {
+            "container_cpu_usage_seconds_total{cpu=\"cpu00\",id=\"/\"} 1e-09",
+            "container_cpu_usage_seconds_total{cpu=\"cpu00\",id=\"/bench\"} 4e-09",
+            "container_cpu_usage_seconds_total{cpu=\"cpu00\",id=\"/bench/active\"} 1e-09",
+            "container_cpu_usage_seconds_total{cpu=\"cpu01\",id=\"/\"} 2e-09",
+            "container_cpu_usage_seconds_total{cpu=\"cpu01\",id=\"/bench\"} 5e-09",
+            "container_cpu_usage_seconds_total{cpu=\"cpu01\",id=\"/bench/active\"} 2e-09",
+            "container_cpu_usage_seconds_total{cpu=\"cpu01\",id=\"/bench/c0002\"} 3e-09",
+            "# HELP container_cpu_user_seconds_total",
+    };
+    char *out, *p;
+
+    spec_basic(&sp);
+    static const uint64_t percpu[4][2] = {{1, 2}, {1, 2}, {0, 3}, {4, 5}};
+
+    for (int i = 0; i < 4; i++) {
+        cadv_sample_init_scratch(&s[i]);
+        s[i].c.has = CADV_HAS_CPU;
+        s[i].c.timestamp_ns = 1;
+        s[i].n_percpu = 2;
+        s[i].percpu[0] = percpu[i][0];
+        s[i].percpu[1] = percpu[i][1];
+        items[i] = (struct cadv_metrics_item){names[i], &sp, &s[i], 1};
+    }
+    out = render(&in);
+    p = strstr(out, "container_cpu_usage_seconds_total{");
+    cr_assert(p);
+    for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+        cr_expect_eq(strncmp(p, want[i], strlen(want[i])), 0, "line %zu: want %s, got %.120s", i, want[i], p);
+        p = strchr(p, '\n') + 1;
+    }
+    check_exposition(out);
+    free(out);
+    for (int i = 0; i < 4; i++)
+        cadv_sample_done(&s[i]);
+    cadv_spec_done(&sp);
+}
+
 Test(metrics, spec_quirks_and_cfs)
 {
     struct fixture fx;
@@ -784,102 +761,6 @@ Test(metrics, self_metrics)
     fixture_done(&fx);
 }
 
-/* ---- order, uniqueness and parseability over random containers ---- */
-
-struct series {
-    char name[128];
-    char keys[24][64];
-    char vals[24][128];
-    int n;
-};
-
-/* Parses one series line (unescaping values); returns false on a syntax error. */
-static bool parse_series(const char *l, struct series *s)
-{
-    const char *p = l;
-    size_t n = strcspn(p, "{ ");
-
-    memset(s, 0, sizeof(*s));
-    if (n == 0 || n >= sizeof(s->name))
-        return false;
-    memcpy(s->name, p, n);
-    p += n;
-    if (*p != '{')
-        return *p == ' ';
-    p++;
-    while (*p != '}') {
-        size_t k = strcspn(p, "=");
-        size_t v = 0;
-
-        if (s->n == 24 || k == 0 || k >= 64 || p[k] != '=' || p[k + 1] != '"')
-            return false;
-        memcpy(s->keys[s->n], p, k);
-        p += k + 2;
-        for (; *p && *p != '"'; p++) {
-            if (*p == '\\') {
-                p++;
-                if (*p != '\\' && *p != '"' && *p != 'n')
-                    return false;
-            }
-            if (v + 1 < sizeof(s->vals[0]))
-                s->vals[s->n][v++] = *p == 'n' && p[-1] == '\\' ? '\n' : *p;
-        }
-        if (*p != '"')
-            return false;
-        p++;
-        s->n++;
-        if (*p == ',')
-            p++;
-    }
-    return p[1] == ' ';
-}
-
-static int cmp_series(const struct series *a, const struct series *b)
-{
-    for (int i = 0; i < a->n && i < b->n; i++) {
-        int c = strcmp(a->vals[i], b->vals[i]);
-
-        if (c)
-            return c;
-    }
-    return a->n - b->n;
-}
-
-static void check_exposition(const char *text)
-{
-    char *copy = strdup(text), *save = NULL;
-    char family[128] = "", prev_family[128] = "";
-    struct series prev, cur;
-    bool have_prev = false;
-    size_t lines = 0;
-
-    for (char *l = strtok_r(copy, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-        lines++;
-        if (strncmp(l, "# HELP ", 7) == 0) {
-            size_t n = strcspn(l + 7, " ");
-
-            snprintf(family, sizeof(family), "%.*s", (int)n, l + 7);
-            cr_assert_gt(strcmp(family, prev_family), 0, "families out of order: %s after %s", family,
-                         prev_family);
-            strcpy(prev_family, family);
-            have_prev = false;
-            continue;
-        }
-        if (l[0] == '#')
-            continue;
-        cr_assert(parse_series(l, &cur), "unparsable: %s", l);
-        cr_assert_str_eq(cur.name, family, "series outside its family: %s", l);
-        for (int i = 1; i < cur.n; i++)
-            cr_assert_lt(strcmp(cur.keys[i - 1], cur.keys[i]), 0, "label names not sorted: %s", l);
-        if (have_prev)
-            cr_assert_lt(cmp_series(&prev, &cur), 0, "series out of order or duplicated: %s", l);
-        prev = cur;
-        have_prev = true;
-    }
-    cr_assert_gt(lines, 10);
-    free(copy);
-}
-
 Test(metrics, random_containers_order_and_uniqueness)
 {
     static const char *const keys[] = {"app", "tier", "io.k8s/pod", "zone", "a-b", "Z"};
@@ -900,10 +781,10 @@ Test(metrics, random_containers_order_and_uniqueness)
         spec_basic(&spec[i]);
         full_sample(&smp[i], (uint64_t)i);
         snprintf(names[i], sizeof(names[i]), "/grp%llu/c%02d", (unsigned long long)(x % 5), 59 - i);
-        for (int k = 0; k < 6; k++)
-            if ((x >> (k * 3)) & 1)
+        for (int k = 0; k < 6; k++) /* sparse, so that many rows share their values before "cpu" */
+            if (((x >> (k * 3)) & 3) == 0)
                 cadv_kv_set(&spec[i].labels, &spec[i].n_labels, keys[k], vals[(x >> (k * 5 + 20)) % 6]);
-        if (x & (1u << 30))
+        if ((x & (3u << 30)) == 0)
             cadv_kv_set(&spec[i].envs, &spec[i].n_envs, "ENV", vals[(x >> 40) % 6]);
         smp[i].n_percpu = (uint32_t)(x % 12);
         for (uint32_t c = 0; c < smp[i].n_percpu; c++)

@@ -1,0 +1,249 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* test_metrics_handler.c - the /metrics handler over a running manager on a cgroup v2 tree built in a
+ * temporary directory: body contents, reuse of one body by consecutive scrapes of a generation, gzip,
+ * --metrics_include/--metrics_exclude, and bad regexes. */
+#include <criterion/criterion.h>
+#include <errno.h>
+#include <ftw.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "config.h"
+#include "core/timeutil.h"
+#include "http/http.h"
+#include "http/metrics.h"
+#include "manager/manager.h"
+#include "model/sample.h"
+#include "runtime/runtime.h"
+
+static char tmp[64];
+static struct cadv_config cfg;
+static struct cadv_manager *mgr;
+
+static void write_file(const char *dir, const char *name, const char *content)
+{
+    char path[512];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    f = fopen(path, "w");
+    cr_assert_not_null(f, "%s", path);
+    fputs(content, f);
+    fclose(f);
+}
+
+static void make_cgroup(const char *root, const char *name)
+{
+    char path[512];
+
+    snprintf(path, sizeof(path), "%s%s", root, name);
+    cr_assert_eq(mkdir(path, 0755), 0, "mkdir %s: %s", path, strerror(errno));
+    write_file(path, "cgroup.controllers", "cpu io memory pids\n");
+    write_file(path, "cgroup.procs", "");
+    write_file(path, "cgroup.subtree_control", "");
+    write_file(path, "cpu.stat", "usage_usec 2500000\nuser_usec 2000000\nsystem_usec 500000\n");
+    write_file(path, "cpu.max", "max 100000\n");
+    write_file(path, "cpu.weight", "100\n");
+    write_file(path, "memory.current", "1048576\n");
+    write_file(path, "memory.max", "max\n");
+    write_file(path, "memory.stat", "anon 4096\nfile 8192\nactive_file 4096\ninactive_file 4096\n");
+    write_file(path, "memory.events", "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n");
+    write_file(path, "io.stat", "");
+    write_file(path, "pids.current", "1\n");
+    write_file(path, "pids.max", "max\n");
+}
+
+static void replace_str(char **field, const char *value)
+{
+    free(*field);
+    *field = strdup(value);
+}
+
+static void setup(void)
+{
+    char dir[256], root[128];
+
+    strcpy(tmp, "/tmp/cadv-test-metrics-XXXXXX");
+    cr_assert_not_null(mkdtemp(tmp));
+    snprintf(root, sizeof(root), "%s/cgroup", tmp);
+    make_cgroup(root, "");
+    make_cgroup(root, "/a");
+    make_cgroup(root, "/b");
+    snprintf(dir, sizeof(dir), "%s/proc", tmp);
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    write_file(dir, "cpuinfo",
+               "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu MHz\t\t: 2400.000\nphysical id\t: 0\n"
+               "core id\t\t: 0\n\n");
+    write_file(dir, "meminfo",
+               "MemTotal:        4000000 kB\nMemFree:         1000000 kB\nSwapTotal:             0 kB\n");
+    write_file(dir, "uptime", "1000.00 2000.00\n");
+    snprintf(dir, sizeof(dir), "%s/sys", tmp);
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    snprintf(dir, sizeof(dir), "%s/rootfs", tmp);
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    cadv_config_init(&cfg);
+    replace_str(&cfg.cgroup_root, root);
+    snprintf(dir, sizeof(dir), "%s/proc", tmp);
+    replace_str(&cfg.proc_root, dir);
+    snprintf(dir, sizeof(dir), "%s/sys", tmp);
+    replace_str(&cfg.sys_root, dir);
+    snprintf(dir, sizeof(dir), "%s/rootfs", tmp);
+    replace_str(&cfg.rootfs, dir);
+    cfg.housekeeping_interval_ns = 50 * (int64_t)CADV_NS_PER_MS;
+    cfg.max_housekeeping_interval_ns = 50 * (int64_t)CADV_NS_PER_MS;
+    cfg.initial_splay_factor = 0;
+    cfg.jitter_factor = 0;
+    cfg.global_housekeeping_interval_ns = 3600 * (int64_t)CADV_NS_PER_SEC;
+    cfg.fd_budget = 64;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+static void teardown(void)
+{
+    mgr = cadv_manager_free(mgr);
+    cadv_config_done(&cfg);
+    if (tmp[0])
+        nftw(tmp, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static const struct cadv_runtime *const no_runtimes[] = {NULL};
+
+/* Starts the manager, waits for samples of every container, then stops collection so that the
+ * generation stays put. */
+static void start_and_settle(void)
+{
+    static const char *const names[] = {"/", "/a", "/b"};
+    struct timespec ts = {.tv_nsec = 20 * 1000000L};
+
+    cr_assert_eq(cadv_manager_new(&cfg, &mgr), 0);
+    cadv_manager_set_runtimes(mgr, no_runtimes);
+    cr_assert_eq(cadv_manager_start(mgr), 0);
+    for (size_t i = 0; i < 3; i++) {
+        struct cadv_container *c = NULL;
+        struct cadv_sample s;
+        int r = -ENOENT;
+
+        cadv_sample_init(&s);
+        for (int k = 0; k < 200 && r < 0; k++, nanosleep(&ts, NULL)) {
+            c = c ? c : cadv_manager_get(mgr, names[i]);
+            r = c ? cadv_container_latest(c, &s) : -ENOENT;
+        }
+        cr_assert_eq(r, 0, "no sample for %s", names[i]);
+        cadv_sample_done(&s);
+        cadv_container_unref(c);
+    }
+    cadv_manager_stop(mgr);
+}
+
+static void release(struct cadv_http_reply *rep)
+{
+    if (rep->free_fn)
+        rep->free_fn(rep->free_ctx);
+    else
+        free(rep->body);
+    free(rep->location);
+    memset(rep, 0, sizeof(*rep));
+}
+
+static char *body_text(const struct cadv_http_reply *rep)
+{
+    char *s = malloc(rep->len + 1);
+
+    memcpy(s, rep->body, rep->len);
+    s[rep->len] = '\0';
+    return s;
+}
+
+TestSuite(metrics_handler, .init = setup, .fini = teardown, .timeout = 60);
+
+Test(metrics_handler, serves_shares_and_gzips)
+{
+    struct cadv_metrics *mx = NULL;
+    struct cadv_http_request req = {.method = "GET", .path = "/metrics", .body = ""};
+    struct cadv_http_reply a = {0}, b = {0}, z = {0};
+    char *text;
+
+    start_and_settle();
+    cfg.housekeeping_interval_ns = (int64_t)CADV_NS_PER_SEC; /* body reuse window: 1 s */
+    cr_assert_eq(cadv_metrics_new(mgr, &cfg, &mx), 0);
+    cadv_metrics_handle(mx, &req, &a);
+    cr_assert_eq(a.status, 200);
+    cr_expect_str_eq(a.content_type, "text/plain; version=0.0.4; charset=utf-8");
+    cr_expect_null(a.content_encoding);
+    text = body_text(&a);
+    cr_expect(strstr(text, "# TYPE container_cpu_usage_seconds_total counter\n") != NULL);
+    cr_expect(strstr(text, "container_cpu_usage_seconds_total{cpu=\"total\",id=\"/a\"} 2.5 ") != NULL,
+              "%.2000s", text);
+    cr_expect(strstr(text, "container_memory_usage_bytes{id=\"/b\"} 1.048576e+06 ") != NULL);
+    cr_expect(strstr(text, "\ncontainer_scrape_error 0\n") != NULL);
+    cr_expect(strstr(text, "\nmachine_memory_bytes{") != NULL);
+    cr_expect(strstr(text, "\nprocess_open_fds ") != NULL);
+    cr_expect(strstr(text, "\ncadv_containers 3\n") != NULL);
+    free(text);
+
+    /* A second scrape of the same generation gets the same body. */
+    cadv_metrics_handle(mx, &req, &b);
+    cr_expect_eq(b.free_ctx, a.free_ctx);
+    cr_expect_eq(b.body, a.body);
+
+    /* gzip: the same bytes, compressed. */
+    req.accept_gzip = true;
+    cadv_metrics_handle(mx, &req, &z);
+    cr_assert_eq(z.status, 200);
+    cr_expect_str_eq(z.content_encoding, "gzip");
+    cr_expect_lt(z.len, a.len);
+    {
+        z_stream zs = {0};
+        char *plain = malloc(a.len + 16);
+
+        cr_assert_eq(inflateInit2(&zs, 16 + MAX_WBITS), Z_OK);
+        zs.next_in = (Bytef *)z.body;
+        zs.avail_in = (uInt)z.len;
+        zs.next_out = (Bytef *)plain;
+        zs.avail_out = (uInt)(a.len + 16);
+        cr_expect_eq(inflate(&zs, Z_FINISH), Z_STREAM_END);
+        cr_expect_eq(zs.total_out, a.len);
+        cr_expect_eq(memcmp(plain, a.body, a.len), 0);
+        inflateEnd(&zs);
+        free(plain);
+    }
+    release(&a);
+    release(&b);
+    cadv_metrics_free(mx); /* the reply outlives the handler's cache */
+    release(&z);
+}
+
+Test(metrics_handler, include_exclude_and_bad_regex)
+{
+    struct cadv_metrics *mx = NULL;
+    struct cadv_http_request req = {.method = "GET", .path = "/metrics", .body = ""};
+    struct cadv_http_reply rep = {0};
+    char *text;
+
+    start_and_settle();
+    replace_str(&cfg.metrics_include, "^/(a|b)$");
+    replace_str(&cfg.metrics_exclude, "b");
+    cr_assert_eq(cadv_metrics_new(mgr, &cfg, &mx), 0);
+    cadv_metrics_handle(mx, &req, &rep);
+    text = body_text(&rep);
+    cr_expect(strstr(text, "id=\"/a\"") != NULL);
+    cr_expect(strstr(text, "id=\"/b\"") == NULL);
+    cr_expect(strstr(text, "id=\"/\"") == NULL);
+    free(text);
+    release(&rep);
+    mx = cadv_metrics_free(mx);
+
+    replace_str(&cfg.metrics_include, "(");
+    cr_expect_eq(cadv_metrics_new(mgr, &cfg, &mx), -EINVAL);
+    cr_expect_null(mx);
+}
