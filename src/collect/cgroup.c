@@ -1,0 +1,767 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* cgroup.c - the version-independent part of the cgroup readers: layout detection under
+ * --cgroup_root, per-container handles (directory fds, kept-open file slots within the fd budget),
+ * dispatch to cgroup_v1.c / cgroup_v2.c, creation time, pids and schedstat.
+ *
+ * Layout detection looks at the tree itself so that fixture trees behave like real mounts: pure v2
+ * if <root>/cgroup.controllers exists; otherwise every subdirectory whose name is a list of known
+ * controllers is a v1 hierarchy (symlinks such as cpu -> cpu,cpuacct are followed and deduplicated
+ * by device and inode), and <root>/unified with a cgroup.procs makes the host hybrid. Only the
+ * hierarchies of the controllers the metric kinds need are tracked (INVENTORY 7.1), as cAdvisor. */
+#include "collect/cgroup.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+
+#include "collect/cgroup_internal.h"
+#include "collect/keyed.h"
+#include "core/fileio.h"
+#include "core/timeutil.h"
+#include "core/xalloc.h"
+#include "model/kinds.h"
+#include "model/sample.h"
+#include "model/spec.h"
+
+static const char *const ctl_names[_CADV_CG_CTL_MAX] = {
+        [CADV_CG_CPU] = "cpu",         [CADV_CG_CPUACCT] = "cpuacct", [CADV_CG_MEMORY] = "memory",
+        [CADV_CG_BLKIO] = "blkio",     [CADV_CG_PIDS] = "pids",       [CADV_CG_CPUSET] = "cpuset",
+        [CADV_CG_HUGETLB] = "hugetlb", [CADV_CG_DEVICES] = "devices", [CADV_CG_PERF_EVENT] = "perf_event",
+};
+
+/* v1 controllers cadv does not read but that may share a hierarchy name ("net_cls,net_prio"). */
+static const char *const other_ctls[] = {"freezer", "net_cls", "net_prio", "rdma", "misc", "systemd"};
+
+/* ---- layout detection ---- */
+
+/* Controller bits of a hierarchy directory name, or 0 if it is not a controller list. */
+static uint32_t parse_ctl_list(const char *name)
+{
+    uint32_t mask = 0;
+    const char *p = name;
+
+    while (*p) {
+        size_t n = strcspn(p, ",");
+        bool known = n > 5 && strncmp(p, "name=", 5) == 0;
+
+        for (size_t c = 0; c < _CADV_CG_CTL_MAX && !known; c++)
+            if (strlen(ctl_names[c]) == n && strncmp(p, ctl_names[c], n) == 0) {
+                mask |= 1u << c;
+                known = true;
+            }
+        for (size_t i = 0; i < sizeof(other_ctls) / sizeof(other_ctls[0]) && !known; i++)
+            known = strlen(other_ctls[i]) == n && strncmp(p, other_ctls[i], n) == 0;
+        if (!known || n == 0)
+            return 0;
+        p += n + (p[n] == ',');
+    }
+    return mask;
+}
+
+static uint32_t needed_ctls(uint32_t kinds)
+{
+    uint32_t m = 1u << CADV_CG_DEVICES; /* always tracked */
+
+    if (kinds & CADV_KIND_CPU)
+        m |= 1u << CADV_CG_CPU | 1u << CADV_CG_CPUACCT;
+    if (kinds & CADV_KIND_MEMORY)
+        m |= 1u << CADV_CG_MEMORY;
+    if (kinds & CADV_KIND_HUGETLB)
+        m |= 1u << CADV_CG_HUGETLB;
+    if (kinds & CADV_KIND_PROCESS)
+        m |= 1u << CADV_CG_PIDS;
+    if (kinds & CADV_KIND_CPUSET)
+        m |= 1u << CADV_CG_CPUSET;
+    if (kinds & CADV_KIND_DISK_IO)
+        m |= 1u << CADV_CG_BLKIO;
+    if (kinds & CADV_KIND_PERF_EVENT)
+        m |= 1u << CADV_CG_PERF_EVENT;
+    return m;
+}
+
+/* A candidate v1 hierarchy while scanning the root directory. */
+struct cand {
+    dev_t dev;
+    ino_t ino;
+    uint32_t mask;
+    bool symlink;
+    char name[64];
+};
+
+static int cand_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct cand *)a)->name, ((const struct cand *)b)->name);
+}
+
+/* Merges dir entries naming the same directory; keeps the real (non-symlink) name. */
+static size_t cand_dedupe(struct cand *c, size_t n)
+{
+    size_t out = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        size_t j;
+
+        for (j = 0; j < out; j++)
+            if (c[j].dev == c[i].dev && c[j].ino == c[i].ino)
+                break;
+        if (j == out) {
+            c[out++] = c[i];
+            continue;
+        }
+        c[j].mask |= c[i].mask;
+        if (c[j].symlink && !c[i].symlink) {
+            uint32_t mask = c[j].mask;
+
+            c[j] = c[i];
+            c[j].mask = mask;
+        }
+    }
+    return out;
+}
+
+static size_t scan_v1(int rootfd, struct cand *c, size_t cap)
+{
+    int fd = openat(rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    struct dirent *e;
+    size_t n = 0;
+
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return 0;
+    }
+    while ((e = readdir(d)) && n < cap) {
+        struct stat st, lst;
+        uint32_t mask;
+
+        if (e->d_name[0] == '.' || strlen(e->d_name) >= sizeof(c[0].name))
+            continue;
+        mask = parse_ctl_list(e->d_name);
+        if (!mask || fstatat(rootfd, e->d_name, &st, 0) < 0 || !S_ISDIR(st.st_mode) ||
+            fstatat(rootfd, e->d_name, &lst, AT_SYMLINK_NOFOLLOW) < 0)
+            continue;
+        (void)snprintf(c[n].name, sizeof(c[n].name), "%s", e->d_name);
+        c[n].mask = mask;
+        c[n].dev = st.st_dev;
+        c[n].ino = st.st_ino;
+        c[n].symlink = S_ISLNK(lst.st_mode);
+        n++;
+    }
+    closedir(d);
+    qsort(c, n, sizeof(*c), cand_cmp);
+    return cand_dedupe(c, n);
+}
+
+static int add_hier(struct cadv_cgroup_root *root, const char *dir, const char *controllers, uint32_t mask,
+                    bool is_v2)
+{
+    struct cadv_cg_hier *h = &root->hier[root->n_hier];
+    int fd = openat(AT_FDCWD, dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+    if (fd < 0)
+        return -errno;
+    h->fd = fd;
+    h->path = cadv_xstrdup(dir);
+    h->controllers = cadv_xstrdup(controllers);
+    h->ctl_mask = mask;
+    h->is_v2 = is_v2;
+    root->pub[root->n_hier] = (struct cadv_cgroup_hierarchy){h->path, h->controllers, is_v2};
+    for (int c = 0; c < _CADV_CG_CTL_MAX; c++)
+        if (mask & (1u << c) && root->ctl_hier[c] < 0)
+            root->ctl_hier[c] = (int)root->n_hier;
+    root->n_hier++;
+    return 0;
+}
+
+static int detect_v1(struct cadv_cgroup_root *root, int rootfd)
+{
+    struct cand c[32];
+    size_t n = scan_v1(rootfd, c, 32);
+    uint32_t need = needed_ctls(root->kinds), claimed = 0;
+
+    for (size_t i = 0; i < n && root->n_hier < CADV_CG_MAX_HIER; i++) {
+        uint32_t use = c[i].mask & need & ~claimed; /* first hierarchy per controller wins */
+        char *dir;
+        int r;
+
+        if (!use)
+            continue;
+        dir = cadv_xasprintf("%s/%s", root->path, c[i].name);
+        r = add_hier(root, dir, c[i].name, use, false);
+        free(dir);
+        if (r < 0)
+            return r;
+        claimed |= use;
+    }
+    if (root->n_hier == 0)
+        return -ENOENT;
+    if (faccessat(rootfd, "unified/cgroup.procs", F_OK, 0) == 0) {
+        root->unified_fd = openat(rootfd, "unified", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        if (root->unified_fd < 0)
+            return -errno;
+        root->mode = CADV_CGROUP_HYBRID;
+    } else {
+        root->mode = CADV_CGROUP_V1;
+    }
+    root->ops = &cadv_cgroup_v1_ops;
+    return 0;
+}
+
+/* cAdvisor's bootTime: now - uptime (whole seconds), truncated to the minute. */
+static uint64_t boot_time_from_proc(int proc_fd)
+{
+    char buf[128];
+    size_t len, i = 0;
+    uint64_t up = 0, now = cadv_now_ns();
+
+    if (proc_fd < 0 || cadv_read_at(proc_fd, "uptime", buf, sizeof(buf), &len) < 0)
+        return 0;
+    while (i < len && buf[i] >= '0' && buf[i] <= '9' && up < UINT64_MAX / 100)
+        up = up * 10 + (uint64_t)(buf[i++] - '0');
+    if (i == 0 || up * CADV_NS_PER_SEC > now)
+        return 0;
+    now -= up * CADV_NS_PER_SEC;
+    return now - now % (60 * CADV_NS_PER_SEC);
+}
+
+static bool is_cgroupfs(int fd)
+{
+    struct statfs sf;
+
+    return fstatfs(fd, &sf) == 0 && (sf.f_type == CGROUP_SUPER_MAGIC || sf.f_type == CGROUP2_SUPER_MAGIC);
+}
+
+int cadv_cgroup_root_open(const char *root_path, const char *proc_root, uint32_t kinds, int fd_budget,
+                          struct cadv_cgroup_root **ret)
+{
+    struct cadv_cgroup_root *root;
+    long ncpu;
+    int rootfd, r;
+
+    rootfd = openat(AT_FDCWD, root_path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (rootfd < 0)
+        return -errno;
+    root = cadv_xcalloc(1, sizeof(*root));
+    root->path = cadv_xstrdup(root_path);
+    root->kinds = kinds;
+    root->unified_fd = -1;
+    root->fd_budget = fd_budget > 0 ? fd_budget : 0;
+    atomic_init(&root->fds_held, 0);
+    for (int c = 0; c < _CADV_CG_CTL_MAX; c++)
+        root->ctl_hier[c] = -1;
+    if (faccessat(rootfd, "cgroup.controllers", F_OK, 0) == 0) {
+        root->mode = CADV_CGROUP_V2;
+        root->ops = &cadv_cgroup_v2_ops;
+        r = add_hier(root, root_path, "", (1u << _CADV_CG_CTL_MAX) - 1, true);
+    } else {
+        r = detect_v1(root, rootfd);
+    }
+    close(rootfd);
+    if (r < 0) {
+        cadv_cgroup_root_free(root);
+        return r;
+    }
+    root->proc_fd = openat(AT_FDCWD, proc_root ? proc_root : "/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    root->boot_time_ns = boot_time_from_proc(root->proc_fd);
+    ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    root->ncpus = ncpu > 0 ? (unsigned)ncpu : 1;
+    root->check_liveness = !is_cgroupfs(root->hier[0].fd);
+    *ret = root;
+    return 0;
+}
+
+struct cadv_cgroup_root *cadv_cgroup_root_free(struct cadv_cgroup_root *root)
+{
+    if (!root)
+        return NULL;
+    for (size_t i = 0; i < root->n_hier; i++) {
+        close(root->hier[i].fd);
+        free(root->hier[i].path);
+        free(root->hier[i].controllers);
+    }
+    if (root->unified_fd >= 0)
+        close(root->unified_fd);
+    if (root->proc_fd >= 0)
+        close(root->proc_fd);
+    free(root->path);
+    free(root);
+    return NULL;
+}
+
+enum cadv_cgroup_mode cadv_cgroup_root_mode(const struct cadv_cgroup_root *root)
+{
+    return root->mode;
+}
+
+size_t cadv_cgroup_root_hierarchies(const struct cadv_cgroup_root *root,
+                                    const struct cadv_cgroup_hierarchy **ret)
+{
+    *ret = root->pub;
+    return root->n_hier;
+}
+
+int cadv_cgroup_root_fds_held(const struct cadv_cgroup_root *root)
+{
+    return atomic_load(&root->fds_held);
+}
+
+void cadv_cgroup_root_set_boot_time(struct cadv_cgroup_root *root, uint64_t boot_time_ns)
+{
+    root->boot_time_ns = boot_time_ns;
+}
+
+/* ---- handles ---- */
+
+/* "/" -> ".", "/a/b" -> "a/b"; NULL for names that are not clean absolute paths. */
+static char *name_to_rel(const char *name)
+{
+    const char *p;
+
+    if (name[0] != '/')
+        return NULL;
+    if (name[1] == '\0')
+        return cadv_xstrdup(".");
+    for (p = name; *p;) {
+        size_t n;
+
+        p++; /* the '/' */
+        n = strcspn(p, "/");
+        if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+            return NULL;
+        p += n;
+    }
+    return cadv_xstrdup(name + 1);
+}
+
+int cadv_cgroup_open(struct cadv_cgroup_root *root, const char *name, struct cadv_cgroup **ret)
+{
+    struct cadv_cgroup *cg;
+    char *rel = name_to_rel(name);
+    bool any = false;
+
+    if (!rel)
+        return -EINVAL;
+    cg = cadv_xcalloc(1, sizeof(*cg));
+    cg->root = root;
+    cg->name = cadv_xstrdup(name);
+    cg->rel = rel;
+    cg->udir = -1;
+    for (size_t i = 0; i < CADV_CG_MAX_HIER; i++)
+        cg->hdir[i] =
+                i < root->n_hier ? openat(root->hier[i].fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    for (size_t i = 0; i < root->n_hier; i++)
+        any |= cg->hdir[i] >= 0;
+    if (!any) {
+        cadv_cgroup_close(cg);
+        return -ENOENT;
+    }
+    if (root->unified_fd >= 0)
+        cg->udir = openat(root->unified_fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    for (size_t i = 0; i < CADV_CG_MAX_FILES; i++)
+        cg->files[i] = (struct cadv_cg_file){CADV_CG_FILE_ABSENT, -1, NULL, false};
+    root->ops->setup(cg);
+    *ret = cg;
+    return 0;
+}
+
+struct cadv_cgroup *cadv_cgroup_close(struct cadv_cgroup *cg)
+{
+    if (!cg)
+        return NULL;
+    for (size_t i = 0; i < CADV_CG_MAX_FILES; i++)
+        if (cg->files[i].fd >= 0) {
+            close(cg->files[i].fd);
+            atomic_fetch_sub(&cg->root->fds_held, 1);
+        }
+    for (size_t i = 0; i < CADV_CG_MAX_HIER; i++)
+        if (cg->hdir[i] >= 0)
+            close(cg->hdir[i]);
+    if (cg->udir >= 0)
+        close(cg->udir);
+    cadv_cgroup__sched_free(cg->sched);
+    free(cg->name);
+    free(cg->rel);
+    free(cg);
+    return NULL;
+}
+
+const char *cadv_cgroup_name(const struct cadv_cgroup *cg)
+{
+    return cg->name;
+}
+
+int cadv_cgroup__ctl_dir(const struct cadv_cgroup *cg, enum cadv_cg_ctl c)
+{
+    int h = cg->root->ctl_hier[c];
+
+    return h >= 0 ? cg->hdir[h] : -1;
+}
+
+bool cadv_cgroup__is_root(const struct cadv_cgroup *cg)
+{
+    return cg->name[1] == '\0';
+}
+
+/* ---- file slots ---- */
+
+bool cadv_cgroup__dir_gone(int dirfd)
+{
+    struct stat st;
+
+    if (fstat(dirfd, &st) == 0 && st.st_nlink == 0)
+        return true;
+    return faccessat(dirfd, "cgroup.procs", F_OK, 0) < 0 && (errno == ENOENT || errno == ENODEV);
+}
+
+static bool take_budget(struct cadv_cgroup_root *root)
+{
+    if (atomic_fetch_add(&root->fds_held, 1) < root->fd_budget)
+        return true;
+    atomic_fetch_sub(&root->fds_held, 1);
+    return false;
+}
+
+static void file_probe(struct cadv_cgroup *cg, struct cadv_cg_file *f)
+{
+    int fd;
+
+    if (f->dirfd < 0)
+        return;
+    fd = openat(f->dirfd, f->name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+        f->fd = errno == ENOENT ? CADV_CG_FILE_ABSENT : CADV_CG_FILE_REOPEN;
+        return;
+    }
+    if (f->keep && take_budget(cg->root)) {
+        f->fd = fd;
+        return;
+    }
+    close(fd);
+    f->fd = CADV_CG_FILE_REOPEN;
+}
+
+void cadv_cgroup__file_add(struct cadv_cgroup *cg, unsigned slot, int dirfd, const char *name, bool keep)
+{
+    struct cadv_cg_file *f = &cg->files[slot];
+
+    if (f->fd >= 0) {
+        close(f->fd);
+        atomic_fetch_sub(&cg->root->fds_held, 1);
+    }
+    *f = (struct cadv_cg_file){CADV_CG_FILE_ABSENT, dirfd, name, keep};
+    file_probe(cg, f);
+}
+
+static void files_reprobe(struct cadv_cgroup *cg)
+{
+    for (size_t i = 0; i < CADV_CG_MAX_FILES; i++)
+        if (cg->files[i].fd == CADV_CG_FILE_ABSENT && cg->files[i].name)
+            file_probe(cg, &cg->files[i]);
+}
+
+int cadv_cgroup__read_at(int dirfd, const char *name, char *buf, size_t cap, size_t *ret_len)
+{
+    int r;
+
+    if (dirfd < 0)
+        return -ENODATA;
+    r = cadv_read_at(dirfd, name, buf, cap, ret_len);
+    if (r == -ENODEV)
+        return -ENOENT;
+    if (r == -ENOENT && !cadv_cgroup__dir_gone(dirfd))
+        return -ENODATA;
+    return r;
+}
+
+int cadv_cgroup__file_read(struct cadv_cgroup *cg, unsigned slot, char *buf, size_t cap, size_t *ret_len)
+{
+    struct cadv_cg_file *f = &cg->files[slot];
+    int r;
+
+    if (f->fd == CADV_CG_FILE_ABSENT)
+        return -ENODATA;
+    if (f->fd < 0) {
+        r = cadv_cgroup__read_at(f->dirfd, f->name, buf, cap, ret_len);
+        if (r == -ENODATA)
+            f->fd = CADV_CG_FILE_ABSENT;
+        return r;
+    }
+    r = cadv_pread_all(f->fd, buf, cap, ret_len);
+    return r == -ENODEV ? -ENOENT : r;
+}
+
+static int parse_one(int r, const char *buf, size_t len, uint64_t *ret)
+{
+    if (r < 0)
+        return r;
+    return cadv_keyed_parse_value(buf, len, ret);
+}
+
+int cadv_cgroup__file_u64(struct cadv_cgroup *cg, unsigned slot, uint64_t *ret)
+{
+    char buf[64];
+    size_t len = 0;
+    int r = cadv_cgroup__file_read(cg, slot, buf, sizeof(buf), &len);
+
+    return parse_one(r, buf, len, ret);
+}
+
+int cadv_cgroup__u64_at(int dirfd, const char *name, uint64_t *ret)
+{
+    char buf[64];
+    size_t len = 0;
+    int r = cadv_cgroup__read_at(dirfd, name, buf, sizeof(buf), &len);
+
+    return parse_one(r, buf, len, ret);
+}
+
+int cadv_cgroup__file_psi(struct cadv_cgroup *cg, unsigned slot, struct cadv_psi *ret)
+{
+    char buf[512];
+    size_t len = 0;
+    int r = cadv_cgroup__file_read(cg, slot, buf, sizeof(buf), &len);
+
+    if (r == -ENOENT)
+        return r;
+    if (r < 0 || cadv_psi_parse(buf, len, ret) < 0)
+        return -ENODATA; /* also EOPNOTSUPP: PSI turned off by the kernel */
+    return 0;
+}
+
+/* ---- shared helpers for the version files ---- */
+
+uint64_t cadv_cgroup__pagesize_bytes(const char *size)
+{
+    uint64_t v = 0;
+    const char *p = size;
+
+    while (*p >= '0' && *p <= '9' && v < (UINT64_C(1) << 40))
+        v = v * 10 + (uint64_t)(*p++ - '0');
+    if (p == size)
+        return 0;
+    if (strcmp(p, "KB") == 0)
+        return v << 10;
+    if (strcmp(p, "MB") == 0)
+        return v << 20;
+    if (strcmp(p, "GB") == 0)
+        return v << 30;
+    return 0;
+}
+
+static int huge_cmp(const void *a, const void *b)
+{
+    uint64_t x = cadv_cgroup__pagesize_bytes(((const struct cadv_cg_hugetlb *)a)->size);
+    uint64_t y = cadv_cgroup__pagesize_bytes(((const struct cadv_cg_hugetlb *)b)->size);
+
+    return x < y ? -1 : x > y;
+}
+
+/* Notes hugetlb.<size><suffix> or hugetlb.<size>.rsvd<suffix> in cg->huge. */
+static void huge_note(struct cadv_cgroup *cg, const char *fname, const char *suffix)
+{
+    size_t n = strlen(fname), sl = strlen(suffix), sz;
+    const char *size = fname + 8;
+    bool rsvd = false;
+    unsigned i;
+
+    if (n <= 8 + sl || strncmp(fname, "hugetlb.", 8) != 0 || strcmp(fname + n - sl, suffix) != 0)
+        return;
+    sz = n - 8 - sl;
+    if (sz > 5 && strncmp(size + sz - 5, ".rsvd", 5) == 0) {
+        rsvd = true;
+        sz -= 5;
+    }
+    if (sz == 0 || sz >= sizeof(cg->huge[0].size) || memchr(size, '.', sz))
+        return;
+    for (i = 0; i < cg->n_huge; i++)
+        if (strncmp(cg->huge[i].size, size, sz) == 0 && cg->huge[i].size[sz] == '\0')
+            break;
+    if (i == cg->n_huge) {
+        if (i == CADV_MAX_HUGETLB)
+            return;
+        memcpy(cg->huge[i].size, size, sz);
+        cg->huge[i].size[sz] = '\0';
+        cg->huge[i].rsvd = false;
+        if (cadv_cgroup__pagesize_bytes(cg->huge[i].size) == 0)
+            return;
+        cg->n_huge++;
+    }
+    cg->huge[i].rsvd |= rsvd;
+}
+
+void cadv_cgroup__scan_hugetlb(struct cadv_cgroup *cg, int dirfd, const char *suffix)
+{
+    int fd = dirfd >= 0 ? openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+    struct dirent *e;
+
+    cg->n_huge = 0;
+    if (!d) {
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    while ((e = readdir(d)))
+        huge_note(cg, e->d_name, suffix);
+    closedir(d);
+    qsort(cg->huge, cg->n_huge, sizeof(cg->huge[0]), huge_cmp);
+}
+
+void cadv_cgroup__set_mask(const struct cadv_cgroup *cg, struct cadv_spec *spec, const char *mask)
+{
+    if (mask[0])
+        (void)snprintf(spec->cpu_mask, sizeof(spec->cpu_mask), "%s", mask);
+    else if (cg->root->ncpus > 1)
+        (void)snprintf(spec->cpu_mask, sizeof(spec->cpu_mask), "0-%u", cg->root->ncpus - 1);
+    else
+        (void)snprintf(spec->cpu_mask, sizeof(spec->cpu_mask), "0");
+}
+
+void cadv_cgroup__io_add(struct cadv_sample *s, uint64_t major, uint64_t minor, enum cadv_io_stat stat,
+                         enum cadv_io_op op, uint64_t value)
+{
+    struct cadv_io_entry *e = NULL;
+
+    for (uint32_t i = 0; i < s->n_io; i++)
+        if (s->io[i].major == major && s->io[i].minor == minor && s->io[i].stat == (uint64_t)stat) {
+            e = &s->io[i];
+            break;
+        }
+    if (!e) {
+        if (s->n_io >= CADV_MAX_IO || !s->io)
+            return;
+        e = &s->io[s->n_io++];
+        memset(e, 0, sizeof(*e));
+        e->major = major;
+        e->minor = minor;
+        e->stat = stat;
+    }
+    e->opmask |= UINT64_C(1) << op;
+    e->v[op] = value;
+}
+
+/* ---- dispatch ---- */
+
+static bool cgroup_gone(const struct cadv_cgroup *cg)
+{
+    for (size_t i = 0; i < cg->root->n_hier; i++)
+        if (cg->hdir[i] >= 0) {
+            struct stat st;
+
+            return fstat(cg->hdir[i], &st) == 0 && st.st_nlink == 0;
+        }
+    return true;
+}
+
+int cadv_cgroup_read_stats(struct cadv_cgroup *cg, uint32_t kinds, struct cadv_sample *s)
+{
+    int r;
+
+    if (cg->root->check_liveness && cgroup_gone(cg))
+        return -ENOENT;
+    r = cg->root->ops->read_stats(cg, kinds, s);
+    if (r < 0)
+        return r == -ENODEV ? -ENOENT : r;
+    if (kinds & CADV_KIND_SCHED) {
+        r = cadv_cgroup__read_sched(cg, s);
+        if (r < 0)
+            return r;
+        s->c.has |= CADV_HAS_SCHED;
+    }
+    return 0;
+}
+
+static uint64_t ts_ns(const struct timespec *t)
+{
+    return t->tv_sec < 0 ? UINT64_MAX : (uint64_t)t->tv_sec * CADV_NS_PER_SEC + (uint64_t)t->tv_nsec;
+}
+
+/* INVENTORY 7.7: min mtime of the cgroup directories and their marker files, clamped to boot. */
+static uint64_t creation_time(const struct cadv_cgroup *cg)
+{
+    uint64_t now = cadv_now_ns(), low = now;
+
+    for (size_t i = 0; i < cg->root->n_hier; i++) {
+        struct stat st;
+
+        if (cg->hdir[i] < 0)
+            continue;
+        if (fstat(cg->hdir[i], &st) == 0 && ts_ns(&st.st_mtim) < low)
+            low = ts_ns(&st.st_mtim);
+        if (fstatat(cg->hdir[i], cg->root->ops->creation_marker, &st, 0) == 0 && ts_ns(&st.st_mtim) < low)
+            low = ts_ns(&st.st_mtim);
+    }
+    if (low < cg->root->boot_time_ns)
+        low = cg->root->boot_time_ns;
+    return low == now ? 0 : low;
+}
+
+/* The raw handler's root spec: the machine's memory and swap capacity (/proc/meminfo). */
+static void root_memory(const struct cadv_cgroup *cg, struct cadv_spec *spec)
+{
+    char buf[CADV_CG_SMALL_BUF * 2];
+    uint64_t mem = 0, swap = 0;
+    const char *p;
+    size_t len;
+
+    spec->has_memory = false;
+    if (cg->root->proc_fd < 0 || cadv_read_at(cg->root->proc_fd, "meminfo", buf, sizeof(buf), &len) < 0)
+        return;
+    if ((p = strstr(buf, "MemTotal:")))
+        mem = strtoull(p + 9, NULL, 10);
+    if ((p = strstr(buf, "SwapTotal:")))
+        swap = strtoull(p + 10, NULL, 10);
+    if (mem == 0)
+        return;
+    spec->has_memory = true;
+    spec->memory_limit = mem * 1024;
+    spec->memory_swap_limit = swap * 1024;
+}
+
+int cadv_cgroup_read_spec(struct cadv_cgroup *cg, struct cadv_spec *spec)
+{
+    struct cadv_spec t;
+    int r;
+
+    if (cg->root->check_liveness && cgroup_gone(cg))
+        return -ENOENT;
+    files_reprobe(cg);
+    cadv_spec_init(&t);
+    t.creation_time_ns = creation_time(cg);
+    r = cg->root->ops->read_spec(cg, &t);
+    if (r < 0)
+        return r == -ENODEV ? -ENOENT : r;
+    if (cadv_cgroup__is_root(cg))
+        root_memory(cg, &t);
+    spec->creation_time_ns = t.creation_time_ns;
+    spec->has_cpu = t.has_cpu;
+    spec->cpu_limit = t.cpu_limit;
+    spec->cpu_max_limit = 0;
+    memcpy(spec->cpu_mask, t.cpu_mask, sizeof(spec->cpu_mask));
+    spec->cpu_quota = t.cpu_quota;
+    spec->cpu_period = t.cpu_period;
+    spec->has_memory = t.has_memory;
+    spec->memory_limit = t.memory_limit;
+    spec->memory_reservation = t.memory_reservation;
+    spec->memory_swap_limit = t.memory_swap_limit;
+    spec->has_hugetlb = t.has_hugetlb;
+    spec->has_processes = t.has_processes;
+    spec->processes_limit = t.processes_limit;
+    spec->has_diskio = t.has_diskio;
+    return 0;
+}
+
+bool cadv_cgroup_name_ignored(const char *name)
+{
+    size_t n = strlen(name);
+
+    return n >= 6 && strcmp(name + n - 6, ".mount") == 0;
+}

@@ -1,0 +1,155 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* cgroup_internal.h - what cgroup.c (layout detection, handles, fd budget, dispatch) shares with the
+ * version-specific readers cgroup_v1.c and cgroup_v2.c: the root and handle structs, the ops table
+ * and helpers for kept-open file slots. Private to src/collect/cgroup*.c.
+ *
+ * File slots: each version numbers the files it reads every cycle; at open a slot is probed once and
+ * either kept open (fd within the budget), marked to be opened on each read, or marked absent (the
+ * file does not exist in this cgroup: the reader then sees -ENODATA without a syscall). Absent slots
+ * are probed again by cadv_cgroup_read_spec, since a parent may enable a controller later. */
+#pragma once
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "collect/cgroup.h"
+#include "model/sample.h"
+
+struct cadv_spec;
+
+/* The v1 controllers cadv tracks (cAdvisor's needed subsystems); on v2 all map to the one root. */
+enum cadv_cg_ctl {
+    CADV_CG_CPU,
+    CADV_CG_CPUACCT,
+    CADV_CG_MEMORY,
+    CADV_CG_BLKIO,
+    CADV_CG_PIDS,
+    CADV_CG_CPUSET,
+    CADV_CG_HUGETLB,
+    CADV_CG_DEVICES,
+    CADV_CG_PERF_EVENT,
+    _CADV_CG_CTL_MAX,
+};
+
+#define CADV_CG_MAX_HIER       16
+#define CADV_CG_MAX_FILES      40
+/* Scratch buffer sizes: the largest file read (memory.stat, io.stat, usage_percpu) and small ones. */
+#define CADV_CG_BIG_BUF        65536
+#define CADV_CG_SMALL_BUF      4096
+/* Bounds of the schedstat walk (sched kind). */
+#define CADV_CG_SCHED_MAX_PIDS 4096
+#define CADV_CG_SCHED_MAX_DIRS 256
+
+enum {
+    CADV_CG_FILE_REOPEN = -1, /* present, opened on each read (budget exhausted or keep=false) */
+    CADV_CG_FILE_ABSENT = -2, /* not in this cgroup (or its directory is not) */
+};
+
+struct cadv_cg_hier {
+    int fd;
+    char *path;        /* absolute */
+    char *controllers; /* directory name ("cpu,cpuacct"), "" for cgroup2 */
+    uint32_t ctl_mask; /* 1 << enum cadv_cg_ctl */
+    bool is_v2;
+};
+
+struct cadv_cgroup;
+
+struct cadv_cgroup_ops {
+    const char *name;
+    /* Registers file slots and caches settings, after the directories are open. */
+    void (*setup)(struct cadv_cgroup *cg);
+    int (*read_stats)(struct cadv_cgroup *cg, uint32_t kinds, struct cadv_sample *s);
+    /* Fills the cgroup part of the spec (creation time is done by cgroup.c). */
+    int (*read_spec)(struct cadv_cgroup *cg, struct cadv_spec *spec);
+    /* Directory whose cgroup.procs lists the container's own processes, or -1. */
+    int (*procs_dir)(const struct cadv_cgroup *cg);
+    /* Name of the file whose mtime joins the creation time ("cgroup.clone_children"/"cgroup.events"). */
+    const char *creation_marker;
+};
+
+extern const struct cadv_cgroup_ops cadv_cgroup_v1_ops;
+extern const struct cadv_cgroup_ops cadv_cgroup_v2_ops;
+
+struct cadv_cgroup_root {
+    char *path;
+    enum cadv_cgroup_mode mode;
+    const struct cadv_cgroup_ops *ops;
+    uint32_t kinds;
+    struct cadv_cg_hier hier[CADV_CG_MAX_HIER]; /* hierarchies walked/watched, each fd owned */
+    struct cadv_cgroup_hierarchy pub[CADV_CG_MAX_HIER];
+    size_t n_hier;
+    int ctl_hier[_CADV_CG_CTL_MAX]; /* index into hier, -1 if the controller is not tracked */
+    int unified_fd;                 /* hybrid: <root>/unified (owned); -1 otherwise */
+    int proc_fd;                    /* proc_root, -1 if it could not be opened */
+    int fd_budget;
+    atomic_int fds_held;
+    uint64_t boot_time_ns;
+    unsigned ncpus;
+    bool check_liveness; /* not a cgroupfs (fixture tree): kept fds do not see rmdir */
+};
+
+struct cadv_cg_file {
+    int fd;           /* >= 0 kept open, or CADV_CG_FILE_REOPEN / CADV_CG_FILE_ABSENT */
+    int dirfd;        /* borrowed from the cgroup's directory fds */
+    const char *name; /* static string */
+    bool keep;
+};
+
+struct cadv_cg_hugetlb {
+    char size[12]; /* "2MB", "1GB", "64KB" */
+    bool rsvd;     /* the hugetlb.<size>.rsvd.* files exist and are preferred */
+};
+
+struct cadv_cg_sched;
+
+struct cadv_cgroup {
+    struct cadv_cgroup_root *root;
+    char *name;                 /* "/" or "/a/b" */
+    char *rel;                  /* "." or "a/b" */
+    int hdir[CADV_CG_MAX_HIER]; /* per root hierarchy; -1 where the cgroup does not exist */
+    int udir;                   /* hybrid: the unified directory (owned), else -1 */
+    struct cadv_cg_file files[CADV_CG_MAX_FILES];
+    /* Settings cached by setup/read_spec for read_stats. */
+    bool use_hierarchy;
+    uint64_t threads_max;
+    uint64_t memory_migrate;
+    struct cadv_cg_hugetlb huge[CADV_MAX_HUGETLB];
+    unsigned n_huge;
+    struct cadv_cg_sched *sched; /* lazily allocated by the sched kind */
+};
+
+/* Directory fd of the cgroup in controller c's hierarchy (v2: the unified one), or -1. */
+int cadv_cgroup__ctl_dir(const struct cadv_cgroup *cg, enum cadv_cg_ctl c);
+bool cadv_cgroup__is_root(const struct cadv_cgroup *cg);
+
+/* Probes dirfd/name into slot (dirfd < 0 gives an absent slot). */
+void cadv_cgroup__file_add(struct cadv_cgroup *cg, unsigned slot, int dirfd, const char *name, bool keep);
+/* Reads a slot: 0, -ENODATA if absent, -ENOENT if the cgroup is gone, -EFBIG, or another -errno. */
+int cadv_cgroup__file_read(struct cadv_cgroup *cg, unsigned slot, char *buf, size_t cap, size_t *ret_len);
+/* Reads a slot holding one number ("max" = UINT64_MAX); -EINVAL if it is not one. */
+int cadv_cgroup__file_u64(struct cadv_cgroup *cg, unsigned slot, uint64_t *ret);
+/* Reads a PSI slot: 0, -ENODATA if absent or unreadable (PSI disabled), or -ENOENT if gone. */
+int cadv_cgroup__file_psi(struct cadv_cgroup *cg, unsigned slot, struct cadv_psi *ret);
+/* Like file_read/file_u64 for a file that is not a slot (settings, hugetlb). */
+int cadv_cgroup__read_at(int dirfd, const char *name, char *buf, size_t cap, size_t *ret_len);
+int cadv_cgroup__u64_at(int dirfd, const char *name, uint64_t *ret);
+/* True when dirfd's cgroup directory has been removed. */
+bool cadv_cgroup__dir_gone(int dirfd);
+
+/* Counts the lines of dirfd/cgroup.procs (any size). */
+int cadv_cgroup__count_procs(int dirfd, uint64_t *ret);
+/* Scans dirfd for hugetlb.<size><suffix> files into cg->huge (suffix ".usage_in_bytes"/".current"). */
+void cadv_cgroup__scan_hugetlb(struct cadv_cgroup *cg, int dirfd, const char *suffix);
+/* "2MB" -> 2097152; 0 if malformed. */
+uint64_t cadv_cgroup__pagesize_bytes(const char *size);
+/* Sets spec->cpu_mask to mask, or to cAdvisor's "all cores" fallback when mask is empty. */
+void cadv_cgroup__set_mask(const struct cadv_cgroup *cg, struct cadv_spec *spec, const char *mask);
+/* Adds value to the sample's I/O entry (major, minor, stat), creating it if there is room. */
+void cadv_cgroup__io_add(struct cadv_sample *s, uint64_t major, uint64_t minor, enum cadv_io_stat stat,
+                         enum cadv_io_op op, uint64_t value);
+void cadv_cgroup__sched_free(struct cadv_cg_sched *sc);
+/* Schedstat over the pids of the cgroup and its descendants (sched kind). */
+int cadv_cgroup__read_sched(struct cadv_cgroup *cg, struct cadv_sample *s);
