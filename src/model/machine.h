@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* machine.h - the host's description (cAdvisor's MachineInfo and v2 Attributes). Built by
  * collect/machine.c, immutable once built and shared by reference counting: readers take a ref,
- * the refresher swaps in a new object. */
+ * the refresher swaps in a new object.
+ *
+ * Arrays follow Go's nil/empty distinction, which shows in the JSON: a NULL array is Go's nil slice
+ * (JSON null), a non-NULL array with n == 0 is an empty one ([] or {}). Every pointer and string is
+ * owned by the object and freed with it. */
 #pragma once
 
 #include <stdatomic.h>
@@ -50,7 +54,8 @@ struct cadv_node_info {
 struct cadv_fs_info {
     char *device;
     char *mountpoint;
-    char *type;       /* fs type from mountinfo (ext4, xfs, tmpfs, ...) */
+    char *type; /* fs type from mountinfo (ext4, xfs, tmpfs, ...) */
+    char *kind; /* cAdvisor's reported type (JSON "type"): "vfs" for statfs-based figures */
     uint32_t major, minor;
     uint64_t capacity;
     uint64_t free_bytes;
@@ -61,8 +66,8 @@ struct cadv_fs_info {
 };
 
 struct cadv_disk_info {
-    char *name;       /* "sda" as in the machine JSON disk_map */
-    char *dev_path;   /* "/dev/sda" as in diskio device fields */
+    char *name;     /* "sda" as in the machine JSON disk_map */
+    char *dev_path; /* "/dev/sda" as in diskio device fields */
     uint64_t major, minor;
     uint64_t size_bytes;
     char *scheduler;
@@ -114,9 +119,13 @@ struct cadv_machine_info {
     char *os_version;     /* PRETTY_NAME */
 };
 
+/* A zeroed object with one reference. Never returns NULL. */
+struct cadv_machine_info *cadv_machine_info_new(void);
 /* Takes a reference; returns m. */
 struct cadv_machine_info *cadv_machine_info_ref(struct cadv_machine_info *m);
 /* Drops a reference, freeing on the last; accepts NULL; returns NULL. */
 struct cadv_machine_info *cadv_machine_info_unref(struct cadv_machine_info *m);
+/* Frees what n nodes own (cores, caches, hugepages, distances), not the array itself. */
+void cadv_machine_topology_free(struct cadv_node_info *nodes, size_t n);
 /* "/dev/<name>" of the disk with that major:minor, or NULL. Valid while m lives. */
 const char *cadv_machine_disk_name(const struct cadv_machine_info *m, uint64_t major, uint64_t minor);
