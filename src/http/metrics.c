@@ -93,7 +93,6 @@ static void body_unref(void *p)
 
 static int compile(const char *pattern, regex_t *re, bool *ret_has, const char *flag)
 {
-    char err[256];
     int r;
 
     *ret_has = false;
@@ -101,6 +100,8 @@ static int compile(const char *pattern, regex_t *re, bool *ret_has, const char *
         return 0;
     r = regcomp(re, pattern, REG_EXTENDED | REG_NOSUB);
     if (r != 0) {
+        char err[256];
+
         regerror(r, re, err, sizeof(err));
         cadv_log(CADV_LOG_ERROR, "invalid --%s '%s': %s", flag, pattern, err);
         return -EINVAL;

@@ -30,6 +30,12 @@ static const struct cadv_sample *sample_of(const struct cadv_metrics_item *it)
     return it->sample;
 }
 
+/* Array counts are trusted only up to the sample's capacities. */
+static uint32_t capped(uint32_t n, uint32_t max)
+{
+    return n < max ? n : max;
+}
+
 static bool has(const struct cadv_sample *s, uint64_t bits)
 {
     return (s->c.has & bits) == bits;
@@ -117,7 +123,7 @@ static const char *cpu_label(struct cadv_prom_emit *e, uint32_t i)
 {
     char tmp[16];
 
-    snprintf(tmp, sizeof(tmp), "cpu%02u", i);
+    (void)snprintf(tmp, sizeof(tmp), "cpu%02u", i);
     return cadv_prom_str(e, tmp);
 }
 
@@ -125,7 +131,7 @@ static void gen_cpu_usage(struct cadv_prom_emit *e, const struct cadv_prom_famil
                           const struct cadv_metrics_input *in, const struct cadv_metrics_item *it)
 {
     const struct cadv_sample *s = sample_of(it);
-    uint32_t n = s->n_percpu < CADV_MAX_PERCPU ? s->n_percpu : CADV_MAX_PERCPU;
+    uint32_t n = capped(s->n_percpu, CADV_MAX_PERCPU);
 
     (void)f;
     if (!has(s, CADV_HAS_CPU))
@@ -190,7 +196,7 @@ static const char *pagesize_label(struct cadv_prom_emit *e, uint64_t bytes)
         v /= 1024;
         u++;
     }
-    snprintf(tmp, sizeof(tmp), "%g%s", v, units[u]);
+    (void)snprintf(tmp, sizeof(tmp), "%g%s", v, units[u]);
     return cadv_prom_str(e, tmp);
 }
 
@@ -199,7 +205,7 @@ static void gen_hugetlb(struct cadv_prom_emit *e, const struct cadv_prom_family 
                         const struct cadv_metrics_input *in, const struct cadv_metrics_item *it)
 {
     const struct cadv_sample *s = sample_of(it);
-    uint32_t n = s->n_hugetlb < CADV_MAX_HUGETLB ? s->n_hugetlb : CADV_MAX_HUGETLB;
+    uint32_t n = capped(s->n_hugetlb, CADV_MAX_HUGETLB);
 
     (void)in;
     for (uint32_t i = 0; i < n; i++)
@@ -227,7 +233,7 @@ static void gen_numa(struct cadv_prom_emit *e, const struct cadv_prom_family *f,
                      const struct cadv_metrics_input *in, const struct cadv_metrics_item *it)
 {
     const struct cadv_sample *s = sample_of(it);
-    uint32_t n = s->n_numa < CADV_MAX_NUMA ? s->n_numa : CADV_MAX_NUMA;
+    uint32_t n = capped(s->n_numa, CADV_MAX_NUMA);
 
     (void)f;
     (void)in;
@@ -254,7 +260,7 @@ static void gen_fs(struct cadv_prom_emit *e, const struct cadv_prom_family *f,
                    const struct cadv_metrics_input *in, const struct cadv_metrics_item *it)
 {
     const struct cadv_sample *s = sample_of(it);
-    uint32_t n = s->n_fs < CADV_MAX_FS ? s->n_fs : CADV_MAX_FS;
+    uint32_t n = capped(s->n_fs, CADV_MAX_FS);
 
     (void)in;
     for (uint32_t i = 0; i < n; i++)
@@ -282,26 +288,25 @@ static const char *io_device(const struct cadv_machine_info *m, uint64_t major, 
 /* cAdvisor's ioValues(): one series per blkio/io entry of a stat (its op's value, 0 if absent), then
  * one per filesystem of the sample. */
 static const struct io_family {
-    uint8_t stat, op, scale;
     uint16_t fs_off;
-    uint8_t fs_scale;
+    uint8_t stat, op, scale, fs_scale;
 } io_families[] = {
-        {CADV_IO_SERVICE_BYTES, CADV_IO_OP_READ, 0, NO_FS, 0},
-        {CADV_IO_SERVICED, CADV_IO_OP_READ, 0, offsetof(struct cadv_fs_stats, reads_completed), 0},
-        {CADV_IO_SECTORS, CADV_IO_OP_READ, 0, offsetof(struct cadv_fs_stats, sectors_read), 0},
-        {CADV_IO_MERGED, CADV_IO_OP_READ, 0, offsetof(struct cadv_fs_stats, reads_merged), 0},
-        {CADV_IO_SERVICE_TIME, CADV_IO_OP_READ, 9, offsetof(struct cadv_fs_stats, read_time_ms), 9},
-        {CADV_IO_SERVICE_BYTES, CADV_IO_OP_WRITE, 0, NO_FS, 0},
-        {CADV_IO_SERVICED, CADV_IO_OP_WRITE, 0, offsetof(struct cadv_fs_stats, writes_completed), 0},
-        {CADV_IO_SECTORS, CADV_IO_OP_WRITE, 0, offsetof(struct cadv_fs_stats, sectors_written), 0},
-        {CADV_IO_MERGED, CADV_IO_OP_WRITE, 0, offsetof(struct cadv_fs_stats, writes_merged), 0},
-        {CADV_IO_SERVICE_TIME, CADV_IO_OP_WRITE, 9, offsetof(struct cadv_fs_stats, write_time_ms), 9},
-        {CADV_IO_QUEUED, CADV_IO_OP_TOTAL, 0, offsetof(struct cadv_fs_stats, io_in_progress), 0},
-        {CADV_IO_SERVICE_TIME, CADV_IO_OP_TOTAL, 9, offsetof(struct cadv_fs_stats, io_time_ms), 9},
-        {CADV_IO_COST_USAGE, CADV_IO_OP_COUNT, 6, NO_FS, 0},
-        {CADV_IO_COST_WAIT, CADV_IO_OP_COUNT, 6, NO_FS, 0},
-        {CADV_IO_COST_INDEBT, CADV_IO_OP_COUNT, 6, NO_FS, 0},
-        {CADV_IO_COST_INDELAY, CADV_IO_OP_COUNT, 6, NO_FS, 0},
+        {NO_FS, CADV_IO_SERVICE_BYTES, CADV_IO_OP_READ, 0, 0},
+        {offsetof(struct cadv_fs_stats, reads_completed), CADV_IO_SERVICED, CADV_IO_OP_READ, 0, 0},
+        {offsetof(struct cadv_fs_stats, sectors_read), CADV_IO_SECTORS, CADV_IO_OP_READ, 0, 0},
+        {offsetof(struct cadv_fs_stats, reads_merged), CADV_IO_MERGED, CADV_IO_OP_READ, 0, 0},
+        {offsetof(struct cadv_fs_stats, read_time_ms), CADV_IO_SERVICE_TIME, CADV_IO_OP_READ, 9, 9},
+        {NO_FS, CADV_IO_SERVICE_BYTES, CADV_IO_OP_WRITE, 0, 0},
+        {offsetof(struct cadv_fs_stats, writes_completed), CADV_IO_SERVICED, CADV_IO_OP_WRITE, 0, 0},
+        {offsetof(struct cadv_fs_stats, sectors_written), CADV_IO_SECTORS, CADV_IO_OP_WRITE, 0, 0},
+        {offsetof(struct cadv_fs_stats, writes_merged), CADV_IO_MERGED, CADV_IO_OP_WRITE, 0, 0},
+        {offsetof(struct cadv_fs_stats, write_time_ms), CADV_IO_SERVICE_TIME, CADV_IO_OP_WRITE, 9, 9},
+        {offsetof(struct cadv_fs_stats, io_in_progress), CADV_IO_QUEUED, CADV_IO_OP_TOTAL, 0, 0},
+        {offsetof(struct cadv_fs_stats, io_time_ms), CADV_IO_SERVICE_TIME, CADV_IO_OP_TOTAL, 9, 9},
+        {NO_FS, CADV_IO_COST_USAGE, CADV_IO_OP_COUNT, 6, 0},
+        {NO_FS, CADV_IO_COST_WAIT, CADV_IO_OP_COUNT, 6, 0},
+        {NO_FS, CADV_IO_COST_INDEBT, CADV_IO_OP_COUNT, 6, 0},
+        {NO_FS, CADV_IO_COST_INDELAY, CADV_IO_OP_COUNT, 6, 0},
 };
 
 enum {
@@ -329,8 +334,8 @@ static void gen_io(struct cadv_prom_emit *e, const struct cadv_prom_family *f,
 {
     const struct cadv_sample *s = sample_of(it);
     const struct io_family *io = &io_families[f->off];
-    uint32_t n_io = s->n_io < CADV_MAX_IO ? s->n_io : CADV_MAX_IO;
-    uint32_t n_fs = s->n_fs < CADV_MAX_FS ? s->n_fs : CADV_MAX_FS;
+    uint32_t n_io = capped(s->n_io, CADV_MAX_IO);
+    uint32_t n_fs = capped(s->n_fs, CADV_MAX_FS);
 
     if (!has(s, CADV_HAS_DISKIO))
         return;
@@ -350,7 +355,7 @@ static void gen_blkio_usage(struct cadv_prom_emit *e, const struct cadv_prom_fam
                             const struct cadv_metrics_input *in, const struct cadv_metrics_item *it)
 {
     const struct cadv_sample *s = sample_of(it);
-    uint32_t n = s->n_io < CADV_MAX_IO ? s->n_io : CADV_MAX_IO;
+    uint32_t n = capped(s->n_io, CADV_MAX_IO);
 
     (void)f;
     if (!has(s, CADV_HAS_DISKIO))
@@ -377,7 +382,7 @@ static void gen_iface(struct cadv_prom_emit *e, const struct cadv_prom_family *f
                       const struct cadv_metrics_input *in, const struct cadv_metrics_item *it)
 {
     const struct cadv_sample *s = sample_of(it);
-    uint32_t n = s->n_ifaces < CADV_MAX_IFACES ? s->n_ifaces : CADV_MAX_IFACES;
+    uint32_t n = capped(s->n_ifaces, CADV_MAX_IFACES);
 
     (void)in;
     if (!has(s, CADV_HAS_NETWORK))
@@ -492,22 +497,22 @@ static void gen_ulimits(struct cadv_prom_emit *e, const struct cadv_prom_family 
 
 /* ---- the table ---- */
 
-#define C_SCALAR(n, h, t, k, hs, field, sc)                                                  \
-    {                                                                                        \
-        .name = n, .help = h, .type = t, .scope = CADV_PROM_CONTAINER, .kind = k, .has = hs, \
-        .off = CORE(field), .scale = sc                                                      \
+#define C_SCALAR(n, h, t, k, hs, field, sc)                                                            \
+    {                                                                                                  \
+        .name = (n), .help = (h), .type = (t), .scope = CADV_PROM_CONTAINER, .kind = (k), .has = (hs), \
+        .off = CORE(field), .scale = (sc)                                                              \
     }
-#define C_GEN(n, h, t, k, fl, fn, o, sc)                                                                  \
-    {                                                                                                     \
-        .name = n, .help = h, .type = t, .scope = CADV_PROM_CONTAINER, .flags = fl, .kind = k, .gen = fn, \
-        .off = (uint16_t)(o), .scale = sc                                                                 \
+#define C_GEN(n, h, t, k, fl, fn, o, sc)                                                                 \
+    {                                                                                                    \
+        .name = (n), .help = (h), .type = (t), .scope = CADV_PROM_CONTAINER, .flags = (fl), .kind = (k), \
+        .gen = (fn), .off = (uint16_t)(o), .scale = (sc)                                                 \
     }
-#define C_GENX(n, h, t, k, fn, o, sc, ne, ...)                                               \
-    {                                                                                        \
-        .name = n, .help = h, .type = t, .scope = CADV_PROM_CONTAINER, .kind = k, .gen = fn, \
-        .off = (uint16_t)(o), .scale = sc, .n_extra = ne, .extra = {                         \
-            __VA_ARGS__                                                                      \
-        }                                                                                    \
+#define C_GENX(n, h, t, k, fn, o, sc, ne, ...)                                                         \
+    {                                                                                                  \
+        .name = (n), .help = (h), .type = (t), .scope = CADV_PROM_CONTAINER, .kind = (k), .gen = (fn), \
+        .off = (uint16_t)(o), .scale = (sc), .n_extra = (ne), .extra = {                               \
+            __VA_ARGS__                                                                                \
+        }                                                                                              \
     }
 
 #define K_CPU      CADV_KIND_CPU

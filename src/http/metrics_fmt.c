@@ -20,6 +20,15 @@
 /* 2^53: integers below it are exact in a double. */
 #define EXACT_INT_MAX (1ULL << 53)
 
+/* Copies a literal with its NUL (out has room: CADV_PROM_VALUE_MAX); returns its length. */
+static size_t lit(char *out, const char *s)
+{
+    size_t n = strlen(s);
+
+    memcpy(out, s, n + 1);
+    return n;
+}
+
 /* Lays out the decimal digits d[0..nd) (no trailing zeros, d[0] != '0'), whose value is
  * 0.d[0]d[1]... * 10^dp, the way Go's %g does for the shortest representation. */
 static size_t layout(char *out, bool neg, const char *d, int nd, int dp)
@@ -57,8 +66,13 @@ static size_t layout(char *out, bool neg, const char *d, int nd, int dp)
         p += nd;
         return (size_t)(p - out);
     }
-    for (int i = 0; i < dp; i++)
-        *p++ = i < nd ? d[i] : '0';
+    for (int i = 0; i < dp; i++) {
+        char c = '0';
+
+        if (i < nd)
+            c = d[i];
+        *p++ = c;
+    }
     if (nd > dp) {
         *p++ = '.';
         memcpy(p, d + dp, (size_t)(nd - dp));
@@ -67,72 +81,44 @@ static size_t layout(char *out, bool neg, const char *d, int nd, int dp)
     return (size_t)(p - out);
 }
 
-/* Shortest round-trip digits of a finite, non-zero |v| via glibc's exact printf. */
+/* Shortest round-trip digits of a finite, non-zero v via glibc's exact printf. */
 static size_t fmt_generic(char *out, double v)
 {
     char tmp[40], d[20];
     bool neg = v < 0;
-    int nd = 0, exp = 0;
+    int nd = 0;
+    long exp;
+    const char *e;
 
     if (neg)
         v = -v;
     /* Subnormals carry fewer digits: search from one digit up for them. */
     for (int prec = v < DBL_MIN ? 1 : 15; prec <= 17; prec++) {
-        snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, v);
+        (void)snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, v);
         if (prec == 17 || strtod(tmp, NULL) == v)
             break;
     }
-    for (const char *s = tmp; *s && *s != 'e'; s++)
+    e = strchr(tmp, 'e');
+    for (const char *s = tmp; *s && s != e && nd < (int)sizeof(d); s++)
         if (*s >= '0' && *s <= '9')
             d[nd++] = *s;
-    exp = atoi(strchr(tmp, 'e') + 1);
+    if (nd == 0 || !e) /* cannot happen for finite values; keep the output well-formed */
+        return lit(out, "0");
+    exp = strtol(e + 1, NULL, 10);
     while (nd > 1 && d[nd - 1] == '0')
         nd--;
-    return layout(out, neg, d, nd, exp + 1);
+    return layout(out, neg, d, nd, (int)exp + 1);
 }
 
-size_t cadv_prom_fmt_double(char *out, double v)
-{
-    if (v == 0) {
-        out[0] = '0';
-        return 1;
-    }
-    if (v == 1 || v == -1) {
-        memcpy(out, v < 0 ? "-1" : "1", 2);
-        return v < 0 ? 2 : 1;
-    }
-    if (isnan(v)) {
-        memcpy(out, "NaN", 3);
-        return 3;
-    }
-    if (isinf(v)) {
-        memcpy(out, v < 0 ? "-Inf" : "+Inf", 4);
-        return 4;
-    }
-    if (fabs(v) < (double)EXACT_INT_MAX && v == (double)(int64_t)v)
-        return cadv_prom_fmt_i64(out, (int64_t)v);
-    return fmt_generic(out, v);
-}
-
-static const double pow10_tab[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8, 1e9,
-                                   1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
-
-/* v / 10^pow10 with v < 2^53 has exactly the decimal digits of v shifted; when they are at most 15
- * after dropping trailing zeros, no shorter decimal rounds to the same double (15-digit decimals
- * are further apart than one ulp), so they are Go's shortest digits too. */
-size_t cadv_prom_fmt_scaled(char *out, uint64_t v, unsigned pow10)
+/* v / 10^pow10 for 0 < v < 2^53 has exactly the decimal digits of v shifted; when they are at most 15
+ * after dropping trailing zeros, no shorter decimal rounds to the same double (15-digit decimals are
+ * further apart than one ulp), so they are Go's shortest digits too. Returns 0 when that does not
+ * hold (the caller then prints the double). */
+static size_t fmt_exact(char *out, bool neg, uint64_t v, unsigned pow10)
 {
     char d[24];
     int nd = 0, len;
 
-    if (pow10 > 18)
-        pow10 = 18;
-    if (v == 0) {
-        out[0] = '0';
-        return 1;
-    }
-    if (v >= EXACT_INT_MAX)
-        return cadv_prom_fmt_double(out, (double)v / pow10_tab[pow10]);
     for (uint64_t x = v; x; x /= 10)
         d[nd++] = (char)('0' + x % 10);
     len = nd;
@@ -145,19 +131,53 @@ size_t cadv_prom_fmt_scaled(char *out, uint64_t v, unsigned pow10)
     while (nd > 1 && d[nd - 1] == '0')
         nd--;
     if (nd > 15)
-        return fmt_generic(out, (double)v / pow10_tab[pow10]);
-    return layout(out, false, d, nd, len - (int)pow10);
+        return 0;
+    return layout(out, neg, d, nd, len - (int)pow10);
+}
+
+size_t cadv_prom_fmt_double(char *out, double v)
+{
+    size_t n;
+
+    if (v == 0)
+        return lit(out, "0");
+    if (isnan(v))
+        return lit(out, "NaN");
+    if (isinf(v))
+        return lit(out, v < 0 ? "-Inf" : "+Inf");
+    if (fabs(v) < (double)EXACT_INT_MAX && v == (double)(int64_t)v &&
+        (n = fmt_exact(out, v < 0, (uint64_t)fabs(v), 0)) > 0)
+        return n;
+    return fmt_generic(out, v);
+}
+
+static const double pow10_tab[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8, 1e9,
+                                   1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18};
+
+size_t cadv_prom_fmt_scaled(char *out, uint64_t v, unsigned pow10)
+{
+    size_t n;
+
+    if (pow10 > 18)
+        pow10 = 18;
+    if (v == 0)
+        return lit(out, "0");
+    if (v < EXACT_INT_MAX && (n = fmt_exact(out, false, v, pow10)) > 0)
+        return n;
+    return fmt_generic(out, (double)v / pow10_tab[pow10]);
 }
 
 size_t cadv_prom_fmt_i64(char *out, int64_t v)
 {
     uint64_t m;
+    size_t n;
 
     if (v >= 0)
         return cadv_prom_fmt_scaled(out, (uint64_t)v, 0);
-    m = v == INT64_MIN ? (uint64_t)INT64_MAX + 1 : (uint64_t)-v;
-    out[0] = '-';
-    return 1 + cadv_prom_fmt_scaled(out + 1, m, 0);
+    m = 0 - (uint64_t)v;
+    if (m < EXACT_INT_MAX && (n = fmt_exact(out, true, m, 0)) > 0)
+        return n;
+    return fmt_generic(out, (double)v);
 }
 
 size_t cadv_prom_fmt_int(char *out, int64_t v)

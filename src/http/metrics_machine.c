@@ -225,22 +225,22 @@ static void gen_health(struct cadv_prom_emit *e, const struct cadv_prom_family *
 
 /* ---- the table ---- */
 
-#define M_GEN(n, h, k, fn, o, sc)                                                              \
-    {                                                                                          \
-        .name = n, .help = h, .type = GAUGE, .scope = CADV_PROM_MACHINE, .kind = k, .gen = fn, \
-        .off = (uint16_t)(o), .scale = sc                                                      \
+#define M_GEN(n, h, k, fn, o, sc)                                                                      \
+    {                                                                                                  \
+        .name = (n), .help = (h), .type = GAUGE, .scope = CADV_PROM_MACHINE, .kind = (k), .gen = (fn), \
+        .off = (uint16_t)(o), .scale = (sc)                                                            \
     }
-#define M_GENX(n, h, k, fn, o, ne, ...)                                                        \
-    {                                                                                          \
-        .name = n, .help = h, .type = GAUGE, .scope = CADV_PROM_MACHINE, .kind = k, .gen = fn, \
-        .off = (uint16_t)(o), .n_extra = ne, .extra = {                                        \
-            __VA_ARGS__                                                                        \
-        }                                                                                      \
+#define M_GENX(n, h, k, fn, o, ne, ...)                                                                \
+    {                                                                                                  \
+        .name = (n), .help = (h), .type = GAUGE, .scope = CADV_PROM_MACHINE, .kind = (k), .gen = (fn), \
+        .off = (uint16_t)(o), .n_extra = (ne), .extra = {                                              \
+            __VA_ARGS__                                                                                \
+        }                                                                                              \
     }
-#define G_GEN(n, h, t, fn, o, sc)                                                                    \
-    {                                                                                                \
-        .name = n, .help = h, .type = t, .scope = CADV_PROM_GLOBAL, .gen = fn, .off = (uint16_t)(o), \
-        .scale = sc                                                                                  \
+#define G_GEN(n, h, t, fn, o, sc)                                                                            \
+    {                                                                                                        \
+        .name = (n), .help = (h), .type = (t), .scope = CADV_PROM_GLOBAL, .gen = (fn), .off = (uint16_t)(o), \
+        .scale = (sc)                                                                                        \
     }
 #define MI(f)   offsetof(struct cadv_machine_info, f)
 #define SELF(f) offsetof(struct cadv_metrics_self, f)

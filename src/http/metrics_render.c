@@ -392,23 +392,18 @@ static size_t rank_values(struct cadv_metrics_cache *c, size_t k)
     return nd;
 }
 
+/* Stable counting sort of the record indices in[] into out[] by key[record] (< nkeys). */
 static void counting_pass(struct cadv_metrics_cache *c, const uint32_t *in, uint32_t *out, size_t n,
-                          const uint32_t *key_of_rec, const uint32_t *row_map, size_t nkeys)
+                          const uint32_t *key, size_t nkeys)
 {
     ensure_count(c, nkeys);
     memset(c->count, 0, (nkeys + 1) * sizeof(*c->count));
-    for (size_t i = 0; i < n; i++) {
-        uint32_t r = in[i];
-
-        c->count[(row_map ? row_map[c->recs[r].row] : key_of_rec[r]) + 1]++;
-    }
+    for (size_t i = 0; i < n; i++)
+        c->count[key[in[i]] + 1]++;
     for (size_t k = 1; k <= nkeys; k++)
         c->count[k] += c->count[k - 1];
-    for (size_t i = 0; i < n; i++) {
-        uint32_t r = in[i];
-
-        out[c->count[row_map ? row_map[c->recs[r].row] : key_of_rec[r]]++] = r;
-    }
+    for (size_t i = 0; i < n; i++)
+        out[c->count[key[in[i]]]++] = in[i];
 }
 
 struct full_ctx {
@@ -462,9 +457,11 @@ static void order_records(struct cadv_metrics_cache *c, const struct layout *lo,
 
         for (uint32_t i = 0; i < n; i++)
             c->tmp[i] = i;
-        counting_pass(c, c->tmp, c->idx, n, c->erank, NULL, nd);
+        counting_pass(c, c->tmp, c->idx, n, c->erank, nd);
+        for (size_t i = 0; i < n; i++) /* the value ranks are consumed: reuse them as group keys */
+            c->erank[i] = pr[c->recs[i].row];
         memcpy(c->tmp, c->idx, n * sizeof(*c->tmp));
-        counting_pass(c, c->tmp, c->idx, n, NULL, pr, pr[b->n_rows - 1] + 1);
+        counting_pass(c, c->tmp, c->idx, n, c->erank, pr[b->n_rows - 1] + 1);
         return;
     }
     for (size_t j = 0; j < lo->m; j++)
