@@ -170,6 +170,20 @@ void cadv_json_key(struct cadv_json *w, const char *key)
     w->after_key = true;
 }
 
+void cadv_json_key_lit(struct cadv_json *w, const char *key, size_t n)
+{
+    before_value(w);
+    w->after_key = true;
+    if (!cadv_buf_reserve(w->out, n + 3))
+        return;
+    w->out->data[w->out->len++] = '"';
+    memcpy(w->out->data + w->out->len, key, n);
+    w->out->len += n;
+    w->out->data[w->out->len++] = '"';
+    w->out->data[w->out->len++] = ':';
+    w->out->data[w->out->len] = '\0';
+}
+
 void cadv_json_strn(struct cadv_json *w, const char *s, size_t n)
 {
     before_value(w);

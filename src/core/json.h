@@ -27,6 +27,9 @@ void cadv_json_arr_begin(struct cadv_json *w);
 void cadv_json_arr_end(struct cadv_json *w);
 /* Writes an object key; the next value call writes its value. */
 void cadv_json_key(struct cadv_json *w, const char *key);
+/* Like cadv_json_key for a key of n bytes that needs no escaping (printable ASCII other than
+ * '"', '\\', '<', '>', '&'), e.g. a literal of the caller's: no scan, one copy. */
+void cadv_json_key_lit(struct cadv_json *w, const char *key, size_t n);
 void cadv_json_str(struct cadv_json *w, const char *s);
 void cadv_json_strn(struct cadv_json *w, const char *s, size_t n);
 void cadv_json_u64(struct cadv_json *w, uint64_t v);
