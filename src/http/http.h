@@ -7,13 +7,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct cadv_buf;
+
 struct cadv_http_request {
-    const char *method;   /* "GET", "POST", ... */
-    const char *path;     /* after --url_base_prefix was stripped; starts with "/" */
-    const char *body;     /* request body (NUL-terminated), "" if none; capped by the server */
+    const char *method; /* "GET", "POST", ... */
+    const char *path;   /* after --url_base_prefix was stripped; starts with "/" */
+    const char *body;   /* request body (NUL-terminated), "" if none; capped by the server */
     size_t body_len;
-    bool accept_gzip;     /* Accept-Encoding allows gzip */
-    void *conn;           /* server-private (query lookup) */
+    bool accept_gzip; /* Accept-Encoding allows gzip */
+    void *conn;       /* server-private (query lookup) */
 };
 
 /* The value of query parameter key (percent-decoded), or NULL if absent. "" for "?key" or "?key=". */
@@ -35,3 +37,14 @@ void cadv_http_reply_text(struct cadv_http_reply *rep, unsigned status, const ch
 /* Fills rep with a printf-formatted text/plain body. */
 void cadv_http_reply_textf(struct cadv_http_reply *rep, unsigned status, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
+/* Fills rep as Go's http.Error does (every cAdvisor error reply): status, "text/plain;
+ * charset=utf-8", the text followed by a newline. */
+void cadv_http_reply_error(struct cadv_http_reply *rep, unsigned status, const char *text);
+void cadv_http_reply_errorf(struct cadv_http_reply *rep, unsigned status, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+/* Hands the bytes of b to rep as an "application/json" body with status 200; b is left empty. */
+void cadv_http_reply_json(struct cadv_http_reply *rep, struct cadv_buf *b);
+/* Fills rep as Go's http.Redirect does: status (301, 307...), Location (already escaped), and for
+ * GET a short HTML body "<a href=...>Status Text</a>.\n\n" (text/html also for HEAD). */
+void cadv_http_reply_redirect(struct cadv_http_reply *rep, unsigned status, const char *method,
+                              const char *location);

@@ -1,0 +1,81 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* api.c - /api request routing (cAdvisor's handleRequest): the version and type listings, version
+ * dispatch to api_v1.c / api_v2.c, and the JSON reply helpers they share. */
+#include "http/api.h"
+
+#include <stdlib.h>
+
+#include "core/buf.h"
+#include "core/json.h"
+#include "core/log.h"
+#include "http/api_parse.h"
+#include "http/api_v1.h"
+#include "http/api_v2.h"
+#include "http/http.h"
+#include "manager/manager.h"
+#include "model/sample.h"
+#include "store/ring.h"
+
+void cadv_api_handle(struct cadv_manager *m, const struct cadv_http_request *req, struct cadv_http_reply *rep)
+{
+    struct cadv_api_path p;
+    struct cadv_buf msg;
+    unsigned status = 500;
+
+    cadv_buf_init(&msg, 4096);
+    if (cadv_api_parse_path(req->path, &p, &status, &msg) < 0) {
+        cadv_http_reply_error(rep, status, msg.data ? msg.data : "");
+        cadv_buf_done(&msg);
+        return;
+    }
+    cadv_buf_done(&msg);
+    if (!m) {
+        cadv_http_reply_error(rep, 500, "the container manager is not running");
+        return;
+    }
+    if (p.version >= CADV_API_V2_0)
+        cadv_api_v2_handle(m, req, &p, rep);
+    else
+        cadv_api_v1_handle(m, req, &p, rep);
+}
+
+void cadv_api_snapshot_take(struct cadv_api_snapshot *s, struct cadv_container *c, uint64_t start_ns,
+                            uint64_t end_ns, int max_n)
+{
+    s->name = cadv_container_name(c);
+    cadv_spec_init(&s->spec);
+    cadv_container_spec(c, &s->spec);
+    s->samples = NULL;
+    s->n = 0;
+    if (max_n != 0 && cadv_container_samples(c, start_ns, end_ns, max_n, &s->samples, &s->n) < 0) {
+        s->samples = NULL;
+        s->n = 0;
+    }
+}
+
+void cadv_api_snapshot_done(struct cadv_api_snapshot *s)
+{
+    if (s->samples)
+        cadv_samples_free(s->samples, s->n);
+    s->samples = NULL;
+    s->n = 0;
+    cadv_spec_done(&s->spec);
+}
+
+void cadv_api_json_begin(struct cadv_buf *b, struct cadv_json *w)
+{
+    cadv_buf_init(b, CADV_API_MAX_BODY);
+    cadv_json_init(w, b);
+}
+
+void cadv_api_reply_json(struct cadv_http_reply *rep, struct cadv_buf *b)
+{
+    if (b->overflow) {
+        cadv_log(CADV_LOG_WARNING, "http: API response larger than %zu bytes, skipping",
+                 (size_t)CADV_API_MAX_BODY);
+        cadv_buf_done(b);
+        cadv_http_reply_error(rep, 500, "response too large");
+        return;
+    }
+    cadv_http_reply_json(rep, b);
+}

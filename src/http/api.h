@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* api.h - cAdvisor's REST API under /api: version dispatch and error replies (INVENTORY 3.2), plus
+ * the helpers its v1 and v2 handlers share. Handlers run on the HTTP server's threads; they copy
+ * specs and samples out of the manager and render outside its locks. */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "model/spec.h"
+
+struct cadv_buf;
+struct cadv_container;
+struct cadv_http_reply;
+struct cadv_http_request;
+struct cadv_json;
+struct cadv_manager;
+struct cadv_sample;
+
+/* Largest JSON body an API reply may grow to; beyond it the reply is a 500. */
+#define CADV_API_MAX_BODY ((size_t)1 << 30)
+
+/* Serves one request whose path is "/api" or starts with "/api/". m may be NULL (every request
+ * that needs the manager then fails with a 500). */
+void cadv_api_handle(struct cadv_manager *m, const struct cadv_http_request *req,
+                     struct cadv_http_reply *rep);
+
+/* A container's spec and samples, copied out of the manager for rendering. */
+struct cadv_api_snapshot {
+    const char *name; /* borrowed from the container, valid while its reference is held */
+    struct cadv_spec spec;
+    struct cadv_sample *samples; /* oldest first */
+    size_t n;
+};
+
+/* Copies c's spec and its newest max_n samples within [start_ns, end_ns] (0 = unbounded;
+ * max_n < 0 = all, 0 = none). Release with cadv_api_snapshot_done. */
+void cadv_api_snapshot_take(struct cadv_api_snapshot *s, struct cadv_container *c, uint64_t start_ns,
+                            uint64_t end_ns, int max_n);
+void cadv_api_snapshot_done(struct cadv_api_snapshot *s);
+
+/* Starts a JSON body: b capped at CADV_API_MAX_BODY, w writing into it. */
+void cadv_api_json_begin(struct cadv_buf *b, struct cadv_json *w);
+/* Finishes rep with b's JSON (200, application/json), or a 500 if b overflowed; b is emptied. */
+void cadv_api_reply_json(struct cadv_http_reply *rep, struct cadv_buf *b);
