@@ -3,6 +3,7 @@
  * raw is not listed: the manager applies it last (raw.h). */
 #include <stddef.h>
 
+#include "runtime/containerd.h"
 #include "runtime/crio.h"
 #include "runtime/docker.h"
 #include "runtime/podman.h"
@@ -12,5 +13,6 @@ const struct cadv_runtime *const cadv_runtimes[] = {
         &cadv_runtime_docker,
         &cadv_runtime_podman,
         &cadv_runtime_crio,
+        &cadv_runtime_containerd,
         NULL,
 };
