@@ -68,8 +68,13 @@ static int docker_inspect_full(void *state, const char *cgroup_name, const char 
 {
     struct docker_state *st = state;
 
-    (void)cgroup_name;
-    return cadv_dockerapi_inspect(&st->ep, id, DOCKER_TIMEOUT_NS, &st->opts, spec, ret_info);
+    int r = cadv_dockerapi_inspect(&st->ep, id, DOCKER_TIMEOUT_NS, &st->opts, spec, ret_info);
+
+    /* A bare id is only MAYBE docker's: with no docker daemon to ask (a containerd-only Kubernetes
+     * node), let the next runtime have it rather than retry docker forever. */
+    if (r == -ECONNREFUSED && cadv_ids_layout(cgroup_name, NULL) == CADV_LAYOUT_BARE_ID)
+        r = -ENOENT;
+    return r;
 }
 
 static int docker_inspect(void *state, const char *cgroup_name, const char *id, struct cadv_spec *spec)

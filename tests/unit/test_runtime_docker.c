@@ -227,6 +227,8 @@ Test(docker_plugin, daemon_down_is_not_enoent)
     cadv_spec_init(&s);
     r = cadv_runtime_docker.inspect(st, "/docker/" C1, C1, &s);
     cr_expect(r < 0 && r != -ENOENT, "r = %d", r);
+    /* but a bare id goes on to the next runtime that may own it */
+    cr_expect_eq(cadv_runtime_docker.inspect(st, "/kubepods/besteffort/podx/" C1, C1, &s), -ENOENT);
     cr_expect_null(s.id);
     cadv_runtime_docker.done(st);
 }
