@@ -27,6 +27,10 @@ int cadv_pread_all(int fd, char *buf, size_t cap, size_t *ret_len)
         if (n == 0)
             break;
         len += (size_t)n;
+        /* Kernel seq_file and kernfs files fill the whole request unless they reached the end, so a
+         * short read is the end: this saves the second pread per file per cycle. */
+        if ((size_t)n < cap - 1 - (len - (size_t)n))
+            break;
         if (len == cap - 1) {
             char c;
 
