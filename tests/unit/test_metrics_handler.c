@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_metrics_handler.c - the /metrics handler over a running manager on a cgroup v2 tree built in a
  * temporary directory: body contents, reuse of one body by consecutive scrapes of a generation, gzip,
- * --metrics_include/--metrics_exclude, and bad regexes. */
+ * --metrics_include/--metrics_exclude, bad regexes, and through the real HTTP server: ?type=,
+ * ?max_age=, cAdvisor's error replies and gzip negotiation. */
 #include <criterion/criterion.h>
+#include <curl/curl.h>
 #include <errno.h>
 #include <ftw.h>
 #include <stdio.h>
@@ -14,9 +16,11 @@
 #include <zlib.h>
 
 #include "config.h"
+#include "core/buf.h"
 #include "core/timeutil.h"
 #include "http/http.h"
 #include "http/metrics.h"
+#include "http/server.h"
 #include "manager/manager.h"
 #include "model/sample.h"
 #include "runtime/runtime.h"
@@ -246,4 +250,120 @@ Test(metrics_handler, include_exclude_and_bad_regex)
     replace_str(&cfg.metrics_include, "(");
     cr_expect_eq(cadv_metrics_new(mgr, &cfg, &mx), -EINVAL);
     cr_expect_null(mx);
+}
+
+/* ---- through the HTTP server ---- */
+
+struct resp {
+    long status;
+    struct cadv_buf body;
+    struct cadv_buf headers;
+};
+
+static size_t on_data(char *p, size_t size, size_t n, void *ctx)
+{
+    cadv_buf_append(ctx, p, size * n);
+    return size * n;
+}
+
+static void get(int port, const char *path, const char *header, struct resp *r)
+{
+    CURL *c = curl_easy_init();
+    struct curl_slist *h = NULL;
+    char url[512];
+
+    cr_assert_not_null(c);
+    snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port, path);
+    cadv_buf_init(&r->body, 0);
+    cadv_buf_init(&r->headers, 0);
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    if (header) {
+        h = curl_slist_append(h, header);
+        curl_easy_setopt(c, CURLOPT_HTTPHEADER, h);
+    }
+    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_WRITEDATA, &r->body);
+    curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, on_data);
+    curl_easy_setopt(c, CURLOPT_HEADERDATA, &r->headers);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+    cr_assert_eq(curl_easy_perform(c), CURLE_OK, "GET %s", path);
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+    curl_slist_free_all(h);
+    curl_easy_cleanup(c);
+    if (!r->body.data)
+        cadv_buf_puts(&r->body, "");
+    if (!r->headers.data)
+        cadv_buf_puts(&r->headers, "");
+}
+
+static void resp_done(struct resp *r)
+{
+    cadv_buf_done(&r->body);
+    cadv_buf_done(&r->headers);
+}
+
+Test(metrics_handler, query_options_over_http)
+{
+    struct cadv_metrics *mx = NULL;
+    struct cadv_server *srv = NULL;
+    struct resp r;
+    uint64_t t0;
+    int port;
+
+    start_and_settle();
+    replace_str(&cfg.listen_ip, "127.0.0.1");
+    cfg.port = 0;
+    cr_assert_eq(cadv_metrics_new(mgr, &cfg, &mx), 0);
+    cr_assert_eq(cadv_server_start(&cfg, mgr, mx, &srv), 0);
+    port = cadv_server_port(srv);
+
+    get(port, "/metrics?type=bogus", NULL, &r);
+    cr_expect_eq(r.status, 500);
+    cr_expect_str_eq(r.body.data, "No metrics gathered, last error:\n\nunknown 'type' \"bogus\"\n");
+    resp_done(&r);
+    get(port, "/metrics?max_age=soon", NULL, &r);
+    cr_expect_eq(r.status, 500);
+    cr_expect_str_eq(
+            r.body.data,
+            "No metrics gathered, last error:\n\nfailed to parse 'max_age' option: time: invalid duration "
+            "\"soon\"\n");
+    resp_done(&r);
+    get(port, "/metrics?count=-2", NULL, &r);
+    cr_expect_eq(r.status, 500);
+    cr_expect(strstr(r.body.data, "invalid 'count' option: only -1 and larger values allowed, not -2") !=
+              NULL);
+    resp_done(&r);
+
+    /* No docker container here: no container series, but no scrape error either. */
+    get(port, "/metrics?type=docker", NULL, &r);
+    cr_expect_eq(r.status, 200);
+    cr_expect(strstr(r.body.data, "id=\"/a\"") == NULL);
+    cr_expect(strstr(r.body.data, "\ncontainer_scrape_error 0\n") != NULL);
+    cr_expect(strstr(r.body.data, "\nmachine_memory_bytes{") != NULL);
+    resp_done(&r);
+
+    get(port, "/metrics", "Accept-Encoding: gzip", &r);
+    cr_expect_eq(r.status, 200);
+    cr_expect(strcasestr(r.headers.data, "Content-Encoding: gzip") != NULL, "%s", r.headers.data);
+    cr_expect(strcasestr(r.headers.data, "Content-Type: text/plain; version=0.0.4; charset=utf-8") != NULL);
+    cr_expect_eq((unsigned char)r.body.data[0], 0x1f);
+    resp_done(&r);
+
+    /* max_age collects afresh (collection is stopped, so only the on-demand path can do it). */
+    t0 = cadv_now_ns() / CADV_NS_PER_MS;
+    get(port, "/metrics?max_age=0s", NULL, &r);
+    cr_expect_eq(r.status, 200);
+    {
+        const char *l = strstr(r.body.data, "\ncontainer_memory_usage_bytes{id=\"/a\"} ");
+        const char *sp;
+
+        cr_assert_not_null(l, "%.3000s", r.body.data);
+        sp = strchr(l + 1, '\n');
+        while (sp > l && sp[-1] != ' ')
+            sp--;
+        cr_expect_geq(strtoull(sp, NULL, 10) + 5, t0, "sample not refreshed: %.120s", l + 1);
+    }
+    resp_done(&r);
+    srv = cadv_server_stop(srv);
+    cadv_metrics_free(mx);
 }
