@@ -1,0 +1,142 @@
+# SPDX-License-Identifier: Apache-2.0
+"""Black-box tests of the Docker runtime against a real dockerd 20.10 (Debian's docker.io), started
+with its own data root and socket (../shared/RUNTIMES.md 1d) and --live-restore so that its
+containers outlive it. cadv is pointed at that socket with -docker."""
+import pytest
+
+from conftest import wait_for
+from runtimes import (Dockerd, Veth, busybox_tar, cgroup_name, container_info, fs_usage, gone, iface,
+                      latest_stats, metric_lines, named, need, tmpdir, unique)
+
+IMAGE = "localhost/cadv-busybox:1"
+
+
+@pytest.fixture(scope="module")
+def dockerd():
+    need("dockerd", "/usr/bin/docker", "/bin/busybox", "ip", "nsenter")
+    d = Dockerd(tmpdir("cadv-dockerd-"))
+    d.daemon.start()
+    try:
+        d.docker("import", busybox_tar(d.dir), IMAGE)
+        yield d
+    finally:
+        for cid in d.docker("ps", "-aq", "--filter", "label=io.cadv.test", check=False).split():
+            d.docker("rm", "-f", cid, check=False)
+        d.daemon.stop()
+
+
+def start(dockerd, *args, cmd=("sleep", "600")):
+    name = unique("cadv-it")
+    cid = dockerd.docker("run", "-d", "--name", name, "--label", "io.cadv.test=1", *args, IMAGE, *cmd)
+    pid = int(dockerd.docker("inspect", "-f", "{{.State.Pid}}", cid))
+    return name, cid, pid
+
+
+def test_container_named_with_labels_image_limit_and_metrics(daemon, dockerd):
+    d = daemon("-docker=" + dockerd.addr, "-env_metadata_whitelist=CADV_")
+    name, cid, pid = start(dockerd, "--network", "none", "-m", "64m", "--label", "team=blue",
+                           "-e", "CADV_MODE=test", "-e", "SECRET=x")
+    cg = cgroup_name(pid)
+    assert cg == "/docker/" + cid
+    info = named(d, cg, name)
+    assert info["id"] == cid
+    assert info["aliases"] == [name, cid]
+    assert info["namespace"] == "docker"
+    spec = info["spec"]
+    assert spec["image"] == IMAGE
+    assert spec["labels"]["team"] == "blue"
+    assert spec["labels"]["io.cadv.test"] == "1"
+    assert spec["envs"] == {"cadv_mode": "test"}
+    # the limits are read from the cgroup, which runc fills just after creating it: re-read shortly
+    wait_for(lambda: container_info(d, cg)["spec"]["memory"].get("limit") == 64 << 20, timeout=15,
+             what="the 64 MiB memory limit")
+
+    # /api/v1.3/docker/<name>, by unique id prefix, and the v2 spec by docker alias
+    r = d.json("/api/v1.3/docker/" + name)
+    assert list(r.keys()) == [cg] and r[cg]["aliases"] == [name, cid]
+    assert list(d.json("/api/v1.3/docker/" + cid[:12]).keys()) == [cg]
+    assert cg in d.json("/api/v1.3/docker/")
+    assert d.json("/api/v2.0/spec/%s?type=docker" % name)[cg]["image"] == IMAGE
+
+    lines = wait_for(lambda: metric_lines(d, "container_memory_usage_bytes", name=name), timeout=15,
+                     what="metrics of " + name)
+    assert 'image="%s"' % IMAGE in lines[0]
+    assert 'container_label_team="blue"' in lines[0]
+    assert 'id="%s"' % cg in lines[0]
+    spec_lines = metric_lines(d, "container_spec_memory_limit_bytes", name=name)
+    assert spec_lines and spec_lines[0].split()[1] in ("6.7108864e+07", "67108864")
+
+
+def test_network_counters_move_with_traffic(daemon, dockerd):
+    d = daemon("-docker=" + dockerd.addr)
+    name, cid, pid = start(dockerd, "--network", "none")
+    cg = cgroup_name(pid)
+    named(d, cg, name)
+    veth = Veth(pid)
+    try:
+        first = wait_for(lambda: iface(latest_stats(d, cg), "eth0"), timeout=15, what="eth0 in stats")
+        veth.send(200, 1000)
+        moved = wait_for(lambda: (lambda i: i if i and i["rx_bytes"] >= first["rx_bytes"] + 200000 else None)(
+            iface(latest_stats(d, cg), "eth0")), timeout=15, what="eth0 rx_bytes to grow")
+        assert moved["rx_packets"] >= first["rx_packets"] + 200
+        # lo is skipped, as cAdvisor does; the first interface is also flattened into network
+        stats = latest_stats(d, cg)
+        assert all(i["name"] != "lo" for i in stats["network"]["interfaces"])
+        assert stats["network"]["name"] == "eth0"
+        rx = metric_lines(d, "container_network_receive_bytes_total", name=name, interface="eth0")
+        assert rx and float(rx[0].split()[1]) >= 200000
+    finally:
+        veth.remove()
+
+
+def test_file_written_inside_shows_in_fs_usage(daemon, dockerd):
+    d = daemon("-docker=" + dockerd.addr)
+    # The file is written as the container starts; the first usage walk sees it (later walks come
+    # every minute, as in cAdvisor).
+    name, cid, pid = start(dockerd, "--network", "none",
+                           cmd=("sh", "-c", "dd if=/dev/zero of=/big bs=1M count=24 && sync && sleep 600"))
+    cg = cgroup_name(pid)
+    named(d, cg, name)
+    stats = wait_for(lambda: (lambda s: s if fs_usage(s) >= 24 << 20 else None)(latest_stats(d, cg)),
+                     timeout=75, interval=1, what="filesystem usage >= 24 MiB")
+    fs = [f for f in stats["filesystem"] if f["usage"] >= 24 << 20][0]
+    assert fs["base_usage"] >= 24 << 20
+    assert fs["capacity"] > fs["usage"]
+    assert fs["inodes"] > 0
+    assert fs["device"]
+    usage = metric_lines(d, "container_fs_usage_bytes", name=name)
+    assert usage and float(usage[0].split()[1]) >= 24 << 20
+
+
+def test_stopped_container_disappears(daemon, dockerd):
+    d = daemon("-docker=" + dockerd.addr)
+    name, cid, pid = start(dockerd, "--network", "none")
+    cg = cgroup_name(pid)
+    named(d, cg, name)
+    dockerd.docker("stop", "-t", "1", name)
+    gone(d, cg)
+    assert d.get("/api/v1.3/docker/" + name).status == 500
+    assert not metric_lines(d, "container_memory_usage_bytes", name=name)
+
+
+def test_docker_down_and_back(daemon, dockerd):
+    d = daemon("-docker=" + dockerd.addr)
+    name, cid, pid = start(dockerd, "--network", "none")
+    cg = cgroup_name(pid)
+    named(d, cg, name)
+    dockerd.daemon.stop()
+    try:
+        # cadv keeps serving, and keeps collecting the container (live-restore keeps it running)
+        assert d.get("/healthz").status == 200
+        before = latest_stats(d, cg)["timestamp"]
+        wait_for(lambda: latest_stats(d, cg)["timestamp"] != before, timeout=10, what="new samples")
+        # a cadv started while docker is down sees the container as raw ...
+        d2 = daemon("-docker=" + dockerd.addr)
+        info = wait_for(lambda: container_info(d2, cg), timeout=15, what="raw container")
+        assert name not in (info.get("aliases") or [])
+    finally:
+        dockerd.daemon.start()
+    # ... and names it once docker is back
+    info = named(d2, cg, name, timeout=75)  # the manager retries a runtime that is down with back-off
+    assert info["spec"]["image"] == IMAGE
+    assert d.get("/healthz").status == 200
