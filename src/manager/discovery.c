@@ -391,11 +391,12 @@ static void handle_event(struct cadv_discovery *d, const struct inotify_event *e
         cadv_hmap_del(d->watches, &ev->wd, sizeof(ev->wd));
         return;
     }
+    /* A directory's own deletion is only logged: its parent's IN_DELETE removes it, while
+     * IN_DELETE_SELF comes when the last reference to the directory goes (an fd we still held),
+     * possibly after a new directory of the same name was created. */
     if (ev->mask & IN_DELETE_SELF) {
         if (strcmp(w->name, "/") == 0)
             cadv_log(CADV_LOG_WARNING, "cgroup hierarchy '%s' was removed", d->hier[w->hier].path);
-        else
-            unmark(d, w->hier, w->name);
         return;
     }
     if (!(ev->mask & IN_ISDIR) || ev->len == 0 || ev->name[0] == '\0')
@@ -433,9 +434,101 @@ static void drain_events(struct cadv_discovery *d)
     reconcile_dirty(d);
 }
 
-static int poll_timeout_ms(uint64_t now, uint64_t a, uint64_t b)
+#define RECHECK_DELAY_NS (1 * CADV_NS_PER_SEC)
+#define RECHECK_MAX      4096
+
+struct recheck {
+    char *name;
+    uint64_t due_mono;
+};
+
+static void wake(struct cadv_manager *m)
 {
-    uint64_t due = a < b ? a : b, ms;
+    uint64_t one = 1;
+
+    if (write(m->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+        cadv_log_errno(CADV_LOG_WARNING, -errno, "Waking the watcher failed");
+}
+
+void cadv_discovery_recheck(struct cadv_manager *m, const char *name)
+{
+    bool queued = false;
+
+    pthread_mutex_lock(&m->recheck_lock);
+    if (m->n_recheck < RECHECK_MAX) {
+        cadv_xgrow((void **)&m->recheck, &m->cap_recheck, m->n_recheck + 1, sizeof(*m->recheck));
+        m->recheck[m->n_recheck++] =
+                (struct recheck){.name = cadv_xstrdup(name), .due_mono = cadv_mono_ns() + RECHECK_DELAY_NS};
+        queued = true;
+    }
+    pthread_mutex_unlock(&m->recheck_lock);
+    if (queued)
+        wake(m);
+}
+
+void cadv_discovery_recheck_done(struct cadv_manager *m)
+{
+    for (size_t i = 0; i < m->n_recheck; i++)
+        free(m->recheck[i].name);
+    free(m->recheck);
+    m->recheck = NULL;
+    m->n_recheck = m->cap_recheck = 0;
+}
+
+/* Stats name's directory in every hierarchy and reconciles it (watcher thread). */
+static void recheck_name(struct cadv_discovery *d, const char *name)
+{
+    char path[PATH_MAX];
+    struct node *n;
+    struct stat st;
+
+    for (size_t h = 0; h < d->n_hier; h++) {
+        if (!dir_path(d, h, name, path, sizeof(path)))
+            return;
+        if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
+            walk(d, h, name); /* (re-)watches it too */
+        else
+            unmark(d, h, name);
+    }
+    /* Its hierarchies may not have changed, but the container may have to come back. */
+    n = cadv_hmap_get(d->nodes, name, strlen(name));
+    if (n)
+        set_dirty(d, name, n);
+}
+
+/* Runs the re-checks that are due; returns the due time of the next one (UINT64_MAX: none). */
+static uint64_t run_rechecks(struct cadv_manager *m, struct cadv_discovery *d)
+{
+    uint64_t now = cadv_mono_ns(), next = UINT64_MAX;
+
+    for (;;) {
+        char *name = NULL;
+
+        pthread_mutex_lock(&m->recheck_lock);
+        for (size_t i = 0; i < m->n_recheck && !name; i++) {
+            if (m->recheck[i].due_mono <= now) {
+                name = m->recheck[i].name;
+                m->recheck[i] = m->recheck[--m->n_recheck];
+            }
+        }
+        if (!name)
+            for (size_t i = 0; i < m->n_recheck; i++)
+                if (m->recheck[i].due_mono < next)
+                    next = m->recheck[i].due_mono;
+        pthread_mutex_unlock(&m->recheck_lock);
+        if (!name)
+            break;
+        if (strcmp(name, "/") != 0 && !cadv_cgroup_name_ignored(name))
+            recheck_name(d, name);
+        free(name);
+    }
+    reconcile_dirty(d);
+    return next;
+}
+
+static int poll_timeout_ms(uint64_t now, uint64_t due)
+{
+    uint64_t ms;
 
     if (due <= now)
         return 0;
@@ -443,26 +536,38 @@ static int poll_timeout_ms(uint64_t now, uint64_t a, uint64_t b)
     return ms > INT_MAX ? INT_MAX : (int)ms;
 }
 
+static uint64_t min3(uint64_t a, uint64_t b, uint64_t c)
+{
+    uint64_t m = a < b ? a : b;
+
+    return m < c ? m : c;
+}
+
 static void *watcher_main(void *arg)
 {
     struct cadv_manager *m = arg;
     struct cadv_discovery *d = m->disc;
-    uint64_t now = cadv_mono_ns();
+    uint64_t now = cadv_mono_ns(), next_recheck = UINT64_MAX;
     uint64_t next_scan = now + m->global_interval_ns, next_machine = now + m->machine_interval_ns;
 
     cadv_discovery_scan(d); /* closes the race between the first walk and this thread (cAdvisor) */
-    for (;;) {
-        struct pollfd fds[2] = {{.fd = m->stop_fd, .events = POLLIN}, {.fd = d->ifd, .events = POLLIN}};
-        int r = poll(fds, d->ifd >= 0 ? 2 : 1, poll_timeout_ms(cadv_mono_ns(), next_scan, next_machine));
+    while (!atomic_load(&m->watcher_stop)) {
+        struct pollfd fds[2] = {{.fd = m->wake_fd, .events = POLLIN}, {.fd = d->ifd, .events = POLLIN}};
+        int timeout = poll_timeout_ms(cadv_mono_ns(), min3(next_scan, next_machine, next_recheck));
+        int r = poll(fds, d->ifd >= 0 ? 2 : 1, timeout);
+        uint64_t count;
 
         if (r < 0 && errno != EINTR) {
             cadv_log_errno(CADV_LOG_ERROR, -errno, "Watcher poll failed, stopping discovery");
             break;
         }
-        if (r > 0 && fds[0].revents)
+        if (r > 0 && fds[0].revents && read(m->wake_fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
+            cadv_log_errno(CADV_LOG_WARNING, -errno, "Reading the watcher's eventfd failed");
+        if (atomic_load(&m->watcher_stop))
             break;
         if (r > 0 && d->ifd >= 0 && fds[1].revents)
             drain_events(d);
+        next_recheck = run_rechecks(m, d);
         now = cadv_mono_ns();
         if (d->overflow || now >= next_scan) {
             if (d->overflow)
@@ -481,8 +586,10 @@ static void *watcher_main(void *arg)
 
 int cadv_discovery_start(struct cadv_manager *m)
 {
-    int r = pthread_create(&m->watcher, NULL, watcher_main, m);
+    int r;
 
+    atomic_store(&m->watcher_stop, false);
+    r = pthread_create(&m->watcher, NULL, watcher_main, m);
     if (r != 0)
         return -r;
     m->watcher_started = true;
@@ -491,12 +598,10 @@ int cadv_discovery_start(struct cadv_manager *m)
 
 void cadv_discovery_stop(struct cadv_manager *m)
 {
-    uint64_t one = 1;
-
     if (!m->watcher_started)
         return;
-    if (write(m->stop_fd, &one, sizeof(one)) < 0)
-        cadv_log_errno(CADV_LOG_WARNING, -errno, "Waking the watcher failed");
+    atomic_store(&m->watcher_stop, true);
+    wake(m);
     pthread_join(m->watcher, NULL);
     m->watcher_started = false;
 }

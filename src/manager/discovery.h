@@ -16,5 +16,9 @@ void cadv_discovery_scan(struct cadv_discovery *d);
 /* Starts the watcher thread on m->disc: a second scan, then inotify events, rescans every
  * global_housekeeping_interval and machine info every update_machine_info_interval. */
 int cadv_discovery_start(struct cadv_manager *m);
-/* Wakes (m->stop_fd) and joins the watcher (idempotent). */
+/* Wakes (m->wake_fd) and joins the watcher (idempotent). */
 void cadv_discovery_stop(struct cadv_manager *m);
+/* Asks the watcher to re-check name's directories in a second (any thread; bounded, drops beyond). */
+void cadv_discovery_recheck(struct cadv_manager *m, const char *name);
+/* Frees the pending re-checks (threads stopped). */
+void cadv_discovery_recheck_done(struct cadv_manager *m);

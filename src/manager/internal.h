@@ -23,6 +23,7 @@ struct cadv_machine_info;
 struct cadv_ring;
 struct cadv_runtime;
 struct md_item;
+struct recheck;
 
 /* Upper bounds on what input (the cgroup tree) can make the manager hold. */
 #define CADV_MANAGER_MAX_CONTAINERS 65536
@@ -86,6 +87,7 @@ struct cadv_manager {
     size_t n_runtimes;
     void **rt_states;
     bool *rt_ok;
+    bool *rt_down_logged; /* metadata worker only: "runtime down" was logged since its last answer */
     bool runtimes_inited;
 
     /* Registry: containers sorted by name (strcmp), one reference each. */
@@ -123,7 +125,13 @@ struct cadv_manager {
 
     /* Watcher thread: discovery state is owned by the thread that runs discovery (start, then it). */
     struct cadv_discovery *disc;
-    int stop_fd; /* eventfd: wakes the watcher on stop */
+    int wake_fd; /* eventfd: wakes the watcher (stop, recheck) */
+    atomic_bool watcher_stop;
+    /* Names whose container the collector found gone: the watcher re-checks their directories a
+     * second later, so a wrong "gone" heals without waiting for the rescan. */
+    pthread_mutex_t recheck_lock;
+    struct recheck *recheck;
+    size_t n_recheck, cap_recheck;
     bool watcher_started;
     pthread_t watcher;
 

@@ -9,9 +9,10 @@
  *    containers (CLOCK_MONOTONIC), collects every due container into one reusable scratch sample
  *    (cadv_cgroup_read_stats, then cadv_ring_add), computes its next delay (cAdvisor's dynamic
  *    interval and jitter) and re-queues it. Re-reads a container's limits every 10 s.
- *  - watcher (discovery.c): poll()s the inotify fd and m->stop_fd; creates and removes containers
+ *  - watcher (discovery.c): poll()s the inotify fd and m->wake_fd; creates and removes containers
  *    as cgroup directories come and go; rescans every global_housekeeping_interval (and after an
- *    inotify overflow); refreshes the machine info every update_machine_info_interval.
+ *    inotify overflow); re-checks the directories of containers the collector found gone;
+ *    refreshes the machine info every update_machine_info_interval.
  *  - metadata worker (metadata.c): runtime plugins' inspect(), from a bounded queue with backoff.
  *  - caller threads (HTTP, exporters): lookups, copies of specs and samples, and on-demand
  *    collections (cadv_manager_refresh), which run on the caller's thread with a pooled scratch
@@ -132,8 +133,9 @@ int cadv_manager_new(const struct cadv_config *cfg, struct cadv_manager **ret)
     cadv_sched_init(m);
     cadv_metadata_init(m);
     m->runtimes = cadv_runtimes;
-    m->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (m->stop_fd < 0) {
+    pthread_mutex_init(&m->recheck_lock, NULL);
+    m->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+    if (m->wake_fd < 0) {
         r = cadv_log_errno(CADV_LOG_ERROR, -errno, "Creating an eventfd failed");
         goto fail;
     }
@@ -166,6 +168,7 @@ static void runtimes_init(struct cadv_manager *m)
         m->n_runtimes++;
     m->rt_states = cadv_xcalloc(m->n_runtimes + 1, sizeof(*m->rt_states));
     m->rt_ok = cadv_xcalloc(m->n_runtimes + 1, sizeof(*m->rt_ok));
+    m->rt_down_logged = cadv_xcalloc(m->n_runtimes + 1, sizeof(*m->rt_down_logged));
     for (size_t i = 0; i < m->n_runtimes; i++) {
         const struct cadv_runtime *rt = m->runtimes[i];
         int r = rt->init ? rt->init(m->cfg, &m->rt_states[i]) : 0;
@@ -186,6 +189,7 @@ static void runtimes_done(struct cadv_manager *m)
             m->runtimes[i]->done(m->rt_states[i]);
     free(m->rt_states);
     free(m->rt_ok);
+    free(m->rt_down_logged);
 }
 
 bool cadv_manager_raw_accepts(const struct cadv_manager *m, const char *name)
@@ -422,8 +426,10 @@ struct cadv_manager *cadv_manager_free(struct cadv_manager *m)
     runtimes_done(m);
     m->root = cadv_cgroup_root_free(m->root);
     m->mi = cadv_machine_info_unref(m->mi);
-    if (m->stop_fd >= 0)
-        close(m->stop_fd);
+    if (m->wake_fd >= 0)
+        close(m->wake_fd);
+    cadv_discovery_recheck_done(m);
+    pthread_mutex_destroy(&m->recheck_lock);
     cadv_hmap_free(m->rejected);
     pthread_mutex_destroy(&m->rej_lock);
     pthread_mutex_destroy(&m->mi_lock);

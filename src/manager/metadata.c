@@ -152,6 +152,9 @@ static void process(struct cadv_manager *m, struct md_item *it)
 
         cadv_container_set_identity(m, c, &spec, m->runtimes[c->rt_index]->inspect_full ? &info : NULL);
         cadv_log(CADV_LOG_DEBUG, "Container '%s' identified by %s", c->name, rt_name);
+        if (m->rt_down_logged[c->rt_index])
+            cadv_log(CADV_LOG_INFO, "Runtime %s answers again", rt_name);
+        m->rt_down_logged[c->rt_index] = false;
         if (again)
             push(m, c, cadv_mono_ns() + again, 0, false);
         else
@@ -169,8 +172,11 @@ static void process(struct cadv_manager *m, struct md_item *it)
 
         if (backoff > MD_BACKOFF_MAX)
             backoff = MD_BACKOFF_MAX;
-        if (it->attempts == 0)
-            cadv_log_errno(CADV_LOG_INFO, r, "Inspecting '%s' with %s failed, retrying", c->name, rt_name);
+        /* Once per outage of a runtime, not once per container. */
+        if (!m->rt_down_logged[c->rt_index])
+            cadv_log_errno(CADV_LOG_INFO, r, "Inspecting '%s' with %s failed, retrying with back-off",
+                           c->name, rt_name);
+        m->rt_down_logged[c->rt_index] = true;
         push(m, c, cadv_mono_ns() + backoff, it->attempts + 1, it->enoent_retried);
     }
     cadv_runtime_info_done(&info);

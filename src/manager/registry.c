@@ -112,27 +112,35 @@ bool cadv_container_alive(struct cadv_container *c)
     return atomic_load(&c->alive);
 }
 
-/* The fields cadv_cgroup_read_spec writes (all of ContainerSpec but start_time, has_network,
- * has_filesystem, has_custom_metrics, which come from the runtime or the manager). cpu_mask apart. */
-#define CGROUP_SPEC_FIELDS(X)                                                                             \
-    X(creation_time_ns)                                                                                   \
-    X(has_cpu)                                                                                            \
-    X(cpu_limit) X(cpu_max_limit) X(cpu_quota) X(cpu_period) X(has_memory) X(memory_limit)                \
-            X(memory_reservation) X(memory_swap_limit) X(has_hugetlb) X(has_processes) X(processes_limit) \
-                    X(has_diskio)
+#define COPY_FIELD(f)           \
+    do {                        \
+        if (dst->f != src->f) { \
+            dst->f = src->f;    \
+            changed = true;     \
+        }                       \
+    } while (0)
 
-#define COPY_FIELD(f)       \
-    if (dst->f != src->f) { \
-        dst->f = src->f;    \
-        changed = true;     \
-    }
-
-/* Copies the cgroup-owned ContainerSpec fields of src into dst; returns true if any changed. */
+/* Copies the fields cadv_cgroup_read_spec writes (all of ContainerSpec but start_time, has_network,
+ * has_filesystem, has_custom_metrics, which come from the runtime or the manager) from src into dst;
+ * returns true if any changed. */
 static bool cgroup_fields_copy(struct cadv_spec *dst, const struct cadv_spec *src)
 {
     bool changed = false;
 
-    CGROUP_SPEC_FIELDS(COPY_FIELD)
+    COPY_FIELD(creation_time_ns);
+    COPY_FIELD(has_cpu);
+    COPY_FIELD(cpu_limit);
+    COPY_FIELD(cpu_max_limit);
+    COPY_FIELD(cpu_quota);
+    COPY_FIELD(cpu_period);
+    COPY_FIELD(has_memory);
+    COPY_FIELD(memory_limit);
+    COPY_FIELD(memory_reservation);
+    COPY_FIELD(memory_swap_limit);
+    COPY_FIELD(has_hugetlb);
+    COPY_FIELD(has_processes);
+    COPY_FIELD(processes_limit);
+    COPY_FIELD(has_diskio);
     if (strncmp(dst->cpu_mask, src->cpu_mask, sizeof(dst->cpu_mask)) != 0) {
         memcpy(dst->cpu_mask, src->cpu_mask, sizeof(dst->cpu_mask));
         dst->cpu_mask[sizeof(dst->cpu_mask) - 1] = '\0';
@@ -168,8 +176,8 @@ void cadv_container_set_identity(struct cadv_manager *m, struct cadv_container *
         cadv_spec_copy_identity(dst, src);
     c->rt_creation_ns = src->creation_time_ns;
     if (src->creation_time_ns)
-        COPY_FIELD(creation_time_ns)
-    COPY_FIELD(start_time_ns)
+        COPY_FIELD(creation_time_ns);
+    COPY_FIELD(start_time_ns);
     if (info) {
         if (dst->has_network != info->has_network) {
             dst->has_network = info->has_network;
@@ -179,9 +187,9 @@ void cadv_container_set_identity(struct cadv_manager *m, struct cadv_container *
         c->rt_info = *info; /* takes over the strings */
         memset(info, 0, sizeof(*info));
     } else {
-        COPY_FIELD(has_network)
+        COPY_FIELD(has_network);
     }
-    COPY_FIELD(has_filesystem)
+    COPY_FIELD(has_filesystem);
     if (changed)
         atomic_fetch_add(&c->spec_version, 1);
     pthread_mutex_unlock(&c->spec_lock);

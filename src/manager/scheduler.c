@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
+#include "manager/discovery.h"
 #include "manager/internal.h"
 #include "manager/manager.h"
 #include "manager/registry.h"
@@ -286,9 +287,10 @@ static void run_pass(struct cadv_manager *m)
 
         pthread_mutex_unlock(&m->sched_lock);
         r = collect(m, c, &m->scratch, UINT64_MAX, true);
-        if (r < 0)
+        if (r < 0) {
             cadv_manager_remove_container(m, c);
-        else
+            cadv_discovery_recheck(m, c->name);
+        } else
             delay = next_delay(m, c);
         stored += r > 0;
         pthread_mutex_lock(&m->sched_lock);
@@ -423,8 +425,10 @@ void cadv_manager_refresh(struct cadv_manager *m, struct cadv_container **arr, s
         /* Concurrent callers serialise on the container's collect lock, and the second one finds
          * the sample fresh. */
         r = collect(m, c, s, max_age_ns, false);
-        if (r < 0)
+        if (r < 0) {
             cadv_manager_remove_container(m, c);
+            cadv_discovery_recheck(m, c->name);
+        }
         stored += r > 0;
     }
     pool_put(m, s);
