@@ -5,6 +5,7 @@ touching the host's configuration (state under a temporary directory, sockets at
 a busybox image built from Debian's busybox-static, veth plumbing into a container's network
 namespace, and small readers of cadv's REST API and /metrics. Everything started here is stopped
 by PID."""
+import io
 import json
 import os
 import random
@@ -51,6 +52,28 @@ def busybox_tar(tmpdir):
     with tarfile.open(tar, "w") as t:
         t.add(root, arcname=".")
     return tar
+
+
+def docker_archive(tmpdir, tag):
+    """A docker-archive image (what `docker save` writes) of the busybox rootfs, for `ctr image
+    import`: manifest.json, the image config and one layer."""
+    import hashlib
+    layer = busybox_tar(tmpdir)
+    with open(layer, "rb") as f:
+        layer_sha = hashlib.sha256(f.read()).hexdigest()
+    config = json.dumps({"architecture": "amd64", "os": "linux", "config": {"Cmd": ["sh"]},
+                         "rootfs": {"type": "layers", "diff_ids": ["sha256:" + layer_sha]}}).encode()
+    config_sha = hashlib.sha256(config).hexdigest()
+    manifest = json.dumps([{"Config": config_sha + ".json", "RepoTags": [tag],
+                            "Layers": [layer_sha + "/layer.tar"]}]).encode()
+    out = os.path.join(tmpdir, "image.tar")
+    with tarfile.open(out, "w") as t:
+        for name, data in ((config_sha + ".json", config), ("manifest.json", manifest)):
+            ti = tarfile.TarInfo(name)
+            ti.size = len(data)
+            t.addfile(ti, io.BytesIO(data))
+        t.add(layer, arcname=layer_sha + "/layer.tar")
+    return out
 
 
 def run(argv, env=None, check=True, timeout=120):
