@@ -18,16 +18,29 @@ struct cadv_cgroup;
 struct cadv_cgroup_root;
 struct cadv_config;
 struct cadv_discovery;
+struct cadv_fsusage;
+struct cadv_procstats_cache;
 struct cadv_hmap;
 struct cadv_machine_info;
 struct cadv_ring;
 struct cadv_runtime;
+struct md_fs;
 struct md_item;
 struct recheck;
 
 /* Upper bounds on what input (the cgroup tree) can make the manager hold. */
 #define CADV_MANAGER_MAX_CONTAINERS 65536
+#define CADV_MANAGER_MAX_PIDS       65536 /* processes counted per container (process kind) */
 #define CADV_RT_ID_MAX              CADV_RUNTIME_ID_MAX
+
+/* What one collection needs besides the container: a scratch sample (arrays at full capacity) and,
+ * with the process kind, a pid buffer. One for the collector, pooled ones for on-demand callers. */
+struct cadv_scratch {
+    struct cadv_sample s;
+    struct cadv_net_extra *net; /* s.net's storage, detached while a sample without it is stored */
+    uint32_t *pids;
+    size_t pids_cap;
+};
 
 struct cadv_container {
     atomic_uint refs;
@@ -47,6 +60,14 @@ struct cadv_container {
     uint64_t next_spec_mono;      /* when the limits are re-read next */
     uint64_t last_error_log_mono; /* rate limit of read-error logs (once a minute) */
     bool logged_error;
+    struct cadv_procstats_cache *procs; /* process kind: per-container socket cache */
+    struct cadv_fs_stats fs;            /* writable layer usage, published by the metadata worker */
+    bool has_fs;
+
+    /* The runtime's root process: network figures come from its netns (0: none, as raw cgroups
+     * but "/", whose root pid is 1), ulimits from it. Written by the metadata worker. */
+    _Atomic uint64_t net_pid;
+    _Atomic uint64_t root_pid;
 
     /* spec_lock: the spec (identity from the runtime, limits from the cgroup), and what the runtime
      * said that a cgroup spec refresh must not overwrite. */
@@ -63,6 +84,7 @@ struct cadv_container {
     /* Runtime claim: written at creation, then only by the metadata worker. -1 = raw. */
     int rt_index;
     char rt_id[CADV_RT_ID_MAX];
+    bool fs_tracked; /* metadata worker: has an fsusage walk */
 
     /* Scheduler lock (m->sched_lock). */
     size_t heap_idx; /* SIZE_MAX when not in the heap */
@@ -80,6 +102,7 @@ struct cadv_manager {
     uint64_t global_interval_ns;
     uint64_t machine_interval_ns;
     struct cadv_cgroup_root *root;
+    int proc_fd; /* --proc_root, for process and network figures; -1 if it cannot be opened */
     struct cadv_container *root_container; /* reference held while the manager lives */
 
     /* Runtime plugins: the table, and the state of each (NULL when its init failed). */
@@ -105,13 +128,14 @@ struct cadv_manager {
     bool collector_started;
     pthread_t collector;
     /* Collector thread only: reusable buffers, so a collection allocates nothing. */
-    struct cadv_sample scratch, hk_newest, hk_prev;
+    struct cadv_scratch *scratch;
+    struct cadv_sample hk_newest, hk_prev;
     struct cadv_spec spec_scratch;
     uint64_t rng;
 
     /* Scratch samples for on-demand collections on caller threads. */
     pthread_mutex_t pool_lock;
-    struct cadv_sample **pool;
+    struct cadv_scratch **pool;
     size_t n_pool, cap_pool;
 
     /* Metadata worker queue (bounded). */
@@ -122,6 +146,9 @@ struct cadv_manager {
     bool md_stop;
     bool md_started;
     pthread_t md_thread;
+    /* Metadata worker only: filesystem usage walks of runtime containers' writable layers. */
+    struct md_fs *fsq;
+    size_t n_fsq, cap_fsq, fs_next;
 
     /* Watcher thread: discovery state is owned by the thread that runs discovery (start, then it). */
     struct cadv_discovery *disc;

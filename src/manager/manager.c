@@ -43,6 +43,7 @@
 #include "manager/manager.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,6 +134,10 @@ int cadv_manager_new(const struct cadv_config *cfg, struct cadv_manager **ret)
     cadv_sched_init(m);
     cadv_metadata_init(m);
     m->runtimes = cadv_runtimes;
+    m->proc_fd = open(cfg->proc_root ? cfg->proc_root : "/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (m->proc_fd < 0)
+        cadv_log_errno(CADV_LOG_WARNING, -errno, "Cannot open proc root '%s': no network or process figures",
+                       cfg->proc_root ? cfg->proc_root : "/proc");
     pthread_mutex_init(&m->recheck_lock, NULL);
     m->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (m->wake_fd < 0) {
@@ -355,6 +360,8 @@ static int create_root(struct cadv_manager *m)
     if (r < 0)
         return cadv_log_errno(CADV_LOG_ERROR, r, "Opening the root cgroup failed");
     c->spec.has_filesystem = true;
+    atomic_store(&c->net_pid, 1); /* the host's network namespace */
+    atomic_store(&c->root_pid, 1);
     pthread_mutex_lock(&m->mi_lock);
     c->spec.has_network = m->mi->n_netdevs > 0;
     pthread_mutex_unlock(&m->mi_lock);
@@ -428,6 +435,8 @@ struct cadv_manager *cadv_manager_free(struct cadv_manager *m)
     m->mi = cadv_machine_info_unref(m->mi);
     if (m->wake_fd >= 0)
         close(m->wake_fd);
+    if (m->proc_fd >= 0)
+        close(m->proc_fd);
     cadv_discovery_recheck_done(m);
     pthread_mutex_destroy(&m->recheck_lock);
     cadv_hmap_free(m->rejected);

@@ -11,18 +11,23 @@
 #include <string.h>
 #include <time.h>
 
+#include "collect/fsusage.h"
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
 #include "manager/internal.h"
 #include "manager/manager.h"
 #include "manager/registry.h"
+#include "model/kinds.h"
+#include "model/machine.h"
+#include "model/sample.h"
 #include "model/spec.h"
 #include "runtime/runtime.h"
 
 #define MD_QUEUE_MAX    4096
 #define MD_BACKOFF_MAX  (60 * CADV_NS_PER_SEC)
 #define ENOENT_RETRY_NS (2 * CADV_NS_PER_SEC)
+#define FS_STEP_ENTRIES 4096 /* directory entries visited per step of a usage walk */
 
 struct md_item {
     struct cadv_container *c; /* reference held by the queue */
@@ -30,6 +35,110 @@ struct md_item {
     unsigned attempts;   /* failures other than -ENOENT so far */
     bool enoent_retried; /* -ENOENT was answered once already */
 };
+
+/* Filesystem usage of writable layers (cAdvisor's realFsHandler): one resumable walk per runtime
+ * container that has a writable layer, stepped a bounded number of entries at a time so that
+ * inspections are not held up; a completed pass is published to the container for the collector. */
+
+struct md_fs {
+    struct cadv_container *c; /* reference */
+    struct cadv_fsusage *u;
+    char *rootfs_dir;
+    uint32_t major, minor;
+    bool have_dev;
+};
+
+static void fs_entry_done(struct md_fs *e)
+{
+    cadv_fsusage_free(e->u);
+    free(e->rootfs_dir);
+    cadv_container_unref(e->c);
+}
+
+/* Starts measuring c's writable layer (metadata worker). */
+static void fs_track(struct cadv_manager *m, struct cadv_container *c, const struct cadv_runtime_info *info)
+{
+    struct md_fs *e;
+
+    if (c->fs_tracked || !info->rootfs_dir || !info->rootfs_dir[0] || !(m->kinds & CADV_KIND_DISK) ||
+        m->n_fsq >= CADV_MANAGER_MAX_CONTAINERS)
+        return;
+    cadv_xgrow((void **)&m->fsq, &m->cap_fsq, m->n_fsq + 1, sizeof(*m->fsq));
+    e = &m->fsq[m->n_fsq++];
+    *e = (struct md_fs){
+            .c = cadv_container_ref(c),
+            .u = cadv_fsusage_new(info->rootfs_dir, info->extra_dir, 0),
+            .rootfs_dir = cadv_xstrdup(info->rootfs_dir),
+    };
+    c->fs_tracked = true;
+}
+
+/* Turns a completed pass into the container's FsStats. */
+static void fs_publish(struct cadv_manager *m, struct md_fs *e)
+{
+    struct cadv_fsusage_result res;
+    struct cadv_machine_info *mi;
+    struct cadv_fs_stats fs;
+    int r;
+
+    if (cadv_fsusage_result(e->u, &res) < 0)
+        return;
+    if (!e->have_dev)
+        e->have_dev = cadv_fsusage_dir_dev(e->rootfs_dir, &e->major, &e->minor) == 0;
+    if (!e->have_dev)
+        return;
+    mi = cadv_manager_machine_info(m);
+    memset(&fs, 0, sizeof(fs));
+    /* The root container's per-device I/O figures are not copied in (NULL): they are not kept. */
+    r = cadv_fsusage_fill_stats(&res, e->major, e->minor, mi, NULL, 0, &fs);
+    cadv_machine_info_unref(mi);
+    pthread_mutex_lock(&e->c->collect_lock);
+    e->c->fs = fs;
+    e->c->has_fs = r >= 0;
+    pthread_mutex_unlock(&e->c->collect_lock);
+}
+
+/* When the next walk step is due (now for a dead container to drop). md_lock held (the walks are
+ * the worker's own). */
+static uint64_t fs_next_due(const struct cadv_manager *m, uint64_t now)
+{
+    uint64_t due = UINT64_MAX;
+
+    for (size_t i = 0; i < m->n_fsq; i++) {
+        uint64_t d = atomic_load(&m->fsq[i].c->alive) ? cadv_fsusage_next_due(m->fsq[i].u) : 0;
+
+        if (d < now)
+            d = now; /* 0: a pass is in progress */
+        if (d < due)
+            due = d;
+    }
+    return due;
+}
+
+/* One bounded piece of work: drops a dead container's walk or steps one due walk (round robin). */
+static void fs_step(struct cadv_manager *m, uint64_t now)
+{
+    for (size_t k = 0; k < m->n_fsq; k++) {
+        size_t i = (m->fs_next + k) % m->n_fsq;
+        struct md_fs *e = &m->fsq[i];
+        int r;
+
+        if (!atomic_load(&e->c->alive)) {
+            fs_entry_done(e);
+            m->fsq[i] = m->fsq[--m->n_fsq];
+            return;
+        }
+        if (!cadv_fsusage_due(e->u, now))
+            continue;
+        r = cadv_fsusage_step(e->u, FS_STEP_ENTRIES, now);
+        if (r > 0)
+            fs_publish(m, e);
+        else if (r < 0)
+            cadv_log_errno(CADV_LOG_DEBUG, r, "Filesystem usage of '%s' failed, backing off", e->c->name);
+        m->fs_next = i + 1;
+        return;
+    }
+}
 
 void cadv_metadata_init(struct cadv_manager *m)
 {
@@ -44,6 +153,11 @@ void cadv_metadata_init(struct cadv_manager *m)
 
 void cadv_metadata_done(struct cadv_manager *m)
 {
+    for (size_t i = 0; i < m->n_fsq; i++)
+        fs_entry_done(&m->fsq[i]);
+    free(m->fsq);
+    m->fsq = NULL;
+    m->n_fsq = m->cap_fsq = 0;
     for (size_t i = 0; i < m->n_mdq; i++)
         cadv_container_unref(m->mdq[i].c);
     free(m->mdq);
@@ -150,6 +264,7 @@ static void process(struct cadv_manager *m, struct md_item *it)
     if (r >= 0) {
         uint64_t again = info.refresh_interval_ns;
 
+        fs_track(m, c, &info);
         cadv_container_set_identity(m, c, &spec, m->runtimes[c->rt_index]->inspect_full ? &info : NULL);
         cadv_log(CADV_LOG_DEBUG, "Container '%s' identified by %s", c->name, rt_name);
         if (m->rt_down_logged[c->rt_index])
@@ -200,27 +315,36 @@ static void *md_main(void *arg)
 
     pthread_mutex_lock(&m->md_lock);
     while (!m->md_stop) {
+        uint64_t now = cadv_mono_ns(), due = UINT64_MAX, fs_due;
+        size_t i = m->n_mdq > 0 ? first_due(m) : SIZE_MAX;
         struct md_item it;
-        size_t i;
 
-        if (m->n_mdq == 0) {
-            pthread_cond_wait(&m->md_cond, &m->md_lock);
+        if (i != SIZE_MAX && m->mdq[i].not_before_mono <= now) {
+            it = m->mdq[i];
+            m->mdq[i] = m->mdq[--m->n_mdq];
+            pthread_mutex_unlock(&m->md_lock);
+            process(m, &it);
+            pthread_mutex_lock(&m->md_lock);
             continue;
         }
-        i = first_due(m);
-        if (m->mdq[i].not_before_mono > cadv_mono_ns()) {
-            uint64_t due = m->mdq[i].not_before_mono;
+        fs_due = fs_next_due(m, now);
+        if (fs_due <= now) {
+            pthread_mutex_unlock(&m->md_lock);
+            fs_step(m, now);
+            pthread_mutex_lock(&m->md_lock);
+            continue;
+        }
+        due = i != SIZE_MAX ? m->mdq[i].not_before_mono : UINT64_MAX;
+        if (fs_due < due)
+            due = fs_due;
+        if (due == UINT64_MAX) {
+            pthread_cond_wait(&m->md_cond, &m->md_lock);
+        } else {
             struct timespec ts = {.tv_sec = (time_t)(due / CADV_NS_PER_SEC),
                                   .tv_nsec = (long)(due % CADV_NS_PER_SEC)};
 
             (void)pthread_cond_timedwait(&m->md_cond, &m->md_lock, &ts);
-            continue;
         }
-        it = m->mdq[i];
-        m->mdq[i] = m->mdq[--m->n_mdq];
-        pthread_mutex_unlock(&m->md_lock);
-        process(m, &it);
-        pthread_mutex_lock(&m->md_lock);
     }
     pthread_mutex_unlock(&m->md_lock);
     return NULL;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "collect/cgroup.h"
+#include "collect/procstats.h"
 #include "core/xalloc.h"
 #include "manager/internal.h"
 #include "manager/manager.h"
@@ -61,6 +62,7 @@ struct cadv_container *cadv_container_unref(struct cadv_container *c)
     /* The cgroup is closed when the container is removed, while the manager (and the cgroup root)
      * is alive; a handle can outlive the manager without touching it. */
     c->cg = cadv_cgroup_close(c->cg);
+    cadv_procstats_cache_free(c->procs);
     cadv_ring_free(c->ring);
     cadv_spec_done(&c->spec);
     cadv_runtime_info_done(&c->rt_info);
@@ -178,6 +180,10 @@ void cadv_container_set_identity(struct cadv_manager *m, struct cadv_container *
     if (src->creation_time_ns)
         COPY_FIELD(creation_time_ns);
     COPY_FIELD(start_time_ns);
+    /* Network figures come from the root process's netns when the runtime says so (docker: always;
+     * containerd: sandboxes only); a plugin without inspect_full gives a pid, which suffices. */
+    atomic_store(&c->root_pid, src->pid);
+    atomic_store(&c->net_pid, (info ? info->collect_network : true) ? src->pid : 0);
     if (info) {
         if (dst->has_network != info->has_network) {
             dst->has_network = info->has_network;

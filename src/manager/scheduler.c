@@ -11,6 +11,8 @@
 #include <unistd.h>
 
 #include "collect/cgroup.h"
+#include "collect/net.h"
+#include "collect/procstats.h"
 #include "config.h"
 #include "core/log.h"
 #include "core/timeutil.h"
@@ -19,6 +21,7 @@
 #include "manager/internal.h"
 #include "manager/manager.h"
 #include "manager/registry.h"
+#include "model/kinds.h"
 #include "store/ring.h"
 
 /* Limits are re-read this often per container (cAdvisor re-reads them on most API reads; they
@@ -129,6 +132,29 @@ static struct cadv_container *heap_delete(struct cadv_manager *m, size_t i)
     return c;
 }
 
+static struct cadv_scratch *scratch_new(const struct cadv_manager *m)
+{
+    struct cadv_scratch *sc = cadv_xcalloc(1, sizeof(*sc));
+
+    cadv_sample_init_scratch(&sc->s);
+    sc->net = sc->s.net;
+    if (m->kinds & CADV_KIND_PROCESS) {
+        sc->pids_cap = CADV_MANAGER_MAX_PIDS;
+        sc->pids = cadv_xcalloc(sc->pids_cap, sizeof(*sc->pids));
+    }
+    return sc;
+}
+
+static void scratch_free(struct cadv_scratch *sc)
+{
+    if (!sc)
+        return;
+    sc->s.net = sc->net;
+    cadv_sample_done(&sc->s);
+    free(sc->pids);
+    free(sc);
+}
+
 void cadv_sched_init(struct cadv_manager *m)
 {
     pthread_condattr_t attr;
@@ -139,7 +165,7 @@ void cadv_sched_init(struct cadv_manager *m)
     pthread_cond_init(&m->sched_cond, &attr);
     pthread_condattr_destroy(&attr);
     pthread_mutex_init(&m->pool_lock, NULL);
-    cadv_sample_init_scratch(&m->scratch);
+    m->scratch = scratch_new(m);
     cadv_sample_init(&m->hk_newest);
     cadv_sample_init(&m->hk_prev);
     cadv_spec_init(&m->spec_scratch);
@@ -155,12 +181,10 @@ void cadv_sched_done(struct cadv_manager *m)
     free(m->heap);
     m->heap = NULL;
     m->n_heap = m->cap_heap = 0;
-    for (size_t i = 0; i < m->n_pool; i++) {
-        cadv_sample_done(m->pool[i]);
-        free(m->pool[i]);
-    }
+    for (size_t i = 0; i < m->n_pool; i++)
+        scratch_free(m->pool[i]);
     free(m->pool);
-    cadv_sample_done(&m->scratch);
+    scratch_free(m->scratch);
     cadv_sample_done(&m->hk_newest);
     cadv_sample_done(&m->hk_prev);
     cadv_spec_done(&m->spec_scratch);
@@ -209,13 +233,61 @@ static void log_read_error(struct cadv_container *c, int r, uint64_t now_mono)
     cadv_log_errno(CADV_LOG_WARNING, r, "Failed to update stats for container '%s', continuing", c->name);
 }
 
-/* Collects c into the scratch sample s and stores it. With max_age_ns != UINT64_MAX (on demand) it
+/* The figures that come from the container's processes, not its cgroup: network (the root
+ * process's netns), process counts, and the writable layer's usage. collect_lock held. */
+static void collect_extras(struct cadv_manager *m, struct cadv_container *c, struct cadv_scratch *sc)
+{
+    const uint32_t net_kinds = CADV_KIND_NETWORK | CADV_KIND_TCP | CADV_KIND_UDP | CADV_KIND_ADVTCP;
+    uint64_t pid = atomic_load(&c->net_pid);
+    struct cadv_sample *s = &sc->s;
+
+    /* -ESRCH: the process is gone (the container is stopping); its bits are cleared. */
+    if ((m->kinds & net_kinds) && pid && m->proc_fd >= 0)
+        (void)cadv_net_read(m->proc_fd, pid, m->kinds & net_kinds, s);
+    if (sc->pids && m->proc_fd >= 0) {
+        int n = cadv_cgroup_read_pids(c->cg, sc->pids, sc->pids_cap);
+
+        if (!c->procs && n >= 0)
+            c->procs = cadv_procstats_cache_new(0);
+        if (n >= 0 && cadv_procstats_read(m->proc_fd, sc->pids, (size_t)n, atomic_load(&c->root_pid),
+                                          c->procs, &s->c.processes) == 0)
+            s->c.has |= CADV_HAS_PROCESSES;
+    }
+    if ((m->kinds & CADV_KIND_DISK) && c->has_fs && s->n_fs == 0) {
+        s->fs[0] = c->fs;
+        s->n_fs = 1;
+        s->c.has |= CADV_HAS_FILESYSTEM;
+    }
+}
+
+/* Stores the scratch sample in c's ring. Returns 1 if stored. collect_lock held. */
+static int store(struct cadv_manager *m, struct cadv_container *c, struct cadv_scratch *sc)
+{
+    const uint64_t net_bits = CADV_HAS_TCP | CADV_HAS_UDP | CADV_HAS_ADVTCP;
+    uint64_t ts = cadv_now_ns();
+    int r;
+
+    sc->s.c.timestamp_ns = ts;
+    /* A sample carries socket tables only when they were read (sample.h). */
+    if (!(sc->s.c.has & net_bits))
+        sc->s.net = NULL;
+    r = cadv_ring_add(c->ring, &sc->s);
+    sc->s.net = sc->net;
+    if (r < 0)
+        return 0; /* the wall clock went back: keep the ring ordered */
+    atomic_store(&c->last_sample_ns, ts);
+    atomic_fetch_add(&m->collections_total, 1);
+    return 1;
+}
+
+/* Collects c into the scratch sample and stores it. With max_age_ns != UINT64_MAX (on demand) it
  * collects only if the newest sample is older than that. spec_refresh: collector thread only.
  * Returns 1 if a sample was stored, 0 if not, -ENOENT if the cgroup is gone (caller removes c). */
-static int collect(struct cadv_manager *m, struct cadv_container *c, struct cadv_sample *s,
+static int collect(struct cadv_manager *m, struct cadv_container *c, struct cadv_scratch *sc,
                    uint64_t max_age_ns, bool spec_refresh)
 {
-    uint64_t now_mono = cadv_mono_ns(), ts;
+    struct cadv_sample *s = &sc->s;
+    uint64_t now_mono = cadv_mono_ns();
     int r, stored = 0;
 
     pthread_mutex_lock(&c->collect_lock);
@@ -240,16 +312,11 @@ static int collect(struct cadv_manager *m, struct cadv_container *c, struct cadv
         atomic_fetch_add(&m->read_errors_total, 1);
         log_read_error(c, r, now_mono);
     }
+    if (r >= 0)
+        collect_extras(m, c, sc);
     /* Like cAdvisor, a partly filled sample is still stored. */
-    if (r >= 0 || s->c.has) {
-        ts = cadv_now_ns();
-        s->c.timestamp_ns = ts;
-        if (cadv_ring_add(c->ring, s) == 0) {
-            atomic_store(&c->last_sample_ns, ts);
-            atomic_fetch_add(&m->collections_total, 1);
-            stored = 1;
-        }
-    }
+    if (r >= 0 || s->c.has)
+        stored = store(m, c, sc);
     if (spec_refresh && now_mono >= c->next_spec_mono)
         refresh_spec(m, c, now_mono);
 out:
@@ -286,7 +353,7 @@ static void run_pass(struct cadv_manager *m)
         int r;
 
         pthread_mutex_unlock(&m->sched_lock);
-        r = collect(m, c, &m->scratch, UINT64_MAX, true);
+        r = collect(m, c, m->scratch, UINT64_MAX, true);
         if (r < 0) {
             cadv_manager_remove_container(m, c);
             cadv_discovery_recheck(m, c->name);
@@ -367,22 +434,18 @@ void cadv_sched_stop(struct cadv_manager *m)
     m->collector_started = false;
 }
 
-static struct cadv_sample *pool_get(struct cadv_manager *m)
+static struct cadv_scratch *pool_get(struct cadv_manager *m)
 {
-    struct cadv_sample *s = NULL;
+    struct cadv_scratch *s = NULL;
 
     pthread_mutex_lock(&m->pool_lock);
     if (m->n_pool > 0)
         s = m->pool[--m->n_pool];
     pthread_mutex_unlock(&m->pool_lock);
-    if (!s) {
-        s = cadv_xmalloc(sizeof(*s));
-        cadv_sample_init_scratch(s);
-    }
-    return s;
+    return s ? s : scratch_new(m);
 }
 
-static void pool_put(struct cadv_manager *m, struct cadv_sample *s)
+static void pool_put(struct cadv_manager *m, struct cadv_scratch *s)
 {
     if (!s)
         return;
@@ -393,16 +456,13 @@ static void pool_put(struct cadv_manager *m, struct cadv_sample *s)
         s = NULL;
     }
     pthread_mutex_unlock(&m->pool_lock);
-    if (s) {
-        cadv_sample_done(s);
-        free(s);
-    }
+    scratch_free(s);
 }
 
 void cadv_manager_refresh(struct cadv_manager *m, struct cadv_container **arr, size_t n, uint64_t max_age_ns)
 {
     uint64_t deadline = cadv_mono_ns() + ONDEMAND_WAIT_NS;
-    struct cadv_sample *s = NULL;
+    struct cadv_scratch *s = NULL;
     size_t stored = 0;
 
     if (max_age_ns == UINT64_MAX)

@@ -19,6 +19,7 @@
 #include "config.h"
 #include "core/timeutil.h"
 #include "manager/manager.h"
+#include "model/kinds.h"
 #include "model/machine.h"
 #include "model/sample.h"
 #include "model/spec.h"
@@ -284,7 +285,8 @@ int main(void)
     set_str(&cfg.rootfs, "%s/rootfs", tmp);
     cfg.housekeeping_interval_ns = 10 * (int64_t)CADV_NS_PER_MS;
     cfg.max_housekeeping_interval_ns = 40 * (int64_t)CADV_NS_PER_MS;
-    cfg.fd_budget = 32; /* some cgroups keep fds, the rest reopen their files */
+    cfg.fd_budget = 32;               /* some cgroups keep fds, the rest reopen their files */
+    cfg.metric_kinds = CADV_KIND_ALL; /* every collection path, the process kind's included */
     if (cadv_manager_new(&cfg, &mgr) < 0)
         return 2;
     cadv_manager_set_runtimes(mgr, no_runtimes);

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -190,9 +191,22 @@ static void replace_str(char **field, const char *value)
     *field = strdup(value);
 }
 
+#define NET_DEV                                                                                              \
+    "Inter-|   Receive                                                |  Transmit\n"                         \
+    " face |bytes    packets errs drop fifo frame compressed multicast|bytes    packets errs drop fifo "     \
+    "colls "                                                                                                 \
+    "carrier compressed\n"                                                                                   \
+    "    lo:    1000      10    0    0    0     0          0         0     1000      10    0    0    0     " \
+    "0    "                                                                                                  \
+    "   0          0\n"                                                                                      \
+    "  eth0:  123456     100    1    2    0     0          0         0    65432      50    3    4    0     " \
+    "0    "                                                                                                  \
+    "   0          0\n"
+
 static void make_fixture(void)
 {
-    char dir[256];
+    char dir[256], line[256];
+    struct stat st;
 
     strcpy(tmp, "/tmp/cadv-test-manager-XXXXXX");
     cr_assert_not_null(mkdtemp(tmp));
@@ -214,6 +228,18 @@ static void make_fixture(void)
                "MemTotal:        4000000 kB\nMemFree:         1000000 kB\n"
                "SwapTotal:             0 kB\n");
     write_file(dir, "uptime", "1000.00 2000.00\n");
+    /* The host's network (pid 1, the root container's) and one filesystem: the one holding tmp. */
+    snprintf(dir, sizeof(dir), "%s/proc/1", tmp);
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    snprintf(dir, sizeof(dir), "%s/proc/1/net", tmp);
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    write_file(dir, "dev", NET_DEV);
+    snprintf(dir, sizeof(dir), "%s/proc/self", tmp);
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    cr_assert_eq(stat(tmp, &st), 0);
+    snprintf(line, sizeof(line), "36 35 %u:%u / / rw,relatime shared:1 - ext4 /dev/cadvtest rw\n",
+             major(st.st_dev), minor(st.st_dev));
+    write_file(dir, "mountinfo", line);
     snprintf(dir, sizeof(dir), "%s/sys", tmp);
     cr_assert_eq(mkdir(dir, 0755), 0);
     snprintf(dir, sizeof(dir), "%s/rootfs", tmp);
@@ -379,6 +405,43 @@ Test(manager, samples_appear)
     cadv_machine_info_unref(mi);
 }
 
+Test(manager, root_network_from_pid_1)
+{
+    struct cadv_container *c;
+    struct cadv_sample s;
+    struct cadv_spec spec;
+    int r = -ENOENT;
+
+    start_with(no_runtimes);
+    c = cadv_manager_get(mgr, "/");
+    cr_assert_not_null(c);
+    cadv_sample_init(&s);
+    for (int i = 0; i < 100 && r < 0; i++, sleep_ms(20))
+        r = cadv_container_latest(c, &s);
+    cr_assert_eq(r, 0);
+    cr_expect(s.c.has & CADV_HAS_NETWORK);
+    cr_assert_eq(s.n_ifaces, 1, "lo is skipped");
+    cr_expect_str_eq(s.ifaces[0].name, "eth0");
+    cr_expect_eq(s.ifaces[0].rx_bytes, 123456);
+    cr_expect_eq(s.ifaces[0].tx_dropped, 4);
+    cr_expect_null(s.net, "no socket tables unless the tcp/udp kinds are on");
+    cadv_spec_init(&spec);
+    cadv_container_spec(c, &spec);
+    cr_expect(spec.has_filesystem);
+    cadv_spec_done(&spec);
+    cadv_container_unref(c);
+    /* A raw cgroup has no root process: no network. */
+    c = cadv_manager_get(mgr, "/a");
+    cr_assert_not_null(c);
+    r = -ENOENT;
+    for (int i = 0; i < 100 && r < 0; i++, sleep_ms(20))
+        r = cadv_container_latest(c, &s);
+    cr_assert_eq(r, 0);
+    cr_expect_not(s.c.has & CADV_HAS_NETWORK);
+    cadv_sample_done(&s);
+    cadv_container_unref(c);
+}
+
 static void move_in(const char *stage_name, const char *name)
 {
     char from[512], to[512];
@@ -526,6 +589,31 @@ static int fake_inspect(void *state, const char *name, const char *id, struct ca
     return 0;
 }
 
+static char layer_dir[256];
+
+/* Like fake_inspect, with a root process (pid 1 of the fixture's proc) and a writable layer. */
+static int fake_inspect_full(void *state, const char *name, const char *id, struct cadv_spec *spec,
+                             struct cadv_runtime_info *info)
+{
+    int r = fake_inspect(state, name, id, spec);
+
+    if (r < 0)
+        return r;
+    spec->pid = 1;
+    info->rootfs_dir = strdup(layer_dir);
+    info->collect_network = true;
+    info->has_network = true;
+    return 0;
+}
+
+static const struct cadv_runtime fake_full_runtime = {
+        .name = "fake",
+        .claims = fake_claims,
+        .inspect = fake_inspect,
+        .inspect_full = fake_inspect_full,
+};
+static const struct cadv_runtime *const fake_full_runtimes[] = {&fake_full_runtime, NULL};
+
 static const struct cadv_runtime fake_runtime = {
         .name = "fake",
         .claims = fake_claims,
@@ -599,4 +687,48 @@ Test(manager, whitelist_restricts_raw)
     cfg.raw_cgroup_prefix_whitelist[0] = strdup("/a");
     start_with(no_runtimes);
     cr_expect_str_eq(list("/", true), "/ /a /a-x /a/b");
+}
+
+/* The collector adds the runtime's view: network from the root process's netns, and the usage of
+ * the writable layer, measured by the metadata worker. */
+Test(manager, runtime_network_and_fs_usage)
+{
+    struct cadv_container *c;
+    struct cadv_sample s;
+    struct cadv_spec spec;
+    char file[300], block[4096];
+    bool ok = false;
+    FILE *f;
+
+    snprintf(layer_dir, sizeof(layer_dir), "%s/layer", tmp);
+    cr_assert_eq(mkdir(layer_dir, 0755), 0);
+    snprintf(file, sizeof(file), "%s/data", layer_dir);
+    f = fopen(file, "w");
+    cr_assert_not_null(f);
+    memset(block, 'x', sizeof(block));
+    for (int i = 0; i < 64; i++)
+        fwrite(block, 1, sizeof(block), f);
+    fclose(f);
+    make_cgroup("/fake");
+    make_cgroup("/fake/web1");
+    start_with(fake_full_runtimes);
+    c = cadv_manager_get(mgr, "/fake/web1");
+    cr_assert_not_null(c);
+    cadv_sample_init(&s);
+    for (int i = 0; i < 150 && !ok; i++, sleep_ms(20))
+        ok = cadv_container_latest(c, &s) == 0 && (s.c.has & CADV_HAS_FILESYSTEM) &&
+             (s.c.has & CADV_HAS_NETWORK);
+    cr_assert(ok, "network and filesystem in a sample within 3 s");
+    cr_expect_str_eq(s.ifaces[0].name, "eth0");
+    cr_assert_eq(s.n_fs, 1);
+    cr_expect_str_eq(s.fs[0].device, "/dev/cadvtest");
+    cr_expect_geq(s.fs[0].usage, 64 * 4096);
+    cr_expect_geq(s.fs[0].inodes, 2, "the layer and its file");
+    cadv_sample_done(&s);
+    cadv_spec_init(&spec);
+    cadv_container_spec(c, &spec);
+    cr_expect(spec.has_network);
+    cr_expect_eq(spec.pid, 1);
+    cadv_spec_done(&spec);
+    cadv_container_unref(c);
 }
