@@ -4,6 +4,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
+#include <pwd.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +13,10 @@
 #include <strings.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "collect/procfs.h"
 #include "core/fileio.h"
 #include "core/parse.h"
 #include "core/xalloc.h"
@@ -277,4 +281,308 @@ int cadv_procstats_parse_limits(const char *buf, size_t len, int64_t *ret_soft, 
         start = end + 1;
     }
     return -ENOENT;
+}
+
+/* ---- ps ---- */
+
+#define STAT_MAX      2048
+#define STATUS_MAX    8192
+#define CGROUP_MAX    8192
+#define PROC_STAT_MAX (4u << 20)
+
+/* A stat field: signed (tpgid -1, nice) or an unsigned 64-bit one (rsslim is often UINT64_MAX). */
+static int parse_stat_num(const char *s, size_t n, int64_t *ret)
+{
+    uint64_t u;
+
+    if (n > 0 && s[0] == '-')
+        return cadv_parse_i64n(s, n, ret);
+    if (cadv_parse_u64n(s, n, &u) < 0)
+        return -EINVAL;
+    *ret = (int64_t)u;
+    return 0;
+}
+
+int cadv_procstats_parse_stat(const char *buf, size_t len, struct cadv_ps_stat *ret)
+{
+    const char *open = memchr(buf, '(', len), *close = NULL, *p, *end = buf + len;
+    struct cadv_ps_stat st = {0};
+    int64_t v[37];
+    size_t n = 0, cl;
+
+    for (const char *q = buf + len; q > buf; q--)
+        if (q[-1] == ')') {
+            close = q - 1;
+            break;
+        }
+    if (!open || !close || close < open || end - close < 4 || close[1] != ' ')
+        return -EBADMSG;
+    cl = (size_t)(close - open - 1);
+    if (cl >= sizeof(st.comm))
+        cl = sizeof(st.comm) - 1;
+    memcpy(st.comm, open + 1, cl);
+    st.state = close[2];
+    /* the numeric fields from ppid (field 4) to processor (field 39) */
+    for (p = close + 3; n < 37 && p < end;) {
+        const char *f;
+
+        while (p < end && *p == ' ')
+            p++;
+        f = p;
+        while (p < end && *p != ' ' && *p != '\n')
+            p++;
+        if (p == f || parse_stat_num(f, (size_t)(p - f), &v[n]) < 0)
+            return -EBADMSG;
+        n++;
+        if (p < end && *p == '\n')
+            break;
+    }
+    if (n < 37)
+        return -EBADMSG;
+    st.ppid = (uint32_t)v[0];
+    st.pgrp = v[1];
+    st.session = v[2];
+    st.tty = v[3];
+    st.tpgid = v[4];
+    st.utime = (uint64_t)v[10];
+    st.stime = (uint64_t)v[11];
+    st.nice = v[15];
+    st.num_threads = v[16];
+    st.starttime = (uint64_t)v[18];
+    st.vsize = (uint64_t)v[19];
+    st.rss_pages = (uint64_t)v[20];
+    st.processor = v[35];
+    *ret = st;
+    return 0;
+}
+
+/* The value after "key:" on the line of a status file, as the first (or second) number. */
+static bool status_field(const char *buf, size_t len, const char *key, int which, uint64_t *ret)
+{
+    size_t kl = strlen(key);
+
+    for (size_t start = 0; start < len;) {
+        const char *nl = memchr(buf + start, '\n', len - start);
+        size_t end = nl ? (size_t)(nl - buf) : len;
+
+        if (end - start > kl && memcmp(buf + start, key, kl) == 0 && buf[start + kl] == ':') {
+            const char *p = buf + start + kl + 1, *e = buf + end;
+
+            for (int k = 0; k <= which; k++) {
+                const char *f;
+
+                while (p < e && (*p == ' ' || *p == '\t'))
+                    p++;
+                f = p;
+                while (p < e && *p >= '0' && *p <= '9')
+                    p++;
+                if (p == f)
+                    return false;
+                if (k == which)
+                    return cadv_parse_u64n(f, (size_t)(p - f), ret) == 0;
+            }
+        }
+        start = end + 1;
+    }
+    return false;
+}
+
+int cadv_procstats_ps_env(int proc_dirfd, struct cadv_ps_env *ret)
+{
+    char buf[16384], *stat = NULL;
+    struct cadv_ps_env env = {0};
+    const char *bt;
+    size_t len;
+    double up;
+    int r;
+
+    r = cadv_read_at(proc_dirfd, "uptime", buf, sizeof(buf), &len);
+    if (r < 0)
+        return r;
+    if (sscanf(buf, "%lf", &up) != 1)
+        return -EBADMSG;
+    env.uptime_s = up;
+    r = cadv_read_at(proc_dirfd, "meminfo", buf, sizeof(buf), &len);
+    if (r < 0)
+        return r;
+    if (!status_field(buf, len, "MemTotal", 0, &env.mem_total_kb))
+        return -EBADMSG;
+    r = cadv_procfs_read_file(proc_dirfd, "stat", PROC_STAT_MAX, &stat, &len);
+    if (r < 0)
+        return r;
+    /* /proc/stat's intr line is long: btime comes after it */
+    bt = strstr(stat, "\nbtime ");
+    if (!bt || sscanf(bt + 7, "%" SCNu64, &env.boot_time_s) != 1) {
+        free(stat);
+        return -EBADMSG;
+    }
+    free(stat);
+    env.hz = sysconf(_SC_CLK_TCK);
+    if (env.hz <= 0)
+        env.hz = 100;
+    env.now_s = (uint64_t)time(NULL);
+    *ret = env;
+    return 0;
+}
+
+/* procps pr_stime: "%H:%M" today, "%b%d" this year, else "%Y" (local time). */
+static void format_stime(const struct cadv_ps_env *env, uint64_t start_s, char *out, size_t size)
+{
+    time_t now = (time_t)env->now_s, t = (time_t)start_s;
+    struct tm tn, tp;
+    const char *fmt = "%H:%M";
+
+    if (!localtime_r(&now, &tn) || !localtime_r(&t, &tp) || strftime(out, size, "%H:%M", &tp) == 0) {
+        (void)snprintf(out, size, "?");
+        return;
+    }
+    if (tn.tm_yday != tp.tm_yday)
+        fmt = "%b%d";
+    if (tn.tm_year != tp.tm_year)
+        fmt = "%Y";
+    if (strftime(out, size, fmt, &tp) == 0)
+        (void)snprintf(out, size, "?");
+}
+
+/* procps pr_time: [D-]HH:MM:SS */
+static void format_time(uint64_t secs, char *out, size_t size)
+{
+    uint64_t d = secs / 86400, h = secs / 3600 % 24, m = secs / 60 % 60, s = secs % 60;
+
+    if (d)
+        (void)snprintf(out, size, "%" PRIu64 "-%02" PRIu64 ":%02" PRIu64 ":%02" PRIu64, d, h, m, s);
+    else
+        (void)snprintf(out, size, "%02" PRIu64 ":%02" PRIu64 ":%02" PRIu64, h, m, s);
+}
+
+/* procps STAT: the state letter, then < (high priority), N (low), L (locked pages), s (session
+ * leader), l (multi-threaded), + (foreground process group). */
+static void format_stat(const struct cadv_ps_stat *st, uint32_t pid, uint64_t vmlck_kb, char *out,
+                        size_t size)
+{
+    size_t n = 0;
+
+    out[n++] = st->state;
+    if (st->nice < 0)
+        out[n++] = '<';
+    else if (st->nice > 0)
+        out[n++] = 'N';
+    if (vmlck_kb > 0)
+        out[n++] = 'L';
+    if (st->session == (int64_t)pid)
+        out[n++] = 's';
+    if (st->num_threads > 1)
+        out[n++] = 'l';
+    if (st->tpgid != -1 && st->pgrp == st->tpgid)
+        out[n++] = '+';
+    out[n < size ? n : size - 1] = '\0';
+}
+
+/* cAdvisor's getCgroupPath over ps's cgroup column (the lines of /proc/<pid>/cgroup joined by ','):
+ * a leading "0::" line's path, else the path of the first entry that mentions "cpu". */
+static void pick_cgroup(const char *buf, size_t len, char *out, size_t size)
+{
+    out[0] = '\0';
+    if (len == 0) {
+        (void)snprintf(out, size, "/");
+        return;
+    }
+    if (len >= 3 && memcmp(buf, "0::", 3) == 0) {
+        const char *nl = memchr(buf, '\n', len);
+
+        (void)snprintf(out, size, "%.*s", (int)((nl ? (size_t)(nl - buf) : len) - 3), buf + 3);
+        return;
+    }
+    for (size_t start = 0; start < len;) {
+        const char *nl = memchr(buf + start, '\n', len - start);
+        size_t end = nl ? (size_t)(nl - buf) : len;
+        const char *line = buf + start, *c1, *c2;
+
+        if (memmem(line, end - start, "cpu", 3) && (c1 = memchr(line, ':', end - start)) &&
+            (c2 = memchr(c1 + 1, ':', (size_t)(buf + end - c1 - 1)))) {
+            (void)snprintf(out, size, "%.*s", (int)(buf + end - c2 - 1), c2 + 1);
+            return;
+        }
+        start = end + 1;
+    }
+}
+
+static void user_name(uint64_t uid, char *out, size_t size)
+{
+    struct passwd pw, *res = NULL;
+    char buf[4096];
+
+    if (getpwuid_r((uid_t)uid, &pw, buf, sizeof(buf), &res) == 0 && res && res->pw_name)
+        (void)snprintf(out, size, "%s", res->pw_name);
+    else
+        (void)snprintf(out, size, "%" PRIu64, uid);
+}
+
+/* procps's %CPU and %MEM in tenths, capped as procps prints them. */
+static void ps_percentages(const struct cadv_ps_stat *st, const struct cadv_ps_env *env, uint64_t rss_kb,
+                           struct cadv_ps_info *ret)
+{
+    double elapsed = env->uptime_s - (double)st->starttime / (double)env->hz;
+    uint64_t pcpu = 0, pmem = 0;
+
+    if (elapsed >= 1)
+        pcpu = (uint64_t)((double)(st->utime + st->stime) * 1000.0 / (double)env->hz / (uint64_t)elapsed);
+    ret->percent_cpu = pcpu > 999 ? (double)(pcpu / 10) : (double)pcpu / 10.0;
+    if (env->mem_total_kb)
+        pmem = rss_kb * 1000 / env->mem_total_kb;
+    ret->percent_mem = (double)(pmem > 999 ? 999 : pmem) / 10.0;
+}
+
+int cadv_procstats_ps(int proc_dirfd, uint32_t pid, const struct cadv_ps_env *env, struct cadv_ps_info *ret)
+{
+    char path[48], buf[CGROUP_MAX];
+    struct cadv_ps_info info;
+    struct cadv_ps_stat st;
+    uint64_t euid = 0, vmlck = 0, fds = 0, sockets = 0, rss_kb = UINT64_MAX;
+    size_t len;
+    int r, dfd;
+
+    memset(&info, 0, sizeof(info));
+    (void)snprintf(path, sizeof(path), "%u/stat", pid);
+    r = cadv_read_at(proc_dirfd, path, buf, STAT_MAX, &len);
+    if (r < 0)
+        return r == -ESRCH ? -ENOENT : r;
+    r = cadv_procstats_parse_stat(buf, len, &st);
+    if (r < 0)
+        return r;
+    (void)snprintf(path, sizeof(path), "%u/status", pid);
+    if (cadv_read_at(proc_dirfd, path, buf, STATUS_MAX, &len) == 0) {
+        (void)status_field(buf, len, "Uid", 1, &euid);
+        (void)status_field(buf, len, "VmLck", 0, &vmlck);
+        /* procps takes RSS from VmRSS: stat's rss lags behind (per-thread counter caching) */
+        if (!status_field(buf, len, "VmRSS", 0, &rss_kb))
+            rss_kb = UINT64_MAX;
+    }
+    (void)snprintf(path, sizeof(path), "%u/cgroup", pid);
+    if (cadv_read_at(proc_dirfd, path, buf, sizeof(buf), &len) < 0)
+        len = 0;
+    pick_cgroup(buf, len, info.cgroup_path, sizeof(info.cgroup_path));
+    (void)snprintf(path, sizeof(path), "%u/fd", pid);
+    dfd = openat(proc_dirfd, path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dfd >= 0) {
+        (void)count_fds(dfd, false, &fds, &sockets);
+        close(dfd);
+    }
+    if (rss_kb == UINT64_MAX)
+        rss_kb = st.rss_pages * (uint64_t)sysconf(_SC_PAGESIZE) / 1024;
+    user_name(euid, info.user, sizeof(info.user));
+    info.pid = pid;
+    info.ppid = st.ppid;
+    format_stime(env, env->boot_time_s + st.starttime / (uint64_t)env->hz, info.start_time,
+                 sizeof(info.start_time));
+    ps_percentages(&st, env, rss_kb, &info);
+    info.rss_bytes = rss_kb * 1024;
+    info.virtual_size_bytes = st.vsize / 1024 * 1024; /* ps prints kB */
+    format_stat(&st, pid, vmlck, info.status, sizeof(info.status));
+    format_time((st.utime + st.stime) / (uint64_t)env->hz, info.running_time, sizeof(info.running_time));
+    (void)snprintf(info.cmd, sizeof(info.cmd), "%s", st.comm);
+    info.fd_count = fds > INT32_MAX ? INT32_MAX : (int)fds;
+    info.psr = (int)st.processor;
+    *ret = info;
+    return 0;
 }

@@ -41,3 +41,56 @@ int cadv_procstats_read(int proc_dirfd, const uint32_t *pids, size_t n, uint64_t
 /* Parses a /proc/<pid>/limits file: the "Max open files" line's soft and hard limits ("unlimited"
  * = -1). Returns 0, or -ENOENT when there is no such line that parses. */
 int cadv_procstats_parse_limits(const char *buf, size_t len, int64_t *ret_soft, int64_t *ret_hard);
+
+/* ---- /api/v2.0/ps: cAdvisor runs `ps -e -o user,pid,ppid,stime,pcpu,pmem,rss,vsz,stat,time,comm,
+ * psr,cgroup`; these read the same figures from /proc and format them as procps does. ---- */
+
+/* Host facts the ps figures are relative to (read once per request). */
+struct cadv_ps_env {
+    uint64_t now_s;        /* wall clock, seconds */
+    uint64_t boot_time_s;  /* btime of /proc/stat */
+    double uptime_s;       /* /proc/uptime */
+    uint64_t mem_total_kb; /* MemTotal of /proc/meminfo */
+    long hz;               /* clock ticks per second */
+};
+
+/* One row of cAdvisor's ProcessInfo (INVENTORY 3.8.17), as its ps parsing yields it. */
+struct cadv_ps_info {
+    char user[64]; /* effective user's name, or the uid in decimal */
+    uint32_t pid, ppid;
+    char start_time[16]; /* procps STIME: "15:04" today, "Jan02" this year, else "2006" */
+    double percent_cpu;  /* procps %CPU (tenths): cpu time / elapsed time */
+    double percent_mem;  /* procps %MEM (tenths): rss / MemTotal */
+    uint64_t rss_bytes;
+    uint64_t virtual_size_bytes;
+    char status[8];        /* procps STAT: state, then < N L s l + */
+    char running_time[32]; /* procps TIME: [D-]HH:MM:SS of user+system time */
+    char cmd[64];          /* comm */
+    char cgroup_path[512]; /* cAdvisor's pick from the ps cgroup column (a "cpu" controller's path) */
+    int fd_count;
+    int psr; /* CPU it last ran on */
+};
+
+/* Reads the host facts under proc_dirfd. Returns 0 or -errno/-EBADMSG. */
+int cadv_procstats_ps_env(int proc_dirfd, struct cadv_ps_env *ret);
+/* Reads process pid (any thread-group leader under proc_dirfd). Returns 0, -ENOENT when it is gone,
+ * or -EBADMSG. */
+int cadv_procstats_ps(int proc_dirfd, uint32_t pid, const struct cadv_ps_env *env, struct cadv_ps_info *ret);
+
+/* The fields of /proc/<pid>/stat that ps uses. */
+struct cadv_ps_stat {
+    char comm[64];
+    char state;
+    uint32_t ppid;
+    int64_t pgrp, session, tty, tpgid;
+    uint64_t utime, stime; /* ticks */
+    int64_t nice;
+    int64_t num_threads;
+    uint64_t starttime; /* ticks after boot */
+    uint64_t vsize;     /* bytes */
+    uint64_t rss_pages;
+    int64_t processor;
+};
+/* Parses a /proc/<pid>/stat line (comm may hold spaces and parentheses: it ends at the last ')').
+ * Exposed for tests and fuzzing. Returns 0 or -EBADMSG. */
+int cadv_procstats_parse_stat(const char *buf, size_t len, struct cadv_ps_stat *ret);

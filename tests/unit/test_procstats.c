@@ -3,11 +3,14 @@
  * (fd directories of symlinks like the kernel's) and live on this test process, including the
  * socket cache's rescan rules. */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "collect/procstats.h"
@@ -130,5 +133,132 @@ Test(procstats, rescan_period_counts_calls)
     cr_expect_eq(b.socket_count, a.socket_count + 1);
     close(s);
     cadv_procstats_cache_free(c);
+    close(pfd);
+}
+
+Test(procstats, parse_stat_with_odd_comm)
+{
+    static const char line[] =
+            "4242 (we (ird) name) S 1 4242 4242 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 3 0 "
+            "12345 10485760 300 18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0\n";
+    struct cadv_ps_stat st;
+
+    cr_assert_eq(cadv_procstats_parse_stat(line, sizeof(line) - 1, &st), 0);
+    cr_expect_str_eq(st.comm, "we (ird) name");
+    cr_expect_eq(st.state, 'S');
+    cr_expect_eq(st.ppid, 1);
+    cr_expect_eq(st.session, 4242);
+    cr_expect_eq(st.tpgid, -1);
+    cr_expect_eq(st.utime, 250);
+    cr_expect_eq(st.stime, 50);
+    cr_expect_eq(st.num_threads, 3);
+    cr_expect_eq(st.starttime, 12345);
+    cr_expect_eq(st.vsize, 10485760);
+    cr_expect_eq(st.rss_pages, 300);
+    cr_expect_eq(st.processor, 1);
+    cr_expect_eq(cadv_procstats_parse_stat(line, 40, &st), -EBADMSG);
+    cr_expect_eq(cadv_procstats_parse_stat("1 (x", 4, &st), -EBADMSG);
+}
+
+/* A sleeping child through cadv and through procps's ps, with cAdvisor's column list. */
+static pid_t start_sleeper(void)
+{
+    pid_t child = fork();
+    char comm[32] = "";
+
+    cr_assert_geq(child, 0);
+    if (child == 0) {
+        execl("/bin/sleep", "sleep", "30", (char *)NULL);
+        _exit(127);
+    }
+    for (int i = 0; i < 200 && strcmp(comm, "sleep\n") != 0; i++) {
+        char path[64];
+        FILE *f;
+
+        usleep(10000);
+        snprintf(path, sizeof(path), "/proc/%d/comm", (int)child);
+        f = fopen(path, "r");
+        if (f) {
+            if (!fgets(comm, sizeof(comm), f))
+                comm[0] = '\0';
+            fclose(f);
+        }
+    }
+    usleep(50000); /* asleep in nanosleep */
+    return child;
+}
+
+static int count_dir(pid_t pid)
+{
+    char path[64];
+    struct dirent *e;
+    DIR *d;
+    int n = 0;
+
+    snprintf(path, sizeof(path), "/proc/%d/fd", (int)pid);
+    d = opendir(path);
+    cr_assert_not_null(d);
+    while ((e = readdir(d)))
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n;
+}
+
+Test(procstats, ps_matches_procps)
+{
+    int pfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    struct cadv_ps_env env;
+    struct cadv_ps_info pi;
+    char cmd[256], out[512] = "", user[64], stime[32], stat[16], time_s[32], comm[64];
+    unsigned pid, ppid, psr;
+    unsigned long rss, vsz;
+    double pcpu, pmem;
+    pid_t child = start_sleeper();
+    int fds;
+    FILE *p;
+
+    cr_assert_eq(cadv_procstats_ps_env(pfd, &env), 0);
+    cr_expect_gt(env.boot_time_s, 1000000000);
+    cr_expect_gt(env.mem_total_kb, 0);
+    cr_assert_eq(cadv_procstats_ps(pfd, (uint32_t)child, &env, &pi), 0);
+    fds = count_dir(child);
+    snprintf(cmd, sizeof(cmd),
+             "ps --no-headers -o user,pid,ppid,stime,pcpu,pmem,rss,vsz,stat,time,comm,psr -p %d", (int)child);
+    p = popen(cmd, "r");
+    cr_assert_not_null(p);
+    cr_assert_not_null(fgets(out, sizeof(out), p));
+    pclose(p);
+    kill(child, SIGKILL);
+    waitpid(child, NULL, 0);
+    cr_assert_eq(sscanf(out, "%63s %u %u %31s %lf %lf %lu %lu %15s %31s %63s %u", user, &pid, &ppid, stime,
+                        &pcpu, &pmem, &rss, &vsz, stat, time_s, comm, &psr),
+                 12, "%s", out);
+    cr_expect_str_eq(pi.user, user);
+    cr_expect_eq(pi.pid, pid);
+    cr_expect_eq(pi.ppid, ppid);
+    cr_expect_str_eq(pi.start_time, stime);
+    cr_expect_str_eq(pi.status, stat);
+    cr_expect_str_eq(pi.running_time, time_s);
+    cr_expect_str_eq(pi.cmd, comm);
+    cr_expect_eq(pi.psr, (int)psr);
+    cr_expect_eq(pi.rss_bytes, (uint64_t)rss * 1024, "%llu vs %lu kB", (unsigned long long)pi.rss_bytes, rss);
+    cr_expect_eq(pi.virtual_size_bytes, (uint64_t)vsz * 1024);
+    cr_expect(pi.percent_mem >= pmem - 0.05 && pi.percent_mem <= pmem + 0.05, "%f vs %f", pi.percent_mem,
+              pmem);
+    cr_expect(pi.percent_cpu >= pcpu - 0.05 && pi.percent_cpu <= pcpu + 0.05, "%f vs %f", pi.percent_cpu,
+              pcpu);
+    cr_expect_eq(pi.fd_count, fds, "%d vs %d", pi.fd_count, fds);
+    cr_expect_neq(pi.cgroup_path[0], '\0');
+    close(pfd);
+}
+
+Test(procstats, ps_gone_process)
+{
+    int pfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    struct cadv_ps_env env;
+    struct cadv_ps_info pi;
+
+    cr_assert_eq(cadv_procstats_ps_env(pfd, &env), 0);
+    cr_expect_eq(cadv_procstats_ps(pfd, 999999999u, &env, &pi), -ENOENT);
     close(pfd);
 }
