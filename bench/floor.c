@@ -33,7 +33,7 @@
 #define READ_BUF   (256 * 1024)
 
 struct floor_file {
-    const char *path;
+    char *path;
     int fd; /* -1: opened, read and closed each cycle */
 };
 
@@ -243,6 +243,13 @@ static int cmd_read(int argc, char **argv)
            n, kept, (unsigned long long)cycles, (unsigned long long)st.reads, (unsigned long long)st.errors,
            (unsigned long long)st.bytes, tv_s(ru1.ru_utime) - tv_s(ru0.ru_utime),
            tv_s(ru1.ru_stime) - tv_s(ru0.ru_stime), (double)(now_ns() - t0) / 1e9);
+    fflush(stdout);
+    for (size_t i = 0; i < n; i++) {
+        if (files[i].fd >= 0)
+            close(files[i].fd);
+        free(files[i].path);
+    }
+    free(files);
     return 0;
 }
 

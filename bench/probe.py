@@ -52,18 +52,22 @@ def fd_targets(pid):
     return out
 
 
-def kept_open(pid, hiers, prefix):
-    """What the process keeps open inside the farm: {container: set("<hierarchy>:<file>")} where a
+def kept_open(pid, hiers, names):
+    """What the process keeps open of the given cgroups: {name: set("<hierarchy>:<file>")} where a
     directory fd shows as "<hierarchy>:/"."""
+    names = set(names)
     per = collections.defaultdict(set)
     for t in fd_targets(pid):
         for h in hiers:
-            base = h.path + prefix + "/"
-            if not t.startswith(base):
+            if not t.startswith(h.path + "/"):
                 continue
-            rest = t[len(base):]
-            leaf, _, fname = rest.partition("/")
-            per[prefix + "/" + leaf].add("%s:%s" % (os.path.basename(h.path), fname or "/"))
+            rest = t[len(h.path):]
+            if rest in names:
+                per[rest].add("%s:/" % os.path.basename(h.path))
+            else:
+                d, _, fname = rest.rpartition("/")
+                if d in names:
+                    per[d].add("%s:%s" % (os.path.basename(h.path), fname))
             break
     return per
 

@@ -273,6 +273,7 @@ def measure_http(a, cadv, fm, res):
         res[k + "_mb"] = max(sizes) / 1e6
         if gz and enc != "gzip":
             res["notes"].append("/metrics with Accept-Encoding: gzip came back %s" % (enc or "uncompressed"))
+    res["hwm_metrics"] = probe.status_kb(cadv.pid)["VmHWM"] / 1024.0
     rss0 = probe.status_kb(cadv.pid)["VmRSS"]
     times, size = [], 0
     for _ in range(a.sub_requests):
@@ -285,15 +286,19 @@ def measure_http(a, cadv, fm, res):
     res["sub_ms"] = 1000.0 * probe.percentile(times, 50)
     res["sub_mb"] = size / 1e6
     res["sub_growth_mb"] = (probe.status_kb(cadv.pid)["VmRSS"] - rss0) / 1024.0
+    res["hwm_sub"] = probe.status_kb(cadv.pid)["VmHWM"] / 1024.0
 
 
 def describe_kept_open(a, cadv, fm, res):
     """Compares the files cadv keeps open per container with the floor's list."""
-    per = probe.kept_open(cadv.pid, fm.hiers, fm.prefix)
+    per = probe.kept_open(cadv.pid, fm.hiers, fm.names())
     floor_set = {"%s:%s" % (os.path.basename(h.path), f) for h, f in fm.files}
     union = set().union(*per.values()) if per else set()
     files = {x for x in union if not x.endswith(":/")}
     res["kept_containers"] = len(per)
+    names = [fm.prefix + "/" + x for x in a.leaves]
+    res["kept_cycle_files"] = sum(len(per.get(n, set()) & floor_set) for n in names)
+    res["cycle_files"] = len(names) * len(floor_set)
     res["kept_files_per"] = len(files)
     res["kept_dirs_per"] = len(union) - len(files)
     if per and files != floor_set:
@@ -321,8 +326,10 @@ def run_mode(a, fm, list_path, workdir, dynamic):
         time.sleep(a.settle)
         Window(a, fm, cadv, "on" if dynamic else "off", res).run(list_path)
         res["fds"] = probe.fd_count(cadv.pid)
+        res["hwm_window"] = probe.status_kb(cadv.pid)["VmHWM"] / 1024.0
         describe_kept_open(a, cadv, fm, res)
         measure_http(a, cadv, fm, res)
+        res["rss_end_mb"] = probe.status_kb(cadv.pid)["VmRSS"] / 1024.0
         st = probe.status_kb(cadv.pid)
         res["peak_mb"] = st["VmHWM"] / 1024.0
         total = res.get("tracked_total") or a.n
@@ -440,11 +447,18 @@ def report(a, fm, results, started):
            table(results), ""]
     for r in results:
         if r.get("kept_containers") is not None:
-            out.append("- %s: cadv kept open %d files and %d directories per container (%d containers seen), "
-                       "%s sampled creation→first sample, tracked by %s, %s series ids in /metrics" % (
+            out.append("- %s: cadv keeps open up to %d files and %d directories per container (%d farm "
+                       "containers seen), %d of the %d per-cycle files (%.0f%%); %s sampled creation→first "
+                       "sample; tracked by %s; %s container ids in /metrics" % (
                            r["mode"], r["kept_files_per"], r["kept_dirs_per"], r["kept_containers"],
+                           r["kept_cycle_files"], r["cycle_files"],
+                           100.0 * r["kept_cycle_files"] / max(1, r["cycle_files"]),
                            "%d/%d" % (r.get("probe_ok", 0), r.get("probe_n", 0)), r.get("track_method"),
                            r.get("tracked_total", "?")))
+        if r.get("hwm_window") is not None:
+            out.append("- %s: cadv VmHWM %.1f MB after the window, %.1f MB after the /metrics scrapes, "
+                       "%.1f MB after /api/v1.3/subcontainers/; VmRSS %.1f MB at the end" % (
+                           r["mode"], r["hwm_window"], r["hwm_metrics"], r["hwm_sub"], r["rss_end_mb"]))
         for n in r.get("notes", []):
             out.append("- %s: %s" % (r["mode"], n))
         if r.get("error"):
