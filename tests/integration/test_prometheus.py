@@ -16,9 +16,10 @@ import pytest
 from conftest import http, wait_for
 
 BURN = ["/bin/sh", "-c", "while :; do :; done"]
+# Prints one line once all 64 MiB are touched (closing a reopened /dev/stdout would not end a read()).
 TOUCH_64M = ["/usr/bin/python3", "-c",
-             "import time\nb = bytearray(64 << 20)\nfor i in range(0, len(b), 4096): b[i] = 1\n"
-             "open('/dev/stdout', 'w').close()\ntime.sleep(600)"]
+             "import sys, time\nb = bytearray(64 << 20)\nfor i in range(0, len(b), 4096): b[i] = 1\n"
+             "print('touched', flush=True)\ntime.sleep(600)"]
 PROMETHEUS = shutil.which("prometheus") or "/usr/bin/prometheus"
 PROMTOOL = shutil.which("promtool") or "/usr/bin/promtool"
 
@@ -185,7 +186,7 @@ def test_prometheus_reads_cadv(daemon, cgroups, prometheus):
     d = daemon("-housekeeping_interval=1s", "-allow_dynamic_housekeeping=false", "-prometheus_timestamps=false")
     cgroups.run("burn", BURN)
     p = cgroups.run("mem", TOUCH_64M, stdout=subprocess.PIPE)
-    p.stdout.read()  # all 64 MiB touched
+    assert p.stdout.readline().strip() == b"touched"
     cgroups.run("gone", ["/bin/sleep", "600"])
     prom = prometheus("127.0.0.1:%d" % d.port)
     wait_for(prom.target_up, timeout=20, what="the cadv target to be up")
