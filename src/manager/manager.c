@@ -7,13 +7,15 @@
  * Threads (all started by cadv_manager_start, joined by cadv_manager_stop):
  *  - collector (scheduler.c): sleeps on sched_cond until the first due time of a min-heap of
  *    containers (CLOCK_MONOTONIC), collects every due container into one reusable scratch sample
- *    (cadv_cgroup_read_stats, then cadv_ring_add), computes its next delay (cAdvisor's dynamic
+ *    (cadv_cgroup_read_stats; network from the root process's netns; the process kind; the last
+ *    writable-layer usage), stores it (cadv_ring_add), computes its next delay (cAdvisor's dynamic
  *    interval and jitter) and re-queues it. Re-reads a container's limits every 10 s.
  *  - watcher (discovery.c): poll()s the inotify fd and m->wake_fd; creates and removes containers
  *    as cgroup directories come and go; rescans every global_housekeeping_interval (and after an
  *    inotify overflow); re-checks the directories of containers the collector found gone;
  *    refreshes the machine info every update_machine_info_interval.
- *  - metadata worker (metadata.c): runtime plugins' inspect(), from a bounded queue with backoff.
+ *  - metadata worker (metadata.c): runtime plugins' inspect(), from a bounded queue with backoff;
+ *    in between, bounded steps of the writable-layer usage walks (collect/fsusage.h).
  *  - caller threads (HTTP, exporters): lookups, copies of specs and samples, and on-demand
  *    collections (cadv_manager_refresh), which run on the caller's thread with a pooled scratch
  *    sample, serialised with the collector by the container's collect_lock.
