@@ -1,9 +1,107 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* main.c - placeholder until the modules are wired (foundation issue in progress). */
+/* main.c - flags -> config -> wire modules -> run -> clean shutdown.
+ *
+ * DESIGN: threads (fixed set)
+ *   main       parses flags, blocks SIGINT/SIGTERM in every thread (the mask is inherited) and waits
+ *              for them with sigwait(); then stops the server, the manager, and frees everything.
+ *   collector  manager: housekeeping scheduler, reads cgroup files, stores samples.
+ *   watcher    manager: inotify on every cgroup hierarchy, periodic rescan, machine info refresh.
+ *   metadata   manager: runtime API calls (docker, podman, ...) and slow figures, off the hot path.
+ *   http       libmicrohttpd's thread pool: REST API, /metrics, /healthz.
+ * Shared mutable state lives only in the manager's registry and the per-container history rings. */
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-int main(void)
+#include "config.h"
+#include "core/log.h"
+#include "http/metrics.h"
+#include "http/server.h"
+#include "manager/manager.h"
+
+static enum cadv_log_level level_for_verbosity(int v)
 {
-    puts("cadv " CADV_VERSION);
-    return 0;
+    if (v >= 4)
+        return CADV_LOG_DEBUG;
+    if (v >= 2)
+        return CADV_LOG_INFO;
+    return CADV_LOG_NOTICE;
+}
+
+static int run(const struct cadv_config *cfg)
+{
+    struct cadv_manager *m = NULL;
+    struct cadv_metrics *mx = NULL;
+    struct cadv_server *srv = NULL;
+    sigset_t set;
+    int sig = 0, r;
+
+    r = cadv_manager_new(cfg, &m);
+    if (r < 0)
+        return r;
+    r = cadv_metrics_new(m, cfg, &mx);
+    if (r < 0)
+        goto out;
+    r = cadv_manager_start(m);
+    if (r < 0)
+        goto out;
+    r = cadv_server_start(cfg, m, mx, &srv);
+    if (r < 0)
+        goto out;
+    cadv_log(CADV_LOG_NOTICE, "cadv %s serving on %s:%d", CADV_VERSION, cfg->listen_ip[0] ? cfg->listen_ip : "*",
+             cadv_server_port(srv));
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    do {
+        r = sigwait(&set, &sig);
+    } while (r == EINTR);
+    cadv_log(CADV_LOG_NOTICE, "received %s, shutting down", strsignal(sig));
+    r = 0;
+out:
+    srv = cadv_server_stop(srv);
+    if (m)
+        cadv_manager_stop(m);
+    mx = cadv_metrics_free(mx);
+    m = cadv_manager_free(m);
+    return r;
+}
+
+int main(int argc, char **argv)
+{
+    struct cadv_config cfg;
+    sigset_t set;
+    int r;
+
+    cadv_config_init(&cfg);
+    r = cadv_config_parse(&cfg, argc, argv, stderr);
+    if (r < 0) {
+        cadv_config_done(&cfg);
+        return 2;
+    }
+    if (cfg.help) {
+        cadv_config_usage(stdout);
+        cadv_config_done(&cfg);
+        return 0;
+    }
+    if (cfg.version) {
+        printf("cadv version %s (cadv)\n", CADV_VERSION);
+        cadv_config_done(&cfg);
+        return 0;
+    }
+    cadv_log_set_level(level_for_verbosity(cfg.verbosity));
+    /* Block the shutdown signals before any thread exists, so only main's sigwait() sees them. */
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    r = run(&cfg);
+    if (r < 0)
+        cadv_log_errno(CADV_LOG_ERROR, r, "cadv failed to start");
+    cadv_config_done(&cfg);
+    return r < 0 ? 1 : 0;
 }

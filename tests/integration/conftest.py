@@ -90,6 +90,10 @@ class Daemon:
         self.log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(self.args, stdout=self.log, stderr=subprocess.STDOUT)
         self.port = None
+        self.prefix = ""
+        for a in args:
+            if a.lstrip("-").startswith("url_base_prefix="):
+                self.prefix = a.split("=", 1)[1].rstrip("/")
         deadline = time.time() + 20
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -99,7 +103,7 @@ class Daemon:
                 if txt:
                     self.port = int(txt)
                     try:
-                        if self.get("/healthz").status == 200:
+                        if self.get(self.prefix + "/healthz").status == 200:
                             return
                     except OSError:
                         pass
@@ -120,7 +124,8 @@ class Daemon:
         return r.json()
 
     def logtext(self):
-        self.log.flush()
+        if not self.log.closed:
+            self.log.flush()
         with open(self.log_path, "rb") as f:
             return f.read().decode("utf-8", "replace")[-20000:]
 
@@ -207,7 +212,9 @@ class CgroupFarm:
                 except OSError:
                     pass  # e.g. a v2 dir with controllers that take no processes
 
-        p = subprocess.Popen(argv, preexec_fn=enter, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
+        kw.setdefault("stdout", subprocess.DEVNULL)
+        kw.setdefault("stderr", subprocess.DEVNULL)
+        p = subprocess.Popen(argv, preexec_fn=enter, **kw)
         self.procs.append(p)
         return p
 
