@@ -42,4 +42,4 @@ bench: build
 	/usr/bin/python3 bench/run.py --n $(N) --cadv $(BUILD)/cadv --floor $(BUILD)/bench/floor
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-tsan
