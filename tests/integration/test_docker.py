@@ -140,3 +140,41 @@ def test_docker_down_and_back(daemon, dockerd):
     info = named(d2, cg, name, timeout=75)  # the manager retries a runtime that is down with back-off
     assert info["spec"]["image"] == IMAGE
     assert d.get("/healthz").status == 200
+
+
+def test_process_and_socket_kinds(daemon, dockerd):
+    d = daemon("-docker=" + dockerd.addr, "-enable_metrics=cpu,memory,network,tcp,udp,process,disk")
+    name, cid, pid = start(dockerd, "--network", "none", "--ulimit", "nofile=1000:2000",
+                           cmd=("sh", "-c", "nc -l -p 9999 & nc -l -p 9998 & sleep 600"))
+    cg = cgroup_name(pid)
+    named(d, cg, name)
+
+    def ready():
+        s = latest_stats(d, cg)
+        p = (s or {}).get("processes") or {}
+        return s if p.get("socket_count", 0) >= 2 and p.get("process_count", 0) >= 3 else None
+
+    stats = wait_for(ready, timeout=30, what="3 processes and 2 sockets")
+    p = stats["processes"]
+    assert p["process_count"] == 3  # two nc and sleep (busybox sh execs its last command)
+    assert p["fd_count"] >= 2 * 3
+    assert p["ulimits"] == [{"name": "max_open_files", "soft_limit": 1000, "hard_limit": 2000}]
+    # busybox nc listens on a dual-stack IPv6 socket
+    assert stats["network"]["tcp6"]["Listen"] == 2 and stats["network"]["tcp"]["Listen"] == 0
+    assert metric_lines(d, "container_sockets", name=name)[0].split()[1] == "2"
+    assert float(metric_lines(d, "container_processes", name=name)[0].split()[1]) == 3
+    assert metric_lines(d, "container_ulimits_soft", name=name, ulimit="max_open_files")[0].split()[1] == "1000"
+    assert metric_lines(d, "container_network_tcp6_usage_total", name=name, tcp_state="listen")[0].split()[1] == "2"
+
+
+def test_docker_only_drops_raw_cgroups(daemon, dockerd, cgroups):
+    raw = cgroups.create("plain")
+    d = daemon("-docker=" + dockerd.addr, "-docker_only")
+    name, cid, pid = start(dockerd, "--network", "none")
+    cg = cgroup_name(pid)
+    named(d, cg, name)
+    assert container_info(d, raw) is None
+    assert container_info(d, "/") is not None
+    d2 = daemon("-docker=" + dockerd.addr, "-docker_only", "-raw_cgroup_prefix_whitelist=/" + cgroups.prefix)
+    wait_for(lambda: container_info(d2, raw), timeout=15, what="whitelisted raw cgroup")
+    named(d2, cg, name)
