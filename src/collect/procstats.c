@@ -208,7 +208,8 @@ int cadv_procstats_read(int proc_dirfd, const uint32_t *pids, size_t n, uint64_t
         sockets += e.sockets;
         c->next[kept++] = e;
     }
-    qsort(c->next, kept, sizeof(*c->next), cmp_pid);
+    if (kept > 1) /* qsort on a NULL array of 0 elements is undefined behaviour */
+        qsort(c->next, kept, sizeof(*c->next), cmp_pid);
     tmp = c->cur;
     c->cur = c->next;
     c->next = tmp;
