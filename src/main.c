@@ -51,8 +51,8 @@ static int run(const struct cadv_config *cfg)
     r = cadv_server_start(cfg, m, mx, &srv);
     if (r < 0)
         goto out;
-    cadv_log(CADV_LOG_NOTICE, "cadv %s serving on %s:%d", CADV_VERSION, cfg->listen_ip[0] ? cfg->listen_ip : "*",
-             cadv_server_port(srv));
+    cadv_log(CADV_LOG_NOTICE, "cadv %s serving on %s:%d", CADV_VERSION,
+             cfg->listen_ip[0] ? cfg->listen_ip : "*", cadv_server_port(srv));
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
     sigaddset(&set, SIGTERM);

@@ -38,8 +38,8 @@ static void log_line(enum cadv_log_level level, int err, const char *fmt, va_lis
 
     clock_gettime(CLOCK_REALTIME, &ts);
     gmtime_r(&ts.tv_sec, &tm);
-    w = snprintf(line, sizeof(line), "%c%02d%02d %02d:%02d:%02d.%06ld cadv] ", level_char[level], tm.tm_mon + 1,
-                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
+    w = snprintf(line, sizeof(line), "%c%02d%02d %02d:%02d:%02d.%06ld cadv] ", level_char[level],
+                 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
     n = w > 0 ? (size_t)w : 0;
     w = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
     if (w > 0)

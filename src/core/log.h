@@ -21,4 +21,5 @@ bool cadv_log_enabled(enum cadv_log_level level);
 void cadv_log(enum cadv_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Logs fmt followed by ": <strerror(-r)>" and returns r (a negative errno), so callers can
  * `return cadv_log_errno(CADV_LOG_WARNING, r, "...")`. */
-int cadv_log_errno(enum cadv_log_level level, int r, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+int cadv_log_errno(enum cadv_log_level level, int r, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));

@@ -81,8 +81,8 @@ static const struct {
     const char *name;
     uint64_t ns;
 } units[] = {
-        {"ns", 1ULL},         {"us", 1000ULL},          {"\xc2\xb5s", 1000ULL}, {"\xce\xbcs", 1000ULL},
-        {"ms", 1000000ULL},   {"s", 1000000000ULL},     {"m", 60000000000ULL},  {"h", 3600000000000ULL},
+        {"ns", 1ULL},       {"us", 1000ULL},      {"\xc2\xb5s", 1000ULL}, {"\xce\xbcs", 1000ULL},
+        {"ms", 1000000ULL}, {"s", 1000000000ULL}, {"m", 60000000000ULL},  {"h", 3600000000000ULL},
 };
 
 static int unit_of(const char *s, size_t n, uint64_t *ret)

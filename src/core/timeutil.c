@@ -84,12 +84,14 @@ int cadv_parse_rfc3339(const char *s, uint64_t *ret_ns)
     long offset = 0;
     time_t t;
 
-    if (digits(&s, 4, &y) < 0 || *s++ != '-' || digits(&s, 2, &mo) < 0 || *s++ != '-' || digits(&s, 2, &d) < 0)
+    if (digits(&s, 4, &y) < 0 || *s++ != '-' || digits(&s, 2, &mo) < 0 || *s++ != '-' ||
+        digits(&s, 2, &d) < 0)
         return -EINVAL;
     if (*s != 'T' && *s != 't')
         return -EINVAL;
     s++;
-    if (digits(&s, 2, &h) < 0 || *s++ != ':' || digits(&s, 2, &mi) < 0 || *s++ != ':' || digits(&s, 2, &sec) < 0)
+    if (digits(&s, 2, &h) < 0 || *s++ != ':' || digits(&s, 2, &mi) < 0 || *s++ != ':' ||
+        digits(&s, 2, &sec) < 0)
         return -EINVAL;
     if (*s == '.') {
         s++;

@@ -36,10 +36,10 @@ enum cadv_kind {
 
 #define CADV_KIND_ALL ((1u << 22) - 1)
 /* cAdvisor's default -disable_metrics set. */
-#define CADV_KIND_DEFAULT_DISABLED                                                                             \
-    (CADV_KIND_ADVTCP | CADV_KIND_CPU_TOPOLOGY | CADV_KIND_CPUSET | CADV_KIND_HUGETLB | CADV_KIND_MEMORY_NUMA | \
-     CADV_KIND_PROCESS | CADV_KIND_REFERENCED_MEMORY | CADV_KIND_RESCTRL | CADV_KIND_SCHED | CADV_KIND_TCP |   \
-     CADV_KIND_UDP)
+#define CADV_KIND_DEFAULT_DISABLED                                                                 \
+    (CADV_KIND_ADVTCP | CADV_KIND_CPU_TOPOLOGY | CADV_KIND_CPUSET | CADV_KIND_HUGETLB |            \
+     CADV_KIND_MEMORY_NUMA | CADV_KIND_PROCESS | CADV_KIND_REFERENCED_MEMORY | CADV_KIND_RESCTRL | \
+     CADV_KIND_SCHED | CADV_KIND_TCP | CADV_KIND_UDP)
 #define CADV_KIND_DEFAULT (CADV_KIND_ALL & ~CADV_KIND_DEFAULT_DISABLED)
 
 /* Parses a comma list of kind names into *ret. "" gives 0. A name cAdvisor used to accept

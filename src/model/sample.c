@@ -10,39 +10,121 @@
 #include "core/xalloc.h"
 
 const char *const cadv_tcpadv_names[] = {
-        "RtoAlgorithm", "RtoMin", "RtoMax", "MaxConn", "ActiveOpens", "PassiveOpens", "AttemptFails",
-        "EstabResets", "CurrEstab", "InSegs", "OutSegs", "RetransSegs", "InErrs", "OutRsts",
-        "InCsumErrors", "EmbryonicRsts", "SyncookiesSent", "SyncookiesRecv", "SyncookiesFailed",
-        "PruneCalled", "RcvPruned", "OfoPruned", "OutOfWindowIcmps", "LockDroppedIcmps", "TW",
-        "TWRecycled", "TWKilled", "TCPTimeWaitOverflow", "TCPTimeouts", "TCPSpuriousRTOs", "TCPLossProbes",
-        "TCPLossProbeRecovery", "TCPRenoRecoveryFail", "TCPSackRecoveryFail", "TCPRenoFailures",
-        "TCPSackFailures", "TCPLossFailures", "DelayedACKs", "DelayedACKLocked", "DelayedACKLost",
-        "ListenOverflows", "ListenDrops", "TCPHPHits", "TCPPureAcks", "TCPHPAcks", "TCPRenoRecovery",
-        "TCPSackRecovery", "TCPSACKReneging", "TCPFACKReorder", "TCPSACKReorder", "TCPRenoReorder",
-        "TCPTSReorder", "TCPFullUndo", "TCPPartialUndo", "TCPDSACKUndo", "TCPLossUndo", "TCPFastRetrans",
-        "TCPSlowStartRetrans", "TCPLostRetransmit", "TCPRetransFail", "TCPRcvCollapsed", "TCPDSACKOldSent",
-        "TCPDSACKOfoSent", "TCPDSACKRecv", "TCPDSACKOfoRecv", "TCPAbortOnData", "TCPAbortOnClose",
-        "TCPAbortOnMemory", "TCPAbortOnTimeout", "TCPAbortOnLinger", "TCPAbortFailed",
-        "TCPMemoryPressures", "TCPMemoryPressuresChrono", "TCPSACKDiscard", "TCPDSACKIgnoredOld",
-        "TCPDSACKIgnoredNoUndo", "TCPMD5NotFound", "TCPMD5Unexpected", "TCPMD5Failure", "TCPSackShifted",
-        "TCPSackMerged", "TCPSackShiftFallback", "TCPBacklogDrop", "PFMemallocDrop", "TCPMinTTLDrop",
-        "TCPDeferAcceptDrop", "IPReversePathFilter", "TCPReqQFullDoCookies", "TCPReqQFullDrop",
-        "TCPFastOpenActive", "TCPFastOpenActiveFail", "TCPFastOpenPassive", "TCPFastOpenPassiveFail",
-        "TCPFastOpenListenOverflow", "TCPFastOpenCookieReqd", "TCPSynRetrans", "TCPOrigDataSent",
-        "PAWSActive", "PAWSEstab", NULL,
+        "RtoAlgorithm",
+        "RtoMin",
+        "RtoMax",
+        "MaxConn",
+        "ActiveOpens",
+        "PassiveOpens",
+        "AttemptFails",
+        "EstabResets",
+        "CurrEstab",
+        "InSegs",
+        "OutSegs",
+        "RetransSegs",
+        "InErrs",
+        "OutRsts",
+        "InCsumErrors",
+        "EmbryonicRsts",
+        "SyncookiesSent",
+        "SyncookiesRecv",
+        "SyncookiesFailed",
+        "PruneCalled",
+        "RcvPruned",
+        "OfoPruned",
+        "OutOfWindowIcmps",
+        "LockDroppedIcmps",
+        "TW",
+        "TWRecycled",
+        "TWKilled",
+        "TCPTimeWaitOverflow",
+        "TCPTimeouts",
+        "TCPSpuriousRTOs",
+        "TCPLossProbes",
+        "TCPLossProbeRecovery",
+        "TCPRenoRecoveryFail",
+        "TCPSackRecoveryFail",
+        "TCPRenoFailures",
+        "TCPSackFailures",
+        "TCPLossFailures",
+        "DelayedACKs",
+        "DelayedACKLocked",
+        "DelayedACKLost",
+        "ListenOverflows",
+        "ListenDrops",
+        "TCPHPHits",
+        "TCPPureAcks",
+        "TCPHPAcks",
+        "TCPRenoRecovery",
+        "TCPSackRecovery",
+        "TCPSACKReneging",
+        "TCPFACKReorder",
+        "TCPSACKReorder",
+        "TCPRenoReorder",
+        "TCPTSReorder",
+        "TCPFullUndo",
+        "TCPPartialUndo",
+        "TCPDSACKUndo",
+        "TCPLossUndo",
+        "TCPFastRetrans",
+        "TCPSlowStartRetrans",
+        "TCPLostRetransmit",
+        "TCPRetransFail",
+        "TCPRcvCollapsed",
+        "TCPDSACKOldSent",
+        "TCPDSACKOfoSent",
+        "TCPDSACKRecv",
+        "TCPDSACKOfoRecv",
+        "TCPAbortOnData",
+        "TCPAbortOnClose",
+        "TCPAbortOnMemory",
+        "TCPAbortOnTimeout",
+        "TCPAbortOnLinger",
+        "TCPAbortFailed",
+        "TCPMemoryPressures",
+        "TCPMemoryPressuresChrono",
+        "TCPSACKDiscard",
+        "TCPDSACKIgnoredOld",
+        "TCPDSACKIgnoredNoUndo",
+        "TCPMD5NotFound",
+        "TCPMD5Unexpected",
+        "TCPMD5Failure",
+        "TCPSackShifted",
+        "TCPSackMerged",
+        "TCPSackShiftFallback",
+        "TCPBacklogDrop",
+        "PFMemallocDrop",
+        "TCPMinTTLDrop",
+        "TCPDeferAcceptDrop",
+        "IPReversePathFilter",
+        "TCPReqQFullDoCookies",
+        "TCPReqQFullDrop",
+        "TCPFastOpenActive",
+        "TCPFastOpenActiveFail",
+        "TCPFastOpenPassive",
+        "TCPFastOpenPassiveFail",
+        "TCPFastOpenListenOverflow",
+        "TCPFastOpenCookieReqd",
+        "TCPSynRetrans",
+        "TCPOrigDataSent",
+        "PAWSActive",
+        "PAWSEstab",
+        NULL,
 };
 
 const char *const cadv_tcp_state_names[_CADV_TCP_STATE_MAX] = {
-        "Established", "SynSent", "SynRecv", "FinWait1", "FinWait2", "TimeWait",
-        "Close",       "CloseWait", "LastAck", "Listen",  "Closing",
+        "Established", "SynSent",   "SynRecv", "FinWait1", "FinWait2", "TimeWait",
+        "Close",       "CloseWait", "LastAck", "Listen",   "Closing",
 };
 
 const char *const cadv_io_stat_names[_CADV_IO_STAT_MAX] = {
-        "io_service_bytes", "io_serviced", "io_queued",     "sectors",      "io_service_time", "io_wait_time",
-        "io_merged",        "io_time",     "io_cost_usage", "io_cost_wait", "io_cost_indebt",  "io_cost_indelay",
+        "io_service_bytes", "io_serviced",  "io_queued",      "sectors",
+        "io_service_time",  "io_wait_time", "io_merged",      "io_time",
+        "io_cost_usage",    "io_cost_wait", "io_cost_indebt", "io_cost_indelay",
 };
 
-const char *const cadv_io_op_names[_CADV_IO_OP_MAX] = {"Read", "Write", "Sync", "Async", "Discard", "Total", "Count"};
+const char *const cadv_io_op_names[_CADV_IO_OP_MAX] = {"Read",    "Write", "Sync", "Async",
+                                                       "Discard", "Total", "Count"};
 
 _Static_assert(sizeof(struct cadv_sample_core) % sizeof(uint64_t) == 0, "core must be words only");
 
@@ -51,8 +133,8 @@ struct layout {
     size_t percpu, io, hugetlb, ifaces, fs, numa, net, total;
 };
 
-static void layout_of(struct layout *l, size_t n_percpu, size_t n_io, size_t n_hugetlb, size_t n_ifaces, size_t n_fs,
-                      size_t n_numa, bool net)
+static void layout_of(struct layout *l, size_t n_percpu, size_t n_io, size_t n_hugetlb, size_t n_ifaces,
+                      size_t n_fs, size_t n_numa, bool net)
 {
     l->percpu = 0;
     l->io = l->percpu + n_percpu * sizeof(uint64_t);
@@ -96,7 +178,8 @@ void cadv_sample_init_scratch(struct cadv_sample *s)
     struct layout l;
 
     memset(s, 0, sizeof(*s));
-    layout_of(&l, CADV_MAX_PERCPU, CADV_MAX_IO, CADV_MAX_HUGETLB, CADV_MAX_IFACES, CADV_MAX_FS, CADV_MAX_NUMA, true);
+    layout_of(&l, CADV_MAX_PERCPU, CADV_MAX_IO, CADV_MAX_HUGETLB, CADV_MAX_IFACES, CADV_MAX_FS, CADV_MAX_NUMA,
+              true);
     s->arena = cadv_xcalloc(1, l.total);
     s->arena_cap = l.total;
     point_arrays(s, &l, true);

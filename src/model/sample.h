@@ -96,9 +96,9 @@ struct cadv_memory_stats {
     uint64_t workingset_refault_anon;
     uint64_t failcnt;
     uint64_t kernel;
-    uint64_t pgfault;         /* container_data and hierarchical_data carry the same values */
+    uint64_t pgfault; /* container_data and hierarchical_data carry the same values */
     uint64_t pgmajfault;
-    uint64_t events_high;     /* memory.events (cgroup v2) */
+    uint64_t events_high; /* memory.events (cgroup v2) */
     uint64_t events_max;
     uint64_t events_oom;
     uint64_t events_oom_kill;
@@ -112,8 +112,8 @@ struct cadv_process_stats {
     uint64_t socket_count;
     uint64_t threads_current;
     uint64_t threads_max;
-    uint64_t has_ulimit;       /* bool */
-    uint64_t ulimit_soft;      /* int64 two's complement; -1 = unlimited */
+    uint64_t has_ulimit;  /* bool */
+    uint64_t ulimit_soft; /* int64 two's complement; -1 = unlimited */
     uint64_t ulimit_hard;
 };
 
@@ -226,27 +226,27 @@ enum cadv_tcp_state {
 struct cadv_net_extra {
     uint64_t tcp[_CADV_TCP_STATE_MAX];
     uint64_t tcp6[_CADV_TCP_STATE_MAX];
-    uint64_t udp[4];  /* Listen, Dropped, RxQueued, TxQueued */
+    uint64_t udp[4]; /* Listen, Dropped, RxQueued, TxQueued */
     uint64_t udp6[4];
     uint64_t tcp_adv[CADV_TCPADV_MAX]; /* indexed like cadv_tcpadv_names; int64 two's complement */
 };
 
 /* Names of TcpAdvancedStat fields in cAdvisor's JSON order; NULL-terminated. */
 extern const char *const cadv_tcpadv_names[];
-extern const char *const cadv_tcp_state_names[_CADV_TCP_STATE_MAX];   /* "Established", ... */
-extern const char *const cadv_io_stat_names[_CADV_IO_STAT_MAX];       /* "io_service_bytes", ... */
-extern const char *const cadv_io_op_names[_CADV_IO_OP_MAX];           /* "Read", ... "Count" */
+extern const char *const cadv_tcp_state_names[_CADV_TCP_STATE_MAX]; /* "Established", ... */
+extern const char *const cadv_io_stat_names[_CADV_IO_STAT_MAX];     /* "io_service_bytes", ... */
+extern const char *const cadv_io_op_names[_CADV_IO_OP_MAX];         /* "Read", ... "Count" */
 
 struct cadv_sample {
     struct cadv_sample_core c;
     uint32_t n_percpu, n_io, n_hugetlb, n_ifaces, n_fs, n_numa;
-    uint64_t *percpu;                   /* ns per CPU */
+    uint64_t *percpu; /* ns per CPU */
     struct cadv_io_entry *io;
     struct cadv_hugetlb_entry *hugetlb;
     struct cadv_iface_stats *ifaces;
     struct cadv_fs_stats *fs;
     struct cadv_numa_entry *numa;
-    struct cadv_net_extra *net;         /* NULL unless HAS_TCP/UDP/ADVTCP */
+    struct cadv_net_extra *net; /* NULL unless HAS_TCP/UDP/ADVTCP */
     /* Storage of the arrays above; owned by the sample. */
     void *arena;
     size_t arena_cap;

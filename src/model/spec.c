@@ -128,7 +128,8 @@ bool cadv_spec_identity_equal(const struct cadv_spec *a, const struct cadv_spec 
     for (size_t i = 0; i < a->n_aliases; i++)
         if (strcmp(a->aliases[i], b->aliases[i]) != 0)
             return false;
-    return kv_eq(a->labels, a->n_labels, b->labels, b->n_labels) && kv_eq(a->envs, a->n_envs, b->envs, b->n_envs);
+    return kv_eq(a->labels, a->n_labels, b->labels, b->n_labels) &&
+           kv_eq(a->envs, a->n_envs, b->envs, b->n_envs);
 }
 
 void cadv_kv_set(struct cadv_kv **arr, size_t *n, const char *key, const char *value)

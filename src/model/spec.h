@@ -14,17 +14,17 @@ struct cadv_kv {
 
 struct cadv_spec {
     /* Identity (ContainerReference); raw cgroups have only a name, kept by the registry. */
-    char *id;          /* NULL for raw */
-    char **aliases;    /* n_aliases strings */
+    char *id;       /* NULL for raw */
+    char **aliases; /* n_aliases strings */
     size_t n_aliases;
-    char *namespace_;  /* "docker", "podman", "containerd", "crio"; NULL for raw */
-    char *image;       /* NULL if none */
+    char *namespace_;       /* "docker", "podman", "containerd", "crio"; NULL for raw */
+    char *image;            /* NULL if none */
     struct cadv_kv *labels; /* sorted by key */
     size_t n_labels;
-    struct cadv_kv *envs;   /* sorted by key */
+    struct cadv_kv *envs; /* sorted by key */
     size_t n_envs;
-    uint64_t pid;           /* runtime's root pid, 0 if unknown */
-    int health;             /* enum cadv_health (sample.h); runtime containers */
+    uint64_t pid; /* runtime's root pid, 0 if unknown */
+    int health;   /* enum cadv_health (sample.h); runtime containers */
     bool has_health_check;
 
     /* ContainerSpec */
@@ -37,7 +37,7 @@ struct cadv_spec {
     uint64_t cpu_quota;     /* µs, 0 = none */
     uint64_t cpu_period;    /* µs */
     bool has_memory;
-    uint64_t memory_limit;  /* bytes; UINT64_MAX = "max" */
+    uint64_t memory_limit; /* bytes; UINT64_MAX = "max" */
     uint64_t memory_reservation;
     uint64_t memory_swap_limit;
     bool has_hugetlb;

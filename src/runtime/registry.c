@@ -10,9 +10,5 @@
 #include "runtime/runtime.h"
 
 const struct cadv_runtime *const cadv_runtimes[] = {
-        &cadv_runtime_docker,
-        &cadv_runtime_podman,
-        &cadv_runtime_crio,
-        &cadv_runtime_containerd,
-        NULL,
+        &cadv_runtime_docker, &cadv_runtime_podman, &cadv_runtime_crio, &cadv_runtime_containerd, NULL,
 };

@@ -27,9 +27,18 @@ Test(json, go_float_format)
         double v;
         const char *want;
     } cases[] = {
-            {0, "0"},          {1, "1"},           {0.5, "0.5"},           {1.5e-7, "1.5e-07"},
-            {1e21, "1e+21"},   {123456789, "123456789"}, {0.1, "0.1"},     {2.5e20, "250000000000000000000"},
-            {-3.25, "-3.25"},  {1e-6, "0.000001"}, {33554432, "33554432"}, {0.000123, "0.000123"},
+            {0, "0"},
+            {1, "1"},
+            {0.5, "0.5"},
+            {1.5e-7, "1.5e-07"},
+            {1e21, "1e+21"},
+            {123456789, "123456789"},
+            {0.1, "0.1"},
+            {2.5e20, "250000000000000000000"},
+            {-3.25, "-3.25"},
+            {1e-6, "0.000001"},
+            {33554432, "33554432"},
+            {0.000123, "0.000123"},
     };
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -57,8 +66,9 @@ Test(json, escaping_and_commas)
     cadv_json_arr_end(&w);
     cadv_json_kstr(&w, "bad", "\xff");
     cadv_json_obj_end(&w);
-    cr_expect_str_eq(b.data, "{\"a\":\"\\u003cx\\u003e\\u0026\\\"\\n\\u0001\",\"l\":[18446744073709551615,-5,true],"
-                             "\"bad\":\"\\ufffd\"}");
+    cr_expect_str_eq(b.data,
+                     "{\"a\":\"\\u003cx\\u003e\\u0026\\\"\\n\\u0001\",\"l\":[18446744073709551615,-5,true],"
+                     "\"bad\":\"\\ufffd\"}");
     cadv_buf_done(&b);
 }
 
@@ -154,8 +164,9 @@ Test(kinds, parse_and_format)
     cr_expect_str_eq(bad, "bogus");
     cadv_buf_init(&b, 0);
     cadv_kinds_format(CADV_KIND_DEFAULT_DISABLED, &b);
-    cr_expect_str_eq(b.data, "sched,memory_numa,tcp,advtcp,udp,process,hugetlb,referenced_memory,cpu_topology,"
-                             "resctrl,cpuset");
+    cr_expect_str_eq(b.data,
+                     "sched,memory_numa,tcp,advtcp,udp,process,hugetlb,referenced_memory,cpu_topology,"
+                     "resctrl,cpuset");
     cadv_buf_done(&b);
 }
 
