@@ -44,30 +44,39 @@ static size_t ino_hash(uint64_t ino, size_t cap)
     return (size_t)ino & (cap - 1);
 }
 
-/* Inserts ino; returns true if it was new (or the set is full and cannot tell). */
-static bool inoset_add(struct inoset *s, uint64_t ino)
+/* Open addressing probe: true if ino was absent (and is now stored). The table has a free slot. */
+static bool inoset_put(uint64_t *v, size_t cap, uint64_t ino)
 {
     size_t i;
 
+    for (i = ino_hash(ino, cap); v[i]; i = (i + 1) & (cap - 1))
+        if (v[i] == ino)
+            return false;
+    v[i] = ino;
+    return true;
+}
+
+/* Inserts ino; returns true if it was new (or the set is full and cannot tell). */
+static bool inoset_add(struct inoset *s, uint64_t ino)
+{
     if (ino == 0)
         return true;
     if ((s->n + 1) * 2 > s->cap) {
-        struct inoset g = {0};
+        size_t cap = s->cap ? s->cap * 2 : 1024;
+        uint64_t *v;
 
         if (s->cap >= INOSET_MAX)
             return true;
-        g.cap = s->cap ? s->cap * 2 : 1024;
-        g.v = cadv_xcalloc(g.cap, sizeof(uint64_t));
+        v = cadv_xcalloc(cap, sizeof(uint64_t));
         for (size_t k = 0; k < s->cap; k++)
             if (s->v[k])
-                (void)inoset_add(&g, s->v[k]);
+                (void)inoset_put(v, cap, s->v[k]);
         free(s->v);
-        *s = g;
+        s->v = v;
+        s->cap = cap;
     }
-    for (i = ino_hash(ino, s->cap); s->v[i]; i = (i + 1) & (s->cap - 1))
-        if (s->v[i] == ino)
-            return false;
-    s->v[i] = ino;
+    if (!inoset_put(s->v, s->cap, ino))
+        return false;
     s->n++;
     return true;
 }

@@ -331,7 +331,7 @@ static bool next_split(const char *s, size_t len, size_t *pos, const char **ret,
 
 static int tcpadv_index(const char *name, size_t n)
 {
-    for (int i = 0; cadv_tcpadv_names[i] && i < CADV_TCPADV_MAX; i++)
+    for (int i = 0; i < CADV_TCPADV_MAX && cadv_tcpadv_names[i]; i++)
         if (strlen(cadv_tcpadv_names[i]) == n && strncasecmp(cadv_tcpadv_names[i], name, n) == 0)
             return i;
     return -1;

@@ -59,11 +59,12 @@ struct cadv_procstats_cache *cadv_procstats_cache_free(struct cadv_procstats_cac
     return NULL;
 }
 
+/* The kernel's getdents64 record (its layout is ABI: every member must be there). */
 struct linux_dirent64 {
-    uint64_t d_ino;
-    int64_t d_off;
+    uint64_t d_ino; /* cppcheck-suppress unusedStructMember */
+    int64_t d_off;  /* cppcheck-suppress unusedStructMember */
     unsigned short d_reclen;
-    unsigned char d_type;
+    unsigned char d_type; /* cppcheck-suppress unusedStructMember */
     char d_name[];
 };
 
@@ -73,7 +74,7 @@ static int count_fds(int dfd, bool want_sockets, uint64_t *ret_fds, uint64_t *re
 {
     union {
         char b[DENTS_BUF];
-        struct linux_dirent64 align;
+        struct linux_dirent64 align; /* cppcheck-suppress unusedStructMember */
     } buf;
     uint64_t fds = 0, sockets = 0;
 
@@ -390,7 +391,7 @@ static bool status_field(const char *buf, size_t len, const char *key, int which
 
 int cadv_procstats_ps_env(int proc_dirfd, struct cadv_ps_env *ret)
 {
-    char buf[16384], *stat = NULL;
+    char buf[16384], *stat = NULL, *end;
     struct cadv_ps_env env = {0};
     const char *bt;
     size_t len;
@@ -400,7 +401,9 @@ int cadv_procstats_ps_env(int proc_dirfd, struct cadv_ps_env *ret)
     r = cadv_read_at(proc_dirfd, "uptime", buf, sizeof(buf), &len);
     if (r < 0)
         return r;
-    if (sscanf(buf, "%lf", &up) != 1)
+    errno = 0;
+    up = strtod(buf, &end);
+    if (end == buf || errno != 0 || up < 0)
         return -EBADMSG;
     env.uptime_s = up;
     r = cadv_read_at(proc_dirfd, "meminfo", buf, sizeof(buf), &len);
@@ -413,11 +416,10 @@ int cadv_procstats_ps_env(int proc_dirfd, struct cadv_ps_env *ret)
         return r;
     /* /proc/stat's intr line is long: btime comes after it */
     bt = strstr(stat, "\nbtime ");
-    if (!bt || sscanf(bt + 7, "%" SCNu64, &env.boot_time_s) != 1) {
-        free(stat);
-        return -EBADMSG;
-    }
+    r = bt ? cadv_parse_u64n(bt + 7, strcspn(bt + 7, "\n"), &env.boot_time_s) : -EBADMSG;
     free(stat);
+    if (r < 0)
+        return -EBADMSG;
     env.hz = sysconf(_SC_CLK_TCK);
     if (env.hz <= 0)
         env.hz = 100;
@@ -519,18 +521,19 @@ static void user_name(uint64_t uid, char *out, size_t size)
         (void)snprintf(out, size, "%" PRIu64, uid);
 }
 
-/* procps's %CPU and %MEM in tenths, capped as procps prints them. */
+/* procps's %CPU and %MEM in tenths (integer arithmetic as procps), capped as procps prints them. */
 static void ps_percentages(const struct cadv_ps_stat *st, const struct cadv_ps_env *env, uint64_t rss_kb,
                            struct cadv_ps_info *ret)
 {
-    double elapsed = env->uptime_s - (double)st->starttime / (double)env->hz;
-    uint64_t pcpu = 0, pmem = 0;
+    uint64_t hz = (uint64_t)env->hz, up = (uint64_t)env->uptime_s, start = st->starttime / hz;
+    uint64_t seconds = up > start ? up - start : 0, pcpu = 0, pmem = 0, whole;
 
-    if (elapsed >= 1)
-        pcpu = (uint64_t)((double)(st->utime + st->stime) * 1000.0 / (double)env->hz / (uint64_t)elapsed);
-    ret->percent_cpu = pcpu > 999 ? (double)(pcpu / 10) : (double)pcpu / 10.0;
+    if (seconds)
+        pcpu = (st->utime + st->stime) * 1000u / hz / seconds;
+    whole = pcpu / 10; /* procps prints %CPU >= 100 without its tenth */
+    ret->percent_cpu = pcpu > 999 ? (double)whole : (double)pcpu / 10.0;
     if (env->mem_total_kb)
-        pmem = rss_kb * 1000 / env->mem_total_kb;
+        pmem = rss_kb * 1000u / env->mem_total_kb;
     ret->percent_mem = (double)(pmem > 999 ? 999 : pmem) / 10.0;
 }
 

@@ -207,15 +207,14 @@ static int get_container(struct crio_state *st, const char *id, json_t **ret)
 {
     char path[32 + CADV_ID_LEN];
     long delay_ms = 100;
-    int r;
 
     if (!cadv_ids_is_id(id, strlen(id)))
         return -EINVAL;
     (void)snprintf(path, sizeof(path), "/containers/%s", id);
     for (int attempt = 0;; attempt++) {
         struct timespec ts;
+        int r = get(st, path, ret);
 
-        r = get(st, path, ret);
         if (r != -ENOENT || attempt == 3)
             return r;
         ts.tv_sec = delay_ms / 1000;
