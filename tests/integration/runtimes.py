@@ -166,17 +166,28 @@ def unix_http_ok(path, url="/_ping"):
 
 
 class Dockerd:
-    """dockerd 20.10 with its own state, exec root and socket; --live-restore keeps containers
-    running while it is stopped. It starts its own containerd under the exec root."""
+    """dockerd 20.10 with its own state, exec root and socket, on a containerd of its own (without
+    --containerd, dockerd would use whatever containerd listens on /run/containerd/containerd.sock,
+    another test's or the host's); --live-restore keeps containers running while it is stopped.
+    start()/stop() handle both daemons; tests stop and start dockerd alone through .daemon."""
 
     def __init__(self, tmpdir):
         self.dir = tmpdir
         self.sock = os.path.join(tmpdir, "docker.sock")
-        argv = ["dockerd", "-H", "unix://" + self.sock, "--live-restore", "--iptables=false",
-                "--ip6tables=false", "--bridge=none", "--storage-driver=overlay2",
+        self.containerd = Containerd(os.path.join(tmpdir, "ctd"))
+        argv = ["dockerd", "-H", "unix://" + self.sock, "--containerd", self.containerd.sock, "--live-restore",
+                "--iptables=false", "--ip6tables=false", "--bridge=none", "--storage-driver=overlay2",
                 "--data-root", os.path.join(tmpdir, "data"), "--exec-root", os.path.join(tmpdir, "exec"),
                 "--pidfile", os.path.join(tmpdir, "dockerd.pid")]
         self.daemon = Daemon(argv, os.path.join(tmpdir, "dockerd.log"), lambda: unix_http_ok(self.sock))
+
+    def start(self):
+        self.containerd.daemon.start()
+        self.daemon.start()
+
+    def stop(self):
+        self.daemon.stop()
+        self.containerd.daemon.stop()
 
     @property
     def addr(self):
@@ -218,6 +229,7 @@ class Containerd:
 
     def __init__(self, tmpdir):
         self.dir = tmpdir
+        os.makedirs(tmpdir, exist_ok=True)
         self.sock = os.path.join(tmpdir, "containerd.sock")
         cfg = os.path.join(tmpdir, "config.toml")
         with open(cfg, "w") as f:

@@ -14,15 +14,18 @@ IMAGE = "localhost/cadv-busybox:1"
 @pytest.fixture(scope="module")
 def dockerd():
     need("dockerd", "/usr/bin/docker", "/bin/busybox", "ip", "nsenter")
+    need("containerd", "containerd-shim-runc-v2")
     d = Dockerd(tmpdir("cadv-dockerd-"))
-    d.daemon.start()
+    d.start()
     try:
         d.docker("import", busybox_tar(d.dir), IMAGE)
         yield d
     finally:
+        if d.daemon.proc is None:
+            d.daemon.start()
         for cid in d.docker("ps", "-aq", "--filter", "label=io.cadv.test", check=False).split():
             d.docker("rm", "-f", cid, check=False)
-        d.daemon.stop()
+        d.stop()
 
 
 def start(dockerd, *args, cmd=("sleep", "600")):
