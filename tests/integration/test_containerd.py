@@ -3,6 +3,9 @@
 with its own root, state and socket (../shared/RUNTIMES.md 1c); containers are run with ctr in a
 namespace of their own, so their cgroups are /<namespace>/<id>. cadv reaches containerd's gRPC API
 with -containerd=<socket> -containerd-namespace=<namespace>."""
+import os
+import re
+
 import pytest
 
 from conftest import wait_for
@@ -88,13 +91,21 @@ def test_network_counters_move_with_traffic(daemon, containerd):
 
 def test_file_written_inside_shows_in_fs_usage(daemon, containerd):
     """cAdvisor reports no filesystem for containerd containers (its issue #2785); cadv reads the
-    writable layer from the snapshotter's mounts."""
+    writable layer from the snapshotter's mounts. The file is written into the container's snapshot
+    before its task starts, so the first usage walk sees it."""
     d = daemon(*flags(containerd))
-    cid, pid = start(containerd, cmd=("sh", "-c", "dd if=/dev/zero of=/big bs=1M count=24 && sync && sleep 600"))
+    cid = unique("cadv-it")
+    containerd.ctr("container", "create", "--label", "io.cadv.test=1", IMAGE, cid, "sleep", "600")
+    mounts = containerd.ctr("snapshots", "--snapshotter", "overlayfs", "mounts", "/mnt", cid)
+    upper = re.search(r"upperdir=([^,\s]+)", mounts).group(1)
+    with open(os.path.join(upper, "big"), "wb") as f:
+        f.write(b"\1" * (24 << 20))
+    containerd.ctr("task", "start", "-d", cid)
+    pid = int([l.split()[1] for l in containerd.ctr("task", "ls").splitlines()[1:] if l.split()[0] == cid][0])
     cg = cgroup_name(pid)
     named(d, cg, cid)
     stats = wait_for(lambda: (lambda s: s if fs_usage(s) >= 24 << 20 else None)(latest_stats(d, cg)),
-                     timeout=75, interval=1, what="filesystem usage >= 24 MiB")
+                     timeout=30, interval=0.5, what="filesystem usage >= 24 MiB")
     assert max(f["base_usage"] for f in stats["filesystem"]) >= 24 << 20
     stop(containerd, cid)
 

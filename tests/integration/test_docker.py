@@ -2,6 +2,8 @@
 """Black-box tests of the Docker runtime against a real dockerd 20.10 (Debian's docker.io), started
 with its own data root and socket (../shared/RUNTIMES.md 1d) and --live-restore so that its
 containers outlive it. cadv is pointed at that socket with -docker."""
+import os
+
 import pytest
 
 from conftest import wait_for
@@ -94,16 +96,25 @@ def test_network_counters_move_with_traffic(daemon, dockerd):
 
 def test_file_written_inside_shows_in_fs_usage(daemon, dockerd):
     d = daemon("-docker=" + dockerd.addr)
-    # The file is written as the container starts; the first usage walk sees it (later walks come
-    # every minute, as in cAdvisor).
-    name, cid, pid = start(dockerd, "--network", "none",
-                           cmd=("sh", "-c", "dd if=/dev/zero of=/big bs=1M count=24 && sync && sleep 600"))
+    # The file goes into the container's writable layer before it starts, so the first usage walk
+    # (done when cadv names the container; later ones come every minute, as in cAdvisor) sees it.
+    name = unique("cadv-it")
+    big = os.path.join(dockerd.dir, "big-" + name)
+    with open(big, "wb") as f:
+        f.write(b"\1" * (24 << 20))
+    cid = dockerd.docker("create", "--name", name, "--label", "io.cadv.test=1", "--network", "none", IMAGE,
+                         "sleep", "600")
+    dockerd.docker("cp", big, cid + ":/big")
+    os.unlink(big)
+    dockerd.docker("start", cid)
+    pid = int(dockerd.docker("inspect", "-f", "{{.State.Pid}}", cid))
     cg = cgroup_name(pid)
     named(d, cg, name)
     stats = wait_for(lambda: (lambda s: s if fs_usage(s) >= 24 << 20 else None)(latest_stats(d, cg)),
-                     timeout=75, interval=1, what="filesystem usage >= 24 MiB")
+                     timeout=30, interval=0.5, what="filesystem usage >= 24 MiB")
     fs = [f for f in stats["filesystem"] if f["usage"] >= 24 << 20][0]
     assert fs["base_usage"] >= 24 << 20
+    assert fs["usage"] >= fs["base_usage"]  # plus containers/<id> (config, logs)
     assert fs["capacity"] > fs["usage"]
     assert fs["inodes"] > 0
     assert fs["device"]

@@ -4,6 +4,8 @@ storage under a temporary directory: ../shared/RUNTIMES.md 1b) and its Docker-co
 by `podman system service` on a unique socket, which cadv reaches with -podman. Rootless podman
 needs cgroup v2 delegation, which these hybrid-cgroup machines lack; its cgroup layout
 (.../libpod-<id>.scope/container) is covered by tests/unit/test_runtime_ids.c."""
+import os
+
 import pytest
 
 from conftest import wait_for
@@ -74,11 +76,19 @@ def test_network_counters_move_with_traffic(daemon, podman):
 
 def test_file_written_inside_shows_in_fs_usage(daemon, podman):
     d = daemon("-podman=" + podman.addr)
-    name, cid, pid = start(podman, cmd=("sh", "-c", "dd if=/dev/zero of=/big bs=1M count=24 && sync && sleep 600"))
-    cg = cgroup_name(pid)
+    # written into the writable layer before the start, so the first usage walk sees it
+    name = unique("cadv-it")
+    big = os.path.join(podman.dir, "big-" + name)
+    with open(big, "wb") as f:
+        f.write(b"\1" * (24 << 20))
+    cid = podman.podman("create", "--name", name, "--label", "io.cadv.test=1", IMAGE, "sleep", "600")
+    podman.podman("cp", big, cid + ":/big")
+    os.unlink(big)
+    podman.podman("start", cid)
+    cg = cgroup_name(int(podman.podman("inspect", "-f", "{{.State.Pid}}", cid)))
     named(d, cg, name)
     stats = wait_for(lambda: (lambda s: s if fs_usage(s) >= 24 << 20 else None)(latest_stats(d, cg)),
-                     timeout=75, interval=1, what="filesystem usage >= 24 MiB")
+                     timeout=30, interval=0.5, what="filesystem usage >= 24 MiB")
     assert max(f["base_usage"] for f in stats["filesystem"]) >= 24 << 20
 
 
