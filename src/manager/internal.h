@@ -68,6 +68,9 @@ struct cadv_container {
      * but "/", whose root pid is 1), ulimits from it. Written by the metadata worker. */
     _Atomic uint64_t net_pid;
     _Atomic uint64_t root_pid;
+    /* The runtime's health check status (enum cadv_health), copied into each sample as cAdvisor's
+     * stats carry it. Written by the metadata worker. */
+    _Atomic uint64_t health;
 
     /* spec_lock: the spec (identity from the runtime, limits from the cgroup), and what the runtime
      * said that a cgroup spec refresh must not overwrite. */

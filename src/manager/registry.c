@@ -183,6 +183,7 @@ void cadv_container_set_identity(struct cadv_manager *m, struct cadv_container *
     /* Network figures come from the root process's netns when the runtime says so (docker: always;
      * containerd: sandboxes only); a plugin without inspect_full gives a pid, which suffices. */
     atomic_store(&c->root_pid, src->pid);
+    atomic_store(&c->health, (uint64_t)src->health);
     atomic_store(&c->net_pid, (info ? info->collect_network : true) ? src->pid : 0);
     if (info) {
         if (dst->has_network != info->has_network) {

@@ -241,6 +241,7 @@ static void collect_extras(struct cadv_manager *m, struct cadv_container *c, str
     uint64_t pid = atomic_load(&c->net_pid);
     struct cadv_sample *s = &sc->s;
 
+    s->c.health = atomic_load(&c->health);
     /* -ESRCH: the process is gone (the container is stopping); its bits are cleared. */
     if ((m->kinds & net_kinds) && pid && m->proc_fd >= 0)
         (void)cadv_net_read(m->proc_fd, pid, m->kinds & net_kinds, s);
