@@ -333,3 +333,17 @@ def gone(d, name):
 
 def tmpdir(prefix):
     return tempfile.mkdtemp(prefix=prefix, dir="/tmp")
+
+
+def cleanup_dir(path):
+    """Removes a daemon's state directory once its daemons are stopped: first the mounts they left
+    under it (dockerd bind-mounts its data root, podman its overlay directory), deepest first."""
+    mounts = []
+    with open("/proc/self/mountinfo") as f:
+        for line in f:
+            mnt = line.split()[4].replace("\\040", " ")
+            if mnt == path or mnt.startswith(path.rstrip("/") + "/"):
+                mounts.append(mnt)
+    for mnt in sorted(mounts, key=len, reverse=True):
+        subprocess.run(["umount", mnt], capture_output=True)
+    shutil.rmtree(path, ignore_errors=True)

@@ -9,8 +9,8 @@ import re
 import pytest
 
 from conftest import wait_for
-from runtimes import (Containerd, Veth, cgroup_name, container_info, docker_archive, fs_usage, gone, iface,
-                      latest_stats, metric_lines, named, need, tmpdir, unique)
+from runtimes import (Containerd, Veth, cgroup_name, cleanup_dir, container_info, docker_archive, fs_usage,
+                      gone, iface, latest_stats, metric_lines, named, need, tmpdir, unique)
 
 IMAGE = "localhost/cadv-busybox:1"
 NS = "cadvtest"
@@ -33,6 +33,7 @@ def containerd():
                 if c.ctr("container", "rm", line.strip(), check=False) is not None:
                     break
         c.daemon.stop()
+        cleanup_dir(c.dir)
 
 
 def flags(c):

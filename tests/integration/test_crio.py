@@ -14,8 +14,8 @@ import threading
 import pytest
 
 from conftest import wait_for
-from runtimes import (Veth, container_info, fs_usage, gone, iface, latest_stats, metric_lines, named, need,
-                      tmpdir)
+from runtimes import (Veth, cleanup_dir, container_info, fs_usage, gone, iface, latest_stats, metric_lines,
+                      named, need, tmpdir)
 
 SOCK = "/var/run/crio/crio.sock"
 
@@ -80,6 +80,7 @@ def crio():
     fake.start()
     yield fake
     fake.stop()
+    cleanup_dir(fake.info["storage_root"])
     if made_dir:
         os.rmdir(os.path.dirname(SOCK))
 

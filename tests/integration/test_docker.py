@@ -7,8 +7,8 @@ import os
 import pytest
 
 from conftest import wait_for
-from runtimes import (Dockerd, Veth, busybox_tar, cgroup_name, container_info, fs_usage, gone, iface,
-                      latest_stats, metric_lines, named, need, tmpdir, unique)
+from runtimes import (Dockerd, Veth, busybox_tar, cgroup_name, cleanup_dir, container_info, fs_usage, gone,
+                      iface, latest_stats, metric_lines, named, need, tmpdir, unique)
 
 IMAGE = "localhost/cadv-busybox:1"
 
@@ -28,6 +28,7 @@ def dockerd():
         for cid in d.docker("ps", "-aq", "--filter", "label=io.cadv.test", check=False).split():
             d.docker("rm", "-f", cid, check=False)
         d.stop()
+        cleanup_dir(d.dir)
 
 
 def start(dockerd, *args, cmd=("sleep", "600")):

@@ -9,8 +9,8 @@ import os
 import pytest
 
 from conftest import wait_for
-from runtimes import (Podman, Veth, busybox_tar, cgroup_name, container_info, fs_usage, gone, iface,
-                      latest_stats, metric_lines, named, need, tmpdir, unique)
+from runtimes import (Podman, Veth, busybox_tar, cgroup_name, cleanup_dir, container_info, fs_usage, gone,
+                      iface, latest_stats, metric_lines, named, need, tmpdir, unique)
 
 IMAGE = "localhost/cadv-busybox:1"
 
@@ -27,6 +27,7 @@ def podman():
         for cid in p.podman("ps", "-aq", "--filter", "label=io.cadv.test", check=False).split():
             p.podman("rm", "-f", "-t", "0", cid, check=False)
         p.daemon.stop()
+        cleanup_dir(p.dir)
 
 
 def start(podman, *args, cmd=("sleep", "600")):
