@@ -195,7 +195,6 @@ def test_docker_only_drops_raw_cgroups(daemon, dockerd, cgroups):
     named(d2, cg, name)
 
 
-@pytest.mark.xfail(strict=False, reason="the manager does not copy the spec's health into samples yet")
 def test_health_status_starting_then_healthy(daemon, dockerd):
     d = daemon("-docker=" + dockerd.addr)
     name, cid, pid = start(dockerd, "--network", "none", "--health-cmd", "test -e /tmp/ok",
