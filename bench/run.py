@@ -55,6 +55,7 @@ class Cadv:
         self.proc = None
         self.port = None
         self.t_exec = None
+        self.terminated = False  # stopped by the harness (else it exited by itself)
 
     def start(self):
         self.t_exec = time.monotonic()
@@ -69,14 +70,28 @@ class Cadv:
     def check_alive(self):
         rc = self.proc.poll()
         if rc is not None:
-            raise BenchError("cadv exited with status %d; last log lines:\n%s" % (rc, self.log_tail()))
+            raise BenchError("cadv exited with status %d; last log lines:\n%s" % (rc, indent(self.log_tail())))
 
     def log_tail(self, lines=15):
+        """The last lines of cadv's log, runs of the same message (up to its first quote) folded."""
         try:
             with open(self.log_path, "rb") as f:
-                return b"\n".join(f.read().splitlines()[-lines:]).decode(errors="replace")
+                text = f.read().decode(errors="replace").splitlines()
         except OSError:
             return ""
+        out, key, count = [], None, 0
+        for line in text:
+            k = line.partition("] ")[2].split("'")[0]
+            if k == key:
+                count += 1
+                continue
+            if count:
+                out.append("    (%d more like the line above)" % count)
+            out.append(line)
+            key, count = k, 0
+        if count:
+            out.append("    (%d more like the line above)" % count)
+        return "\n".join(out[-lines:])
 
     def wait_healthy(self, timeout):
         """Seconds from exec to the first /healthz 200."""
@@ -102,6 +117,7 @@ class Cadv:
         """SIGTERM, then SIGKILL after 10 s; returns the exit status (negative: signal)."""
         if self.proc is None or self.proc.poll() is not None:
             return None if self.proc is None else self.proc.returncode
+        self.terminated = True
         self.proc.terminate()
         try:
             return self.proc.wait(10)
@@ -189,8 +205,17 @@ class Window:
                 pr[2] = ts - pr[0]
 
     def run(self, list_path):
-        a = self.a
         floor = self.start_floor(list_path)
+        try:
+            self.measure(floor)
+        finally:
+            if floor.poll() is None:
+                floor.kill()
+                floor.wait()
+        self.fm.remove(list(self.probes))
+
+    def measure(self, floor):
+        a = self.a
         t0 = time.monotonic()
         c0 = probe.cpu_seconds(self.cadv.pid) if self.cadv else None
         due = [t0 + a.window * (i + 1) / (a.probes + 1) for i in range(a.probes)]
@@ -231,7 +256,6 @@ class Window:
         self.res["probe_ok"] = len(lat)
         self.res["probe_p50_ms"] = None if not lat else 1000.0 * probe.percentile(lat, 50)
         self.res["probe_max_ms"] = None if not lat else 1000.0 * max(lat)
-        self.fm.remove(list(self.probes))
 
 
 def wait_tracked(a, cadv, fm, res):
@@ -307,11 +331,9 @@ def describe_kept_open(a, cadv, fm, res):
                                                              ", ".join(sorted(floor_set - files)) or "none"))
 
 
-def run_mode(a, fm, list_path, workdir, dynamic):
-    mode = "dynamic %s" % ("on" if dynamic else "off")
-    res = {"n": a.n, "mode": mode, "notes": []}
+def run_mode(a, fm, list_path, workdir, dynamic, res):
+    """Measures one housekeeping mode into res (filled as far as it got when it raises)."""
     if a.floor_only:
-        res["mode"] = "floor only"
         Window(a, fm, None, "floor", res).run(list_path)
         return res
     args = ["-housekeeping_interval=%s" % go_duration(a.interval_ms),
@@ -344,7 +366,7 @@ def check_exit(cadv, res):
     """Stops cadv; a non-zero exit or a sanitizer report in its log fails the run."""
     rc = cadv.stop()
     res["exit_status"] = rc
-    if rc not in (0, None):
+    if rc not in (0, None) and cadv.terminated:
         res["notes"].append("cadv exited with status %s after SIGTERM; log tail:\n%s" % (
             rc, indent(cadv.log_tail())))
         res["failed"] = True
@@ -435,7 +457,7 @@ def report(a, fm, results, started):
     argv = next((r["cadv_argv"] for r in results if r.get("cadv_argv")), "(not run)")
     out = ["# cadv benchmark: N=%d, %s" % (a.n, time.strftime("%Y-%m-%d %H:%M", time.localtime(started))), "",
            "- host: Linux %s, %d CPUs (%s); commit %s" % (platform.release(), os.cpu_count(), cpu_model(),
-                                                       git_desc()),
+                                                       a.commit),
            "- farm: %d cgroups under %s in %d hierarchies (%s), %d busy (%d µs of CPU every %d µs)" % (
                a.n, fm.prefix, len(fm.hiers), ", ".join(os.path.basename(h.path) for h in fm.hiers),
                len(a.busy_leaves), a.busy_us, a.busy_period_us),
@@ -443,7 +465,8 @@ def report(a, fm, results, started):
            "- floor: %d files per container (%s), every %d ms; %s of %s files kept open" % (
                len(fm.files), ", ".join("%s:%s" % (os.path.basename(h.path), f) for h, f in fm.files),
                a.interval_ms, r0.get("floor_kept", "?"), r0.get("floor_files", "?")),
-           "- reproduce: `/usr/bin/python3 bench/run.py --n %d --window %g`" % (a.n, a.window), "",
+           "- reproduce: `make bench N=%d` (`/usr/bin/python3 bench/run.py --n %d --window %g`)" % (
+               a.n, a.n, a.window), "",
            table(results), ""]
     for r in results:
         if r.get("kept_containers") is not None:
@@ -511,7 +534,7 @@ def run_soak(a, fm, workdir):
     fd_slope = probe.slope_per_min([(t, fds) for t, _, fds in warm])
     out = ["# cadv soak: N=%d + %d cgroups created and removed per second for %g s, %s" % (
                a.n, a.churn, a.soak_duration, time.strftime("%Y-%m-%d %H:%M")), "",
-           "- cadv: `%s`; commit %s" % (shown_argv(cadv), git_desc()),
+           "- cadv: `%s`; commit %s" % (shown_argv(cadv), a.commit),
            "- %d cgroups created and %d removed; cadv lists %d of the %d alive at the end" % (
                made, made - len(live), count, a.n + len(live)),
            "- RSS slope after %g s warm-up: **%s KB/min**; fds slope: %s per min" % (
@@ -597,8 +620,10 @@ def main(argv=None):
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGHUP, on_signal)
+    signal.signal(signal.SIGINT, signal.default_int_handler)  # even when started with SIGINT ignored
     farm.cleanup_stale(a.cgroup_root, log)
     started = time.time()
+    a.commit = git_desc()  # the tree the binaries were (presumably) just built from
     workdir = tempfile.mkdtemp(prefix="cadv-bench-")
     fm = farm.Farm(a.floor, a.cgroup_root, log=log)
     results, text, failed = [], None, False
@@ -616,21 +641,32 @@ def main(argv=None):
             text, failed = run_soak(a, fm, workdir)
         else:
             for dynamic in ([False] if a.skip_dynamic or a.floor_only else [False, True]):
-                log("measuring dynamic housekeeping %s" % ("on" if dynamic else "off"))
+                mode = "floor only" if a.floor_only else "dynamic %s" % ("on" if dynamic else "off")
+                log("measuring %s" % mode)
+                res = {"n": a.n, "mode": mode, "notes": []}
+                results.append(res)
                 try:
-                    results.append(run_mode(a, fm, list_path, workdir, dynamic))
+                    run_mode(a, fm, list_path, workdir, dynamic, res)
                 except (BenchError, OSError) as e:
                     failed = True
                     log("FAILED: %s" % e)
-                    results.append({"n": a.n, "mode": "dynamic %s" % ("on" if dynamic else "off"),
-                                    "error": str(e), "notes": []})
+                    res["error"] = str(e)
                     if not a.keep_going:
                         break
+            if not any(r.get("floor_cpu") is not None for r in results):
+                # cadv failed everywhere: the floor alone still tells what this N costs.
+                log("measuring the floor alone")
+                res = {"n": a.n, "mode": "floor only", "notes": []}
+                Window(a, fm, None, "floor", res).run(list_path)
+                results.append(res)
             text = report(a, fm, results, started)
             failed = failed or any(r.get("failed") for r in results)
     except BenchError as e:
         log("FAILED: %s" % e)
         failed = True
+    except KeyboardInterrupt:
+        log("interrupted: removing the farm")
+        text, failed = None, True
     finally:
         for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
             signal.signal(s, signal.SIG_IGN)
