@@ -6,6 +6,7 @@ BUILD      ?= build
 ASAN_BUILD ?= build-asan
 N          ?= 1000
 ARGS       ?=
+BENCH_ARGS ?=
 
 .PHONY: all build run check unit integration format format-check bench deps clean
 
@@ -21,6 +22,7 @@ build: deps
 run: build
 	$(BUILD)/cadv -port=8080 $(ARGS)
 
+# Benchmark (see bench/README.md): make bench N=1000 BENCH_ARGS="--window 60 --soak"
 # Every test: format check, unit + fuzz-corpus tests (debug and ASan/UBSan builds), black-box tests
 # of the real daemon; ends with one line "N passed, N failed".
 check: deps
@@ -39,7 +41,7 @@ format-check:
 	@scripts/format --check
 
 bench: build
-	/usr/bin/python3 bench/run.py --n $(N) --cadv $(BUILD)/cadv --floor $(BUILD)/bench/floor
+	/usr/bin/python3 bench/run.py --n $(N) --cadv $(BUILD)/cadv --floor $(BUILD)/bench/floor $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-tsan

@@ -10,6 +10,7 @@
  *   http       libmicrohttpd's thread pool: REST API, /metrics, /healthz.
  * Shared mutable state lives only in the manager's registry and the per-container history rings. */
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -93,6 +94,11 @@ int main(int argc, char **argv)
         return 0;
     }
     cadv_log_set_level(level_for_verbosity(cfg.verbosity));
+    /* Large response bodies (/metrics, subcontainers: megabytes) go back to the kernel when freed.
+     * Without a fixed threshold glibc raises it after the first large free, and every HTTP thread then
+     * keeps a freed body's worth of memory (measured: 105 MB RSS instead of 27 MB at N=1000). */
+    mallopt(M_MMAP_THRESHOLD, 256 * 1024);
+    mallopt(M_ARENA_MAX, 4);
     /* Block the shutdown signals before any thread exists, so only main's sigwait() sees them. */
     sigemptyset(&set);
     sigaddset(&set, SIGINT);
