@@ -22,6 +22,7 @@ struct cadv_fsusage;
 struct cadv_procstats_cache;
 struct cadv_hmap;
 struct cadv_machine_info;
+struct cadv_machinefs;
 struct cadv_ring;
 struct cadv_runtime;
 struct md_fs;
@@ -106,6 +107,8 @@ struct cadv_manager {
     uint64_t machine_interval_ns;
     struct cadv_cgroup_root *root;
     int proc_fd; /* --proc_root, for process and network figures; -1 if it cannot be opened */
+    /* The machine's filesystems: the root container's FsStats and /storage (machinefs.h). */
+    struct cadv_machinefs *machinefs;
     struct cadv_container *root_container; /* reference held while the manager lives */
 
     /* Runtime plugins: the table, and the state of each (NULL when its init failed). */

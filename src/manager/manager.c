@@ -15,7 +15,8 @@
  *    inotify overflow); re-checks the directories of containers the collector found gone;
  *    refreshes the machine info every update_machine_info_interval.
  *  - metadata worker (metadata.c): runtime plugins' inspect(), from a bounded queue with backoff;
- *    in between, bounded steps of the writable-layer usage walks (collect/fsusage.h).
+ *    in between, bounded steps of the writable-layer usage walks (collect/fsusage.h) and, every
+ *    housekeeping interval, the machine's filesystems (machinefs.h: statvfs, diskstats).
  *  - caller threads (HTTP, exporters): lookups, copies of specs and samples, and on-demand
  *    collections (cadv_manager_refresh), which run on the caller's thread with a pooled scratch
  *    sample, serialised with the collector by the container's collect_lock.
@@ -29,6 +30,8 @@
  *  - c->spec_lock: c->spec and the runtime's overrides.
  *  - mi_lock: the machine info pointer (the object itself is immutable and reference-counted).
  *  - pool_lock: on-demand scratch samples.
+ *  - the machinefs lock (machinefs.c): the published filesystems; a leaf, taken under collect_lock
+ *    by the collector to copy them into root samples.
  *
  * Invariants:
  *  - A container is alive while it is in the registry; removal clears `alive` first, then drops it
@@ -62,6 +65,7 @@
 #include "manager/discovery.h"
 #include "manager/hmap.h"
 #include "manager/internal.h"
+#include "manager/machinefs.h"
 #include "manager/metadata.h"
 #include "manager/registry.h"
 #include "manager/scheduler.h"
@@ -140,6 +144,7 @@ int cadv_manager_new(const struct cadv_config *cfg, struct cadv_manager **ret)
     if (m->proc_fd < 0)
         cadv_log_errno(CADV_LOG_WARNING, -errno, "Cannot open proc root '%s': no network or process figures",
                        cfg->proc_root ? cfg->proc_root : "/proc");
+    m->machinefs = cadv_machinefs_new(cfg, m->proc_fd, m->kinds, m->base_interval_ns, m->machine_interval_ns);
     pthread_mutex_init(&m->recheck_lock, NULL);
     m->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (m->wake_fd < 0) {
@@ -385,6 +390,7 @@ int cadv_manager_start(struct cadv_manager *m)
     r = create_root(m);
     if (r < 0)
         return r;
+    cadv_machinefs_update(m->machinefs, cadv_mono_ns()); /* the first root sample has them */
     m->disc = cadv_discovery_new(m);
     cadv_discovery_scan(m->disc);
     r = cadv_sched_start(m);
@@ -437,6 +443,7 @@ struct cadv_manager *cadv_manager_free(struct cadv_manager *m)
     m->mi = cadv_machine_info_unref(m->mi);
     if (m->wake_fd >= 0)
         close(m->wake_fd);
+    m->machinefs = cadv_machinefs_free(m->machinefs);
     if (m->proc_fd >= 0)
         close(m->proc_fd);
     cadv_discovery_recheck_done(m);

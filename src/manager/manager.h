@@ -16,6 +16,8 @@
 
 struct cadv_config;
 struct cadv_container;
+struct cadv_fs_inventory;
+struct cadv_fs_measurement;
 struct cadv_machine_info;
 struct cadv_manager;
 struct cadv_runtime;
@@ -70,6 +72,12 @@ void cadv_containers_unref(struct cadv_container **arr, size_t n);
 void cadv_manager_refresh(struct cadv_manager *m, struct cadv_container **arr, size_t n, uint64_t max_age_ns);
 /* The current machine info, with a reference taken (never NULL after new). */
 struct cadv_machine_info *cadv_manager_machine_info(struct cadv_manager *m);
+/* The machine's filesystems (collect/fs.h): the inventory and its latest measurement, which root
+ * samples carry (at most CADV_MAX_FS of them), copied into *ret_inv and *ret_meas (release with
+ * cadv_fs_inventory_done and cadv_fs_measurement_done). Returns 0, or -ENOENT when nothing was
+ * measured (the disk kind is off, or mountinfo could not be read). */
+int cadv_manager_machine_fs(struct cadv_manager *m, struct cadv_fs_inventory *ret_inv,
+                            struct cadv_fs_measurement *ret_meas);
 /* Increments on each scheduler pass that stored a sample; readers cache renders per generation. */
 uint64_t cadv_manager_generation(struct cadv_manager *m);
 void cadv_manager_get_stats(struct cadv_manager *m, struct cadv_manager_stats *ret);

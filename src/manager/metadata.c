@@ -3,7 +3,9 @@
  * raw at once; its identity (names, labels, image...) comes later from the plugin's inspect, which
  * may be slow (runtime API calls), so it runs here. -ENOENT passes the cgroup to the next plugin
  * that claims it (runtime.h: MAYBE), then to raw; other errors are retried with exponential backoff
- * (1 s .. 60 s); a plugin that asks for it (refresh_interval_ns) is inspected again periodically. */
+ * (1 s .. 60 s); a plugin that asks for it (refresh_interval_ns) is inspected again periodically.
+ * In between, it steps the writable-layer usage walks and measures the machine's filesystems
+ * (machinefs.h). */
 #include "manager/metadata.h"
 
 #include <errno.h>
@@ -16,6 +18,7 @@
 #include "core/timeutil.h"
 #include "core/xalloc.h"
 #include "manager/internal.h"
+#include "manager/machinefs.h"
 #include "manager/manager.h"
 #include "manager/registry.h"
 #include "model/kinds.h"
@@ -334,6 +337,14 @@ static void *md_main(void *arg)
             pthread_mutex_lock(&m->md_lock);
             continue;
         }
+        if (cadv_machinefs_next_due(m->machinefs) <= now) {
+            pthread_mutex_unlock(&m->md_lock);
+            cadv_machinefs_update(m->machinefs, now);
+            pthread_mutex_lock(&m->md_lock);
+            continue;
+        }
+        if (cadv_machinefs_next_due(m->machinefs) < fs_due)
+            fs_due = cadv_machinefs_next_due(m->machinefs);
         due = i != SIZE_MAX ? m->mdq[i].not_before_mono : UINT64_MAX;
         if (fs_due < due)
             due = fs_due;

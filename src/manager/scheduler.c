@@ -19,6 +19,7 @@
 #include "core/xalloc.h"
 #include "manager/discovery.h"
 #include "manager/internal.h"
+#include "manager/machinefs.h"
 #include "manager/manager.h"
 #include "manager/registry.h"
 #include "model/kinds.h"
@@ -254,6 +255,8 @@ static void collect_extras(struct cadv_manager *m, struct cadv_container *c, str
                                           c->procs, &s->c.processes) == 0)
             s->c.has |= CADV_HAS_PROCESSES;
     }
+    if ((m->kinds & CADV_KIND_DISK) && c->is_root)
+        cadv_machinefs_fill(m->machinefs, s); /* the machine's filesystems */
     if ((m->kinds & CADV_KIND_DISK) && c->has_fs && s->n_fs == 0) {
         s->fs[0] = c->fs;
         s->n_fs = 1;
