@@ -2,13 +2,20 @@
 /* api_v2.c - cAdvisor's v2.0/v2.1 handlers (cmd/internal/api/versions.go): the query options are
  * parsed first for every request; container selection follows the manager's getRequestedContainers
  * (name, recursive, docker/podman aliases) and max_age forces an on-demand collection. Results are
- * objects keyed by container name, in name order (Go sorts map keys). */
+ * objects keyed by container name, in name order (Go sorts map keys). storage serves the manager's
+ * measurement of the machine's filesystems; ps reads /proc on the request's thread. */
 #include "http/api_v2.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "collect/fs.h"
+#include "collect/procstats.h"
+#include "config.h"
 #include "core/buf.h"
 #include "core/json.h"
 #include "core/xalloc.h"
@@ -17,8 +24,11 @@
 #include "http/http.h"
 #include "http/json_container.h"
 #include "http/json_machine.h"
+#include "http/json_ps.h"
+#include "http/json_storage.h"
 #include "manager/manager.h"
 #include "model/machine.h"
+#include "model/sample.h"
 
 struct v2_request {
     struct cadv_manager *m;
@@ -189,6 +199,230 @@ static void handle_machinestats(struct v2_request *r)
     cadv_api_reply_json(r->rep, &b);
 }
 
+/* ---- storage (manager.GetFsInfo, GetFsInfoByFsUUID) ---- */
+
+/* Index in meas of the partition mounted at the mount point of device's partition (cAdvisor's
+ * getFsInfoByDeviceName), or -1 with the error text in msg. */
+static long storage_by_device(const struct cadv_fs_inventory *inv, const struct cadv_fs_measurement *meas,
+                              const char *device, struct cadv_buf *msg)
+{
+    long p = cadv_fs_inventory_find(inv, device);
+
+    if (p < 0) {
+        cadv_buf_puts(msg, "failed to get mount point for device ");
+        cadv_go_quote(msg, device, strlen(device));
+        cadv_buf_puts(msg, ": no partition info for device ");
+        cadv_go_quote(msg, device, strlen(device));
+        return -1;
+    }
+    for (size_t i = 0; i < meas->n; i++)
+        if (strcmp(inv->parts[meas->part[i]].mountpoint, inv->parts[p].mountpoint) == 0)
+            return (long)i;
+    cadv_buf_puts(msg, "cannot find filesystem info for device ");
+    cadv_go_quote(msg, device, strlen(device));
+    return -1;
+}
+
+/* ?uuid=: the one FsInfo of the device with that filesystem uuid. */
+static bool write_storage_uuid(struct cadv_json *w, const struct cadv_fs_inventory *inv,
+                               const struct cadv_fs_measurement *meas, const char *uuid, struct cadv_buf *msg)
+{
+    const char *dev = cadv_fs_inventory_uuid_device(inv, uuid);
+    long i;
+
+    if (!dev) {
+        cadv_buf_puts(msg, "cadvisor: no such device");
+        return false;
+    }
+    if (cadv_fs_inventory_find(inv, dev) < 0) {
+        cadv_buf_puts(msg, "cannot find device ");
+        cadv_go_quote(msg, dev, strlen(dev));
+        cadv_buf_puts(msg, " in partitions");
+        return false;
+    }
+    i = storage_by_device(inv, meas, dev, msg);
+    if (i < 0)
+        return false;
+    cadv_json_fs_info(w, inv, meas, (size_t)i);
+    return true;
+}
+
+/* ?label=: the FsInfo array of the labelled device; else all of them. */
+static bool write_storage(struct cadv_json *w, const struct cadv_fs_inventory *inv,
+                          const struct cadv_fs_measurement *meas, const char *label, struct cadv_buf *msg)
+{
+    const char *dev = NULL;
+
+    if (label && !(dev = cadv_fs_inventory_label_device(inv, label))) {
+        cadv_buf_puts(msg, "non-existent label ");
+        cadv_go_quote(msg, label, strlen(label));
+        return false;
+    }
+    cadv_json_arr_begin(w);
+    for (size_t k = 0; k < meas->n; k++)
+        if (!dev || strcmp(inv->parts[meas->part[k]].device, dev) == 0)
+            cadv_json_fs_info(w, inv, meas, k);
+    cadv_json_arr_end(w);
+    return true;
+}
+
+static const char *query_or_null(const struct cadv_http_request *req, const char *key)
+{
+    const char *v = cadv_http_query(req, key);
+
+    return v && v[0] ? v : NULL; /* Go's Query().Get: absent and empty are alike */
+}
+
+/* v2.0 storage: the filesystems the root container's samples carry, from the manager's latest
+ * measurement (all of them: samples keep at most CADV_MAX_FS). */
+static void handle_storage(struct v2_request *r)
+{
+    struct cadv_fs_measurement meas;
+    struct cadv_fs_inventory inv;
+    struct cadv_json w;
+    struct cadv_buf b, msg;
+    const char *uuid;
+    bool ok;
+
+    if (cadv_manager_machine_fs(r->m, &inv, &meas) < 0) {
+        cadv_http_reply_error(r->rep, 500, "unable to find data in memory cache");
+        return;
+    }
+    cadv_buf_init(&msg, 4096);
+    cadv_api_json_begin(&b, &w);
+    uuid = query_or_null(r->req, "uuid");
+    if (uuid)
+        ok = write_storage_uuid(&w, &inv, &meas, uuid, &msg);
+    else
+        ok = write_storage(&w, &inv, &meas, query_or_null(r->req, "label"), &msg);
+    cadv_fs_measurement_done(&meas);
+    cadv_fs_inventory_done(&inv);
+    if (ok) {
+        cadv_buf_done(&msg);
+        cadv_api_reply_json(r->rep, &b);
+    } else {
+        cadv_buf_done(&b);
+        reply_msg(r->rep, &msg);
+    }
+}
+
+/* ---- ps (manager.GetProcessList) ---- */
+
+#define PS_MAX_PROCS 65536u /* processes listed per request */
+
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* The numeric entries of the proc directory, sorted (ps -e order), at most PS_MAX_PROCS. *ret is
+ * malloc'd. Returns 0 or a negative errno. */
+static int list_pids(int proc_fd, uint32_t **ret, size_t *ret_n)
+{
+    int fd = openat(proc_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    uint32_t *pids = NULL;
+    size_t n = 0, cap = 0;
+    struct dirent *e;
+    DIR *d;
+
+    if (fd < 0)
+        return -errno;
+    d = fdopendir(fd);
+    if (!d) {
+        int r = -errno;
+
+        close(fd);
+        return r;
+    }
+    while ((e = readdir(d)) && n < PS_MAX_PROCS) {
+        char *end;
+        unsigned long v = strtoul(e->d_name, &end, 10);
+
+        if (e->d_name[0] < '1' || e->d_name[0] > '9' || *end || v > UINT32_MAX)
+            continue;
+        cadv_xgrow((void **)&pids, &cap, n + 1, sizeof(*pids));
+        pids[n++] = (uint32_t)v;
+    }
+    closedir(d);
+    if (n)
+        qsort(pids, n, sizeof(*pids), cmp_u32);
+    *ret = pids;
+    *ret_n = n;
+    return 0;
+}
+
+/* Every process for "/" (with its cgroup path); for another container only those whose cgroup is
+ * that container's name, with the path blanked (cAdvisor's parsePsLine). */
+static int write_ps(struct cadv_json *w, int proc_fd, const char *name)
+{
+    bool root = strcmp(name, "/") == 0;
+    struct cadv_ps_env env;
+    struct cadv_ps_info info;
+    uint32_t *pids = NULL;
+    size_t n = 0;
+    int r = cadv_procstats_ps_env(proc_fd, &env);
+
+    if (r >= 0)
+        r = list_pids(proc_fd, &pids, &n);
+    if (r < 0)
+        return r;
+    cadv_json_arr_begin(w);
+    for (size_t i = 0; i < n; i++) {
+        if (cadv_procstats_ps(proc_fd, pids[i], &env, &info) < 0)
+            continue; /* gone meanwhile */
+        if (!root && strcmp(info.cgroup_path, name) != 0)
+            continue;
+        if (!root)
+            info.cgroup_path[0] = '\0';
+        cadv_json_ps_info(w, &info);
+    }
+    cadv_json_arr_end(w);
+    free(pids);
+    return 0;
+}
+
+/* v2.0 ps: recursive and max_age are overridden; the request must resolve to one container. */
+static void handle_ps(struct v2_request *r)
+{
+    const struct cadv_config *cfg = cadv_manager_config(r->m);
+    const char *proc_root = cfg && cfg->proc_root ? cfg->proc_root : "/proc";
+    char *name = cadv_api_container_name(r->p->rest);
+    struct cadv_api_options opt = r->opt;
+    struct cadv_container **arr = NULL;
+    struct cadv_json w;
+    struct cadv_buf b;
+    size_t n = 0;
+    int fd, rc;
+
+    opt.recursive = false;
+    opt.has_max_age = false;
+    cadv_buf_init(&b, 0);
+    rc = select_containers(r->m, name, &opt, &arr, &n, &b);
+    free(name);
+    if (rc < 0 || n != 1) {
+        if (rc >= 0)
+            cadv_buf_puts(&b, "Expected the request to match only one container");
+        cadv_containers_unref(arr, n);
+        reply_msg(r->rep, &b);
+        return;
+    }
+    fd = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    cadv_api_json_begin(&b, &w);
+    rc = fd < 0 ? -errno : write_ps(&w, fd, cadv_container_name(arr[0]));
+    if (fd >= 0)
+        close(fd);
+    cadv_containers_unref(arr, n);
+    if (rc < 0) {
+        cadv_buf_done(&b);
+        cadv_http_reply_errorf(r->rep, 500, "listing the processes under '%s' failed: %s", proc_root,
+                               strerror(-rc));
+        return;
+    }
+    cadv_api_reply_json(r->rep, &b);
+}
+
 static void handle_machine(struct v2_request *r, bool attributes)
 {
     struct cadv_machine_info *mi = cadv_manager_machine_info(r->m);
@@ -262,8 +496,11 @@ void cadv_api_v2_handle(struct cadv_manager *m, const struct cadv_http_request *
         handle_machine(&r, false);
     else if (cadv_api_type_is(p, "events"))
         reply_raw_json(rep, "[]"); /* the event store comes with a later issue */
-    else if (cadv_api_type_is(p, "summary") || cadv_api_type_is(p, "storage") || cadv_api_type_is(p, "ps") ||
-             cadv_api_type_is(p, "appmetrics"))
+    else if (cadv_api_type_is(p, "storage"))
+        handle_storage(&r);
+    else if (cadv_api_type_is(p, "ps"))
+        handle_ps(&r);
+    else if (cadv_api_type_is(p, "summary") || cadv_api_type_is(p, "appmetrics"))
         cadv_http_reply_errorf(rep, 500, "%.*s is not implemented by cadv yet", (int)p->type_len, p->type);
     else {
         cadv_buf_init(&b, 0);

@@ -2,7 +2,7 @@
 /* test_http_api.c - the REST API end to end: a manager over a cgroup v2 tree built in a temporary
  * directory (/, /a, /a/c, /ab, /b; no runtime), the HTTP server in front of it, libcurl as the
  * client. Checks the v1 and v2 endpoints' shapes, selection (recursive, count, type), on-demand
- * housekeeping (max_age) and cAdvisor's error texts. */
+ * housekeeping (max_age), ps and storage over a fake proc root, and cAdvisor's error texts. */
 #include <criterion/criterion.h>
 #include <curl/curl.h>
 #include <errno.h>
@@ -87,6 +87,12 @@ static void make_tree(void)
     write_file(dir, "meminfo",
                "MemTotal:        4000000 kB\nMemFree:         1000000 kB\nSwapTotal:  0 kB\n");
     write_file(dir, "uptime", "1000.00 2000.00\n");
+    /* The machine's one filesystem (the rootfs below, for /storage) and btime (for /ps). */
+    write_file(dir, "stat", "cpu  1 2 3 4 5 6 7 0 0 0\nbtime 1700000000\nprocesses 10\n");
+    snprintf(dir, sizeof(dir), "%s/proc/self", tmp);
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    write_file(dir, "mountinfo", "36 35 254:1 / / rw,relatime shared:1 - ext4 /dev/cadvtest rw\n");
+    snprintf(dir, sizeof(dir), "%s/proc", tmp);
     cadv_config_init(&cfg);
     replace_str(&cfg.cgroup_root, root);
     replace_str(&cfg.proc_root, dir);
@@ -385,7 +391,83 @@ Test(http_api, v2_machine_version_and_not_yet)
     cr_expect(json_is_array(j) && json_array_size(j) == 0);
     json_decref(j);
     expect_error("/api/v2.0/summary/", NULL, 500, "summary is not implemented by cadv yet\n");
-    expect_error("/api/v2.1/ps/a", NULL, 500, "ps is not implemented by cadv yet\n");
+}
+
+/* A fake process under the test's proc root: stat, status, cgroup and an fd directory. */
+static void make_process(unsigned pid, const char *comm, const char *cgroup)
+{
+    char dir[256], stat[512];
+
+    snprintf(dir, sizeof(dir), "%s/proc/%u", tmp, pid);
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    /* utime 150 + stime 50 ticks, starttime 5000 ticks, vsize 10000000, rss 500 pages, cpu 1 */
+    snprintf(stat, sizeof(stat),
+             "%u (%s) S 1 %u %u 0 -1 4194560 100 0 0 0 150 50 0 0 20 0 1 0 5000 10000000 500 "
+             "18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
+             pid, comm, pid, pid);
+    write_file(dir, "stat", stat);
+    write_file(dir, "status", "Name:\tx\nUid:\t0\t0\t0\t0\nVmLck:\t0 kB\nVmRSS:\t2000 kB\n");
+    write_file(dir, "cgroup", cgroup);
+    snprintf(dir, sizeof(dir), "%s/proc/%u/fd", tmp, pid);
+    cr_assert_eq(mkdir(dir, 0755), 0);
+}
+
+Test(http_api, v2_ps_and_storage)
+{
+    json_t *j, *p;
+    char *keys;
+
+    make_process(4242, "worker a", "0::/a\n");
+    make_process(4243, "worker b", "0::/b\n");
+    j = get_json("/api/v2.0/ps/a", NULL);
+    cr_assert_eq(json_array_size(j), 1, "only /a's own process");
+    p = json_array_get(j, 0);
+    keys = keys_of(p);
+    cr_expect_str_eq(keys, "user,pid,parent_pid,start_time,percent_cpu,percent_mem,rss,virtual_size,status,"
+                           "running_time,cgroup_path,cmd,fd_count,psr");
+    free(keys);
+    cr_expect_eq(json_number_value(json_object_get(p, "pid")), 4242);
+    cr_expect_str_eq(json_string_value(json_object_get(p, "cmd")), "worker a");
+    cr_expect_str_eq(json_string_value(json_object_get(p, "cgroup_path")), "", "blank for a container");
+    cr_expect_eq(json_number_value(json_object_get(p, "rss")), 2000 * 1024);
+    json_decref(j);
+    /* "/" lists every process, with its cgroup; recursive is ignored. */
+    j = get_json("/api/v2.1/ps/?recursive=true", NULL);
+    cr_assert_eq(json_array_size(j), 2);
+    cr_expect_eq(json_number_value(json_object_get(json_array_get(j, 0), "pid")), 4242);
+    cr_expect_str_eq(json_string_value(json_object_get(json_array_get(j, 1), "cgroup_path")), "/b");
+    json_decref(j);
+    j = get_json("/api/v2.0/ps/ab", NULL);
+    cr_expect(json_is_array(j) && json_array_size(j) == 0);
+    json_decref(j);
+    expect_error("/api/v2.0/ps/zzz", NULL, 500, "unknown container \"/zzz\"\n");
+    expect_error("/api/v2.0/ps/a?type=docker", NULL, 500,
+                 "unable to find container \"a\" in \"docker\" namespace\n");
+
+    /* storage: the one filesystem of the mountinfo, measured at the manager's start. */
+    j = get_json("/api/v2.0/storage", NULL);
+    cr_assert_eq(json_array_size(j), 1);
+    p = json_array_get(j, 0);
+    keys = keys_of(p);
+    cr_expect_str_eq(keys, "timestamp,device,mountpoint,capacity,available,usage,labels,inodes,inodes_free");
+    free(keys);
+    cr_expect_str_eq(json_string_value(json_object_get(p, "device")), "/dev/cadvtest");
+    cr_expect_str_eq(json_string_value(json_object_get(p, "mountpoint")), "/");
+    cr_expect_gt(json_number_value(json_object_get(p, "capacity")), 0);
+    cr_expect_str_eq(json_string_value(json_array_get(json_object_get(p, "labels"), 0)), "root");
+    json_decref(j);
+    j = get_json("/api/v2.0/storage?label=root", NULL);
+    cr_expect_eq(json_array_size(j), 1);
+    json_decref(j);
+    expect_error("/api/v2.0/storage?label=docker-images", NULL, 500,
+                 "non-existent label \"docker-images\"\n");
+    expect_error("/api/v2.0/storage?uuid=0000-1111", NULL, 500, "cadvisor: no such device\n");
+    /* The root's samples carry it (v1 FsStats, MachineFsStats with its "inline" disk stats). */
+    j = get_json("/api/v2.1/machinestats?count=1", NULL);
+    p = json_array_get(json_object_get(json_array_get(j, 0), "filesystem"), 0);
+    cr_expect_str_eq(json_string_value(json_object_get(p, "device")), "/dev/cadvtest");
+    cr_expect(json_is_object(json_object_get(p, "inline")));
+    json_decref(j);
 }
 
 /* The number of samples of /a the API returns. */
