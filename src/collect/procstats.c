@@ -483,31 +483,54 @@ static void format_stat(const struct cadv_ps_stat *st, uint32_t pid, uint64_t vm
 
 /* cAdvisor's getCgroupPath over ps's cgroup column (the lines of /proc/<pid>/cgroup joined by ','):
  * a leading "0::" line's path, else the path of the first entry that mentions "cpu". */
-static void pick_cgroup(const char *buf, size_t len, char *out, size_t size)
+/* True if the comma list ctrls (n bytes) holds the controller name. */
+static bool has_controller(const char *ctrls, size_t n, const char *name)
 {
-    out[0] = '\0';
-    if (len == 0) {
-        (void)snprintf(out, size, "/");
-        return;
-    }
-    if (len >= 3 && memcmp(buf, "0::", 3) == 0) {
-        const char *nl = memchr(buf, '\n', len);
+    size_t l = strlen(name);
 
-        (void)snprintf(out, size, "%.*s", (int)((nl ? (size_t)(nl - buf) : len) - 3), buf + 3);
-        return;
+    for (size_t i = 0; i < n;) {
+        const char *comma = memchr(ctrls + i, ',', n - i);
+        size_t e = comma ? (size_t)(comma - ctrls) : n;
+
+        if (e - i == l && memcmp(ctrls + i, name, l) == 0)
+            return true;
+        i = e + 1;
     }
+    return false;
+}
+
+/* The path of the line of /proc/<pid>/cgroup whose controller list holds name, or false. */
+static bool controller_path(const char *buf, size_t len, const char *name, char *out, size_t size)
+{
     for (size_t start = 0; start < len;) {
         const char *nl = memchr(buf + start, '\n', len - start);
         size_t end = nl ? (size_t)(nl - buf) : len;
         const char *line = buf + start, *c1, *c2;
 
-        if (memmem(line, end - start, "cpu", 3) && (c1 = memchr(line, ':', end - start)) &&
-            (c2 = memchr(c1 + 1, ':', (size_t)(buf + end - c1 - 1)))) {
+        if ((c1 = memchr(line, ':', end - start)) &&
+            (c2 = memchr(c1 + 1, ':', (size_t)(buf + end - c1 - 1))) &&
+            has_controller(c1 + 1, (size_t)(c2 - c1 - 1), name)) {
             (void)snprintf(out, size, "%.*s", (int)(buf + end - c2 - 1), c2 + 1);
-            return;
+            return true;
         }
         start = end + 1;
     }
+    return false;
+}
+
+/* cAdvisor's ps cgroup column: the unified path on a pure cgroup v2 host ("0::<path>" only), else the
+ * memory controller's path, else the cpu controller's, else "/". */
+static void pick_cgroup(const char *buf, size_t len, char *out, size_t size)
+{
+    const char *nl = memchr(buf, '\n', len);
+
+    (void)snprintf(out, size, "/");
+    if (len >= 3 && memcmp(buf, "0::", 3) == 0 && (!nl || (size_t)(nl - buf) + 1 >= len)) {
+        (void)snprintf(out, size, "%.*s", (int)((nl ? (size_t)(nl - buf) : len) - 3), buf + 3);
+        return;
+    }
+    if (!controller_path(buf, len, "memory", out, size))
+        (void)controller_path(buf, len, "cpu", out, size);
 }
 
 static void user_name(uint64_t uid, char *out, size_t size)
