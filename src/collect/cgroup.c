@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cgroup.c - the version-independent part of the cgroup readers: layout detection under
- * --cgroup_root, per-container handles (directory fds, kept-open file slots within the fd budget),
+ * --cgroup_root, per-container handles (kept-open file slots within the fd budget),
  * dispatch to cgroup_v1.c / cgroup_v2.c, creation time, pids and schedstat.
+ *
+ * A handle holds no directory fds: files are reached through the hierarchy's root fd and the
+ * cgroup's relative path, so what a container keeps open is only its file slots, all within the fd
+ * budget; past the budget it holds nothing between reads (openat, pread, close per file).
  *
  * Layout detection looks at the tree itself so that fixture trees behave like real mounts: pure v2
  * if <root>/cgroup.controllers exists; otherwise every subdirectory whose name is a list of known
@@ -13,6 +17,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -341,32 +346,46 @@ static char *name_to_rel(const char *name)
     return cadv_xstrdup(name + 1);
 }
 
+static int dir_base(const struct cadv_cgroup_root *root, int dir)
+{
+    return dir == CADV_CG_UDIR ? root->unified_fd : root->hier[dir].fd;
+}
+
+static bool is_dir_at(int base, const char *rel)
+{
+    struct stat st;
+
+    return base >= 0 && fstatat(base, rel, &st, 0) == 0 && S_ISDIR(st.st_mode);
+}
+
 int cadv_cgroup_open(struct cadv_cgroup_root *root, const char *name, struct cadv_cgroup **ret)
 {
     struct cadv_cgroup *cg;
     char *rel = name_to_rel(name);
-    bool any = false;
 
     if (!rel)
         return -EINVAL;
+    if (strlen(rel) >= PATH_MAX - 64) {
+        free(rel);
+        return -ENAMETOOLONG;
+    }
     cg = cadv_xcalloc(1, sizeof(*cg));
     cg->root = root;
     cg->name = cadv_xstrdup(name);
     cg->rel = rel;
-    cg->udir = -1;
-    for (size_t i = 0; i < CADV_CG_MAX_HIER; i++)
-        cg->hdir[i] =
-                i < root->n_hier ? openat(root->hier[i].fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    cg->rel_len = strlen(rel);
     for (size_t i = 0; i < root->n_hier; i++)
-        any |= cg->hdir[i] >= 0;
-    if (!any) {
+        if (is_dir_at(root->hier[i].fd, rel))
+            cg->dirs |= UINT32_C(1) << i;
+    if (!cg->dirs) {
         cadv_cgroup_close(cg);
         return -ENOENT;
     }
-    if (root->unified_fd >= 0)
-        cg->udir = openat(root->unified_fd, rel, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (is_dir_at(root->unified_fd, rel))
+        cg->dirs |= UINT32_C(1) << CADV_CG_UDIR;
     for (size_t i = 0; i < CADV_CG_MAX_FILES; i++)
         cg->files[i] = (struct cadv_cg_file){CADV_CG_FILE_ABSENT, -1, NULL, false};
+    cg->blkio_group = -1;
     root->ops->setup(cg);
     *ret = cg;
     return 0;
@@ -381,11 +400,6 @@ struct cadv_cgroup *cadv_cgroup_close(struct cadv_cgroup *cg)
             close(cg->files[i].fd);
             atomic_fetch_sub(&cg->root->fds_held, 1);
         }
-    for (size_t i = 0; i < CADV_CG_MAX_HIER; i++)
-        if (cg->hdir[i] >= 0)
-            close(cg->hdir[i]);
-    if (cg->udir >= 0)
-        close(cg->udir);
     cadv_cgroup__sched_free(cg->sched);
     free(cg->name);
     free(cg->rel);
@@ -398,11 +412,44 @@ const char *cadv_cgroup_name(const struct cadv_cgroup *cg)
     return cg->name;
 }
 
+bool cadv_cgroup__has_dir(const struct cadv_cgroup *cg, int dir)
+{
+    return dir >= 0 && dir <= CADV_CG_UDIR && (cg->dirs & (UINT32_C(1) << dir));
+}
+
 int cadv_cgroup__ctl_dir(const struct cadv_cgroup *cg, enum cadv_cg_ctl c)
 {
     int h = cg->root->ctl_hier[c];
 
-    return h >= 0 ? cg->hdir[h] : -1;
+    return cadv_cgroup__has_dir(cg, h) ? h : -1;
+}
+
+int cadv_cgroup__udir(const struct cadv_cgroup *cg)
+{
+    return cadv_cgroup__has_dir(cg, CADV_CG_UDIR) ? CADV_CG_UDIR : -1;
+}
+
+int cadv_cgroup__open_in(const struct cadv_cgroup *cg, int dir, const char *name, int flags)
+{
+    char path[PATH_MAX];
+    const char *p = path;
+    size_t n = name ? strlen(name) : 0;
+    int fd;
+
+    if (!cadv_cgroup__has_dir(cg, dir))
+        return -ENODATA;
+    if (!name)
+        p = cg->rel;
+    else if (cg->rel[0] == '.' && cg->rel[1] == '\0')
+        p = name;
+    else if (cg->rel_len + 1 + n < sizeof(path)) {
+        memcpy(path, cg->rel, cg->rel_len);
+        path[cg->rel_len] = '/';
+        memcpy(path + cg->rel_len + 1, name, n + 1);
+    } else
+        return -ENAMETOOLONG;
+    fd = openat(dir_base(cg->root, dir), p, flags | O_CLOEXEC);
+    return fd >= 0 ? fd : -errno;
 }
 
 bool cadv_cgroup__is_root(const struct cadv_cgroup *cg)
@@ -412,13 +459,11 @@ bool cadv_cgroup__is_root(const struct cadv_cgroup *cg)
 
 /* ---- file slots ---- */
 
-bool cadv_cgroup__dir_gone(int dirfd)
+bool cadv_cgroup__dir_gone(const struct cadv_cgroup *cg, int dir)
 {
-    struct stat st;
-
-    if (fstat(dirfd, &st) == 0 && st.st_nlink == 0)
+    if (!cadv_cgroup__has_dir(cg, dir))
         return true;
-    return faccessat(dirfd, "cgroup.procs", F_OK, 0) < 0 && (errno == ENOENT || errno == ENODEV);
+    return faccessat(dir_base(cg->root, dir), cg->rel, F_OK, 0) < 0 && (errno == ENOENT || errno == ENODEV);
 }
 
 static bool take_budget(struct cadv_cgroup_root *root)
@@ -433,11 +478,11 @@ static void file_probe(struct cadv_cgroup *cg, struct cadv_cg_file *f)
 {
     int fd;
 
-    if (f->dirfd < 0)
+    if (!cadv_cgroup__has_dir(cg, f->dir))
         return;
-    fd = openat(f->dirfd, f->name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    fd = cadv_cgroup__open_in(cg, f->dir, f->name, O_RDONLY | O_NOCTTY);
     if (fd < 0) {
-        f->fd = errno == ENOENT ? CADV_CG_FILE_ABSENT : CADV_CG_FILE_REOPEN;
+        f->fd = fd == -ENOENT ? CADV_CG_FILE_ABSENT : CADV_CG_FILE_REOPEN;
         return;
     }
     if (f->keep && take_budget(cg->root)) {
@@ -448,7 +493,7 @@ static void file_probe(struct cadv_cgroup *cg, struct cadv_cg_file *f)
     f->fd = CADV_CG_FILE_REOPEN;
 }
 
-void cadv_cgroup__file_add(struct cadv_cgroup *cg, unsigned slot, int dirfd, const char *name, bool keep)
+void cadv_cgroup__file_add(struct cadv_cgroup *cg, unsigned slot, int dir, const char *name, bool keep)
 {
     struct cadv_cg_file *f = &cg->files[slot];
 
@@ -456,27 +501,41 @@ void cadv_cgroup__file_add(struct cadv_cgroup *cg, unsigned slot, int dirfd, con
         close(f->fd);
         atomic_fetch_sub(&cg->root->fds_held, 1);
     }
-    *f = (struct cadv_cg_file){CADV_CG_FILE_ABSENT, dirfd, name, keep};
+    *f = (struct cadv_cg_file){CADV_CG_FILE_ABSENT, dir, name, keep};
     file_probe(cg, f);
 }
 
+static bool dir_is_v2(const struct cadv_cgroup_root *root, int dir)
+{
+    return dir == CADV_CG_UDIR || (dir >= 0 && root->hier[dir].is_v2);
+}
+
+/* Probes absent slots again: on cgroup2 at every spec refresh (a parent may enable a controller any
+ * time); on v1 only every CADV_CG_V1_REPROBE refreshes, since v1 files appear only when a module adds
+ * them (bfq), and a failed lookup is one of the dearest calls of a refresh. */
 static void files_reprobe(struct cadv_cgroup *cg)
 {
+    bool v1_too = ++cg->spec_reads % CADV_CG_V1_REPROBE == 0;
+
     for (size_t i = 0; i < CADV_CG_MAX_FILES; i++)
-        if (cg->files[i].fd == CADV_CG_FILE_ABSENT && cg->files[i].name)
+        if (cg->files[i].fd == CADV_CG_FILE_ABSENT && cg->files[i].name &&
+            (v1_too || dir_is_v2(cg->root, cg->files[i].dir)))
             file_probe(cg, &cg->files[i]);
 }
 
-int cadv_cgroup__read_at(int dirfd, const char *name, char *buf, size_t cap, size_t *ret_len)
+int cadv_cgroup__read_at(const struct cadv_cgroup *cg, int dir, const char *name, char *buf, size_t cap,
+                         size_t *ret_len)
 {
-    int r;
+    int fd = cadv_cgroup__open_in(cg, dir, name, O_RDONLY | O_NOCTTY), r;
 
-    if (dirfd < 0)
-        return -ENODATA;
-    r = cadv_read_at(dirfd, name, buf, cap, ret_len);
+    if (fd >= 0) {
+        r = cadv_pread_all(fd, buf, cap, ret_len);
+        close(fd);
+    } else
+        r = fd;
     if (r == -ENODEV)
         return -ENOENT;
-    if (r == -ENOENT && !cadv_cgroup__dir_gone(dirfd))
+    if (r == -ENOENT && !cadv_cgroup__dir_gone(cg, dir))
         return -ENODATA;
     return r;
 }
@@ -489,7 +548,7 @@ int cadv_cgroup__file_read(struct cadv_cgroup *cg, unsigned slot, char *buf, siz
     if (f->fd == CADV_CG_FILE_ABSENT)
         return -ENODATA;
     if (f->fd < 0) {
-        r = cadv_cgroup__read_at(f->dirfd, f->name, buf, cap, ret_len);
+        r = cadv_cgroup__read_at(cg, f->dir, f->name, buf, cap, ret_len);
         if (r == -ENODATA)
             f->fd = CADV_CG_FILE_ABSENT;
         return r;
@@ -514,11 +573,11 @@ int cadv_cgroup__file_u64(struct cadv_cgroup *cg, unsigned slot, uint64_t *ret)
     return parse_one(r, buf, len, ret);
 }
 
-int cadv_cgroup__u64_at(int dirfd, const char *name, uint64_t *ret)
+int cadv_cgroup__u64_at(const struct cadv_cgroup *cg, int dir, const char *name, uint64_t *ret)
 {
     char buf[64];
     size_t len = 0;
-    int r = cadv_cgroup__read_at(dirfd, name, buf, sizeof(buf), &len);
+    int r = cadv_cgroup__read_at(cg, dir, name, buf, sizeof(buf), &len);
 
     return parse_one(r, buf, len, ret);
 }
@@ -597,9 +656,9 @@ static void huge_note(struct cadv_cgroup *cg, const char *fname, const char *suf
     cg->huge[i].rsvd |= rsvd;
 }
 
-void cadv_cgroup__scan_hugetlb(struct cadv_cgroup *cg, int dirfd, const char *suffix)
+void cadv_cgroup__scan_hugetlb(struct cadv_cgroup *cg, int dir, const char *suffix)
 {
-    int fd = dirfd >= 0 ? openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+    int fd = cadv_cgroup__open_in(cg, dir, NULL, O_RDONLY | O_DIRECTORY);
     DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
     struct dirent *e;
 
@@ -653,11 +712,8 @@ void cadv_cgroup__io_add(struct cadv_sample *s, uint64_t major, uint64_t minor, 
 static bool cgroup_gone(const struct cadv_cgroup *cg)
 {
     for (size_t i = 0; i < cg->root->n_hier; i++)
-        if (cg->hdir[i] >= 0) {
-            struct stat st;
-
-            return fstat(cg->hdir[i], &st) == 0 && st.st_nlink == 0;
-        }
+        if (cadv_cgroup__has_dir(cg, (int)i))
+            return cadv_cgroup__dir_gone(cg, (int)i);
     return true;
 }
 
@@ -690,13 +746,16 @@ static uint64_t creation_time(const struct cadv_cgroup *cg)
     uint64_t now = cadv_now_ns(), low = now;
 
     for (size_t i = 0; i < cg->root->n_hier; i++) {
+        char path[PATH_MAX];
+        int base = cg->root->hier[i].fd;
         struct stat st;
 
-        if (cg->hdir[i] < 0)
+        if (!cadv_cgroup__has_dir(cg, (int)i))
             continue;
-        if (fstat(cg->hdir[i], &st) == 0 && ts_ns(&st.st_mtim) < low)
+        if (fstatat(base, cg->rel, &st, 0) == 0 && ts_ns(&st.st_mtim) < low)
             low = ts_ns(&st.st_mtim);
-        if (fstatat(cg->hdir[i], cg->root->ops->creation_marker, &st, 0) == 0 && ts_ns(&st.st_mtim) < low)
+        (void)snprintf(path, sizeof(path), "%s/%s", cg->rel, cg->root->ops->creation_marker);
+        if (fstatat(base, path, &st, 0) == 0 && ts_ns(&st.st_mtim) < low)
             low = ts_ns(&st.st_mtim);
     }
     if (low < cg->root->boot_time_ns)
@@ -735,7 +794,11 @@ int cadv_cgroup_read_spec(struct cadv_cgroup *cg, struct cadv_spec *spec)
         return -ENOENT;
     files_reprobe(cg);
     cadv_spec_init(&t);
-    t.creation_time_ns = creation_time(cg);
+    /* Computed once: later mtimes only move forward (children come and go, markers are not
+     * written), so the first minimum stands (it would cost 2 stats per hierarchy per refresh). */
+    if (cg->creation_ns == 0)
+        cg->creation_ns = creation_time(cg);
+    t.creation_time_ns = cg->creation_ns;
     r = cg->root->ops->read_spec(cg, &t);
     if (r < 0)
         return r == -ENODEV ? -ENOENT : r;

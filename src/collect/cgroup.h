@@ -4,8 +4,9 @@
  *
  * A `cadv_cgroup_root` describes the hierarchies found under --cgroup_root (detected once at start
  * from the tree itself, so fixture trees work like real mounts). A `cadv_cgroup` is one container's
- * open handles: directory fds per hierarchy and kept-open fds for the files read every cycle, within
- * a process-wide fd budget (beyond it, files are opened, read and closed on each read).
+ * handle: kept-open fds for the files read every cycle, within a process-wide fd budget (beyond it,
+ * files are opened by path relative to the hierarchy's root fd, read and closed on each read). A
+ * handle holds no directory fds, so the budget bounds every fd the cgroups of a root hold.
  *
  * The differences between v1 and v2 live behind `struct cadv_cgroup_ops` in cgroup_v1.c and
  * cgroup_v2.c; no other file names a cgroup control file.
@@ -42,7 +43,7 @@ struct cadv_cgroup_hierarchy {
  * symlinks followed and deduplicated), hybrid if root_path/unified/cgroup.procs exists too. kinds
  * (CADV_KIND_*) decides which v1 controllers are tracked, as cAdvisor does (devices always).
  * proc_root (NULL = "/proc") is used for uptime, meminfo and /proc/<pid>/schedstat.
- * fd_budget caps the kept-open file fds of all cadv_cgroup objects together (0 = none kept).
+ * fd_budget caps the fds all cadv_cgroup objects hold together (0 = none kept between reads).
  * Returns 0, -ENOENT if no tracked hierarchy is found, or another negative errno. */
 int cadv_cgroup_root_open(const char *root_path, const char *proc_root, uint32_t kinds, int fd_budget,
                           struct cadv_cgroup_root **ret);
@@ -53,9 +54,8 @@ enum cadv_cgroup_mode cadv_cgroup_root_mode(const struct cadv_cgroup_root *root)
  * mount is not one of them (it is only read for PSI and cpu.stat). */
 size_t cadv_cgroup_root_hierarchies(const struct cadv_cgroup_root *root,
                                     const struct cadv_cgroup_hierarchy **ret);
-/* Number of file fds currently kept open by all cgroups of this root (at most fd_budget). Each open
- * cadv_cgroup also holds one directory fd per hierarchy where it exists (plus the unified one on a
- * hybrid host); those are not counted here. */
+/* Number of fds currently held by all cgroups of this root (at most fd_budget): kept-open files only,
+ * as handles hold no directory fds. A read holds one more fd (more for the sched walk) while it runs. */
 int cadv_cgroup_root_fds_held(const struct cadv_cgroup_root *root);
 /* Overrides the boot time that creation times are clamped to (default: from <proc_root>/uptime,
  * truncated to the minute, as cAdvisor; 0 = no clamp). Call before sharing the root. */
@@ -63,8 +63,9 @@ void cadv_cgroup_root_set_boot_time(struct cadv_cgroup_root *root, uint64_t boot
 
 /* Opens the container `name` ("/" or "/a/b"): the union over hierarchies where that directory
  * exists. Returns 0, -EINVAL for a name with empty, "." or ".." components, or -ENOENT when it
- * exists in none. Keeps the files read every cycle open within the root's fd budget; reads the
- * settings read_stats needs (memory.use_hierarchy, pids.max, cpuset.memory_migrate) once. */
+ * exists in none (-ENAMETOOLONG for a name near PATH_MAX). Keeps the files read every cycle open
+ * within the root's fd budget; reads the settings read_stats needs (memory.use_hierarchy, pids.max,
+ * cpuset.memory_migrate) once. */
 int cadv_cgroup_open(struct cadv_cgroup_root *root, const char *name, struct cadv_cgroup **ret);
 /* Closes all fds (returning kept ones to the budget) and frees cg. Accepts NULL; returns NULL. */
 struct cadv_cgroup *cadv_cgroup_close(struct cadv_cgroup *cg);

@@ -3,10 +3,16 @@
  * version-specific readers cgroup_v1.c and cgroup_v2.c: the root and handle structs, the ops table
  * and helpers for kept-open file slots. Private to src/collect/cgroup*.c.
  *
+ * Directories: a cgroup holds no directory fds. Its directory in hierarchy i is named by the id i
+ * (CADV_CG_UDIR for the hybrid unified mount) and reached as <root fd of i>/<rel>/<file> with
+ * openat, so the only fds a container keeps are file slots, all counted in the root's fd budget.
+ *
  * File slots: each version numbers the files it reads every cycle; at open a slot is probed once and
  * either kept open (fd within the budget), marked to be opened on each read, or marked absent (the
  * file does not exist in this cgroup: the reader then sees -ENODATA without a syscall). Absent slots
- * are probed again by cadv_cgroup_read_spec, since a parent may enable a controller later. */
+ * are probed again by cadv_cgroup_read_spec (cgroup2 ones at each refresh, v1 ones at every
+ * CADV_CG_V1_REPROBE-th), since a parent may enable a controller later (or a module such as bfq add
+ * files to v1 hierarchies). */
 #pragma once
 
 #include <stdatomic.h>
@@ -34,6 +40,10 @@ enum cadv_cg_ctl {
 };
 
 #define CADV_CG_MAX_HIER       16
+/* Absent v1 file slots are probed again at every this many spec refreshes (cgroup2 ones at each). */
+#define CADV_CG_V1_REPROBE     6
+/* Directory id of the hybrid unified (cgroup2) directory; 0..n_hier-1 are the root's hierarchies. */
+#define CADV_CG_UDIR           CADV_CG_MAX_HIER
 #define CADV_CG_MAX_FILES      40
 /* Scratch buffer sizes: the largest file read (memory.stat, io.stat, usage_percpu) and small ones. */
 #define CADV_CG_BIG_BUF        65536
@@ -64,7 +74,7 @@ struct cadv_cgroup_ops {
     int (*read_stats)(struct cadv_cgroup *cg, uint32_t kinds, struct cadv_sample *s);
     /* Fills the cgroup part of the spec (creation time is done by cgroup.c). */
     int (*read_spec)(struct cadv_cgroup *cg, struct cadv_spec *spec);
-    /* Directory whose cgroup.procs lists the container's own processes, or -1. */
+    /* Directory id whose cgroup.procs lists the container's own processes, or -1. */
     int (*procs_dir)(const struct cadv_cgroup *cg);
     /* Name of the file whose mtime joins the creation time ("cgroup.clone_children"/"cgroup.events"). */
     const char *creation_marker;
@@ -93,7 +103,7 @@ struct cadv_cgroup_root {
 
 struct cadv_cg_file {
     int fd;           /* >= 0 kept open, or CADV_CG_FILE_REOPEN / CADV_CG_FILE_ABSENT */
-    int dirfd;        /* borrowed from the cgroup's directory fds */
+    int dir;          /* directory id, -1 for none */
     const char *name; /* static string */
     bool keep;
 };
@@ -107,10 +117,10 @@ struct cadv_cg_sched;
 
 struct cadv_cgroup {
     struct cadv_cgroup_root *root;
-    char *name;                 /* "/" or "/a/b" */
-    char *rel;                  /* "." or "a/b" */
-    int hdir[CADV_CG_MAX_HIER]; /* per root hierarchy; -1 where the cgroup does not exist */
-    int udir;                   /* hybrid: the unified directory (owned), else -1 */
+    char *name; /* "/" or "/a/b" */
+    char *rel;  /* "." or "a/b" */
+    size_t rel_len;
+    uint32_t dirs; /* bit d: the cgroup's directory d exists (d < n_hier, or CADV_CG_UDIR) */
     struct cadv_cg_file files[CADV_CG_MAX_FILES];
     /* Settings cached by setup/read_spec for read_stats. */
     bool use_hierarchy;
@@ -119,30 +129,44 @@ struct cadv_cgroup {
     struct cadv_cg_hugetlb huge[CADV_MAX_HUGETLB];
     unsigned n_huge;
     struct cadv_cg_sched *sched; /* lazily allocated by the sched kind */
+    uint64_t creation_ns;        /* computed by the first spec read (0: not yet) */
+    unsigned spec_reads;         /* spec refreshes so far (paces the v1 re-probe) */
+    /* v1 blkio: the file group in use (its first file had entries), -1 while none has; a full probe
+     * in libcontainer's order is due when blkio_probe is set (spec refresh) or the group empties. */
+    int blkio_group;
+    bool blkio_probe;
 };
 
-/* Directory fd of the cgroup in controller c's hierarchy (v2: the unified one), or -1. */
+/* Directory id of the cgroup in controller c's hierarchy (v2: the one root), or -1 if it has none. */
 int cadv_cgroup__ctl_dir(const struct cadv_cgroup *cg, enum cadv_cg_ctl c);
+/* The hybrid unified directory's id, or -1 (not hybrid, or no such directory). */
+int cadv_cgroup__udir(const struct cadv_cgroup *cg);
+/* True if dir (a directory id, or -1) is one of the cgroup's directories. */
+bool cadv_cgroup__has_dir(const struct cadv_cgroup *cg, int dir);
 bool cadv_cgroup__is_root(const struct cadv_cgroup *cg);
+/* openat of <dir>/name (name NULL: the directory itself) with flags | O_CLOEXEC. Returns the fd, -ENODATA
+ * if dir is not one of the cgroup's directories, -ENAMETOOLONG, or -errno. */
+int cadv_cgroup__open_in(const struct cadv_cgroup *cg, int dir, const char *name, int flags);
 
-/* Probes dirfd/name into slot (dirfd < 0 gives an absent slot). */
-void cadv_cgroup__file_add(struct cadv_cgroup *cg, unsigned slot, int dirfd, const char *name, bool keep);
+/* Probes <dir>/name into slot (dir -1 gives an absent slot; an old kept fd is closed first). */
+void cadv_cgroup__file_add(struct cadv_cgroup *cg, unsigned slot, int dir, const char *name, bool keep);
 /* Reads a slot: 0, -ENODATA if absent, -ENOENT if the cgroup is gone, -EFBIG, or another -errno. */
 int cadv_cgroup__file_read(struct cadv_cgroup *cg, unsigned slot, char *buf, size_t cap, size_t *ret_len);
 /* Reads a slot holding one number ("max" = UINT64_MAX); -EINVAL if it is not one. */
 int cadv_cgroup__file_u64(struct cadv_cgroup *cg, unsigned slot, uint64_t *ret);
 /* Reads a PSI slot: 0, -ENODATA if absent or unreadable (PSI disabled), or -ENOENT if gone. */
 int cadv_cgroup__file_psi(struct cadv_cgroup *cg, unsigned slot, struct cadv_psi *ret);
-/* Like file_read/file_u64 for a file that is not a slot (settings, hugetlb). */
-int cadv_cgroup__read_at(int dirfd, const char *name, char *buf, size_t cap, size_t *ret_len);
-int cadv_cgroup__u64_at(int dirfd, const char *name, uint64_t *ret);
-/* True when dirfd's cgroup directory has been removed. */
-bool cadv_cgroup__dir_gone(int dirfd);
+/* Like file_read/file_u64 for <dir>/name, a file that is not a slot (settings, hugetlb). */
+int cadv_cgroup__read_at(const struct cadv_cgroup *cg, int dir, const char *name, char *buf, size_t cap,
+                         size_t *ret_len);
+int cadv_cgroup__u64_at(const struct cadv_cgroup *cg, int dir, const char *name, uint64_t *ret);
+/* True when the cgroup's directory dir has been removed. */
+bool cadv_cgroup__dir_gone(const struct cadv_cgroup *cg, int dir);
 
-/* Counts the lines of dirfd/cgroup.procs (any size). */
-int cadv_cgroup__count_procs(int dirfd, uint64_t *ret);
-/* Scans dirfd for hugetlb.<size><suffix> files into cg->huge (suffix ".usage_in_bytes"/".current"). */
-void cadv_cgroup__scan_hugetlb(struct cadv_cgroup *cg, int dirfd, const char *suffix);
+/* Counts the lines of <dir>/cgroup.procs (any size). */
+int cadv_cgroup__count_procs(const struct cadv_cgroup *cg, int dir, uint64_t *ret);
+/* Scans <dir> for hugetlb.<size><suffix> files into cg->huge (suffix ".usage_in_bytes"/".current"). */
+void cadv_cgroup__scan_hugetlb(struct cadv_cgroup *cg, int dir, const char *suffix);
 /* "2MB" -> 2097152; 0 if malformed. */
 uint64_t cadv_cgroup__pagesize_bytes(const char *size);
 /* Sets spec->cpu_mask to mask, or to cAdvisor's "all cores" fallback when mask is empty. */

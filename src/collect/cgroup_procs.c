@@ -44,16 +44,16 @@ void cadv_cgroup__sched_free(struct cadv_cg_sched *sc)
 
 typedef int (*pid_cb)(void *ctx, uint32_t pid);
 
-/* Calls cb for each line of dirfd/cgroup.procs, read in chunks (no size limit). A cb result > 0
- * stops early and is returned. Returns 0, that result, or a negative errno. */
-static int foreach_pid(int dirfd, pid_cb cb, void *ctx)
+/* Calls cb for each line of the open cgroup.procs fd (closed here), read in chunks (no size limit).
+ * A cb result > 0 stops early and is returned. Returns 0, that result, or a negative errno. */
+static int foreach_pid_fd(int fd, pid_cb cb, void *ctx)
 {
     char buf[CADV_CG_SMALL_BUF];
     size_t carry = 0;
-    int fd = openat(dirfd, "cgroup.procs", O_RDONLY | O_CLOEXEC), r = 0;
+    int r = 0;
 
     if (fd < 0)
-        return errno == ENODEV ? -ENOENT : -errno;
+        return fd == -ENODEV ? -ENOENT : fd;
     for (;;) {
         ssize_t n = read(fd, buf + carry, sizeof(buf) - carry);
         size_t len, start = 0;
@@ -87,6 +87,20 @@ static int foreach_pid(int dirfd, pid_cb cb, void *ctx)
     return r;
 }
 
+/* foreach_pid_fd over dirfd/cgroup.procs. */
+static int foreach_pid(int dirfd, pid_cb cb, void *ctx)
+{
+    int fd = openat(dirfd, "cgroup.procs", O_RDONLY | O_CLOEXEC);
+
+    return foreach_pid_fd(fd >= 0 ? fd : -errno, cb, ctx);
+}
+
+/* foreach_pid_fd over the cgroup's <dir>/cgroup.procs. */
+static int foreach_pid_in(const struct cadv_cgroup *cg, int dir, pid_cb cb, void *ctx)
+{
+    return foreach_pid_fd(cadv_cgroup__open_in(cg, dir, "cgroup.procs", O_RDONLY), cb, ctx);
+}
+
 static int count_cb(void *ctx, uint32_t pid)
 {
     (void)pid;
@@ -94,13 +108,13 @@ static int count_cb(void *ctx, uint32_t pid)
     return 0;
 }
 
-int cadv_cgroup__count_procs(int dirfd, uint64_t *ret)
+int cadv_cgroup__count_procs(const struct cadv_cgroup *cg, int dir, uint64_t *ret)
 {
     uint64_t n = 0;
-    int r = foreach_pid(dirfd, count_cb, &n);
+    int r = foreach_pid_in(cg, dir, count_cb, &n);
 
     if (r < 0)
-        return r == -ENOENT && !cadv_cgroup__dir_gone(dirfd) ? -ENODATA : r;
+        return r == -ENOENT && !cadv_cgroup__dir_gone(cg, dir) ? -ENODATA : r;
     *ret = n;
     return 0;
 }
@@ -127,7 +141,7 @@ int cadv_cgroup_read_pids(struct cadv_cgroup *cg, uint32_t *pids, size_t cap)
 
     if (dir < 0)
         return -ENOENT;
-    r = foreach_pid(dir, list_cb, &l);
+    r = foreach_pid_in(cg, dir, list_cb, &l);
     return r < 0 ? r : (int)l.n;
 }
 
@@ -187,15 +201,16 @@ static void push_children(int fd, int *stack, size_t *sp, size_t cap, size_t *bu
     }
 }
 
-/* Calls cb for the pids of top and of its descendants (bounded walk, no allocation). */
-static int walk_pids(int top, pid_cb cb, void *ctx)
+/* Calls cb for the pids of the cgroup's directory dir and of its descendants (bounded walk, no
+ * allocation). */
+static int walk_pids(const struct cadv_cgroup *cg, int dir, pid_cb cb, void *ctx)
 {
     int stack[64], r = 0;
     size_t sp = 0, budget = CADV_CG_SCHED_MAX_DIRS - 1;
-    int fd = openat(top, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int fd = cadv_cgroup__open_in(cg, dir, NULL, O_RDONLY | O_DIRECTORY);
 
     if (fd < 0)
-        return -errno;
+        return fd;
     r = foreach_pid(fd, cb, ctx);
     if (r == 0)
         push_children(fd, stack, &sp, 64, &budget);
@@ -267,9 +282,9 @@ int cadv_cgroup__read_sched(struct cadv_cgroup *cg, struct cadv_sample *s)
     sc->n_cur = 0;
     sc->err = 0;
     sc->proc_fd = cg->root->proc_fd;
-    r = walk_pids(dir, sched_pid_cb, sc);
+    r = walk_pids(cg, dir, sched_pid_cb, sc);
     if (r == -ENOENT || r == -ENODEV)
-        return cadv_cgroup__dir_gone(dir) ? -ENOENT : 0;
+        return cadv_cgroup__dir_gone(cg, dir) ? -ENOENT : 0;
     if (r < 0 || sc->err < 0)
         return 0; /* as cAdvisor: an unreadable pid zeroes this sample's schedstat */
     sched_fold(sc, tot);

@@ -25,7 +25,8 @@ struct blkio_file {
 };
 
 /* INVENTORY 7.4 / libcontainer blkio.go: groups tried in order; the first whose first file has
- * entries wins. */
+ * entries wins. Only the groups' first files are kept open from the start; the other files of a group
+ * are added when it wins (an idle cgroup, where none has entries, keeps 3 files open, not 14). */
 static const struct blkio_file blkio_files[] = {
         {"blkio.bfq.sectors_recursive", CADV_IO_SECTORS},
         {"blkio.bfq.io_service_time_recursive", CADV_IO_SERVICE_TIME},
@@ -52,6 +53,7 @@ static const struct blkio_file blkio_files[] = {
 };
 #define N_BLKIO (sizeof(blkio_files) / sizeof(blkio_files[0]))
 static const unsigned blkio_groups[] = {0, 8, 10, 18, 20, N_BLKIO};
+#define N_BLKIO_GROUPS (sizeof(blkio_groups) / sizeof(blkio_groups[0]) - 1)
 
 enum {
     S_CPUACCT_USAGE,
@@ -80,25 +82,28 @@ static int dir_of(const struct cadv_cgroup *cg, enum cadv_cg_ctl c)
 }
 
 /* A value file read as cAdvisor's readUInt64: absent or unparsable gives 0. *gone on -ENOENT. */
-static uint64_t spec_u64(int dirfd, const char *name, bool *gone)
+static uint64_t spec_u64(const struct cadv_cgroup *cg, int dir, const char *name, bool *gone)
 {
     uint64_t v = 0;
-    int r = cadv_cgroup__u64_at(dirfd, name, &v);
+    int r = cadv_cgroup__u64_at(cg, dir, name, &v);
 
     if (r == -ENOENT)
         *gone = true;
     return r < 0 ? 0 : v;
 }
 
-/* Settings read_stats reports (read here, not every cycle). */
-static bool v1_settings(struct cadv_cgroup *cg)
+/* Settings read_stats reports (read here, not every cycle). pids_max: pids.max as the spec read it,
+ * or NULL to read it here. */
+static bool v1_settings(struct cadv_cgroup *cg, const uint64_t *pids_max)
 {
     bool gone = false;
-    uint64_t max = spec_u64(dir_of(cg, CADV_CG_PIDS), "pids.max", &gone);
+    uint64_t max = pids_max ? *pids_max : spec_u64(cg, dir_of(cg, CADV_CG_PIDS), "pids.max", &gone);
 
-    cg->use_hierarchy = spec_u64(dir_of(cg, CADV_CG_MEMORY), "memory.use_hierarchy", &gone) == 1;
+    cg->use_hierarchy = spec_u64(cg, dir_of(cg, CADV_CG_MEMORY), "memory.use_hierarchy", &gone) == 1;
     cg->threads_max = max == UINT64_MAX ? 0 : max; /* libcontainer: "max" is 0, "no limit" */
-    cg->memory_migrate = spec_u64(dir_of(cg, CADV_CG_CPUSET), "cpuset.memory_migrate", &gone);
+    cg->memory_migrate = 0;
+    if (cg->root->kinds & CADV_KIND_CPUSET) /* only the cpuset kind reports it */
+        cg->memory_migrate = spec_u64(cg, dir_of(cg, CADV_CG_CPUSET), "cpuset.memory_migrate", &gone);
     return !gone;
 }
 
@@ -106,7 +111,7 @@ static void v1_setup(struct cadv_cgroup *cg)
 {
     uint32_t k = cg->root->kinds;
     int acct = dir_of(cg, CADV_CG_CPUACCT), cpu = dir_of(cg, CADV_CG_CPU), mem = dir_of(cg, CADV_CG_MEMORY);
-    int blk = dir_of(cg, CADV_CG_BLKIO);
+    int blk = dir_of(cg, CADV_CG_BLKIO), udir = cadv_cgroup__udir(cg);
 
     cadv_cgroup__file_add(cg, S_CPUACCT_USAGE, acct, "cpuacct.usage", true);
     cadv_cgroup__file_add(cg, S_CPUACCT_STAT, acct, "cpuacct.stat", true);
@@ -121,13 +126,18 @@ static void v1_setup(struct cadv_cgroup *cg)
     cadv_cgroup__file_add(cg, S_MEM_NUMA, k & CADV_KIND_MEMORY_NUMA ? mem : -1, "memory.numa_stat", true);
     cadv_cgroup__file_add(cg, S_PIDS_CURRENT, dir_of(cg, CADV_CG_PIDS), "pids.current", true);
     /* Hybrid: the cgroup2 mount has PSI, and cpu.stat usage when there is no cpuacct directory. */
-    cadv_cgroup__file_add(cg, S_U_CPU_STAT, acct < 0 ? cg->udir : -1, "cpu.stat", true);
-    cadv_cgroup__file_add(cg, S_U_CPU_PSI, cg->udir, "cpu.pressure", true);
-    cadv_cgroup__file_add(cg, S_U_MEM_PSI, cg->udir, "memory.pressure", true);
-    cadv_cgroup__file_add(cg, S_U_IO_PSI, k & CADV_KIND_DISK_IO ? cg->udir : -1, "io.pressure", true);
-    for (unsigned i = 0; i < N_BLKIO; i++)
+    cadv_cgroup__file_add(cg, S_U_CPU_STAT, acct < 0 ? udir : -1, "cpu.stat", true);
+    cadv_cgroup__file_add(cg, S_U_CPU_PSI, udir, "cpu.pressure", true);
+    cadv_cgroup__file_add(cg, S_U_MEM_PSI, udir, "memory.pressure", true);
+    cadv_cgroup__file_add(cg, S_U_IO_PSI, k & CADV_KIND_DISK_IO ? udir : -1, "io.pressure", true);
+    for (unsigned g = 0; g < N_BLKIO_GROUPS; g++) {
+        unsigned i = blkio_groups[g];
+
         cadv_cgroup__file_add(cg, S_BLKIO + i, blk, blkio_files[i].name, true);
-    (void)v1_settings(cg);
+    }
+    cg->blkio_group = -1;
+    cg->blkio_probe = true;
+    (void)v1_settings(cg, NULL);
     if (k & CADV_KIND_HUGETLB)
         cadv_cgroup__scan_hugetlb(cg, dir_of(cg, CADV_CG_HUGETLB), ".usage_in_bytes");
 }
@@ -401,6 +411,39 @@ static int blkio_file(struct cadv_cgroup *cg, struct cadv_sample *s, char *buf, 
     return 1;
 }
 
+/* Makes g (or none, -1) the group in use: the files after its first one become slots (kept open
+ * within the budget), those of the group it replaces are closed. */
+static void blkio_choose(struct cadv_cgroup *cg, int g)
+{
+    int old = cg->blkio_group;
+
+    if (old == g)
+        return;
+    if (old >= 0)
+        for (unsigned i = blkio_groups[old] + 1; i < blkio_groups[old + 1]; i++)
+            cadv_cgroup__file_add(cg, S_BLKIO + i, -1, NULL, false);
+    if (g >= 0)
+        for (unsigned i = blkio_groups[g] + 1; i < blkio_groups[g + 1]; i++)
+            cadv_cgroup__file_add(cg, S_BLKIO + i, dir_of(cg, CADV_CG_BLKIO), blkio_files[i].name, true);
+    cg->blkio_group = g;
+}
+
+/* The files of group g after its first one (which had entries). */
+static int blkio_rest(struct cadv_cgroup *cg, struct cadv_sample *s, char *buf, int g)
+{
+    for (unsigned i = blkio_groups[g] + 1; i < blkio_groups[g + 1]; i++) {
+        int r = blkio_file(cg, s, buf, i);
+
+        if (r <= 0)
+            return r; /* libcontainer stops at the first empty file of the chosen group */
+    }
+    return 0;
+}
+
+/* libcontainer tries every group's first file in order on each read. Here the group that won stays in
+ * use while its first file has entries, and the full probe runs again when it empties and after each
+ * spec refresh: a group earlier in the order that gains entries (bfq loaded later) is picked up
+ * within a refresh period, and a cgroup in use reads only its group. */
 static int v1_blkio(struct cadv_cgroup *cg, struct cadv_sample *s, char *buf)
 {
     int r = cadv_cgroup__file_psi(cg, S_U_IO_PSI, &s->c.io_psi);
@@ -411,21 +454,24 @@ static int v1_blkio(struct cadv_cgroup *cg, struct cadv_sample *s, char *buf)
         return r;
     s->c.has |= CADV_HAS_DISKIO;
     s->n_io = 0;
-    for (unsigned g = 0; g + 1 < sizeof(blkio_groups) / sizeof(blkio_groups[0]); g++) {
-        unsigned first = blkio_groups[g];
-
-        r = blkio_file(cg, s, buf, first);
+    if (cg->blkio_group >= 0 && !cg->blkio_probe) {
+        r = blkio_file(cg, s, buf, blkio_groups[cg->blkio_group]);
+        if (r < 0)
+            return r;
+        if (r > 0)
+            return blkio_rest(cg, s, buf, cg->blkio_group);
+    }
+    cg->blkio_probe = false;
+    for (unsigned g = 0; g < N_BLKIO_GROUPS; g++) {
+        r = blkio_file(cg, s, buf, blkio_groups[g]);
         if (r < 0)
             return r;
         if (r == 0)
             continue; /* the first file has no entries: try the next group */
-        for (unsigned i = first + 1; i < blkio_groups[g + 1]; i++) {
-            r = blkio_file(cg, s, buf, i);
-            if (r <= 0)
-                return r; /* libcontainer stops at the first empty file of the chosen group */
-        }
-        return 0;
+        blkio_choose(cg, (int)g);
+        return blkio_rest(cg, s, buf, (int)g);
     }
+    blkio_choose(cg, -1);
     return 0;
 }
 
@@ -446,7 +492,7 @@ static int v1_hugetlb(struct cadv_cgroup *cg, struct cadv_sample *s)
 
             (void)snprintf(name, sizeof(name), "hugetlb.%s%s.%s", cg->huge[i].size,
                            cg->huge[i].rsvd ? ".rsvd" : "", suffix[k]);
-            r = cadv_cgroup__u64_at(dir, name, dst[k]);
+            r = cadv_cgroup__u64_at(cg, dir, name, dst[k]);
         }
         if (r == -ENOENT)
             return r;
@@ -462,7 +508,7 @@ static int v1_threads(struct cadv_cgroup *cg, struct cadv_sample *s)
 
     s->c.has |= CADV_HAS_PROCESSES;
     if (r == -ENODATA && dir_of(cg, CADV_CG_PIDS) >= 0) /* the root cgroup has no pids.current */
-        r = cadv_cgroup__count_procs(dir_of(cg, CADV_CG_PIDS), &s->c.processes.threads_current);
+        r = cadv_cgroup__count_procs(cg, dir_of(cg, CADV_CG_PIDS), &s->c.processes.threads_current);
     s->c.processes.threads_max = cg->threads_max;
     return r == -ENODATA ? 0 : r;
 }
@@ -494,14 +540,14 @@ static void v1_spec_cpu(struct cadv_cgroup *cg, struct cadv_spec *spec, bool *go
 
     if (cpu >= 0) {
         spec->has_cpu = true;
-        spec->cpu_limit = spec_u64(cpu, "cpu.shares", gone);
-        spec->cpu_period = spec_u64(cpu, "cpu.cfs_period_us", gone);
-        spec->cpu_quota = spec_u64(cpu, "cpu.cfs_quota_us", gone); /* "-1" reads as 0 */
+        spec->cpu_limit = spec_u64(cg, cpu, "cpu.shares", gone);
+        spec->cpu_period = spec_u64(cg, cpu, "cpu.cfs_period_us", gone);
+        spec->cpu_quota = spec_u64(cg, cpu, "cpu.cfs_quota_us", gone); /* "-1" reads as 0 */
     }
     if (cpuset >= 0) {
         char mask[sizeof(spec->cpu_mask)];
         size_t len = 0;
-        int r = cadv_cgroup__read_at(cpuset, "cpuset.cpus", mask, sizeof(mask), &len);
+        int r = cadv_cgroup__read_at(cg, cpuset, "cpuset.cpus", mask, sizeof(mask), &len);
 
         if (r == -ENOENT)
             *gone = true;
@@ -519,21 +565,24 @@ static int v1_read_spec(struct cadv_cgroup *cg, struct cadv_spec *spec)
 {
     int mem = dir_of(cg, CADV_CG_MEMORY), pids = dir_of(cg, CADV_CG_PIDS);
     bool gone = false;
+    uint64_t pids_max;
 
     v1_spec_cpu(cg, spec, &gone);
     if (mem >= 0) {
         spec->has_memory = true;
-        spec->memory_limit = spec_u64(mem, "memory.limit_in_bytes", &gone);
-        spec->memory_swap_limit = spec_u64(mem, "memory.memsw.limit_in_bytes", &gone);
-        spec->memory_reservation = spec_u64(mem, "memory.soft_limit_in_bytes", &gone);
+        spec->memory_limit = spec_u64(cg, mem, "memory.limit_in_bytes", &gone);
+        spec->memory_swap_limit = spec_u64(cg, mem, "memory.memsw.limit_in_bytes", &gone);
+        spec->memory_reservation = spec_u64(cg, mem, "memory.soft_limit_in_bytes", &gone);
     }
     spec->has_hugetlb = dir_of(cg, CADV_CG_HUGETLB) >= 0;
+    pids_max = spec_u64(cg, pids, "pids.max", &gone); /* 0 without a pids directory */
     if (pids >= 0) {
         spec->has_processes = true;
-        spec->processes_limit = spec_u64(pids, "pids.max", &gone);
+        spec->processes_limit = pids_max;
     }
     spec->has_diskio = dir_of(cg, CADV_CG_BLKIO) >= 0;
-    if (!v1_settings(cg) || gone)
+    cg->blkio_probe = true;
+    if (!v1_settings(cg, &pids_max) || gone)
         return -ENOENT;
     if (cg->root->kinds & CADV_KIND_HUGETLB)
         cadv_cgroup__scan_hugetlb(cg, dir_of(cg, CADV_CG_HUGETLB), ".usage_in_bytes");
@@ -549,8 +598,8 @@ static int v1_procs_dir(const struct cadv_cgroup *cg)
         if (dir_of(cg, order[i]) >= 0)
             return dir_of(cg, order[i]);
     for (size_t i = 0; i < cg->root->n_hier; i++)
-        if (cg->hdir[i] >= 0)
-            return cg->hdir[i];
+        if (cadv_cgroup__has_dir(cg, (int)i))
+            return (int)i;
     return -1;
 }
 

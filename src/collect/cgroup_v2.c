@@ -6,6 +6,7 @@
  * memory.max/min/swap.max and pids.max. The unified directory is always read in full; the kinds
  * only decide which parts enter the sample. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -32,26 +33,28 @@ enum {
 };
 _Static_assert(_S_MAX <= CADV_CG_MAX_FILES, "too many v2 file slots");
 
+/* The cgroup's one directory (id 0, the v2 root's only hierarchy). */
 static int udir(const struct cadv_cgroup *cg)
 {
-    return cg->hdir[0];
+    return cadv_cgroup__has_dir(cg, 0) ? 0 : -1;
 }
 
 /* cAdvisor's readUInt64: absent or unparsable gives 0, "max" UINT64_MAX. *gone on -ENOENT. */
-static uint64_t spec_u64(int dirfd, const char *name, bool *gone)
+static uint64_t spec_u64(const struct cadv_cgroup *cg, int dir, const char *name, bool *gone)
 {
     uint64_t v = 0;
-    int r = cadv_cgroup__u64_at(dirfd, name, &v);
+    int r = cadv_cgroup__u64_at(cg, dir, name, &v);
 
     if (r == -ENOENT)
         *gone = true;
     return r < 0 ? 0 : v;
 }
 
-static bool v2_settings(struct cadv_cgroup *cg)
+/* pids_max: pids.max as the spec read it, or NULL to read it here. */
+static bool v2_settings(struct cadv_cgroup *cg, const uint64_t *pids_max)
 {
     bool gone = false;
-    uint64_t max = spec_u64(udir(cg), "pids.max", &gone);
+    uint64_t max = pids_max ? *pids_max : spec_u64(cg, udir(cg), "pids.max", &gone);
 
     cg->threads_max = max == UINT64_MAX ? 0 : max; /* libcontainer: "max" is 0, "no limit" */
     cg->memory_migrate = 0;                        /* no such file on cgroup v2 */
@@ -75,7 +78,7 @@ static void v2_setup(struct cadv_cgroup *cg)
     cadv_cgroup__file_add(cg, S_IO_STAT, k & CADV_KIND_DISK_IO ? d : -1, "io.stat", true);
     cadv_cgroup__file_add(cg, S_IO_PSI, k & CADV_KIND_DISK_IO ? d : -1, "io.pressure", true);
     cadv_cgroup__file_add(cg, S_PIDS_CURRENT, k & CADV_KIND_PROCESS ? d : -1, "pids.current", true);
-    (void)v2_settings(cg);
+    (void)v2_settings(cg, NULL);
     if (k & CADV_KIND_HUGETLB)
         cadv_cgroup__scan_hugetlb(cg, d, ".current");
 }
@@ -304,10 +307,10 @@ static int v2_hugetlb(struct cadv_cgroup *cg, struct cadv_sample *s, char *buf)
 
         (void)snprintf(name, sizeof(name), "hugetlb.%s%s.current", cg->huge[i].size,
                        cg->huge[i].rsvd ? ".rsvd" : "");
-        r = cadv_cgroup__u64_at(d, name, &e.usage);
+        r = cadv_cgroup__u64_at(cg, d, name, &e.usage);
         if (r == 0) {
             (void)snprintf(name, sizeof(name), "hugetlb.%s.events", cg->huge[i].size);
-            r = cadv_cgroup__read_at(d, name, buf, CADV_CG_SMALL_BUF, &len);
+            r = cadv_cgroup__read_at(cg, d, name, buf, CADV_CG_SMALL_BUF, &len);
             if (r == 0)
                 (void)cadv_keyed_parse(buf, len, keys, 1, &e.failcnt, &found);
         }
@@ -332,7 +335,7 @@ static int v2_threads(struct cadv_cgroup *cg, struct cadv_sample *s)
     if (ok)
         return 0;
     s->c.processes.threads_max = 0;
-    r = cadv_cgroup__count_procs(udir(cg), &s->c.processes.threads_current);
+    r = cadv_cgroup__count_procs(cg, udir(cg), &s->c.processes.threads_current);
     return r == -ENODATA ? 0 : r;
 }
 
@@ -368,7 +371,7 @@ static uint64_t parse_limit(const char *s, size_t n)
 /* cpu.weight w in [1, 10000] -> shares 2 + (w - 1) * 262142 / 9999; cpu.max "<quota|max> <period>". */
 static void v2_spec_cpu(struct cadv_cgroup *cg, struct cadv_spec *spec, bool *gone)
 {
-    uint64_t w = spec_u64(udir(cg), "cpu.weight", gone);
+    uint64_t w = spec_u64(cg, udir(cg), "cpu.weight", gone);
     char buf[128];
     size_t len = 0;
     int r;
@@ -376,7 +379,7 @@ static void v2_spec_cpu(struct cadv_cgroup *cg, struct cadv_spec *spec, bool *go
     spec->has_cpu = true;
     if (w >= 1 && w <= 10000)
         spec->cpu_limit = 2 + (w - 1) * 262142 / 9999;
-    r = cadv_cgroup__read_at(udir(cg), "cpu.max", buf, sizeof(buf), &len);
+    r = cadv_cgroup__read_at(cg, udir(cg), "cpu.max", buf, sizeof(buf), &len);
     if (r == -ENOENT)
         *gone = true;
     if (r == 0) {
@@ -390,7 +393,7 @@ static void v2_spec_cpu(struct cadv_cgroup *cg, struct cadv_spec *spec, bool *go
             spec->cpu_period = parse_limit(sp + 1, len - ql - 1);
         }
     }
-    r = cadv_cgroup__read_at(udir(cg), "cpuset.cpus.effective", buf, sizeof(buf), &len);
+    r = cadv_cgroup__read_at(cg, udir(cg), "cpuset.cpus.effective", buf, sizeof(buf), &len);
     if (r == -ENOENT)
         *gone = true;
     if (r < 0)
@@ -401,23 +404,33 @@ static void v2_spec_cpu(struct cadv_cgroup *cg, struct cadv_spec *spec, bool *go
     cadv_cgroup__set_mask(cg, spec, buf);
 }
 
+static bool exists_in(const struct cadv_cgroup *cg, int dir, const char *name)
+{
+    int fd = cadv_cgroup__open_in(cg, dir, name, O_PATH);
+
+    if (fd < 0)
+        return false;
+    close(fd);
+    return true;
+}
+
 static int v2_read_spec(struct cadv_cgroup *cg, struct cadv_spec *spec)
 {
     int d = udir(cg);
     bool gone = false;
 
     v2_spec_cpu(cg, spec, &gone);
-    if (faccessat(d, "memory.max", F_OK, 0) == 0) {
+    if (exists_in(cg, d, "memory.max")) {
         spec->has_memory = true;
-        spec->memory_reservation = spec_u64(d, "memory.min", &gone);
-        spec->memory_limit = spec_u64(d, "memory.max", &gone);
-        spec->memory_swap_limit = spec_u64(d, "memory.swap.max", &gone);
+        spec->memory_reservation = spec_u64(cg, d, "memory.min", &gone);
+        spec->memory_limit = spec_u64(cg, d, "memory.max", &gone);
+        spec->memory_swap_limit = spec_u64(cg, d, "memory.swap.max", &gone);
     }
     spec->has_hugetlb = false; /* cAdvisor: only a v1 hugetlb path sets it */
     spec->has_processes = true;
-    spec->processes_limit = spec_u64(d, "pids.max", &gone);
+    spec->processes_limit = spec_u64(cg, d, "pids.max", &gone);
     spec->has_diskio = true;
-    if (!v2_settings(cg) || gone)
+    if (!v2_settings(cg, &spec->processes_limit) || gone)
         return -ENOENT;
     if (cg->root->kinds & CADV_KIND_HUGETLB)
         cadv_cgroup__scan_hugetlb(cg, d, ".current");

@@ -3,6 +3,7 @@
  * (written by make-fixtures.py: the figures below are the ones it writes), plus one read of the real
  * host's /sys/fs/cgroup. */
 #include <criterion/criterion.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
@@ -815,6 +816,157 @@ Test(cgroup_life, boot_time_from_proc)
     cr_expect_geq(sp.creation_time_ns, now - 470ull * CADV_NS_PER_SEC);
     cadv_spec_done(&sp);
     cadv_cgroup_root_free(root);
+}
+
+/* fds this process has open (the directory stream's own fd excluded). */
+static int count_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *e;
+    int n = 0;
+
+    cr_assert_not_null(d);
+    while ((e = readdir(d)))
+        n += e->d_name[0] != '.';
+    closedir(d);
+    return n - 1;
+}
+
+/* Past the budget a handle keeps nothing open between reads: every fd held is a kept file counted in
+ * the budget (no directory fds), and the handles that got no fds read the same figures. */
+static void expect_budget_holds(const char *scenario, const char *name, int budget)
+{
+    struct cadv_cgroup_root *ref = open_root(scenario, CADV_KIND_ALL, 1000);
+    struct cadv_cgroup_root *root = open_root(scenario, CADV_KIND_ALL, budget);
+    struct cadv_cgroup *cg[6], *rc;
+    struct cadv_sample want, got;
+    int base = count_fds();
+
+    cadv_sample_init_scratch(&want);
+    cadv_sample_init_scratch(&got);
+    cr_assert_eq(cadv_cgroup_open(ref, name, &rc), 0);
+    cr_assert_eq(cadv_cgroup_read_stats(rc, CADV_KIND_ALL, &want), 0);
+    base = count_fds();
+    for (int i = 0; i < 6; i++) {
+        cr_assert_eq(cadv_cgroup_open(root, i == 5 ? "/" : name, &cg[i]), 0);
+        cr_expect_leq(cadv_cgroup_root_fds_held(root), budget);
+        cr_expect_eq(count_fds() - base, cadv_cgroup_root_fds_held(root), "%s: only kept files", scenario);
+    }
+    cr_expect_eq(cadv_cgroup_root_fds_held(root), budget, "%s: the budget is used up", scenario);
+    for (int round = 0; round < 2; round++)
+        for (int i = 0; i < 5; i++) {
+            cadv_sample_clear(&got);
+            cr_assert_eq(cadv_cgroup_read_stats(cg[i], CADV_KIND_ALL, &got), 0);
+            cr_expect(cadv_sample_stats_equal(&want, &got), "%s: handle %d, round %d", scenario, i, round);
+            cr_expect_eq(got.n_io, want.n_io);
+            cr_expect_eq(got.c.memory.working_set, want.c.memory.working_set);
+            cr_expect_leq(cadv_cgroup_root_fds_held(root), budget);
+            cr_expect_eq(count_fds() - base, cadv_cgroup_root_fds_held(root), "%s: nothing left open",
+                         scenario);
+        }
+    for (int i = 0; i < 6; i++)
+        cadv_cgroup_close(cg[i]);
+    cr_expect_eq(cadv_cgroup_root_fds_held(root), 0);
+    cr_expect_eq(count_fds(), base);
+    cadv_cgroup_close(rc);
+    cadv_sample_done(&want);
+    cadv_sample_done(&got);
+    cadv_cgroup_root_free(ref);
+    cadv_cgroup_root_free(root);
+}
+
+Test(cgroup_life, fd_budget_smaller_than_the_containers_need)
+{
+    /* Each handle keeps about 15 files: 20 covers the first one and part of the second. */
+    expect_budget_holds(FX "/v1", V1_CT, 20);
+    expect_budget_holds(FX "/v2", V2_CT, 15);
+    expect_budget_holds(FX "/hybrid", HY_CT, 20);
+}
+
+Test(cgroup_life, no_directory_fds)
+{
+    struct cadv_cgroup_root *root = open_root(FX "/v1", CADV_KIND_ALL, 0);
+    struct cadv_cgroup *cg;
+    struct cadv_spec sp;
+    int base = count_fds();
+
+    cr_assert_eq(cadv_cgroup_open(root, V1_CT, &cg), 0);
+    cr_expect_eq(count_fds(), base, "budget 0: a handle holds no fd at all");
+    cadv_spec_init(&sp);
+    cr_assert_eq(cadv_cgroup_read_spec(cg, &sp), 0);
+    cr_expect_eq(sp.memory_limit, 268435456u);
+    cr_expect_eq(count_fds(), base);
+    cadv_spec_done(&sp);
+    cadv_cgroup_close(cg);
+    cadv_cgroup_root_free(root);
+}
+
+static void write_file(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    f = fopen(path, "w"); /* truncates in place: kept fds see the new content */
+    cr_assert_not_null(f, "%s", path);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* The blkio group in use sticks while its first file has entries; it is probed again in
+ * libcontainer's order when that file empties and after a spec refresh. */
+Test(cgroup_v1, blkio_group_in_use)
+{
+    char *path = tmp_copy("v1");
+    char dir[512];
+    struct cadv_cgroup_root *root;
+    struct cadv_cgroup *cg;
+    struct cadv_sample s;
+    struct cadv_spec sp;
+    int held;
+
+    snprintf(dir, sizeof(dir), "%s/blkio%s", path, V1_CT);
+    root = open_root(path, CADV_KIND_ALL, 1000);
+    cadv_sample_init_scratch(&s);
+    cadv_spec_init(&sp);
+    cr_assert_eq(cadv_cgroup_open(root, V1_CT, &cg), 0);
+    held = cadv_cgroup_root_fds_held(root);
+    cr_assert_eq(cadv_cgroup_read_stats(cg, CADV_KIND_ALL, &s), 0);
+    cr_expect_eq(s.n_io, 11, "the CFQ group");
+    cr_expect_eq(cadv_cgroup_root_fds_held(root), held + 7, "its 7 other files are kept once it wins");
+
+    /* The CFQ group empties: the throttle group (recursive) takes over, with its one other file. */
+    write_file(dir, "blkio.sectors_recursive", "");
+    cadv_sample_clear(&s);
+    cr_assert_eq(cadv_cgroup_read_stats(cg, CADV_KIND_ALL, &s), 0);
+    cr_expect_eq(s.n_io, 2);
+    cr_expect_eq(find_io(&s, 8, 0, CADV_IO_SERVICED)->v[CADV_IO_OP_READ], 9);
+    cr_expect_eq(find_io(&s, 8, 0, CADV_IO_SERVICE_BYTES)->v[CADV_IO_OP_TOTAL], 9);
+    cr_expect_eq(cadv_cgroup_root_fds_held(root), held + 1);
+
+    /* The CFQ group gains entries again: the group in use stays until the next spec refresh. */
+    write_file(dir, "blkio.sectors_recursive", "8:0 6144\n8:16 8\n");
+    cadv_sample_clear(&s);
+    cr_assert_eq(cadv_cgroup_read_stats(cg, CADV_KIND_ALL, &s), 0);
+    cr_expect_eq(s.n_io, 2, "still the throttle group");
+    cr_assert_eq(cadv_cgroup_read_spec(cg, &sp), 0);
+    cadv_sample_clear(&s);
+    cr_assert_eq(cadv_cgroup_read_stats(cg, CADV_KIND_ALL, &s), 0);
+    cr_expect_eq(s.n_io, 11, "the CFQ group again after the refresh");
+
+    /* Every group empty (an idle cgroup): no entries, and only the groups' first files stay open. */
+    write_file(dir, "blkio.sectors_recursive", "");
+    write_file(dir, "blkio.throttle.io_serviced_recursive", "Total 0\n");
+    cadv_sample_clear(&s);
+    cr_assert_eq(cadv_cgroup_read_stats(cg, CADV_KIND_ALL, &s), 0);
+    cr_expect(s.c.has & CADV_HAS_DISKIO);
+    cr_expect_eq(s.n_io, 0);
+    cr_expect_eq(cadv_cgroup_root_fds_held(root), held);
+    cadv_cgroup_close(cg);
+    cadv_sample_done(&s);
+    cadv_spec_done(&sp);
+    cadv_cgroup_root_free(root);
+    rm_tree(path);
 }
 
 /* ---------------- the real host ---------------- */
