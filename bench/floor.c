@@ -9,25 +9,43 @@
  *       parsing or storing it. --eof-read adds the second pread at the end of the data that a
  *       read-until-EOF loop makes. At the end it prints one JSON line with its own CPU time over the
  *       read loop (getrusage).
+ *   floor serve-metrics --body FILE [--port-file FILE] [--duration-s 600] [--parent PID]
+ *       The floor of a /metrics scrape: loads a Prometheus text body (cadv's, captured by the
+ *       harness), splits every series line into its constant part (HELP/TYPE lines, name and label
+ *       set: rendered once, as cadv renders label sets once per container) and its value and
+ *       timestamp, kept as numbers. Listens on 127.0.0.1 (a port the kernel picks, written to the
+ *       port file), prints "ready <port> <series> <bytes>", and answers each GET, one connection at
+ *       a time, by formatting every value and timestamp again into one buffer (integer arithmetic
+ *       for values held as integer / 10^k, "%.17g" for the rest) between the constant parts, gzipped
+ *       with zlib level 1 when Accept-Encoding lists gzip; HTTP/1.1, Content-Length, Connection:
+ *       close. Exits after the duration, or when PID (the harness) dies.
  *   floor sleep PARENT_PID
  *       Sleeps until killed, or until PARENT_PID (the harness) dies.
  *   floor burn PARENT_PID BUSY_US PERIOD_US
  *       Spins BUSY_US microseconds of every PERIOD_US, until killed or PARENT_PID dies.
  *
- * Linked against libc only, so that its cost is the kernel's and nothing else. */
+ * Linked against libc (and zlib, for serve-metrics only), so that its cost is the kernel's (and
+ * zlib's) and nothing else. */
 #include <errno.h>
 #include <fcntl.h>
+#include <float.h>
 #include <getopt.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #define FD_RESERVE 512
 #define READ_BUF   (256 * 1024)
@@ -282,6 +300,523 @@ static int cmd_burn(int argc, char **argv)
     }
 }
 
+/* --- serve-metrics: the floor of a /metrics scrape ------------------------------------------------ */
+
+#define SERIES_FIXED  0 /* mant / 10^scale, printed with integer arithmetic */
+#define SERIES_DOUBLE 1 /* printed with "%.17g" (or NaN, +Inf, -Inf) */
+#define SCALE_MAX     40
+#define VALUE_MAX     (SCALE_MAX + 24) /* "-0." + zeros + 20 digits */
+#define TS_MAX        24
+#define REQ_MAX       16384
+
+/* One series line: the constant text before its value (HELP/TYPE lines since the previous series,
+ * then name, label set and the space, all as cadv rendered them), its value and timestamp. */
+struct series {
+    size_t pre_off;
+    size_t pre_len;
+    uint64_t mant;
+    double dbl;
+    int64_t ts;
+    unsigned char kind;
+    unsigned char scale;
+    bool neg;
+    bool has_ts;
+};
+
+struct metrics_body {
+    char *text; /* the captured body: the constant parts are read from it in place */
+    size_t len;
+    struct series *s;
+    size_t n;
+    size_t tail_off; /* constant text after the last series line */
+    size_t out_cap;  /* enough for any rendering */
+};
+
+/* Parses a Prometheus sample value: NaN/±Inf and anything beyond 18 significant digits become a
+ * double, the rest mant / 10^scale (e-notation folded in), which is what an exporter of integer
+ * counters divided by 1e9 or 1e6 holds. */
+static int parse_value(const char *p, size_t n, struct series *s)
+{
+    const char *e = p + n, *q = p;
+    unsigned digits = 0, seen = 0;
+    long frac = 0, exp = 0, scale;
+    uint64_t m = 0;
+    char tmp[64];
+
+    if (n == 0 || n >= sizeof(tmp))
+        return -EINVAL;
+    memcpy(tmp, p, n);
+    tmp[n] = '\0';
+    s->kind = SERIES_DOUBLE;
+    s->dbl = strtod(tmp, NULL);
+    s->neg = *q == '-';
+    if (*q == '-' || *q == '+')
+        q++;
+    for (bool dot = false; q < e && ((*q >= '0' && *q <= '9') || (*q == '.' && !dot)); q++) {
+        if (*q == '.') {
+            dot = true;
+            continue;
+        }
+        seen++;
+        if (m == 0 && *q == '0' && !dot)
+            continue;
+        if (++digits > 18)
+            return 0;
+        m = m * 10 + (uint64_t)(*q - '0');
+        frac += dot;
+    }
+    if (q < e && (*q == 'e' || *q == 'E')) {
+        char *end;
+
+        exp = strtol(tmp + (q + 1 - p), &end, 10);
+        if (end == tmp + (q + 1 - p) || !seen)
+            return -EINVAL;
+        if (exp < -SCALE_MAX || exp > SCALE_MAX)
+            return 0;
+        q = p + (end - tmp);
+    }
+    if (q != e) { /* NaN and ±Inf stay the double strtod() made of them; the rest is no number */
+        const char *w = tmp + (q - p);
+
+        return !seen && (strcasecmp(w, "NaN") == 0 || strcasecmp(w, "Inf") == 0) ? 0 : -EINVAL;
+    }
+    if (!seen)
+        return -EINVAL;
+    for (scale = frac - exp; scale < 0; scale++) {
+        if (m > UINT64_MAX / 10 || ++digits > 19)
+            return 0;
+        m *= 10;
+    }
+    if (scale > SCALE_MAX)
+        return 0;
+    s->kind = SERIES_FIXED;
+    s->mant = m;
+    s->scale = (unsigned char)scale;
+    return 0;
+}
+
+/* Finds the end of "name{labels}" in [p, e): quoted label values may hold braces and spaces. */
+static const char *series_name_end(const char *p, const char *e)
+{
+    bool quoted = false;
+
+    while (p < e && *p != '{' && *p != ' ')
+        p++;
+    if (p == e || *p == ' ')
+        return p;
+    for (p++; p < e; p++) {
+        if (quoted && *p == '\\')
+            p++;
+        else if (*p == '"')
+            quoted = !quoted;
+        else if (!quoted && *p == '}')
+            return p + 1;
+    }
+    return NULL;
+}
+
+/* Splits the series line [line, e) (no newline): fills s's value and timestamp and returns the
+ * offset in the line where the value starts, or -EINVAL. */
+static long parse_series_line(const char *line, const char *e, struct series *s)
+{
+    const char *v = series_name_end(line, e), *sp;
+    char ts[TS_MAX], *end;
+
+    if (!v || v == line || v == e || *v != ' ')
+        return -EINVAL;
+    v++;
+    sp = memchr(v, ' ', (size_t)(e - v));
+    if (parse_value(v, (size_t)((sp ? sp : e) - v), s) < 0)
+        return -EINVAL;
+    s->has_ts = sp != NULL;
+    if (sp) {
+        if (e - sp - 1 <= 0 || e - sp - 1 >= TS_MAX)
+            return -EINVAL;
+        memcpy(ts, sp + 1, (size_t)(e - sp - 1));
+        ts[e - sp - 1] = '\0';
+        errno = 0;
+        s->ts = strtoll(ts, &end, 10);
+        if (errno || *end)
+            return -EINVAL;
+    }
+    return v - line;
+}
+
+static int read_file(const char *path, char **ret, size_t *ret_len)
+{
+    FILE *f = fopen(path, "re");
+    size_t cap = 1 << 20, len = 0, got;
+    char *buf = malloc(cap);
+
+    if (!f || !buf) {
+        free(buf);
+        if (f)
+            fclose(f);
+        return f ? -ENOMEM : -errno;
+    }
+    while ((got = fread(buf + len, 1, cap - len, f)) > 0) {
+        len += got;
+        if (len == cap && !(buf = realloc(buf, cap *= 2)))
+            abort();
+    }
+    fclose(f);
+    *ret = buf;
+    *ret_len = len;
+    return 0;
+}
+
+/* Loads a captured /metrics body (Prometheus text) and splits each series line. */
+static int load_body(const char *path, struct metrics_body *mb)
+{
+    size_t cap = 0, pre = 0, line_no = 0;
+    char *p, *e;
+    int r;
+
+    *mb = (struct metrics_body){0};
+    r = read_file(path, &mb->text, &mb->len);
+    if (r < 0)
+        return r;
+    for (p = mb->text, e = mb->text + mb->len; p < e; p = p + 1) {
+        char *nl = memchr(p, '\n', (size_t)(e - p));
+        struct series s = {0};
+        long voff;
+
+        line_no++;
+        if (!nl)
+            nl = e;
+        if (p == nl || *p == '#') {
+            p = nl;
+            continue;
+        }
+        voff = parse_series_line(p, nl, &s);
+        if (voff < 0) {
+            fprintf(stderr, "floor: %s:%zu: not a series line: %.*s\n", path, line_no,
+                    (int)(nl - p > 200 ? 200 : nl - p), p);
+            return -EINVAL;
+        }
+        s.pre_off = pre;
+        s.pre_len = (size_t)(p - mb->text) + (size_t)voff - pre;
+        if (mb->n == cap && !(mb->s = realloc(mb->s, (cap = cap ? cap * 2 : 4096) * sizeof(*mb->s))))
+            abort();
+        mb->s[mb->n++] = s;
+        pre = nl < e ? (size_t)(nl + 1 - mb->text) : mb->len;
+        p = nl;
+    }
+    mb->tail_off = pre;
+    mb->out_cap = mb->len + mb->n * (VALUE_MAX + TS_MAX + 2) + 1;
+    return 0;
+}
+
+/* Writes v in decimal; returns the length. */
+static size_t fmt_u64(char *out, uint64_t v)
+{
+    char tmp[20];
+    size_t n = 0;
+
+    do {
+        tmp[sizeof(tmp) - ++n] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    memcpy(out, tmp + sizeof(tmp) - n, n);
+    return n;
+}
+
+static size_t fmt_value(char *out, const struct series *s)
+{
+    char d[20], *p = out;
+    size_t nd;
+
+    if (s->kind == SERIES_DOUBLE) {
+        if (s->dbl != s->dbl) {
+            memcpy(out, "NaN", 3);
+            return 3;
+        }
+        if (s->dbl > DBL_MAX || s->dbl < -DBL_MAX) {
+            memcpy(out, s->dbl < 0 ? "-Inf" : "+Inf", 4);
+            return 4;
+        }
+        return (size_t)snprintf(out, VALUE_MAX, "%.17g", s->dbl);
+    }
+    if (s->neg)
+        *p++ = '-';
+    nd = fmt_u64(d, s->mant);
+    if (nd > s->scale) {
+        memcpy(p, d, nd - s->scale);
+        p += nd - s->scale;
+        if (s->scale) {
+            *p++ = '.';
+            memcpy(p, d + nd - s->scale, s->scale);
+            p += s->scale;
+        }
+        return (size_t)(p - out);
+    }
+    *p++ = '0';
+    *p++ = '.';
+    memset(p, '0', s->scale - nd);
+    p += s->scale - nd;
+    memcpy(p, d, nd);
+    return (size_t)(p + nd - out);
+}
+
+/* The per-scrape work: every constant part copied, every value and timestamp formatted. */
+static size_t render_body(const struct metrics_body *mb, char *out)
+{
+    char *p = out;
+
+    for (size_t i = 0; i < mb->n; i++) {
+        const struct series *s = &mb->s[i];
+
+        memcpy(p, mb->text + s->pre_off, s->pre_len);
+        p += s->pre_len;
+        p += fmt_value(p, s);
+        if (s->has_ts) {
+            *p++ = ' ';
+            if (s->ts < 0) {
+                *p++ = '-';
+                p += fmt_u64(p, (uint64_t)0 - (uint64_t)s->ts);
+            } else {
+                p += fmt_u64(p, (uint64_t)s->ts);
+            }
+        }
+        *p++ = '\n';
+    }
+    memcpy(p, mb->text + mb->tail_off, mb->len - mb->tail_off);
+    return (size_t)(p - out) + mb->len - mb->tail_off;
+}
+
+/* Reads the request head; true in *ret_gzip when an Accept-Encoding header lists gzip. */
+static int read_request(int fd, bool *ret_gzip)
+{
+    char req[REQ_MAX + 1];
+    size_t len = 0;
+    char *end = NULL, *h;
+
+    while (!end) {
+        ssize_t n = recv(fd, req + len, REQ_MAX - len, 0);
+
+        if (n <= 0)
+            return n < 0 ? -errno : -ECONNRESET;
+        len += (size_t)n;
+        req[len] = '\0';
+        end = strstr(req, "\r\n\r\n");
+        if (!end && len == REQ_MAX)
+            return -E2BIG;
+    }
+    if (strncmp(req, "GET ", 4) != 0)
+        return -EINVAL;
+    *ret_gzip = false;
+    for (h = strstr(req, "\r\n"); h && h < end; h = strstr(h + 2, "\r\n")) {
+        char *eol = strstr(h + 2, "\r\n");
+
+        if (strncasecmp(h + 2, "Accept-Encoding:", 16) == 0 && eol &&
+            memmem(h + 18, (size_t)(eol - h - 18), "gzip", 4))
+            *ret_gzip = true;
+    }
+    return 0;
+}
+
+static int send_all(int fd, const char *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = send(fd, p, n, MSG_NOSIGNAL);
+
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return w < 0 ? -errno : -EIO;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+struct scrape_bufs {
+    char *plain;
+    char *gz;
+    size_t gz_cap;
+    z_stream zs;
+};
+
+/* One connection: one request, one response (rendered, and compressed when asked), then close. */
+static void serve_one(int fd, const struct metrics_body *mb, struct scrape_bufs *b)
+{
+    static const char bad[] =
+            "HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+    char head[256];
+    const char *body;
+    size_t len;
+    bool gz;
+    int hn;
+
+    if (read_request(fd, &gz) < 0) {
+        (void)send_all(fd, bad, sizeof(bad) - 1);
+        return;
+    }
+    body = b->plain;
+    len = render_body(mb, b->plain);
+    if (gz) {
+        deflateReset(&b->zs);
+        b->zs.next_in = (Bytef *)b->plain;
+        b->zs.avail_in = (uInt)len;
+        b->zs.next_out = (Bytef *)b->gz;
+        b->zs.avail_out = (uInt)b->gz_cap;
+        if (deflate(&b->zs, Z_FINISH) != Z_STREAM_END)
+            abort(); /* the output has deflateBound() room */
+        body = b->gz;
+        len = b->zs.total_out;
+    }
+    hn = snprintf(head, sizeof(head),
+                  "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
+                  "Content-Length: %zu\r\n%sConnection: close\r\n\r\n",
+                  len, gz ? "Content-Encoding: gzip\r\n" : "");
+    if (send_all(fd, head, (size_t)hn) == 0)
+        (void)send_all(fd, body, len);
+}
+
+struct serve_opts {
+    const char *body;
+    const char *port_file;
+    const char *parent;
+    double duration_s;
+};
+
+static int parse_serve_opts(int argc, char **argv, struct serve_opts *o)
+{
+    static const struct option longopts[] = {
+            {"body", required_argument, NULL, 'b'},
+            {"port-file", required_argument, NULL, 'p'},
+            {"duration-s", required_argument, NULL, 'd'},
+            {"parent", required_argument, NULL, 'P'},
+            {NULL, 0, NULL, 0},
+    };
+    int c;
+
+    *o = (struct serve_opts){.duration_s = 600.0};
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'b':
+            o->body = optarg;
+            break;
+        case 'p':
+            o->port_file = optarg;
+            break;
+        case 'd':
+            o->duration_s = strtod(optarg, NULL);
+            break;
+        case 'P':
+            o->parent = optarg;
+            break;
+        default:
+            return -EINVAL;
+        }
+    }
+    if (!o->body || o->duration_s <= 0)
+        return -EINVAL;
+    return 0;
+}
+
+/* A listening socket on 127.0.0.1 and a port the kernel chose. */
+static int listen_loopback(int *ret_fd, int *ret_port)
+{
+    struct sockaddr_in sa = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+    socklen_t sl = sizeof(sa);
+    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), r;
+
+    if (fd < 0)
+        return -errno;
+    if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0 ||
+        getsockname(fd, (struct sockaddr *)&sa, &sl) < 0) {
+        r = -errno;
+        close(fd);
+        return r;
+    }
+    *ret_fd = fd;
+    *ret_port = ntohs(sa.sin_port);
+    return 0;
+}
+
+static int write_port_file(const char *path, int port)
+{
+    FILE *f = fopen(path, "we");
+    int r = 0;
+
+    if (!f)
+        return -errno;
+    if (fprintf(f, "%d\n", port) < 0)
+        r = -EIO;
+    if (fclose(f) != 0 && r == 0)
+        r = -errno;
+    return r;
+}
+
+/* Accepts and answers one connection at a time until the deadline. */
+static void serve_loop(int lfd, int64_t t_end, const struct metrics_body *mb, struct scrape_bufs *b)
+{
+    struct timeval tmo = {.tv_sec = 10};
+    struct pollfd pfd = {.fd = lfd, .events = POLLIN};
+    int one = 1;
+
+    while (now_ns() < t_end) {
+        int fd;
+
+        if (poll(&pfd, 1, 1000) <= 0)
+            continue;
+        fd = accept4(lfd, NULL, NULL, SOCK_CLOEXEC);
+        if (fd < 0)
+            continue;
+        (void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tmo, sizeof(tmo));
+        (void)setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tmo, sizeof(tmo));
+        (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+        serve_one(fd, mb, b);
+        close(fd);
+    }
+}
+
+static int cmd_serve_metrics(int argc, char **argv)
+{
+    struct metrics_body mb;
+    struct scrape_bufs b = {0};
+    struct serve_opts o;
+    int lfd = -1, port = 0, r;
+
+    if (parse_serve_opts(argc, argv, &o) < 0) {
+        fprintf(stderr, "usage: floor serve-metrics --body FILE [--port-file FILE] [--duration-s S] "
+                        "[--parent PID]\n");
+        return 2;
+    }
+    if (o.parent && watch_parent(o.parent) < 0)
+        return 2;
+    r = load_body(o.body, &mb);
+    if (r < 0) {
+        fprintf(stderr, "floor: cannot load %s: %s\n", o.body, strerror(-r));
+        return 1;
+    }
+    r = listen_loopback(&lfd, &port);
+    if (r == 0 && o.port_file)
+        r = write_port_file(o.port_file, port);
+    if (r < 0) {
+        fprintf(stderr, "floor: cannot listen on 127.0.0.1: %s\n", strerror(-r));
+        return 1;
+    }
+    if (deflateInit2(&b.zs, 1, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
+        abort();
+    b.gz_cap = deflateBound(&b.zs, (uLong)mb.out_cap);
+    b.plain = malloc(mb.out_cap);
+    b.gz = malloc(b.gz_cap);
+    if (!b.plain || !b.gz)
+        abort();
+    printf("ready %d %zu %zu\n", port, mb.n, render_body(&mb, b.plain));
+    fflush(stdout);
+    serve_loop(lfd, now_ns() + (int64_t)(o.duration_s * 1e9), &mb, &b);
+    close(lfd);
+    deflateEnd(&b.zs);
+    free(b.plain);
+    free(b.gz);
+    free(mb.s);
+    free(mb.text);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc >= 2 && strcmp(argv[1], "read") == 0)
@@ -294,6 +829,8 @@ int main(int argc, char **argv)
     }
     if (argc >= 2 && strcmp(argv[1], "burn") == 0)
         return cmd_burn(argc, argv);
-    fprintf(stderr, "usage: floor read|sleep|burn ... (see bench/floor.c)\n");
+    if (argc >= 2 && strcmp(argv[1], "serve-metrics") == 0)
+        return cmd_serve_metrics(argc - 1, argv + 1);
+    fprintf(stderr, "usage: floor read|serve-metrics|sleep|burn ... (see bench/floor.c)\n");
     return 2;
 }

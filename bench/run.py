@@ -277,26 +277,78 @@ def wait_tracked(a, cadv, fm, res):
     return None
 
 
-def measure_http(a, cadv, fm, res):
-    """/metrics (plain and gzip) and /api/v1.3/subcontainers/, after the window."""
+def scrape_metrics(a, port, res, key, who):
+    """--scrapes GETs of /metrics plain, then as many with Accept-Encoding: gzip, each on a fresh
+    connection: latency p50/p99 and size into res[key + "_p50"], ... and res[key + "z_p50"], ...
+    Returns the body of the last plain scrape (None when too large to keep)."""
+    body = None
     for gz in (False, True):
         times, sizes, enc = [], [], None
-        for _ in range(a.scrapes):
-            r = probe.get(cadv.port, "/metrics", gzip=gz, keep=not gz and not sizes)
+        for i in range(a.scrapes):
+            keep = not gz and i == a.scrapes - 1
+            r = probe.get(port, "/metrics", gzip=gz, keep=keep)
             if r.status != 200:
-                raise BenchError("/metrics returned %d" % r.status)
-            if r.body is not None:
-                ids = probe.metric_ids(r.body)
-                res["tracked_total"] = len(ids)
+                raise BenchError("%s /metrics returned %d" % (who, r.status))
+            if keep:
+                body = r.body
             times.append(r.seconds)
             sizes.append(r.size)
             enc = r.encoding
-        k = "mz" if gz else "m"
+        k = key + ("z" if gz else "")
         res[k + "_p50"] = 1000.0 * probe.percentile(times, 50)
         res[k + "_p99"] = 1000.0 * probe.percentile(times, 99)
         res[k + "_mb"] = max(sizes) / 1e6
         if gz and enc != "gzip":
-            res["notes"].append("/metrics with Accept-Encoding: gzip came back %s" % (enc or "uncompressed"))
+            res["notes"].append("%s /metrics with Accept-Encoding: gzip came back %s" % (
+                who, enc or "uncompressed"))
+    return body
+
+
+def series_count(body):
+    return sum(1 for line in body.split(b"\n") if line and not line.startswith(b"#"))
+
+
+def measure_metrics_floor(a, workdir, body, res):
+    """The floor of /metrics: `floor serve-metrics` serves cadv's captured body, its values and
+    timestamps formatted again on every request, and is scraped as cadv was."""
+    if body is None:
+        res["notes"].append("/metrics floor not measured: cadv's body was too large to keep")
+        return
+    path = os.path.join(workdir, "metrics-body")
+    with open(path, "wb") as f:
+        f.write(body)
+    argv = [a.floor, "serve-metrics", "--body", path, "--parent", str(os.getpid()),
+            "--duration-s", str(max(120, 10 * a.scrapes))]
+    p = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         preexec_fn=probe.die_with_parent)
+    try:
+        ready = p.stdout.readline().split()
+        if len(ready) != 4 or ready[0] != "ready":
+            p.kill()
+            raise BenchError("floor serve-metrics did not start: %r %s" % (ready, p.stderr.read()[-300:]))
+        series = series_count(body)
+        if int(ready[2]) != series:
+            res["notes"].append("/metrics floor has %s series, cadv's body %d" % (ready[2], series))
+        res["m_series"] = series
+        fbody = scrape_metrics(a, int(ready[1]), res, "fm", "floor")
+        if fbody is not None and series_count(fbody) != series:
+            res["notes"].append("/metrics floor served %d series, cadv %d" % (series_count(fbody), series))
+    except (BenchError, OSError) as e:
+        res["notes"].append("/metrics floor not measured: %s" % e)
+    finally:
+        if p.poll() is None:
+            p.kill()
+        p.wait()
+        p.stdout.close()
+        p.stderr.close()
+
+
+def measure_http(a, cadv, fm, workdir, res):
+    """/metrics (plain and gzip) and its floor, then /api/v1.3/subcontainers/, after the window."""
+    body = scrape_metrics(a, cadv.port, res, "m", "cadv")
+    if body is not None:
+        res["tracked_total"] = len(probe.metric_ids(body))
+    measure_metrics_floor(a, workdir, body, res)
     res["hwm_metrics"] = probe.status_kb(cadv.pid)["VmHWM"] / 1024.0
     rss0 = probe.status_kb(cadv.pid)["VmRSS"]
     times, size = [], 0
@@ -350,7 +402,7 @@ def run_mode(a, fm, list_path, workdir, dynamic, res):
         res["fds"] = probe.fd_count(cadv.pid)
         res["hwm_window"] = probe.status_kb(cadv.pid)["VmHWM"] / 1024.0
         describe_kept_open(a, cadv, fm, res)
-        measure_http(a, cadv, fm, res)
+        measure_http(a, cadv, fm, workdir, res)
         res["rss_end_mb"] = probe.status_kb(cadv.pid)["VmRSS"] / 1024.0
         st = probe.status_kb(cadv.pid)
         res["peak_mb"] = st["VmHWM"] / 1024.0
@@ -404,8 +456,11 @@ COLUMNS = [
     ("N", "n", "%d"), ("mode", "mode", "%s"), ("cadv CPU %", "cadv_cpu", "%.2f"),
     ("floor CPU %", "floor_cpu", "%.2f"), ("ratio", "ratio", "%.2f"), ("RSS MB", "rss_mb", "%.1f"),
     ("peak RSS MB", "peak_mb", "%.1f"), ("KB/container", "kb_per_container", "%.1f"), ("fds", "fds", "%d"),
-    ("/metrics ms p50/p99", ("m_p50", "m_p99"), "%.1f/%.1f"), ("/metrics MB", "m_mb", "%.2f"),
-    ("gzip ms p50/p99", ("mz_p50", "mz_p99"), "%.1f/%.1f"), ("gzip MB", "mz_mb", "%.2f"),
+    ("/metrics ms p50/p99", ("m_p50", "m_p99"), "%.1f/%.1f"),
+    ("/metrics floor ms p50/p99", ("fm_p50", "fm_p99"), "%.1f/%.1f"), ("/metrics ratio", "m_ratio", "%.2f"),
+    ("/metrics MB", "m_mb", "%.2f"), ("gzip ms p50/p99", ("mz_p50", "mz_p99"), "%.1f/%.1f"),
+    ("gzip floor ms p50/p99", ("fmz_p50", "fmz_p99"), "%.1f/%.1f"), ("gzip ratio", "mz_ratio", "%.2f"),
+    ("gzip MB", "mz_mb", "%.2f"),
     ("subcontainers ms", "sub_ms", "%.0f"), ("subcontainers MB", "sub_mb", "%.1f"),
     ("RSS growth MB", "sub_growth_mb", "%.1f"), ("startup s healthz/tracked", ("startup_health_s",
                                                                           "startup_tracked_s"), "%.2f/%.2f"),
@@ -426,6 +481,9 @@ def table(results):
     for r in results:
         if r.get("cadv_cpu") is not None and r.get("floor_cpu"):
             r["ratio"] = r["cadv_cpu"] / r["floor_cpu"]
+        for k in ("m", "mz"):
+            if r.get(k + "_p50") is not None and r.get("f" + k + "_p50"):
+                r[k + "_ratio"] = r[k + "_p50"] / r["f" + k + "_p50"]
         lines.append("| " + " | ".join(cell(r, k, f) for _, k, f in COLUMNS) + " |")
     return "\n".join(lines)
 
@@ -478,6 +536,10 @@ def report(a, fm, results, started):
                            100.0 * r["kept_cycle_files"] / max(1, r["cycle_files"]),
                            "%d/%d" % (r.get("probe_ok", 0), r.get("probe_n", 0)), r.get("track_method"),
                            r.get("tracked_total", "?")))
+        if r.get("fm_p50") is not None:
+            out.append("- %s: /metrics floor: cadv's body of %d series served by `floor serve-metrics`, values "
+                       "and timestamps formatted again per request: %.2f MB plain, %.2f MB gzip (cadv: %.2f, "
+                       "%.2f)" % (r["mode"], r["m_series"], r["fm_mb"], r["fmz_mb"], r["m_mb"], r["mz_mb"]))
         if r.get("hwm_window") is not None:
             out.append("- %s: cadv VmHWM %.1f MB after the window, %.1f MB after the /metrics scrapes, "
                        "%.1f MB after /api/v1.3/subcontainers/; VmRSS %.1f MB at the end" % (
