@@ -92,10 +92,15 @@ struct cadv_container {
 
     /* Scheduler lock (m->sched_lock). */
     size_t heap_idx; /* SIZE_MAX when not in the heap */
-    uint64_t due_mono;
     /* Collector thread only. */
     uint64_t interval_ns;
     bool splayed; /* the first (initial-splay) delay was computed */
+};
+
+/* A heap entry: the due time sits next to the pointer, so sifting compares without chasing it. */
+struct cadv_sched_ent {
+    uint64_t due_mono;
+    struct cadv_container *c;
 };
 
 struct cadv_manager {
@@ -128,7 +133,7 @@ struct cadv_manager {
     /* Scheduler: min-heap by due_mono, one reference per entry. */
     pthread_mutex_t sched_lock;
     pthread_cond_t sched_cond; /* CLOCK_MONOTONIC */
-    struct cadv_container **heap;
+    struct cadv_sched_ent *heap;
     size_t n_heap, cap_heap;
     bool sched_stop;
     bool collector_started;

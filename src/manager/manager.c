@@ -6,7 +6,8 @@
  *
  * Threads (all started by cadv_manager_start, joined by cadv_manager_stop):
  *  - collector (scheduler.c): sleeps on sched_cond until the first due time of a min-heap of
- *    containers (CLOCK_MONOTONIC), collects every due container into one reusable scratch sample
+ *    containers (CLOCK_MONOTONIC), collects every container due by then (or within a small slack,
+ *    so that one wake-up serves several containers) into one reusable scratch sample
  *    (cadv_cgroup_read_stats; network from the root process's netns; the process kind; the last
  *    writable-layer usage), stores it (cadv_ring_add), computes its next delay (cAdvisor's dynamic
  *    interval and jitter) and re-queues it. Re-reads a container's limits every 10 s.
@@ -24,7 +25,7 @@
  * Locks (none is held across I/O other than the cgroup reads under collect_lock, and none is taken
  * while another is held, except the rings' own locks, which are leaves):
  *  - reg_lock (rwlock): the sorted registry array and every container's ns/aliases.
- *  - sched_lock (mutex + cond): the heap, each container's heap_idx/due_mono, sched_stop.
+ *  - sched_lock (mutex + cond): the heap (due times), each container's heap_idx, sched_stop.
  *  - md_lock (mutex + cond): the metadata queue.
  *  - c->collect_lock: c->cg and the collection state; held during one container's read.
  *  - c->spec_lock: c->spec and the runtime's overrides.
@@ -74,16 +75,18 @@
 #include "runtime/runtime.h"
 #include "store/ring.h"
 
-#define FD_RESERVE 1000
+/* fds the cgroup files leave free for everything else (HTTP connections, runtime sockets, inotify,
+ * /proc reads, transient directory fds of discovery). */
+#define FD_RESERVE 1024
 
 static uint64_t positive_or(int64_t v, uint64_t dflt)
 {
     return v > 0 ? (uint64_t)v : dflt;
 }
 
-/* The kept-open file budget. Auto (0): raise the soft RLIMIT_NOFILE to the hard one, keep a reserve
- * for sockets and the like, and give the cgroup files half of the rest: each open cgroup also holds
- * one directory fd per hierarchy, which the budget does not count. */
+/* The cgroup fd budget. Auto (0): raise the soft RLIMIT_NOFILE to the hard one and give the cgroups
+ * all of it but a reserve: cgroup handles hold no directory fds, so the budget bounds every fd they
+ * keep (past it, files are opened, read and closed on each read). */
 static int fd_budget(const struct cadv_config *cfg)
 {
     struct rlimit rl;
@@ -100,9 +103,7 @@ static int fd_budget(const struct cadv_config *cfg)
             rl.rlim_cur = rl.rlim_max;
     }
     cur = rl.rlim_cur == RLIM_INFINITY ? 1u << 20 : (uint64_t)rl.rlim_cur;
-    if (cur <= FD_RESERVE)
-        return 0;
-    cur = (cur - FD_RESERVE) / 2;
+    cur -= cur >= 2 * FD_RESERVE ? FD_RESERVE : cur / 2; /* a small limit is shared half and half */
     return cur > INT_MAX ? INT_MAX : (int)cur;
 }
 

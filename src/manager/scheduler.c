@@ -31,6 +31,10 @@
 #define ERROR_LOG_NS     (60 * CADV_NS_PER_SEC)
 #define ONDEMAND_WAIT_NS (2 * CADV_NS_PER_SEC)
 #define POOL_MAX         16
+/* A pass also takes the containers due within base interval / SLACK_DIV of its start (15 ms at 1 s):
+ * with jittered due times spread over the interval, one wake-up then serves several containers
+ * instead of one each, and a collection is at most that much early. */
+#define SLACK_DIV        64
 
 uint64_t cadv_sched_next_interval(uint64_t cur_ns, uint64_t base_ns, uint64_t max_ns, bool dynamic,
                                   int n_samples, bool stats_equal)
@@ -68,66 +72,59 @@ static double rng_double(uint64_t *state)
 
 /* Heap (m->sched_lock held). */
 
-static bool heap_less(const struct cadv_manager *m, size_t a, size_t b)
+/* Heap (m->sched_lock held). The sifts move a hole and write the moving entry once at the end. */
+
+static void heap_set(struct cadv_manager *m, size_t i, struct cadv_sched_ent e)
 {
-    return m->heap[a]->due_mono < m->heap[b]->due_mono;
+    m->heap[i] = e;
+    e.c->heap_idx = i;
 }
 
-static void heap_swap(struct cadv_manager *m, size_t a, size_t b)
+/* Places e at hole i or above it. Returns its index. */
+static size_t heap_up(struct cadv_manager *m, size_t i, struct cadv_sched_ent e)
 {
-    struct cadv_container *t = m->heap[a];
-
-    m->heap[a] = m->heap[b];
-    m->heap[b] = t;
-    m->heap[a]->heap_idx = a;
-    m->heap[b]->heap_idx = b;
-}
-
-static void heap_up(struct cadv_manager *m, size_t i)
-{
-    while (i > 0 && heap_less(m, i, (i - 1) / 2)) {
-        heap_swap(m, i, (i - 1) / 2);
+    while (i > 0 && e.due_mono < m->heap[(i - 1) / 2].due_mono) {
+        heap_set(m, i, m->heap[(i - 1) / 2]);
         i = (i - 1) / 2;
     }
+    heap_set(m, i, e);
+    return i;
 }
 
-static void heap_down(struct cadv_manager *m, size_t i)
+/* Places e at hole i or below it. */
+static void heap_down(struct cadv_manager *m, size_t i, struct cadv_sched_ent e)
 {
     for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, min = i;
+        size_t l = 2 * i + 1, min = l;
 
-        if (l < m->n_heap && heap_less(m, l, min))
-            min = l;
-        if (r < m->n_heap && heap_less(m, r, min))
-            min = r;
-        if (min == i)
-            return;
-        heap_swap(m, i, min);
+        if (l >= m->n_heap)
+            break;
+        if (l + 1 < m->n_heap && m->heap[l + 1].due_mono < m->heap[l].due_mono)
+            min = l + 1;
+        if (e.due_mono <= m->heap[min].due_mono)
+            break;
+        heap_set(m, i, m->heap[min]);
         i = min;
     }
+    heap_set(m, i, e);
 }
 
-/* Inserts c (the heap takes over the caller's reference). */
-static void heap_push(struct cadv_manager *m, struct cadv_container *c)
+/* Inserts c due at due_mono (the heap takes over the caller's reference). */
+static void heap_push(struct cadv_manager *m, struct cadv_container *c, uint64_t due_mono)
 {
     cadv_xgrow((void **)&m->heap, &m->cap_heap, m->n_heap + 1, sizeof(*m->heap));
-    m->heap[m->n_heap] = c;
-    c->heap_idx = m->n_heap++;
-    heap_up(m, c->heap_idx);
+    (void)heap_up(m, m->n_heap++, (struct cadv_sched_ent){due_mono, c});
 }
 
-/* Removes the entry at i and returns it (with the heap's reference). */
+/* Removes the entry at i and returns its container (with the heap's reference). */
 static struct cadv_container *heap_delete(struct cadv_manager *m, size_t i)
 {
-    struct cadv_container *c = m->heap[i];
+    struct cadv_container *c = m->heap[i].c;
+    struct cadv_sched_ent last = m->heap[--m->n_heap];
 
-    if (i != m->n_heap - 1) {
-        heap_swap(m, i, m->n_heap - 1);
-        m->n_heap--;
-        heap_down(m, i);
-        heap_up(m, i);
-    } else {
-        m->n_heap--;
+    if (i != m->n_heap) {
+        if (heap_up(m, i, last) == i)
+            heap_down(m, i, last);
     }
     c->heap_idx = SIZE_MAX;
     return c;
@@ -176,8 +173,8 @@ void cadv_sched_init(struct cadv_manager *m)
 void cadv_sched_done(struct cadv_manager *m)
 {
     for (size_t i = 0; i < m->n_heap; i++) {
-        m->heap[i]->heap_idx = SIZE_MAX;
-        cadv_container_unref(m->heap[i]);
+        m->heap[i].c->heap_idx = SIZE_MAX;
+        cadv_container_unref(m->heap[i].c);
     }
     free(m->heap);
     m->heap = NULL;
@@ -198,8 +195,7 @@ void cadv_sched_add(struct cadv_manager *m, struct cadv_container *c)
 {
     pthread_mutex_lock(&m->sched_lock);
     if (c->heap_idx == SIZE_MAX) {
-        c->due_mono = cadv_mono_ns();
-        heap_push(m, cadv_container_ref(c));
+        heap_push(m, cadv_container_ref(c), cadv_mono_ns());
         pthread_cond_signal(&m->sched_cond);
     }
     pthread_mutex_unlock(&m->sched_lock);
@@ -345,13 +341,14 @@ static uint64_t next_delay(struct cadv_manager *m, struct cadv_container *c)
     return cadv_sched_jitter(c->interval_ns, factor, rng_double(&m->rng));
 }
 
-/* Collects every container due at the start of the pass. sched_lock held on entry and exit. */
+/* Collects every container due at the start of the pass (or within the slack). sched_lock held on
+ * entry and exit. */
 static void run_pass(struct cadv_manager *m)
 {
-    uint64_t start = cadv_mono_ns(), took;
+    uint64_t start = cadv_mono_ns(), took, until = start + m->base_interval_ns / SLACK_DIV;
     size_t stored = 0;
 
-    while (!m->sched_stop && m->n_heap > 0 && m->heap[0]->due_mono <= start) {
+    while (!m->sched_stop && m->n_heap > 0 && m->heap[0].due_mono <= until) {
         struct cadv_container *c = heap_delete(m, 0);
         uint64_t delay = 0;
         int r;
@@ -368,8 +365,7 @@ static void run_pass(struct cadv_manager *m)
         /* A remover clears alive before it takes sched_lock, so c is either re-queued here and
          * deleted by the remover, or not re-queued. */
         if (r >= 0 && atomic_load(&c->alive)) {
-            c->due_mono = cadv_mono_ns() + delay;
-            heap_push(m, c);
+            heap_push(m, c, cadv_mono_ns() + delay);
             c = NULL;
         }
         if (c) {
@@ -405,8 +401,8 @@ static void *collector_main(void *arg)
     while (!m->sched_stop) {
         if (m->n_heap == 0)
             pthread_cond_wait(&m->sched_cond, &m->sched_lock);
-        else if (m->heap[0]->due_mono > cadv_mono_ns())
-            wait_until(m, m->heap[0]->due_mono);
+        else if (m->heap[0].due_mono > cadv_mono_ns() + m->base_interval_ns / SLACK_DIV)
+            wait_until(m, m->heap[0].due_mono);
         else
             run_pass(m);
     }
