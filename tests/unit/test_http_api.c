@@ -22,6 +22,7 @@
 #include "manager/manager.h"
 #include "model/sample.h"
 #include "runtime/runtime.h"
+#include "tu_cgroupfs.h"
 
 static char tmp[64];
 static struct cadv_config cfg;
@@ -31,43 +32,13 @@ static struct cadv_server *srv;
 static const char *const names[] = {"/", "/a", "/a/c", "/ab", "/b"};
 #define N_NAMES (sizeof(names) / sizeof(names[0]))
 
-static void write_file(const char *dir, const char *name, const char *content)
-{
-    char path[512];
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    f = fopen(path, "w");
-    cr_assert_not_null(f, "%s", path);
-    fputs(content, f);
-    fclose(f);
-}
-
 static void make_cgroup(const char *root, const char *name)
 {
     char path[512];
 
     snprintf(path, sizeof(path), "%s%s", root, strcmp(name, "/") == 0 ? "" : name);
-    cr_assert_eq(mkdir(path, 0755), 0, "mkdir %s: %s", path, strerror(errno));
-    write_file(path, "cgroup.controllers", "cpu io memory pids\n");
-    write_file(path, "cgroup.procs", "");
-    write_file(path, "cgroup.subtree_control", "");
-    write_file(path, "cpu.stat", "usage_usec 2500000\nuser_usec 2000000\nsystem_usec 500000\n");
-    write_file(path, "cpu.max", "max 100000\n");
-    write_file(path, "cpu.weight", "100\n");
-    write_file(path, "memory.current", "1048576\n");
-    write_file(path, "memory.max", "max\n");
-    write_file(path, "memory.stat", "anon 4096\nfile 8192\nactive_file 4096\ninactive_file 4096\n");
-    write_file(path, "memory.events", "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n");
-    write_file(path, "io.stat", "");
-    write_file(path, "pids.current", "1\n");
-    write_file(path, "pids.max", "max\n");
-}
-
-static void replace_str(char **field, const char *value)
-{
-    free(*field);
-    *field = strdup(value);
+    tu_make_v2_cgroup(path, "cpu io memory pids\n",
+                      "usage_usec 2500000\nuser_usec 2000000\nsystem_usec 500000\n");
 }
 
 static void make_tree(void)
@@ -81,28 +52,28 @@ static void make_tree(void)
         make_cgroup(root, names[i]);
     snprintf(dir, sizeof(dir), "%s/proc", tmp);
     cr_assert_eq(mkdir(dir, 0755), 0);
-    write_file(dir, "cpuinfo",
-               "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu MHz\t\t: 2400.000\nphysical id\t: 0\n"
-               "core id\t\t: 0\n\n");
-    write_file(dir, "meminfo",
-               "MemTotal:        4000000 kB\nMemFree:         1000000 kB\nSwapTotal:  0 kB\n");
-    write_file(dir, "uptime", "1000.00 2000.00\n");
+    tu_write_file(dir, "cpuinfo",
+                  "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu MHz\t\t: 2400.000\nphysical id\t: 0\n"
+                  "core id\t\t: 0\n\n");
+    tu_write_file(dir, "meminfo",
+                  "MemTotal:        4000000 kB\nMemFree:         1000000 kB\nSwapTotal:  0 kB\n");
+    tu_write_file(dir, "uptime", "1000.00 2000.00\n");
     /* The machine's one filesystem (the rootfs below, for /storage) and btime (for /ps). */
-    write_file(dir, "stat", "cpu  1 2 3 4 5 6 7 0 0 0\nbtime 1700000000\nprocesses 10\n");
+    tu_write_file(dir, "stat", "cpu  1 2 3 4 5 6 7 0 0 0\nbtime 1700000000\nprocesses 10\n");
     snprintf(dir, sizeof(dir), "%s/proc/self", tmp);
     cr_assert_eq(mkdir(dir, 0755), 0);
-    write_file(dir, "mountinfo", "36 35 254:1 / / rw,relatime shared:1 - ext4 /dev/cadvtest rw\n");
+    tu_write_file(dir, "mountinfo", "36 35 254:1 / / rw,relatime shared:1 - ext4 /dev/cadvtest rw\n");
     snprintf(dir, sizeof(dir), "%s/proc", tmp);
     cadv_config_init(&cfg);
-    replace_str(&cfg.cgroup_root, root);
-    replace_str(&cfg.proc_root, dir);
+    tu_replace_str(&cfg.cgroup_root, root);
+    tu_replace_str(&cfg.proc_root, dir);
     snprintf(dir, sizeof(dir), "%s/sys", tmp);
     cr_assert_eq(mkdir(dir, 0755), 0);
-    replace_str(&cfg.sys_root, dir);
+    tu_replace_str(&cfg.sys_root, dir);
     snprintf(dir, sizeof(dir), "%s/rootfs", tmp);
     cr_assert_eq(mkdir(dir, 0755), 0);
-    replace_str(&cfg.rootfs, dir);
-    replace_str(&cfg.listen_ip, "127.0.0.1");
+    tu_replace_str(&cfg.rootfs, dir);
+    tu_replace_str(&cfg.listen_ip, "127.0.0.1");
     cfg.port = 0;
     cfg.housekeeping_interval_ns = 50 * (int64_t)CADV_NS_PER_MS;
     cfg.max_housekeeping_interval_ns = 50 * (int64_t)CADV_NS_PER_MS;
@@ -405,9 +376,9 @@ static void make_process(unsigned pid, const char *comm, const char *cgroup)
              "%u (%s) S 1 %u %u 0 -1 4194560 100 0 0 0 150 50 0 0 20 0 1 0 5000 10000000 500 "
              "18446744073709551615 1 1 0 0 0 0 0 0 0 0 0 0 17 1 0 0 0 0 0 0 0 0 0 0 0 0 0\n",
              pid, comm, pid, pid);
-    write_file(dir, "stat", stat);
-    write_file(dir, "status", "Name:\tx\nUid:\t0\t0\t0\t0\nVmLck:\t0 kB\nVmRSS:\t2000 kB\n");
-    write_file(dir, "cgroup", cgroup);
+    tu_write_file(dir, "stat", stat);
+    tu_write_file(dir, "status", "Name:\tx\nUid:\t0\t0\t0\t0\nVmLck:\t0 kB\nVmRSS:\t2000 kB\n");
+    tu_write_file(dir, "cgroup", cgroup);
     snprintf(dir, sizeof(dir), "%s/proc/%u/fd", tmp, pid);
     cr_assert_eq(mkdir(dir, 0755), 0);
 }

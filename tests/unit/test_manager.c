@@ -26,6 +26,7 @@
 #include "runtime/raw.h"
 #include "runtime/runtime.h"
 #include "store/ring.h"
+#include "tu_cgroupfs.h"
 
 /* ---- pure rules ---- */
 
@@ -144,37 +145,12 @@ static char cg_root[128], staging[128];
 static struct cadv_config cfg;
 static struct cadv_manager *mgr;
 
-static void write_file(const char *dir, const char *name, const char *content)
-{
-    char path[512];
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    f = fopen(path, "w");
-    cr_assert_not_null(f, "%s", path);
-    fputs(content, f);
-    fclose(f);
-}
-
 /* A cgroup v2 directory as the kernel would populate it. */
 static void make_cgroup_at(const char *path)
 {
-    cr_assert_eq(mkdir(path, 0755), 0, "mkdir %s: %s", path, strerror(errno));
-    write_file(path, "cgroup.controllers", "cpuset cpu io memory hugetlb pids\n");
-    write_file(path, "cgroup.procs", "");
-    write_file(path, "cgroup.subtree_control", "");
-    write_file(path, "cpu.stat",
-               "usage_usec 1000\nuser_usec 600\nsystem_usec 400\nnr_periods 0\n"
-               "nr_throttled 0\nthrottled_usec 0\n");
-    write_file(path, "cpu.max", "max 100000\n");
-    write_file(path, "cpu.weight", "100\n");
-    write_file(path, "memory.current", "1048576\n");
-    write_file(path, "memory.max", "max\n");
-    write_file(path, "memory.stat", "anon 4096\nfile 8192\nactive_file 4096\ninactive_file 4096\n");
-    write_file(path, "memory.events", "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n");
-    write_file(path, "io.stat", "");
-    write_file(path, "pids.current", "1\n");
-    write_file(path, "pids.max", "max\n");
+    tu_make_v2_cgroup(path, "cpuset cpu io memory hugetlb pids\n",
+                      "usage_usec 1000\nuser_usec 600\nsystem_usec 400\nnr_periods 0\n"
+                      "nr_throttled 0\nthrottled_usec 0\n");
 }
 
 static void make_cgroup(const char *name)
@@ -183,12 +159,6 @@ static void make_cgroup(const char *name)
 
     snprintf(path, sizeof(path), "%s%s", cg_root, name);
     make_cgroup_at(path);
-}
-
-static void replace_str(char **field, const char *value)
-{
-    free(*field);
-    *field = strdup(value);
 }
 
 #define NET_DEV                                                                                              \
@@ -221,38 +191,38 @@ static void make_fixture(void)
     make_cgroup("/var-lib.mount"); /* systemd mount unit: never a container */
     snprintf(dir, sizeof(dir), "%s/proc", tmp);
     cr_assert_eq(mkdir(dir, 0755), 0);
-    write_file(dir, "cpuinfo",
-               "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu MHz\t\t: 2400.000\n"
-               "physical id\t: 0\ncore id\t\t: 0\n\n");
-    write_file(dir, "meminfo",
-               "MemTotal:        4000000 kB\nMemFree:         1000000 kB\n"
-               "SwapTotal:             0 kB\n");
-    write_file(dir, "uptime", "1000.00 2000.00\n");
+    tu_write_file(dir, "cpuinfo",
+                  "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu MHz\t\t: 2400.000\n"
+                  "physical id\t: 0\ncore id\t\t: 0\n\n");
+    tu_write_file(dir, "meminfo",
+                  "MemTotal:        4000000 kB\nMemFree:         1000000 kB\n"
+                  "SwapTotal:             0 kB\n");
+    tu_write_file(dir, "uptime", "1000.00 2000.00\n");
     /* The host's network (pid 1, the root container's) and one filesystem: the one holding tmp. */
     snprintf(dir, sizeof(dir), "%s/proc/1", tmp);
     cr_assert_eq(mkdir(dir, 0755), 0);
     snprintf(dir, sizeof(dir), "%s/proc/1/net", tmp);
     cr_assert_eq(mkdir(dir, 0755), 0);
-    write_file(dir, "dev", NET_DEV);
+    tu_write_file(dir, "dev", NET_DEV);
     snprintf(dir, sizeof(dir), "%s/proc/self", tmp);
     cr_assert_eq(mkdir(dir, 0755), 0);
     cr_assert_eq(stat(tmp, &st), 0);
     snprintf(line, sizeof(line), "36 35 %u:%u / / rw,relatime shared:1 - ext4 /dev/cadvtest rw\n",
              major(st.st_dev), minor(st.st_dev));
-    write_file(dir, "mountinfo", line);
+    tu_write_file(dir, "mountinfo", line);
     snprintf(dir, sizeof(dir), "%s/sys", tmp);
     cr_assert_eq(mkdir(dir, 0755), 0);
     snprintf(dir, sizeof(dir), "%s/rootfs", tmp);
     cr_assert_eq(mkdir(dir, 0755), 0);
 
     cadv_config_init(&cfg);
-    replace_str(&cfg.cgroup_root, cg_root);
+    tu_replace_str(&cfg.cgroup_root, cg_root);
     snprintf(dir, sizeof(dir), "%s/proc", tmp);
-    replace_str(&cfg.proc_root, dir);
+    tu_replace_str(&cfg.proc_root, dir);
     snprintf(dir, sizeof(dir), "%s/sys", tmp);
-    replace_str(&cfg.sys_root, dir);
+    tu_replace_str(&cfg.sys_root, dir);
     snprintf(dir, sizeof(dir), "%s/rootfs", tmp);
-    replace_str(&cfg.rootfs, dir);
+    tu_replace_str(&cfg.rootfs, dir);
     cfg.housekeeping_interval_ns = 100 * (int64_t)CADV_NS_PER_MS;
     cfg.max_housekeeping_interval_ns = 100 * (int64_t)CADV_NS_PER_MS;
     cfg.initial_splay_factor = 0;

@@ -24,48 +24,19 @@
 #include "manager/manager.h"
 #include "model/sample.h"
 #include "runtime/runtime.h"
+#include "tu_cgroupfs.h"
 
 static char tmp[64];
 static struct cadv_config cfg;
 static struct cadv_manager *mgr;
-
-static void write_file(const char *dir, const char *name, const char *content)
-{
-    char path[512];
-    FILE *f;
-
-    snprintf(path, sizeof(path), "%s/%s", dir, name);
-    f = fopen(path, "w");
-    cr_assert_not_null(f, "%s", path);
-    fputs(content, f);
-    fclose(f);
-}
 
 static void make_cgroup(const char *root, const char *name)
 {
     char path[512];
 
     snprintf(path, sizeof(path), "%s%s", root, name);
-    cr_assert_eq(mkdir(path, 0755), 0, "mkdir %s: %s", path, strerror(errno));
-    write_file(path, "cgroup.controllers", "cpu io memory pids\n");
-    write_file(path, "cgroup.procs", "");
-    write_file(path, "cgroup.subtree_control", "");
-    write_file(path, "cpu.stat", "usage_usec 2500000\nuser_usec 2000000\nsystem_usec 500000\n");
-    write_file(path, "cpu.max", "max 100000\n");
-    write_file(path, "cpu.weight", "100\n");
-    write_file(path, "memory.current", "1048576\n");
-    write_file(path, "memory.max", "max\n");
-    write_file(path, "memory.stat", "anon 4096\nfile 8192\nactive_file 4096\ninactive_file 4096\n");
-    write_file(path, "memory.events", "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n");
-    write_file(path, "io.stat", "");
-    write_file(path, "pids.current", "1\n");
-    write_file(path, "pids.max", "max\n");
-}
-
-static void replace_str(char **field, const char *value)
-{
-    free(*field);
-    *field = strdup(value);
+    tu_make_v2_cgroup(path, "cpu io memory pids\n",
+                      "usage_usec 2500000\nuser_usec 2000000\nsystem_usec 500000\n");
 }
 
 static void setup(void)
@@ -80,24 +51,24 @@ static void setup(void)
     make_cgroup(root, "/b");
     snprintf(dir, sizeof(dir), "%s/proc", tmp);
     cr_assert_eq(mkdir(dir, 0755), 0);
-    write_file(dir, "cpuinfo",
-               "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu MHz\t\t: 2400.000\nphysical id\t: 0\n"
-               "core id\t\t: 0\n\n");
-    write_file(dir, "meminfo",
-               "MemTotal:        4000000 kB\nMemFree:         1000000 kB\nSwapTotal:             0 kB\n");
-    write_file(dir, "uptime", "1000.00 2000.00\n");
+    tu_write_file(dir, "cpuinfo",
+                  "processor\t: 0\nvendor_id\t: GenuineIntel\ncpu MHz\t\t: 2400.000\nphysical id\t: 0\n"
+                  "core id\t\t: 0\n\n");
+    tu_write_file(dir, "meminfo",
+                  "MemTotal:        4000000 kB\nMemFree:         1000000 kB\nSwapTotal:             0 kB\n");
+    tu_write_file(dir, "uptime", "1000.00 2000.00\n");
     snprintf(dir, sizeof(dir), "%s/sys", tmp);
     cr_assert_eq(mkdir(dir, 0755), 0);
     snprintf(dir, sizeof(dir), "%s/rootfs", tmp);
     cr_assert_eq(mkdir(dir, 0755), 0);
     cadv_config_init(&cfg);
-    replace_str(&cfg.cgroup_root, root);
+    tu_replace_str(&cfg.cgroup_root, root);
     snprintf(dir, sizeof(dir), "%s/proc", tmp);
-    replace_str(&cfg.proc_root, dir);
+    tu_replace_str(&cfg.proc_root, dir);
     snprintf(dir, sizeof(dir), "%s/sys", tmp);
-    replace_str(&cfg.sys_root, dir);
+    tu_replace_str(&cfg.sys_root, dir);
     snprintf(dir, sizeof(dir), "%s/rootfs", tmp);
-    replace_str(&cfg.rootfs, dir);
+    tu_replace_str(&cfg.rootfs, dir);
     cfg.housekeeping_interval_ns = 50 * (int64_t)CADV_NS_PER_MS;
     cfg.max_housekeeping_interval_ns = 50 * (int64_t)CADV_NS_PER_MS;
     cfg.initial_splay_factor = 0;
@@ -235,8 +206,8 @@ Test(metrics_handler, include_exclude_and_bad_regex)
     char *text;
 
     start_and_settle();
-    replace_str(&cfg.metrics_include, "^/(a|b)$");
-    replace_str(&cfg.metrics_exclude, "b");
+    tu_replace_str(&cfg.metrics_include, "^/(a|b)$");
+    tu_replace_str(&cfg.metrics_exclude, "b");
     cr_assert_eq(cadv_metrics_new(mgr, &cfg, &mx), 0);
     cadv_metrics_handle(mx, &req, &rep);
     text = body_text(&rep);
@@ -247,7 +218,7 @@ Test(metrics_handler, include_exclude_and_bad_regex)
     release(&rep);
     mx = cadv_metrics_free(mx);
 
-    replace_str(&cfg.metrics_include, "(");
+    tu_replace_str(&cfg.metrics_include, "(");
     cr_expect_eq(cadv_metrics_new(mgr, &cfg, &mx), -EINVAL);
     cr_expect_null(mx);
 }
@@ -311,7 +282,7 @@ Test(metrics_handler, query_options_over_http)
     int port;
 
     start_and_settle();
-    replace_str(&cfg.listen_ip, "127.0.0.1");
+    tu_replace_str(&cfg.listen_ip, "127.0.0.1");
     cfg.port = 0;
     cr_assert_eq(cadv_metrics_new(mgr, &cfg, &mx), 0);
     cr_assert_eq(cadv_server_start(&cfg, mgr, mx, &srv), 0);
