@@ -582,6 +582,16 @@ int cadv_cgroup__u64_at(const struct cadv_cgroup *cg, int dir, const char *name,
     return parse_one(r, buf, len, ret);
 }
 
+uint64_t cadv_cgroup__spec_u64(const struct cadv_cgroup *cg, int dir, const char *name, bool *gone)
+{
+    uint64_t v = 0;
+    int r = cadv_cgroup__u64_at(cg, dir, name, &v);
+
+    if (r == -ENOENT)
+        *gone = true;
+    return r < 0 ? 0 : v;
+}
+
 int cadv_cgroup__file_psi(struct cadv_cgroup *cg, unsigned slot, struct cadv_psi *ret)
 {
     char buf[512];

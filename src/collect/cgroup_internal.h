@@ -160,6 +160,9 @@ int cadv_cgroup__file_psi(struct cadv_cgroup *cg, unsigned slot, struct cadv_psi
 int cadv_cgroup__read_at(const struct cadv_cgroup *cg, int dir, const char *name, char *buf, size_t cap,
                          size_t *ret_len);
 int cadv_cgroup__u64_at(const struct cadv_cgroup *cg, int dir, const char *name, uint64_t *ret);
+/* A settings file read as cAdvisor's readUInt64: absent or unparsable gives 0, "max" UINT64_MAX;
+ * sets *gone on -ENOENT. */
+uint64_t cadv_cgroup__spec_u64(const struct cadv_cgroup *cg, int dir, const char *name, bool *gone);
 /* True when the cgroup's directory dir has been removed. */
 bool cadv_cgroup__dir_gone(const struct cadv_cgroup *cg, int dir);
 

@@ -81,29 +81,21 @@ static int dir_of(const struct cadv_cgroup *cg, enum cadv_cg_ctl c)
     return cadv_cgroup__ctl_dir(cg, c);
 }
 
-/* A value file read as cAdvisor's readUInt64: absent or unparsable gives 0. *gone on -ENOENT. */
-static uint64_t spec_u64(const struct cadv_cgroup *cg, int dir, const char *name, bool *gone)
-{
-    uint64_t v = 0;
-    int r = cadv_cgroup__u64_at(cg, dir, name, &v);
-
-    if (r == -ENOENT)
-        *gone = true;
-    return r < 0 ? 0 : v;
-}
-
 /* Settings read_stats reports (read here, not every cycle). pids_max: pids.max as the spec read it,
  * or NULL to read it here. */
 static bool v1_settings(struct cadv_cgroup *cg, const uint64_t *pids_max)
 {
     bool gone = false;
-    uint64_t max = pids_max ? *pids_max : spec_u64(cg, dir_of(cg, CADV_CG_PIDS), "pids.max", &gone);
+    uint64_t max =
+            pids_max ? *pids_max : cadv_cgroup__spec_u64(cg, dir_of(cg, CADV_CG_PIDS), "pids.max", &gone);
 
-    cg->use_hierarchy = spec_u64(cg, dir_of(cg, CADV_CG_MEMORY), "memory.use_hierarchy", &gone) == 1;
+    cg->use_hierarchy =
+            cadv_cgroup__spec_u64(cg, dir_of(cg, CADV_CG_MEMORY), "memory.use_hierarchy", &gone) == 1;
     cg->threads_max = max == UINT64_MAX ? 0 : max; /* libcontainer: "max" is 0, "no limit" */
     cg->memory_migrate = 0;
     if (cg->root->kinds & CADV_KIND_CPUSET) /* only the cpuset kind reports it */
-        cg->memory_migrate = spec_u64(cg, dir_of(cg, CADV_CG_CPUSET), "cpuset.memory_migrate", &gone);
+        cg->memory_migrate =
+                cadv_cgroup__spec_u64(cg, dir_of(cg, CADV_CG_CPUSET), "cpuset.memory_migrate", &gone);
     return !gone;
 }
 
@@ -540,9 +532,9 @@ static void v1_spec_cpu(struct cadv_cgroup *cg, struct cadv_spec *spec, bool *go
 
     if (cpu >= 0) {
         spec->has_cpu = true;
-        spec->cpu_limit = spec_u64(cg, cpu, "cpu.shares", gone);
-        spec->cpu_period = spec_u64(cg, cpu, "cpu.cfs_period_us", gone);
-        spec->cpu_quota = spec_u64(cg, cpu, "cpu.cfs_quota_us", gone); /* "-1" reads as 0 */
+        spec->cpu_limit = cadv_cgroup__spec_u64(cg, cpu, "cpu.shares", gone);
+        spec->cpu_period = cadv_cgroup__spec_u64(cg, cpu, "cpu.cfs_period_us", gone);
+        spec->cpu_quota = cadv_cgroup__spec_u64(cg, cpu, "cpu.cfs_quota_us", gone); /* "-1" reads as 0 */
     }
     if (cpuset >= 0) {
         char mask[sizeof(spec->cpu_mask)];
@@ -570,12 +562,12 @@ static int v1_read_spec(struct cadv_cgroup *cg, struct cadv_spec *spec)
     v1_spec_cpu(cg, spec, &gone);
     if (mem >= 0) {
         spec->has_memory = true;
-        spec->memory_limit = spec_u64(cg, mem, "memory.limit_in_bytes", &gone);
-        spec->memory_swap_limit = spec_u64(cg, mem, "memory.memsw.limit_in_bytes", &gone);
-        spec->memory_reservation = spec_u64(cg, mem, "memory.soft_limit_in_bytes", &gone);
+        spec->memory_limit = cadv_cgroup__spec_u64(cg, mem, "memory.limit_in_bytes", &gone);
+        spec->memory_swap_limit = cadv_cgroup__spec_u64(cg, mem, "memory.memsw.limit_in_bytes", &gone);
+        spec->memory_reservation = cadv_cgroup__spec_u64(cg, mem, "memory.soft_limit_in_bytes", &gone);
     }
     spec->has_hugetlb = dir_of(cg, CADV_CG_HUGETLB) >= 0;
-    pids_max = spec_u64(cg, pids, "pids.max", &gone); /* 0 without a pids directory */
+    pids_max = cadv_cgroup__spec_u64(cg, pids, "pids.max", &gone); /* 0 without a pids directory */
     if (pids >= 0) {
         spec->has_processes = true;
         spec->processes_limit = pids_max;

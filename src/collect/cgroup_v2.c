@@ -39,22 +39,11 @@ static int udir(const struct cadv_cgroup *cg)
     return cadv_cgroup__has_dir(cg, 0) ? 0 : -1;
 }
 
-/* cAdvisor's readUInt64: absent or unparsable gives 0, "max" UINT64_MAX. *gone on -ENOENT. */
-static uint64_t spec_u64(const struct cadv_cgroup *cg, int dir, const char *name, bool *gone)
-{
-    uint64_t v = 0;
-    int r = cadv_cgroup__u64_at(cg, dir, name, &v);
-
-    if (r == -ENOENT)
-        *gone = true;
-    return r < 0 ? 0 : v;
-}
-
 /* pids_max: pids.max as the spec read it, or NULL to read it here. */
 static bool v2_settings(struct cadv_cgroup *cg, const uint64_t *pids_max)
 {
     bool gone = false;
-    uint64_t max = pids_max ? *pids_max : spec_u64(cg, udir(cg), "pids.max", &gone);
+    uint64_t max = pids_max ? *pids_max : cadv_cgroup__spec_u64(cg, udir(cg), "pids.max", &gone);
 
     cg->threads_max = max == UINT64_MAX ? 0 : max; /* libcontainer: "max" is 0, "no limit" */
     cg->memory_migrate = 0;                        /* no such file on cgroup v2 */
@@ -371,7 +360,7 @@ static uint64_t parse_limit(const char *s, size_t n)
 /* cpu.weight w in [1, 10000] -> shares 2 + (w - 1) * 262142 / 9999; cpu.max "<quota|max> <period>". */
 static void v2_spec_cpu(struct cadv_cgroup *cg, struct cadv_spec *spec, bool *gone)
 {
-    uint64_t w = spec_u64(cg, udir(cg), "cpu.weight", gone);
+    uint64_t w = cadv_cgroup__spec_u64(cg, udir(cg), "cpu.weight", gone);
     char buf[128];
     size_t len = 0;
     int r;
@@ -422,13 +411,13 @@ static int v2_read_spec(struct cadv_cgroup *cg, struct cadv_spec *spec)
     v2_spec_cpu(cg, spec, &gone);
     if (exists_in(cg, d, "memory.max")) {
         spec->has_memory = true;
-        spec->memory_reservation = spec_u64(cg, d, "memory.min", &gone);
-        spec->memory_limit = spec_u64(cg, d, "memory.max", &gone);
-        spec->memory_swap_limit = spec_u64(cg, d, "memory.swap.max", &gone);
+        spec->memory_reservation = cadv_cgroup__spec_u64(cg, d, "memory.min", &gone);
+        spec->memory_limit = cadv_cgroup__spec_u64(cg, d, "memory.max", &gone);
+        spec->memory_swap_limit = cadv_cgroup__spec_u64(cg, d, "memory.swap.max", &gone);
     }
     spec->has_hugetlb = false; /* cAdvisor: only a v1 hugetlb path sets it */
     spec->has_processes = true;
-    spec->processes_limit = spec_u64(cg, d, "pids.max", &gone);
+    spec->processes_limit = cadv_cgroup__spec_u64(cg, d, "pids.max", &gone);
     spec->has_diskio = true;
     if (!v2_settings(cg, &spec->processes_limit) || gone)
         return -ENOENT;
