@@ -374,6 +374,9 @@ int cadv_cgroup_open(struct cadv_cgroup_root *root, const char *name, struct cad
     cg->name = cadv_xstrdup(name);
     cg->rel = rel;
     cg->rel_len = strlen(rel);
+    /* Before any early return: cadv_cgroup_close closes every slot's fd, and calloc's 0 is stdin. */
+    for (size_t i = 0; i < CADV_CG_MAX_FILES; i++)
+        cg->files[i] = (struct cadv_cg_file){CADV_CG_FILE_ABSENT, -1, NULL, false};
     for (size_t i = 0; i < root->n_hier; i++)
         if (is_dir_at(root->hier[i].fd, rel))
             cg->dirs |= UINT32_C(1) << i;
@@ -383,8 +386,6 @@ int cadv_cgroup_open(struct cadv_cgroup_root *root, const char *name, struct cad
     }
     if (is_dir_at(root->unified_fd, rel))
         cg->dirs |= UINT32_C(1) << CADV_CG_UDIR;
-    for (size_t i = 0; i < CADV_CG_MAX_FILES; i++)
-        cg->files[i] = (struct cadv_cg_file){CADV_CG_FILE_ABSENT, -1, NULL, false};
     cg->blkio_group = -1;
     root->ops->setup(cg);
     *ret = cg;

@@ -335,6 +335,24 @@ Test(cgroup_v2, root_container)
     cadv_cgroup_root_free(root);
 }
 
+/* Regression: a failed open (no such cgroup) once closed fd 0 on its way out, and with it whatever
+ * file a later open had been given that number; fds_held went negative. */
+Test(cgroup_v2, failed_open_closes_nothing)
+{
+    struct cadv_cgroup_root *root = open_root(FX "/v2", CADV_KIND_DEFAULT, 64);
+    struct cadv_cgroup *cg = NULL;
+    int held;
+
+    if (fcntl(0, F_GETFD) < 0)
+        cr_assert_eq(open("/dev/null", O_RDONLY), 0);
+    held = cadv_cgroup_root_fds_held(root);
+    cr_assert_eq(cadv_cgroup_open(root, "/no/such/cgroup", &cg), -ENOENT);
+    cr_expect_null(cg);
+    cr_expect_neq(fcntl(0, F_GETFD), -1, "fd 0 was closed");
+    cr_expect_eq(cadv_cgroup_root_fds_held(root), held);
+    cadv_cgroup_root_free(root);
+}
+
 Test(cgroup_v2, pids_names_and_errors)
 {
     struct cadv_cgroup_root *root = open_root(FX "/v2", CADV_KIND_DEFAULT, 64);
