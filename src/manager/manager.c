@@ -241,7 +241,10 @@ static int container_build(struct cadv_manager *m, const char *name, struct cadv
                                     m->base_interval_ns);
     /* Not shared yet: no lock needed. A cgroup that cannot be read leaves the limits empty. */
     (void)cadv_cgroup_read_spec(cg, &c->spec);
-    c->next_spec_mono = cadv_mono_ns() + 10 * CADV_NS_PER_SEC;
+    /* A runtime writes a new container's limits just after creating its cgroup: re-read them after
+     * 1 s, then at growing intervals up to the steady 10 s (scheduler.c refresh_spec). */
+    c->next_spec_mono = cadv_mono_ns() + CADV_NS_PER_SEC;
+    c->spec_refresh_ns = 2 * CADV_NS_PER_SEC;
     *ret = c;
     return 0;
 }

@@ -215,7 +215,10 @@ void cadv_sched_remove(struct cadv_manager *m, struct cadv_container *c)
 /* Re-reads c's limits (collect_lock held; collector thread: uses m->spec_scratch). */
 static void refresh_spec(struct cadv_manager *m, struct cadv_container *c, uint64_t now_mono)
 {
-    c->next_spec_mono = now_mono + SPEC_REFRESH_NS;
+    if (c->spec_refresh_ns == 0 || c->spec_refresh_ns > SPEC_REFRESH_NS)
+        c->spec_refresh_ns = SPEC_REFRESH_NS;
+    c->next_spec_mono = now_mono + c->spec_refresh_ns;
+    c->spec_refresh_ns *= 2;
     cadv_spec_done(&m->spec_scratch);
     if (cadv_cgroup_read_spec(c->cg, &m->spec_scratch) >= 0)
         cadv_container_set_limits(c, &m->spec_scratch);
