@@ -14,6 +14,7 @@ struct cadv_container;
 struct cadv_http_reply;
 struct cadv_http_request;
 struct cadv_json;
+struct cadv_machine_info;
 struct cadv_manager;
 struct cadv_sample;
 
@@ -43,3 +44,22 @@ void cadv_api_snapshot_done(struct cadv_api_snapshot *s);
 void cadv_api_json_begin(struct cadv_buf *b, struct cadv_json *w);
 /* Finishes rep with b's JSON (200, application/json), or a 500 if b overflowed; b is emptied. */
 void cadv_api_reply_json(struct cadv_http_reply *rep, struct cadv_buf *b);
+
+/* Renders one container of a listing into w (its key too, for an object keyed by name; nothing to
+ * skip it). arg is the listing's copy of the caller's arguments. */
+typedef void (*cadv_api_render_fn)(struct cadv_json *w, struct cadv_manager *m, struct cadv_container *c,
+                                   const struct cadv_machine_info *mi, const void *arg);
+
+enum cadv_api_shape {
+    CADV_API_ARRAY,  /* [ ... ] */
+    CADV_API_OBJECT, /* { "name": ..., ... } */
+};
+
+/* Finishes rep (200, application/json) with a listing of arr[0..n) in shape, each container
+ * rendered by render as the client reads the reply (see cadv_http_reply_stream): the memory of a
+ * reply is a few containers' worth whatever n and the client. Takes over arr with its references
+ * and the reference mi; copies arg_size bytes of arg. The samples are those of the time each
+ * container is rendered. */
+void cadv_api_reply_listing(struct cadv_http_reply *rep, struct cadv_manager *m, struct cadv_container **arr,
+                            size_t n, enum cadv_api_shape shape, struct cadv_machine_info *mi,
+                            cadv_api_render_fn render, const void *arg, size_t arg_size);

@@ -113,20 +113,33 @@ out:
     free(name);
 }
 
+static void render_listed(struct cadv_json *w, struct cadv_manager *m, struct cadv_container *c,
+                          const struct cadv_machine_info *mi, const void *arg)
+{
+    render_info(w, m, c, arg, mi);
+}
+
+static void render_keyed(struct cadv_json *w, struct cadv_manager *m, struct cadv_container *c,
+                         const struct cadv_machine_info *mi, const void *arg)
+{
+    cadv_json_key(w, cadv_container_name(c));
+    render_info(w, m, c, arg, mi);
+}
+
 static void handle_subcontainers(struct cadv_manager *m, const struct cadv_http_request *req,
                                  const struct cadv_api_path *p, struct cadv_http_reply *rep)
 {
     char *name = cadv_api_container_name(p->rest);
     struct cadv_container **arr = NULL;
     struct cadv_api_info_request q;
-    struct cadv_machine_info *mi;
-    struct cadv_json w;
     struct cadv_buf b;
     size_t n = 0;
 
     if (parse_body(req, &q, rep) < 0)
         goto out;
     if (cadv_manager_list(m, name, true, &arr, &n) < 0 || n == 0) {
+        if (arr)
+            cadv_containers_unref(arr, n);
         cadv_buf_init(&b, 0);
         cadv_buf_puts(&b, "failed to get subcontainers for container ");
         cadv_go_quote(&b, name, strlen(name));
@@ -134,17 +147,9 @@ static void handle_subcontainers(struct cadv_manager *m, const struct cadv_http_
         reply_msg(rep, &b);
         goto out;
     }
-    mi = cadv_manager_machine_info(m);
-    cadv_api_json_begin(&b, &w);
-    cadv_json_arr_begin(&w);
-    for (size_t i = 0; i < n && !b.overflow; i++)
-        render_info(&w, m, arr[i], &q, mi);
-    cadv_json_arr_end(&w);
-    cadv_machine_info_unref(mi);
-    cadv_api_reply_json(rep, &b);
+    cadv_api_reply_listing(rep, m, arr, n, CADV_API_ARRAY, cadv_manager_machine_info(m), render_listed, &q,
+                           sizeof(q));
 out:
-    if (arr)
-        cadv_containers_unref(arr, n);
     free(name);
 }
 
@@ -188,9 +193,6 @@ static void handle_docker(struct cadv_manager *m, const struct cadv_http_request
     const char *args = len > 0 ? p->rest + 1 : ""; /* the elements after the first "/" */
     struct cadv_container **arr = NULL;
     struct cadv_api_info_request q;
-    struct cadv_machine_info *mi;
-    struct cadv_json w;
-    struct cadv_buf b;
     char *id = NULL;
     int r;
 
@@ -217,19 +219,9 @@ static void handle_docker(struct cadv_manager *m, const struct cadv_http_request
         arr[0] = c;
         n = 1;
     }
-    mi = cadv_manager_machine_info(m);
-    cadv_api_json_begin(&b, &w);
-    cadv_json_obj_begin(&w);
-    for (size_t i = 0; i < n && !b.overflow; i++) {
-        cadv_json_key(&w, cadv_container_name(arr[i]));
-        render_info(&w, m, arr[i], &q, mi);
-    }
-    cadv_json_obj_end(&w);
-    cadv_machine_info_unref(mi);
-    if (arr)
-        cadv_containers_unref(arr, n);
     free(id);
-    cadv_api_reply_json(rep, &b);
+    cadv_api_reply_listing(rep, m, arr, n, CADV_API_OBJECT, cadv_manager_machine_info(m), render_keyed, &q,
+                           sizeof(q));
 }
 
 void cadv_api_v1_handle(struct cadv_manager *m, const struct cadv_http_request *req,

@@ -129,13 +129,38 @@ enum render_kind {
     RENDER_V21_STATS,
 };
 
-/* stats (v2.0, v2.1) and spec: one object keyed by container name. */
+struct v2_listing {
+    enum render_kind kind;
+    int count;
+};
+
+static void render_container(struct cadv_json *w, struct cadv_manager *m, struct cadv_container *c,
+                             const struct cadv_machine_info *mi, const void *arg)
+{
+    const struct v2_listing *a = arg;
+    struct cadv_api_snapshot s;
+
+    (void)m;
+    /* Root stats are served as machine stats by v2.1. */
+    if (a->kind == RENDER_V21_STATS && strcmp(cadv_container_name(c), "/") == 0)
+        return;
+    cadv_api_snapshot_take(&s, c, 0, 0, a->kind == RENDER_V20_SPEC ? 0 : a->count);
+    cadv_json_key(w, s.name);
+    if (a->kind == RENDER_V20_SPEC)
+        cadv_json_v2_spec(w, &s.spec, mi);
+    else if (a->kind == RENDER_V20_STATS)
+        cadv_json_v20_stats_array(w, &s.spec, s.samples, s.n, mi);
+    else
+        cadv_json_v21_container_info(w, &s.spec, s.samples, s.n, mi);
+    cadv_api_snapshot_done(&s);
+}
+
+/* stats (v2.0, v2.1) and spec: one object keyed by container name, streamed. */
 static void handle_containers(struct v2_request *r, enum render_kind kind)
 {
     char *name = cadv_api_container_name(r->p->rest);
+    struct v2_listing a = {.kind = kind, .count = r->opt.count};
     struct cadv_container **arr = NULL;
-    struct cadv_machine_info *mi;
-    struct cadv_json w;
     struct cadv_buf b;
     size_t n = 0;
 
@@ -145,30 +170,9 @@ static void handle_containers(struct v2_request *r, enum render_kind kind)
         free(name);
         return;
     }
-    mi = cadv_manager_machine_info(r->m);
-    cadv_api_json_begin(&b, &w);
-    cadv_json_obj_begin(&w);
-    for (size_t i = 0; i < n && !b.overflow; i++) {
-        struct cadv_api_snapshot s;
-
-        /* Root stats are served as machine stats by v2.1. */
-        if (kind == RENDER_V21_STATS && strcmp(cadv_container_name(arr[i]), "/") == 0)
-            continue;
-        cadv_api_snapshot_take(&s, arr[i], 0, 0, kind == RENDER_V20_SPEC ? 0 : r->opt.count);
-        cadv_json_key(&w, s.name);
-        if (kind == RENDER_V20_SPEC)
-            cadv_json_v2_spec(&w, &s.spec, mi);
-        else if (kind == RENDER_V20_STATS)
-            cadv_json_v20_stats_array(&w, &s.spec, s.samples, s.n, mi);
-        else
-            cadv_json_v21_container_info(&w, &s.spec, s.samples, s.n, mi);
-        cadv_api_snapshot_done(&s);
-    }
-    cadv_json_obj_end(&w);
-    cadv_machine_info_unref(mi);
-    cadv_containers_unref(arr, n);
     free(name);
-    cadv_api_reply_json(r->rep, &b);
+    cadv_api_reply_listing(r->rep, r->m, arr, n, CADV_API_OBJECT, cadv_manager_machine_info(r->m),
+                           render_container, &a, sizeof(a));
 }
 
 /* v2.1 machinestats: the root container's samples as MachineStats. */

@@ -104,6 +104,15 @@ void cadv_http_reply_errorf(struct cadv_http_reply *rep, unsigned status, const 
     va_end(ap);
 }
 
+void cadv_http_reply_stream(struct cadv_http_reply *rep, unsigned status, const char *content_type,
+                            cadv_http_fill_fn fill, void *ctx, void (*free_fn)(void *ctx))
+{
+    reply_owned(rep, status, content_type, NULL, 0);
+    rep->fill = fill;
+    rep->free_fn = free_fn;
+    rep->free_ctx = ctx;
+}
+
 void cadv_http_reply_json(struct cadv_http_reply *rep, struct cadv_buf *b)
 {
     size_t n;

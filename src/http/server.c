@@ -48,14 +48,19 @@
 #include "http/http.h"
 #include "http/metrics.h"
 
-#define SERVER_THREADS         4u
-#define SERVER_MAX_CONNECTIONS 1024u
-#define SERVER_TIMEOUT_S       120u
-#define SERVER_MAX_URI         8192u
-#define SERVER_MAX_BODY        (64u * 1024u)
-#define SERVER_MEMORY_LIMIT    ((size_t)64 * 1024)
+#define SERVER_THREADS          4u
+#define SERVER_MAX_CONNECTIONS  1024u
+#define SERVER_TIMEOUT_S        120u
+#define SERVER_MAX_URI          8192u
+#define SERVER_MAX_BODY         (64u * 1024u)
+#define SERVER_MEMORY_LIMIT     ((size_t)64 * 1024)
 /* Bytes of an oversized chunked body read and dropped before the connection is cut. */
-#define SERVER_MAX_DISCARD     (16u * SERVER_MAX_BODY)
+#define SERVER_MAX_DISCARD      (16u * SERVER_MAX_BODY)
+/* Streamed replies: MHD's block size, the largest piece a producer may write (one container's
+ * whole history is far below it), and the storage a connection keeps between pieces. */
+#define SERVER_STREAM_BLOCK     (32u * 1024u)
+#define SERVER_STREAM_MAX_PIECE ((size_t)256 << 20)
+#define SERVER_STREAM_KEEP      ((size_t)256 * 1024)
 
 struct cadv_server {
     struct MHD_Daemon *daemon;
@@ -226,6 +231,101 @@ static void free_body(void *p)
     free(p);
 }
 
+static enum MHD_Result send_reply(struct MHD_Connection *con, struct cadv_http_reply *rep);
+
+static enum MHD_Result send_error(struct MHD_Connection *con, unsigned status, const char *text)
+{
+    struct cadv_http_reply rep = {0};
+
+    cadv_http_reply_error(&rep, status, text);
+    return send_reply(con, &rep);
+}
+
+/* A streamed body in flight: the piece being sent and the producer of the next ones. */
+struct stream {
+    cadv_http_fill_fn fill;
+    void (*free_fn)(void *ctx);
+    void *ctx;
+    struct cadv_buf piece;
+    size_t off;
+    bool last; /* piece is the last one */
+};
+
+static ssize_t stream_read(void *cls, uint64_t pos, char *out, size_t max)
+{
+    struct stream *st = cls;
+    size_t n;
+    int r;
+
+    (void)pos;
+    while (st->off == st->piece.len) {
+        if (st->last)
+            return MHD_CONTENT_READER_END_OF_STREAM;
+        cadv_buf_clear(&st->piece);
+        st->off = 0;
+        r = st->fill(st->ctx, &st->piece);
+        if (r < 0 || st->piece.overflow) {
+            cadv_log(CADV_LOG_WARNING, "http: a streamed reply failed mid-way (%s), cutting the connection",
+                     r < 0 ? strerror(-r) : "piece too large");
+            return MHD_CONTENT_READER_END_WITH_ERROR;
+        }
+        st->last = r == 0;
+    }
+    n = st->piece.len - st->off;
+    if (n > max)
+        n = max;
+    memcpy(out, st->piece.data + st->off, n);
+    st->off += n;
+    if (st->off == st->piece.len && st->piece.cap > SERVER_STREAM_KEEP) {
+        /* Give back a piece that grew large (one container's long history) instead of holding it
+         * while the client is slow. */
+        cadv_buf_done(&st->piece);
+        cadv_buf_init(&st->piece, SERVER_STREAM_MAX_PIECE);
+        st->off = 0;
+    }
+    return (ssize_t)n;
+}
+
+static void stream_free(void *cls)
+{
+    struct stream *st = cls;
+
+    st->free_fn(st->ctx);
+    cadv_buf_done(&st->piece);
+    free(st);
+}
+
+/* The MHD response of a streamed reply; rep's producer is handed over (freed on failure too). A
+ * body whose first piece is the last goes out whole, with a Content-Length. */
+static struct MHD_Response *stream_response(struct cadv_http_reply *rep)
+{
+    struct stream *st = cadv_xcalloc(1, sizeof(*st));
+    struct MHD_Response *r;
+    int rc;
+
+    st->fill = rep->fill;
+    st->free_fn = rep->free_fn;
+    st->ctx = rep->free_ctx;
+    cadv_buf_init(&st->piece, SERVER_STREAM_MAX_PIECE);
+    rc = st->fill(st->ctx, &st->piece);
+    if (rc < 0 || st->piece.overflow) {
+        stream_free(st);
+        return NULL;
+    }
+    if (rc == 0) {
+        size_t n;
+        char *body = cadv_buf_steal(&st->piece, &n);
+
+        stream_free(st);
+        return MHD_create_response_from_buffer_with_free_callback(n, body, free_body);
+    }
+    r = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, SERVER_STREAM_BLOCK, stream_read, st,
+                                          stream_free);
+    if (!r)
+        stream_free(st);
+    return r;
+}
+
 static enum MHD_Result send_reply(struct MHD_Connection *con, struct cadv_http_reply *rep)
 {
     struct MHD_Response *r;
@@ -233,7 +333,13 @@ static enum MHD_Result send_reply(struct MHD_Connection *con, struct cadv_http_r
 
     if (rep->status == 0)
         cadv_http_reply_error(rep, 500, "internal error: no reply");
-    if (rep->free_fn)
+    if (rep->fill) {
+        r = stream_response(rep);
+        if (!r) {
+            free(rep->location);
+            return send_error(con, 500, "internal error: the reply could not be rendered");
+        }
+    } else if (rep->free_fn)
         r = MHD_create_response_from_buffer_with_free_callback_cls(rep->len, rep->body, rep->free_fn,
                                                                    rep->free_ctx);
     else
@@ -258,14 +364,6 @@ static enum MHD_Result send_reply(struct MHD_Connection *con, struct cadv_http_r
     ret = MHD_queue_response(con, rep->status, r);
     MHD_destroy_response(r);
     return ret;
-}
-
-static enum MHD_Result send_error(struct MHD_Connection *con, unsigned status, const char *text)
-{
-    struct cadv_http_reply rep = {0};
-
-    cadv_http_reply_error(&rep, status, text);
-    return send_reply(con, &rep);
 }
 
 static bool method_known(const char *m)
