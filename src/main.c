@@ -79,6 +79,8 @@ int main(int argc, char **argv)
 
     cadv_config_init(&cfg);
     r = cadv_config_parse(&cfg, argc, argv, stderr);
+    if (r >= 0 && !cfg.help && !cfg.version)
+        r = cadv_server_check_config(&cfg, stderr);
     if (r < 0) {
         cadv_config_done(&cfg);
         return 2;

@@ -19,9 +19,13 @@
  * endpoint, /api..., the UI pages (not implemented yet: 501; their bare names 301 to the slashed
  * form) and, for anything else, a 307 to <prefix>/containers/.
  *
- * Limits: SERVER_MAX_CONNECTIONS connections, an idle timeout of SERVER_TIMEOUT_S, URIs up to
- * SERVER_MAX_URI bytes (414), bodies up to SERVER_MAX_BODY bytes (413), request line plus headers
- * within SERVER_MEMORY_LIMIT (MHD answers 414/431 itself beyond it). */
+ * Limits: SERVER_MAX_CONNECTIONS connections, SERVER_MAX_PER_ADDRESS per client address (both
+ * below the fds the manager keeps free of cgroup files), SERVER_REQUEST_TIMEOUT_S for a request to
+ * arrive whole and SERVER_IDLE_TIMEOUT_S of inactivity otherwise, URIs up to SERVER_MAX_URI bytes
+ * (414) with at most SERVER_MAX_PARAMS query parameters (400), no "%00" (400: a C path would end
+ * there), one Content-Length value (400), bodies up to SERVER_MAX_BODY bytes (413), request line
+ * plus headers within SERVER_MEMORY_LIMIT (MHD answers 414/431 itself beyond it). Large API bodies
+ * are streamed (cadv_http_reply_stream), so a reply holds one piece in memory, not the whole body. */
 #include "http/server.h"
 
 #include <arpa/inet.h>
@@ -35,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -48,19 +53,29 @@
 #include "http/http.h"
 #include "http/metrics.h"
 
-#define SERVER_THREADS          4u
-#define SERVER_MAX_CONNECTIONS  1024u
-#define SERVER_TIMEOUT_S        120u
-#define SERVER_MAX_URI          8192u
-#define SERVER_MAX_BODY         (64u * 1024u)
-#define SERVER_MEMORY_LIMIT     ((size_t)64 * 1024)
+#define SERVER_THREADS           4u
+/* Connections: at most SERVER_MAX_CONNECTIONS (fewer where RLIMIT_NOFILE is small: a quarter of
+ * it), so that HTTP clients can hold at most half of the fds the manager leaves free for everything
+ * but cgroup files (its reserve, 1024); at most SERVER_MAX_PER_ADDRESS from one client address. */
+#define SERVER_MAX_CONNECTIONS   512u
+#define SERVER_MAX_PER_ADDRESS   64u
+/* Inactivity timeouts: a connection that has not sent a whole request (or a slowloris trickling a
+ * partial one) is cut after SERVER_REQUEST_TIMEOUT_S; one receiving a reply, or idle between
+ * keep-alive requests, after SERVER_IDLE_TIMEOUT_S. */
+#define SERVER_REQUEST_TIMEOUT_S 10u
+#define SERVER_IDLE_TIMEOUT_S    30u
+#define SERVER_MAX_URI           8192u
+/* Query parameters beyond this count are a 400 (they are never parsed). */
+#define SERVER_MAX_PARAMS        256u
+#define SERVER_MAX_BODY          (64u * 1024u)
+#define SERVER_MEMORY_LIMIT      ((size_t)64 * 1024)
 /* Bytes of an oversized chunked body read and dropped before the connection is cut. */
-#define SERVER_MAX_DISCARD      (16u * SERVER_MAX_BODY)
+#define SERVER_MAX_DISCARD       (16u * SERVER_MAX_BODY)
 /* Streamed replies: MHD's block size, the largest piece a producer may write (one container's
  * whole history is far below it), and the storage a connection keeps between pieces. */
-#define SERVER_STREAM_BLOCK     (32u * 1024u)
-#define SERVER_STREAM_MAX_PIECE ((size_t)256 << 20)
-#define SERVER_STREAM_KEEP      ((size_t)256 * 1024)
+#define SERVER_STREAM_BLOCK      (32u * 1024u)
+#define SERVER_STREAM_MAX_PIECE  ((size_t)256 << 20)
+#define SERVER_STREAM_KEEP       ((size_t)256 * 1024)
 
 struct cadv_server {
     struct MHD_Daemon *daemon;
@@ -74,6 +89,8 @@ struct cadv_server {
 struct conn_state {
     bool started;
     bool uri_too_long;
+    bool too_many_params;
+    bool nul_escape; /* "%00" in the URI */
     bool body_too_large;
     size_t discarded;
     uint64_t start_ns;
@@ -361,6 +378,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *con, struct cadv_http_r
     if (rep->status >= 400 && rep->content_type && strcmp(rep->content_type, text_plain) == 0)
         MHD_add_response_header(r, "X-Content-Type-Options", "nosniff");
     free(rep->location);
+    /* The reply, and the idle time until the next request, get the longer timeout. */
+    (void)MHD_set_connection_option(con, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)SERVER_IDLE_TIMEOUT_S);
     ret = MHD_queue_response(con, rep->status, r);
     MHD_destroy_response(r);
     return ret;
@@ -376,6 +395,16 @@ static bool method_known(const char *m)
     return false;
 }
 
+/* Number of "&"-separated parameters in a raw query. */
+static size_t count_params(const char *q)
+{
+    size_t n = 1;
+
+    for (; *q; q++)
+        n += *q == '&';
+    return n;
+}
+
 static struct conn_state *state_new(const char *uri)
 {
     struct conn_state *st = cadv_xcalloc(1, sizeof(*st));
@@ -383,18 +412,35 @@ static struct conn_state *state_new(const char *uri)
 
     st->start_ns = cadv_mono_ns();
     cadv_buf_init(&st->body, SERVER_MAX_BODY);
-    if (uri && strlen(uri) > SERVER_MAX_URI)
+    if (!uri)
+        return st;
+    q = strchr(uri, '?');
+    st->nul_escape = strstr(uri, "%00") != NULL;
+    if (strlen(uri) > SERVER_MAX_URI)
         st->uri_too_long = true;
-    else if (uri && (q = strchr(uri, '?')) != NULL)
+    else if (q && count_params(q + 1) > SERVER_MAX_PARAMS)
+        st->too_many_params = true;
+    else if (q)
         st->query = cadv_xstrdup(q + 1);
     return st;
 }
 
+/* Called with the raw request target, before libmicrohttpd parses its query. A query that will be
+ * refused is not parsed at all: libmicrohttpd (0.9.75) keeps every parameter in the connection's
+ * fixed memory pool, and when a thousand of them overflow it the request hangs until the timeout
+ * without a reply. uri points into libmicrohttpd's writable read buffer (the request line, which it
+ * splits in place right after this call), so the query is cut there to "". */
 static void *on_uri(void *cls, const char *uri, struct MHD_Connection *con)
 {
+    struct conn_state *st = state_new(uri);
+    char *q;
+
     (void)cls;
-    (void)con;
-    return state_new(uri);
+    /* A new request on this connection: it has SERVER_REQUEST_TIMEOUT_S to arrive whole. */
+    (void)MHD_set_connection_option(con, MHD_CONNECTION_OPTION_TIMEOUT, (unsigned)SERVER_REQUEST_TIMEOUT_S);
+    if ((st->uri_too_long || st->too_many_params) && (q = strchr(uri, '?')) != NULL)
+        q[1] = '\0';
+    return st;
 }
 
 static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
@@ -413,6 +459,36 @@ static void on_completed(void *cls, struct MHD_Connection *con, void **con_cls,
     *con_cls = NULL;
 }
 
+struct cl_scan {
+    const char *first;
+    bool conflict;
+};
+
+static enum MHD_Result scan_content_length(void *cls, enum MHD_ValueKind kind, const char *key,
+                                           const char *value)
+{
+    struct cl_scan *sc = cls;
+
+    (void)kind;
+    if (!key || strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) != 0)
+        return MHD_YES;
+    if (!sc->first)
+        sc->first = value ? value : "";
+    else if (strcmp(sc->first, value ? value : "") != 0)
+        sc->conflict = true;
+    return MHD_YES;
+}
+
+/* True when the request repeats Content-Length with different values (libmicrohttpd uses the
+ * first; Go's server, like RFC 9112, refuses the request). */
+static bool content_length_conflict(struct MHD_Connection *con)
+{
+    struct cl_scan sc = {0};
+
+    (void)MHD_get_connection_values(con, MHD_HEADER_KIND, scan_content_length, &sc);
+    return sc.conflict;
+}
+
 /* First call of a request: checks that need no body. */
 static enum MHD_Result on_headers(struct MHD_Connection *con, const char *method, struct conn_state *st)
 {
@@ -422,8 +498,14 @@ static enum MHD_Result on_headers(struct MHD_Connection *con, const char *method
     st->started = true;
     if (st->uri_too_long)
         return send_error(con, 414, "URI too long");
+    if (st->too_many_params)
+        return send_error(con, 400, "too many query parameters");
+    if (st->nul_escape)
+        return send_error(con, 400, "invalid URL escape \"%00\"");
     if (!method_known(method))
         return send_error(con, 501, "method not implemented");
+    if (content_length_conflict(con))
+        return send_error(con, 400, "conflicting Content-Length headers");
     if (cl) {
         unsigned long long n = strtoull(cl, &end, 10);
 
@@ -577,17 +659,33 @@ out:
     return r;
 }
 
+/* SERVER_MAX_CONNECTIONS, or a quarter of RLIMIT_NOFILE where that is less (the manager has raised
+ * the soft limit to the hard one by now). */
+static unsigned connection_limit(void)
+{
+    struct rlimit rl;
+    rlim_t quarter;
+
+    if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur == RLIM_INFINITY)
+        return SERVER_MAX_CONNECTIONS;
+    quarter = rl.rlim_cur / 4;
+    if (quarter < 16)
+        quarter = 16;
+    return quarter < SERVER_MAX_CONNECTIONS ? (unsigned)quarter : SERVER_MAX_CONNECTIONS;
+}
+
 static struct MHD_Daemon *start_daemon(struct cadv_server *s, int fd)
 {
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
 
     return MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
                             (void *)s, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_THREAD_POOL_SIZE,
-                            (unsigned)SERVER_THREADS, MHD_OPTION_CONNECTION_LIMIT,
-                            (unsigned)SERVER_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
-                            (unsigned)SERVER_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-                            (size_t)SERVER_MEMORY_LIMIT, MHD_OPTION_URI_LOG_CALLBACK, on_uri, (void *)s,
-                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, (void *)s, MHD_OPTION_END);
+                            (unsigned)SERVER_THREADS, MHD_OPTION_CONNECTION_LIMIT, connection_limit(),
+                            MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)SERVER_MAX_PER_ADDRESS,
+                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVER_REQUEST_TIMEOUT_S,
+                            MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_MEMORY_LIMIT,
+                            MHD_OPTION_URI_LOG_CALLBACK, on_uri, (void *)s, MHD_OPTION_NOTIFY_COMPLETED,
+                            on_completed, (void *)s, MHD_OPTION_END);
 }
 
 static char *prefix_of(const char *p)
@@ -597,6 +695,41 @@ static char *prefix_of(const char *p)
     while (n > 0 && p[n - 1] == '/')
         n--;
     return n ? cadv_xstrndup(p, n) : cadv_xstrdup("");
+}
+
+int cadv_server_check_config(const struct cadv_config *cfg, FILE *err)
+{
+    static const char *const taken[] = {"/healthz", "/api",    "/containers", "/docker",
+                                        "/podman",  "/static", "/validate"};
+    const char *ep = cfg->prometheus_endpoint;
+    char *clean;
+    int r = 0;
+
+    if (!ep || !*ep)
+        return 0;
+    clean = cadv_http_clean_path(ep);
+    if (strcmp(clean, ep) != 0) {
+        fprintf(err, "cadv: invalid value \"%s\" for flag -prometheus_endpoint: not a clean path (\"%s\")\n",
+                ep, clean);
+        r = -EINVAL;
+    } else if (strcmp(ep, "/") == 0) {
+        fprintf(err,
+                "cadv: invalid value \"/\" for flag -prometheus_endpoint: \"/\" serves the UI redirect\n");
+        r = -EINVAL;
+    }
+    for (size_t i = 0; r == 0 && i < sizeof(taken) / sizeof(taken[0]); i++) {
+        size_t n = strlen(taken[i]);
+
+        if (strncmp(ep, taken[i], n) == 0 && (ep[n] == '\0' || ep[n] == '/')) {
+            fprintf(err,
+                    "cadv: invalid value \"%s\" for flag -prometheus_endpoint: it collides with the %s "
+                    "endpoint\n",
+                    ep, taken[i]);
+            r = -EINVAL;
+        }
+    }
+    free(clean);
+    return r;
 }
 
 int cadv_server_start(const struct cadv_config *cfg, struct cadv_manager *m, struct cadv_metrics *mx,
