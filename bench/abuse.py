@@ -90,21 +90,30 @@ def close_all(socks):
             pass
 
 
+def request(port, data, src="127.0.0.1", timeout=5.0):
+    """Sends data (a raw request) on a fresh connection; returns (all the server sent until it
+    closed, seconds). Raises OSError (socket.timeout included)."""
+    t0 = time.monotonic()
+    s = _connect(port, src, timeout=timeout)
+    try:
+        s.sendall(data)
+        out = b""
+        while True:
+            d = s.recv(65536)
+            if not d:
+                break
+            out += d
+    finally:
+        s.close()
+    return out, time.monotonic() - t0
+
+
 def healthz(port, src="127.0.0.1", timeout=5.0):
     """(status or None, seconds) of GET /healthz on a fresh connection."""
     t0 = time.monotonic()
     try:
-        s = _connect(port, src, timeout=timeout)
-        try:
-            s.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
-            data = b""
-            while True:
-                d = s.recv(4096)
-                if not d:
-                    break
-                data += d
-        finally:
-            s.close()
+        data, _ = request(port, b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n", src,
+                          timeout)
         status = int(data.split(b" ", 2)[1]) if data.startswith(b"HTTP/1.") else None
     except (OSError, ValueError, IndexError):
         status = None

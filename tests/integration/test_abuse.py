@@ -10,7 +10,6 @@ The hostile clients live in bench/abuse.py, shared with the benchmark's abuse mo
 import datetime
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -27,19 +26,7 @@ BIG = "/api/v2.0/stats/?recursive=true&count=-1"
 
 def raw(port, request, timeout=10.0):
     """Sends request bytes, returns (everything the server sent until it closed, seconds)."""
-    t0 = time.monotonic()
-    s = socket.create_connection(("127.0.0.1", port), timeout=timeout)
-    try:
-        s.sendall(request)
-        out = b""
-        while True:
-            d = s.recv(65536)
-            if not d:
-                break
-            out += d
-    finally:
-        s.close()
-    return out, time.monotonic() - t0
+    return abuse.request(port, request, timeout=timeout)
 
 
 def status_of(resp):
