@@ -46,19 +46,25 @@ def never_readers(port, path, n, src="127.0.0.3"):
     return socks
 
 
-def slowloris(port, n, src="127.0.0.2"):
-    """n connections that each send an unfinished request (no blank line). Returns (open sockets,
-    connections refused or reset at once)."""
-    socks, refused = [], 0
-    partial = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: "
+def idle_connections(port, n, src, send=b""):
+    """n connections that send `send` (nothing by default) and then nothing more. Returns (open
+    sockets, connections that failed at once)."""
+    socks, failed = [], 0
     for _ in range(n):
         try:
             s = _connect(port, src, timeout=2.0)
-            s.sendall(partial)
+            if send:
+                s.sendall(send)
             socks.append(s)
         except OSError:
-            refused += 1
-    return socks, refused
+            failed += 1
+    return socks, failed
+
+
+def slowloris(port, n, src="127.0.0.2"):
+    """n connections that each send an unfinished request (no blank line). Returns (open sockets,
+    connections refused or reset at once)."""
+    return idle_connections(port, n, src, b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
 
 
 def cut_count(socks, wait=0.0):

@@ -7,6 +7,7 @@ the same run on this host.
     /usr/bin/python3 bench/run.py --n 1000 --cadv build/cadv --floor build/bench/floor
     /usr/bin/python3 bench/run.py --smoke ...        # N=10, 3 s window; what the test suite runs
     /usr/bin/python3 bench/run.py --soak ...         # 10 min of cgroup churn, RSS slope
+    /usr/bin/python3 bench/run.py --abuse ...        # hostile clients: RSS, /healthz latency
     /usr/bin/python3 bench/run.py --floor-only ...   # the farm and the floor, no cadv
 
 Needs root (it creates cgroups). Everything it creates is removed at the end, also on Ctrl-C,
@@ -26,6 +27,7 @@ import time
 
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import abuse  # noqa: E402
 import farm  # noqa: E402
 import probe  # noqa: E402
 
@@ -607,6 +609,100 @@ def run_soak(a, fm, workdir):
     return "\n".join(out + [""] + ["- " + n for n in res["notes"]]).rstrip() + "\n", res.get("failed", False)
 
 
+# --- abuse ----------------------------------------------------------------------------------------
+
+BIGGEST = "/api/v2.0/stats/?recursive=true&count=-1"
+
+
+def healthz_series(port, count, res, key):
+    """count GET /healthz from 127.0.0.1, 0.1 s apart: answered count and p50/p99/max ms in res."""
+    lat, ok = [], 0
+    for _ in range(count):
+        status, took = abuse.healthz(port, timeout=10.0)
+        if status == 200:
+            ok += 1
+            lat.append(took)
+        time.sleep(0.1)
+    res[key + "_ok"] = ok
+    res[key + "_n"] = count
+    for q in (50, 99):
+        res["%s_p%d" % (key, q)] = None if not lat else 1000.0 * probe.percentile(lat, q)
+    res[key + "_max"] = None if not lat else 1000.0 * max(lat)
+
+
+def run_abuse(a, fm, workdir):
+    """Hostile clients against cadv tracking the farm (bench/README.md, "Abuse")."""
+    args = ["-housekeeping_interval=%s" % go_duration(a.interval_ms), "-storage_duration=%s" % a.storage_duration,
+            "-allow_dynamic_housekeeping=false"] + a.cadv_arg
+    cadv = Cadv(a.cadv, args, workdir)
+    res = {"notes": []}
+    abuse.raise_nofile(a.abuse_idle + a.abuse_clients + 1024)
+    cadv.start()
+    try:
+        cadv.wait_healthy(a.track_timeout)
+        wait_tracked(a, cadv, fm, res)
+        time.sleep(a.settle)
+        big = probe.get(cadv.port, BIGGEST, keep=False)
+        res["big_mb"], res["big_s"] = big.size / 1e6, big.seconds
+        res["rss0"] = probe.status_kb(cadv.pid)["VmRSS"] / 1024.0
+        healthz_series(cadv.port, a.abuse_probes, res, "hz_idle")
+        # 40 clients request the biggest body and never read it.
+        readers = abuse.never_readers(cadv.port, BIGGEST, a.abuse_clients)
+        peak, t_end = res["rss0"], time.monotonic() + a.abuse_hold
+        while time.monotonic() < t_end:
+            cadv.check_alive()
+            peak = max(peak, probe.status_kb(cadv.pid)["VmRSS"] / 1024.0)
+            time.sleep(0.25)
+        res["rss_readers"] = peak
+        res["readers_cut"] = abuse.cut_count(readers)
+        abuse.close_all(readers)
+        # Idle connections (nothing sent): from one address, then spread over 40 addresses.
+        for key, srcs in (("hz_one", ["127.0.0.2"]), ("hz_spread", ["127.0.0.%d" % (20 + i) for i in range(40)])):
+            socks, refused = [], 0
+            per = a.abuse_idle // len(srcs)
+            t0 = time.monotonic()
+            for src in srcs:
+                got, bad = abuse.idle_connections(cadv.port, per, src)
+                socks += got
+                refused += bad
+            res[key + "_open_s"] = time.monotonic() - t0
+            time.sleep(0.5)
+            res[key + "_held"] = len(socks) - abuse.cut_count(socks)
+            res[key + "_refused"] = refused
+            healthz_series(cadv.port, a.abuse_probes, res, key)
+            abuse.close_all(socks)
+            time.sleep(1.0)
+        res["rss_end"] = probe.status_kb(cadv.pid)["VmRSS"] / 1024.0
+        res["hwm_end"] = probe.status_kb(cadv.pid)["VmHWM"] / 1024.0
+    finally:
+        check_exit(cadv, res)
+    return abuse_report(a, cadv, res), res.get("failed", False)
+
+
+def abuse_report(a, cadv, res):
+    def ms(key):
+        return "%d/%d answered, p50 %s ms, p99 %s ms, max %s ms" % (
+            res[key + "_ok"], res[key + "_n"], *("–" if res[key + k] is None else "%.1f" % res[key + k]
+                                                 for k in ("_p50", "_p99", "_max")))
+    out = ["# cadv abuse: N=%d, %s" % (a.n, time.strftime("%Y-%m-%d %H:%M")), "",
+           "- cadv: `%s`; commit %s; host: %s, %d CPUs" % (shown_argv(cadv), a.commit, cpu_model(),
+                                                            os.cpu_count()),
+           "- biggest response `%s`: **%.1f MB**, read in %.2f s" % (BIGGEST, res["big_mb"], res["big_s"]),
+           "- VmRSS before: %.1f MB; /healthz idle: %s" % (res["rss0"], ms("hz_idle")),
+           "- **%d clients requesting it and never reading** (4 KB receive buffers), held %g s: peak VmRSS "
+           "**%.1f MB** (+%.1f MB; %d of them cut by cadv's timeout meanwhile)" % (
+               a.abuse_clients, a.abuse_hold, res["rss_readers"], res["rss_readers"] - res["rss0"],
+               res["readers_cut"]),
+           "- **%d idle connections from one address** (opened in %.1f s; %d still open 0.5 s later, the rest "
+           "closed by cadv at once; %d failed to connect): /healthz from another address: **%s**" % (
+               a.abuse_idle, res["hz_one_open_s"], res["hz_one_held"], res["hz_one_refused"], ms("hz_one")),
+           "- %d idle connections spread over 40 addresses (%d still open 0.5 s later: held by cadv up to its "
+           "connection limit, the rest waiting in its listen backlog; %d failed to connect): /healthz: %s" % (
+               a.abuse_idle, res["hz_spread_held"], res["hz_spread_refused"], ms("hz_spread")),
+           "- VmRSS at the end %.1f MB, VmHWM %.1f MB" % (res["rss_end"], res["hwm_end"])]
+    return "\n".join(out + ["- " + n for n in res["notes"]]).rstrip() + "\n"
+
+
 # --- main ---------------------------------------------------------------------------------------
 
 
@@ -640,6 +736,11 @@ def parse_args(argv):
     p.add_argument("--soak-duration", type=float, default=600.0, help="soak length, s (600)")
     p.add_argument("--soak-warmup", type=float, default=150.0, help="soak samples ignored before, s (150)")
     p.add_argument("--churn", type=int, default=10, help="soak: cgroups created/removed per s (10)")
+    p.add_argument("--abuse", action="store_true", help="hostile clients: RSS and /healthz latency")
+    p.add_argument("--abuse-clients", type=int, default=40, help="abuse: never-reading clients (40)")
+    p.add_argument("--abuse-hold", type=float, default=15.0, help="abuse: how long they stay, s (15)")
+    p.add_argument("--abuse-idle", type=int, default=2000, help="abuse: idle connections (2000)")
+    p.add_argument("--abuse-probes", type=int, default=50, help="abuse: /healthz requests per phase (50)")
     p.add_argument("--out", default=None, help="result file (default bench/results/<date>-N<N>.md)")
     p.add_argument("--no-write", action="store_true", help="print the table only")
     a = p.parse_args(argv)
@@ -662,7 +763,7 @@ def parse_args(argv):
 def result_path(a):
     if a.out:
         return a.out
-    suffix = "-soak" if a.soak else ""
+    suffix = "-soak" if a.soak else "-abuse" if a.abuse else ""
     return os.path.join(HERE, "results", "%s-N%d%s.md" % (time.strftime("%Y-%m-%d"), a.n, suffix))
 
 
@@ -701,6 +802,8 @@ def main(argv=None):
             f.write("\n".join(fm.paths([fm.prefix + "/" + x for x in a.leaves])) + "\n")
         if a.soak:
             text, failed = run_soak(a, fm, workdir)
+        elif a.abuse:
+            text, failed = run_abuse(a, fm, workdir)
         else:
             for dynamic in ([False] if a.skip_dynamic or a.floor_only else [False, True]):
                 mode = "floor only" if a.floor_only else "dynamic %s" % ("on" if dynamic else "off")

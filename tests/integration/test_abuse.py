@@ -7,9 +7,8 @@ endpoint. /healthz must keep answering, collection must stay on schedule (judged
 own timestamps), RSS must stay bounded and no sample may be stored wrong. The attackers use
 other loopback source addresses than the well-behaved client (cadv limits connections per address).
 The hostile clients live in bench/abuse.py, shared with the benchmark's abuse mode."""
-import datetime
+import json
 import os
-import re
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from conftest import CADV_BIN, REPO, wait_for
 
 sys.path.insert(0, os.path.join(REPO, "bench"))
 import abuse  # noqa: E402
+import probe  # noqa: E402
 
 BIG = "/api/v2.0/stats/?recursive=true&count=-1"
 
@@ -95,15 +95,7 @@ def close_wait(port):
 def root_samples(d):
     """The root container's samples as [(seconds since the epoch, cpu total)], oldest first."""
     stats = d.json("/api/v2.0/stats/?count=-1")["/"]
-    return [(parse_ts(s["timestamp"]), s["cpu"]["usage"]["total"]) for s in stats]
-
-
-def parse_ts(ts):
-    """RFC 3339 with nanoseconds (Go's RFC3339Nano) to seconds since the epoch."""
-    m = re.match(r"(.*T\d\d:\d\d:\d\d)(\.\d+)?(Z|[+-]\d\d:\d\d)$", ts)
-    assert m, ts
-    base = datetime.datetime.fromisoformat(m.group(1) + m.group(3).replace("Z", "+00:00"))
-    return base.timestamp() + float(m.group(2) or 0)
+    return [(probe.parse_ts(s["timestamp"]), s["cpu"]["usage"]["total"]) for s in stats]
 
 
 def test_slowloris_and_never_reading_clients(daemon, cgroups, monkeypatch):
@@ -115,7 +107,12 @@ def test_slowloris_and_never_reading_clients(daemon, cgroups, monkeypatch):
     d = daemon("-housekeeping_interval=250ms", "-allow_dynamic_housekeeping=false", "-storage_duration=10s")
     # History fills: the biggest body (every container, every sample) grows to megabytes.
     wait_for(lambda: len(d.get(BIG).body) >= 2_000_000, timeout=30, interval=1, what="a 2 MB stats body")
-    body = len(d.get(BIG).body)
+    resp = d.get(BIG)
+    body = len(resp.body)
+    # Streamed in pieces, it is still one JSON object keyed by every container.
+    assert resp.headers.get("Transfer-Encoding") == "chunked", resp.headers
+    listed = json.loads(resp.body)
+    assert {cgroups.path("c%02d" % i) for i in range(40)} <= set(listed), sorted(listed)[:5]
     rss0 = abuse.rss_kb(d.proc.pid)
 
     readers = abuse.never_readers(d.port, BIG, 40)
