@@ -29,6 +29,10 @@ install: build
 	meson configure $(BUILD) -Dprefix=$(PREFIX) >/dev/null
 	meson install -C $(BUILD) --no-rebuild $(if $(DESTDIR),--destdir $(DESTDIR))
 
+# Debian package of the built tree: $(BUILD)/cadv_<version>_<arch>.deb (deploy/debian/build-deb).
+deb: build
+	@deploy/debian/build-deb $(BUILD)
+
 # Benchmark (see bench/README.md): make bench N=1000 BENCH_ARGS="--window 60 --soak"
 # Every test: format check, unit + fuzz-corpus tests (debug and ASan/UBSan builds), black-box tests
 # of the real daemon; ends with one line "N passed, N failed".

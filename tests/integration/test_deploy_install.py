@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
-"""`make install` (Meson install) puts the binaries, man pages, systemd unit and flags file where the
-unit and man page say, and the unit passes `systemd-analyze verify` (run against the staged tree with
---root: no unit is installed on this machine)."""
+"""`make install` (Meson install) and `make deb` (installed with dpkg --root into a scratch root) put
+the binaries, man pages, systemd unit and flags file where the unit and man page say, and the unit
+passes `systemd-analyze verify` (run against the staged tree with --root: nothing is installed on
+this machine)."""
 import glob
 import os
 import re
@@ -11,7 +12,7 @@ import tempfile
 
 import pytest
 
-from conftest import CADV_BIN
+from conftest import CADV_BIN, REPO
 
 BUILD = os.path.dirname(CADV_BIN)
 
@@ -76,3 +77,51 @@ def test_meson_install_layout_and_unit_verifies():
         assert r.returncode == 0 and "cadv version" in r.stdout
     finally:
         shutil.rmtree(root)
+
+
+def dpkg(root, *args):
+    return subprocess.run(["dpkg", "--root=" + root, "--force-script-chrootless", "--log=/dev/null"] + list(args),
+                          capture_output=True, text=True, timeout=120)
+
+
+def test_deb_builds_and_installs_into_a_scratch_root():
+    """make deb's package, installed with dpkg --root into an empty root (its library dependencies
+    are not installed there: --force-depends), then removed and purged."""
+    if not shutil.which("dpkg-deb") or not shutil.which("dpkg-shlibdeps"):
+        pytest.skip("dpkg-dev not installed")
+    work = tempfile.mkdtemp(prefix="cadv-deb-")
+    try:
+        out = subprocess.run([os.path.join(REPO, "deploy", "debian", "build-deb"), BUILD, work],
+                             capture_output=True, text=True, timeout=120)
+        assert out.returncode == 0, out.stderr
+        deb = out.stdout.strip()
+        fields = subprocess.run(["dpkg-deb", "-f", deb, "Package", "Depends"], capture_output=True, text=True,
+                                check=True).stdout
+        assert "Package: cadv" in fields and "libmicrohttpd12" in fields and "libjansson4" in fields
+        root = os.path.join(work, "root")
+        for d in ("var/lib/dpkg/info", "var/lib/dpkg/updates", "var/lib/dpkg/triggers"):
+            os.makedirs(os.path.join(root, d))
+        open(os.path.join(root, "var/lib/dpkg/status"), "w").close()
+        r = dpkg(root, "--force-depends", "-i", deb)
+        assert r.returncode == 0, r.stdout + r.stderr
+
+        with open(os.path.join(root, "lib/systemd/system/cadv.service")) as f:
+            exe, env = unit_paths(f.read())
+        assert (exe, env) == ("/usr/sbin/cadv", "/etc/default/cadv")
+        for path in (exe, env, "/usr/bin/cadvtop", "/usr/share/man/man8/cadv.8.gz", "/usr/share/man/man1/cadvtop.1.gz"):
+            assert os.path.isfile(root + path), path
+        listed = dpkg(root, "-L", "cadv").stdout.split()
+        assert "/usr/sbin/cadv" in listed and "/lib/systemd/system/cadv.service" in listed
+        with open(os.path.join(root, "var/lib/dpkg/info/cadv.conffiles")) as f:
+            assert f.read().split() == ["/etc/default/cadv"]
+        rc, msg = verify_unit(root, "/lib/systemd/system/cadv.service")
+        assert rc == 0 and msg == "", msg
+        r = subprocess.run([root + exe, "-version"], capture_output=True, text=True, timeout=30)
+        assert r.returncode == 0 and "cadv version" in r.stdout
+
+        assert dpkg(root, "-r", "cadv").returncode == 0
+        assert not os.path.exists(root + exe) and os.path.exists(root + env)  # a conffile stays until purge
+        assert dpkg(root, "-P", "cadv").returncode == 0
+        assert not os.path.exists(root + env)
+    finally:
+        shutil.rmtree(work)
