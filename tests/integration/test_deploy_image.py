@@ -2,7 +2,8 @@
 """The container image (deploy/image/build) under a real dockerd (a private one, as the docker tests
 start it), run with cAdvisor's documented mount line: it must report the host's machine (its
 machine-id and os-release, which the image does not have) and a second, named docker container with
-its processes (from /rootfs/proc), and stop within 2 s of SIGTERM.
+its processes (from /rootfs/proc), with the same names, ids, image, labels and memory limit as cadv
+run on the host reports (and the same list of docker containers), and stop within 2 s of SIGTERM.
 
 The private dockerd runs with --bridge=none, so the image runs with --network=host (instead of
 -p 8080:8080), on an ephemeral port written to a mounted directory; its socket and data root are
@@ -55,6 +56,12 @@ def dockerd():
         cleanup_dir(d.dir)
 
 
+def one(r):
+    """The ContainerInfo of a /api/v1.3/docker/<name> answer (a map of one container, by name)."""
+    d = r.json() if r.status == 200 else None
+    return list(d.values())[0] if d and "name" not in d and len(d) == 1 else d
+
+
 def parse_time(s):
     """Docker's RFC 3339 times with nanoseconds, as seconds since the epoch."""
     base, _, frac = s.rstrip("Z").partition(".")
@@ -62,7 +69,7 @@ def parse_time(s):
     return t + float("0." + (frac or "0"))
 
 
-def test_image_with_cadvisor_mount_line(dockerd):
+def test_image_with_cadvisor_mount_line(dockerd, daemon):
     tar = os.path.join(dockerd.dir, "cadv-image.tar")
     out = subprocess.run([os.path.join(REPO, "deploy", "image", "build"), "--binary", BINARY, "--output", tar,
                           "--tag", "localhost/cadv:test"], capture_output=True, text=True, check=True).stdout
@@ -71,7 +78,7 @@ def test_image_with_cadvisor_mount_line(dockerd):
     dockerd.docker("load", "-i", tar)
     dockerd.docker("import", busybox_tar(dockerd.dir), BUSYBOX_IMAGE)
     name = unique("cadv-img-app")
-    cid = dockerd.docker("run", "-d", "--name", name, "--label", "io.cadv.test=1", "--network", "none",
+    cid = dockerd.docker("run", "-d", "--name", name, "--label", "io.cadv.test=1", "--network", "none", "-m", "64m",
                          BUSYBOX_IMAGE, "sleep", "600")
 
     portdir = os.path.join(dockerd.dir, "port")
@@ -98,14 +105,25 @@ def test_image_with_cadvisor_mount_line(dockerd):
             pretty = [l.split("=", 1)[1].strip().strip('"') for l in f if l.startswith("PRETTY_NAME=")][0]
         assert attrs["container_os_version"] == pretty, attrs  # the image has no os-release
 
-        def app():
-            r = http(url + "/api/v1.3/docker/" + name)
-            return r.status == 200 and r.json()
-
-        info = wait_for(app, timeout=30, interval=0.5, what="the named docker container")
-        info = list(info.values())[0] if "/docker/" + cid not in info.get("name", "") and len(info) == 1 else info
+        info = wait_for(lambda: one(http(url + "/api/v1.3/docker/" + name)), timeout=30, interval=0.5,
+                        what="the named docker container")
         assert info["name"] == "/docker/" + cid and name in info["aliases"], info.get("aliases")
         assert info["spec"]["image"] == BUSYBOX_IMAGE
+        # the same container, name and figures as cadv on the host reports
+        host = daemon("-docker=" + dockerd.addr)
+        seen = wait_for(lambda: one(host.get("/api/v1.3/docker/" + name)), timeout=30, interval=0.5,
+                        what="the host cadv to name the container")
+        for key in ("name", "id", "aliases", "namespace"):
+            assert info[key] == seen[key], key
+        limit = lambda i: i["spec"]["memory"].get("limit")
+        wait_for(lambda: limit(one(http(url + "/api/v1.3/docker/" + name))) == 64 << 20, timeout=15,
+                 what="the 64 MiB limit in the image's cadv")
+        wait_for(lambda: limit(one(host.get("/api/v1.3/docker/" + name))) == 64 << 20, timeout=15,
+                 what="the 64 MiB limit in the host's cadv")
+        for key in ("image", "labels"):
+            assert info["spec"][key] == seen["spec"][key], key
+        names = lambda d: sorted(c["name"] for c in d.values())
+        assert names(http(url + "/api/v1.3/docker/").json()) == names(host.get("/api/v1.3/docker/").json())
         # processes come from the host's /proc at /rootfs/proc: the other container's sleep is seen
         ps = wait_for(lambda: [p for p in http(url + "/api/v2.0/ps/docker/" + cid).json() if p["cmd"] == "sleep"],
                       timeout=20, what="the app's process")
