@@ -8,7 +8,7 @@ N          ?= 1000
 ARGS       ?=
 BENCH_ARGS ?=
 
-.PHONY: all build run check unit integration format format-check bench deps clean
+.PHONY: all build run check unit integration format format-check bench deps clean install deb
 
 all: build
 
@@ -21,6 +21,17 @@ build: deps
 # Builds, then runs the daemon on this host (port 8080, like cAdvisor). Extra flags: make run ARGS="-v=4".
 run: build
 	$(BUILD)/cadv -port=8080 $(ARGS)
+
+# Installs the binaries, man pages, systemd unit and /etc/default/cadv (Meson install). Defaults to
+# /usr/local; make install PREFIX=/usr DESTDIR=/tmp/stage for a staged install.
+PREFIX ?= /usr/local
+install: build
+	meson configure $(BUILD) -Dprefix=$(PREFIX) >/dev/null
+	meson install -C $(BUILD) --no-rebuild $(if $(DESTDIR),--destdir $(DESTDIR))
+
+# Debian package of the built tree: $(BUILD)/cadv_<version>_<arch>.deb (deploy/debian/build-deb).
+deb: build
+	@deploy/debian/build-deb $(BUILD)
 
 # Benchmark (see bench/README.md): make bench N=1000 BENCH_ARGS="--window 60 --soak"
 # Every test: format check, unit + fuzz-corpus tests (debug and ASan/UBSan builds), black-box tests

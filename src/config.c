@@ -21,6 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 #include "core/buf.h"
 #include "core/parse.h"
@@ -893,4 +894,170 @@ void cadv_config_usage(FILE *out)
     fputs("Usage of cadv:\n", out);
     for (size_t i = 0; i < N_OPTS; i++)
         usage_one(out, sorted[i]);
+}
+
+/* ---- man page and README table (generated from the same table, so they cannot drift) ---- */
+
+/* The argument word of o (the `word` of its help, else its type) into w; "" for a boolean. */
+static void arg_word(const struct opt *o, char *w, size_t n)
+{
+    const char *bq = strchr(o->help, '`'), *bq2 = bq ? strchr(bq + 1, '`') : NULL;
+
+    if (bq && bq2)
+        snprintf(w, n, "%.*s", (int)(bq2 - bq - 1), bq + 1);
+    else
+        snprintf(w, n, "%s", type_word(o));
+}
+
+/* o's help with its backquotes dropped, then the note of a flag cadv does not act on. */
+static char *help_text(const struct opt *o)
+{
+    struct cadv_buf b;
+
+    cadv_buf_init(&b, 0);
+    for (const char *p = o->help; *p; p++)
+        if (*p != '`')
+            cadv_buf_putc(&b, *p);
+    if (o->flags & OPT_NI)
+        cadv_buf_puts(&b, " [not implemented by cadv yet]");
+    else if (o->flags & OPT_NI_UNLESS_TRUE)
+        cadv_buf_puts(&b, " [only true is implemented by cadv]");
+    return cadv_buf_steal(&b, NULL);
+}
+
+/* Writes s for troff: backslashes doubled, '-' as \-, a line never starting with '.' or '\''. */
+static void put_roff(FILE *out, const char *s)
+{
+    if (*s == '.' || *s == '\'')
+        fputs("\\&", out);
+    for (; *s; s++) {
+        if (*s == '\\')
+            fputs("\\e", out);
+        else if (*s == '-')
+            fputs("\\-", out);
+        else
+            fputc(*s, out);
+    }
+}
+
+static void sorted_opts(const struct opt **sorted)
+{
+    for (size_t i = 0; i < N_OPTS; i++)
+        sorted[i] = &opts[i];
+    qsort(sorted, N_OPTS, sizeof(sorted[0]), cmp_opt);
+}
+
+static const char man_head[] =
+        ".TH CADV 8 \"\" \"cadv " CADV_VERSION "\" \"System Administration\"\n"
+        ".SH NAME\n"
+        "cadv \\- container advisor: resource usage of every container of the host\n"
+        ".SH SYNOPSIS\n"
+        ".B cadv\n"
+        "[\\fIflags\\fR]\n"
+        ".SH DESCRIPTION\n"
+        "\\fBcadv\\fR is a drop\\-in replacement for cAdvisor. It finds every cgroup of the host, reads "
+        "each one's CPU, memory, block I/O, network, process and pressure figures every\n"
+        "\\fB\\-housekeeping_interval\\fR, keeps \\fB\\-storage_duration\\fR of history in memory and "
+        "serves it over HTTP: the REST API under /api/, Prometheus metrics under\n"
+        "\\fB\\-prometheus_endpoint\\fR and /healthz.\n"
+        ".PP\n"
+        "Flags follow Go's flag syntax: \\fB\\-name=value\\fR, \\fB\\-\\-name value\\fR, a bare boolean "
+        "\\fB\\-name\\fR (write \\fB\\-name=false\\fR to clear one); durations read like 1m30s.\n"
+        "A flag of cAdvisor that cadv does not implement yet is accepted with one warning line.\n"
+        ".PP\n"
+        "When /rootfs/proc exists (the host's root mounted at /rootfs, as in cAdvisor's documented\n"
+        "container command line) and \\fB\\-proc_root\\fR and \\fB\\-rootfs\\fR are left at their "
+        "defaults, cadv reads the host's processes, network namespaces and /etc files under /rootfs.\n"
+        ".SH OPTIONS\n";
+
+static const char man_tail[] = ".SH SIGNALS\n"
+                               "SIGTERM and SIGINT stop cadv cleanly (exit status 0).\n"
+                               ".SH EXIT STATUS\n"
+                               "0 on a clean stop, 1 when cadv cannot start, 2 for a bad flag or value.\n"
+                               ".SH FILES\n"
+                               ".TP\n"
+                               ".I /etc/default/cadv\n"
+                               "CADV_OPTS, the flags of the systemd unit cadv.service (Debian package).\n"
+                               ".TP\n"
+                               ".I /sys/fs/cgroup\n"
+                               "the cgroup hierarchies read (\\fB\\-cgroup_root\\fR).\n"
+                               ".SH SEE ALSO\n"
+                               ".BR cadvtop (1),\n"
+                               ".BR systemd.exec (5)\n";
+
+void cadv_config_man(FILE *out)
+{
+    const struct opt *sorted[N_OPTS];
+    char word[64];
+
+    sorted_opts(sorted);
+    fputs(man_head, out);
+    for (size_t i = 0; i < N_OPTS; i++) {
+        const struct opt *o = sorted[i];
+        char *h = help_text(o);
+
+        arg_word(o, word, sizeof(word));
+        fprintf(out, ".TP\n\\fB\\-");
+        put_roff(out, o->name);
+        fputs("\\fR", out);
+        if (*word) {
+            fputs(" \\fI", out);
+            put_roff(out, word);
+            fputs("\\fR", out);
+        }
+        fputc('\n', out);
+        put_roff(out, h);
+        if (*o->def) {
+            fputs(" (default: ", out);
+            put_roff(out, o->def);
+            fputc(')', out);
+        }
+        fputc('\n', out);
+        free(h);
+    }
+    fputs(man_tail, out);
+}
+
+void cadv_config_markdown(FILE *out)
+{
+    const struct opt *sorted[N_OPTS];
+    char word[64];
+
+    sorted_opts(sorted);
+    fputs("| flag | default | meaning |\n|---|---|---|\n", out);
+    for (size_t i = 0; i < N_OPTS; i++) {
+        const struct opt *o = sorted[i];
+        char *h = help_text(o);
+
+        arg_word(o, word, sizeof(word));
+        fprintf(out, "| `-%s%s%s` | %s%s%s | ", o->name, *word ? " " : "", word, *o->def ? "`" : "", o->def,
+                *o->def ? "`" : "");
+        for (const char *p = h; *p; p++) {
+            if (*p == '|')
+                fputc('\\', out);
+            fputc(*p, out);
+        }
+        fputs(" |\n", out);
+        free(h);
+    }
+}
+
+/* ---- running in a container with the host's root at /rootfs ---- */
+
+int cadv_config_detect_rootfs(struct cadv_config *cfg, const char *host_root)
+{
+    char *proc = cadv_xasprintf("%s/proc", host_root);
+    bool found = access(proc, F_OK) == 0;
+    int applied = 0;
+
+    if (found && strcmp(cfg->proc_root, "/proc") == 0) {
+        set_string(&cfg->proc_root, proc);
+        applied = 1;
+    }
+    if (found && strcmp(cfg->rootfs, "/") == 0) {
+        set_string(&cfg->rootfs, host_root);
+        applied = 1;
+    }
+    free(proc);
+    return applied;
 }

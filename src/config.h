@@ -126,3 +126,13 @@ int cadv_config_parse(struct cadv_config *cfg, int argc, char **argv, FILE *err)
 /* Writes the usage text (every flag, its default and meaning; Go's PrintDefaults layout, sorted by
  * name) to out. */
 void cadv_config_usage(FILE *out);
+/* Writes the man page cadv(8) (troff, every flag of the table) to out; `cadv --help-man`. */
+void cadv_config_man(FILE *out);
+/* Writes the README's flag table (Markdown, every flag of the table) to out; `cadv --help-markdown`. */
+void cadv_config_markdown(FILE *out);
+/* cAdvisor's "not in the host namespace" layout: when host_root/proc exists (cadv runs in a container
+ * with the host's / mounted at host_root, "/rootfs" in cAdvisor's documented command line), a
+ * -proc_root and -rootfs left at their defaults become host_root/proc and host_root, so processes,
+ * network namespaces, machine-id and os-release are the host's (-machine_id_file and -boot_id_file
+ * are read under -rootfs and -proc_root). Returns 1 when a root was changed, else 0. */
+int cadv_config_detect_rootfs(struct cadv_config *cfg, const char *host_root);

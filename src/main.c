@@ -77,6 +77,14 @@ int main(int argc, char **argv)
     sigset_t set;
     int r;
 
+    /* Hidden: the build generates the man page and the README's flag table from the option table. */
+    if (argc == 2 && (strcmp(argv[1], "--help-man") == 0 || strcmp(argv[1], "--help-markdown") == 0)) {
+        if (strcmp(argv[1], "--help-man") == 0)
+            cadv_config_man(stdout);
+        else
+            cadv_config_markdown(stdout);
+        return fflush(stdout) == 0 ? 0 : 1;
+    }
     cadv_config_init(&cfg);
     r = cadv_config_parse(&cfg, argc, argv, stderr);
     if (r >= 0 && !cfg.help && !cfg.version)
@@ -96,6 +104,10 @@ int main(int argc, char **argv)
         return 0;
     }
     cadv_log_set_level(level_for_verbosity(cfg.verbosity));
+    if (cadv_config_detect_rootfs(&cfg, "/rootfs") > 0)
+        cadv_log(CADV_LOG_NOTICE,
+                 "host root found at /rootfs: reading processes under %s, host files under %s", cfg.proc_root,
+                 cfg.rootfs);
     /* Large response bodies (/metrics, subcontainers: megabytes) go back to the kernel when freed.
      * Without a fixed threshold glibc raises it after the first large free, and every HTTP thread then
      * keeps a freed body's worth of memory (measured: 105 MB RSS instead of 27 MB at N=1000). */

@@ -136,9 +136,15 @@ class Daemon:
         raise AssertionError("%s not ready:\n%s" % (self.argv[0], self.logtext()))
 
     def stop(self):
+        # waits on the child itself: an exited but unreaped child still answers kill(pid, 0), so
+        # stop_pid() would wait out its whole timeout for every daemon
         if self.proc and self.proc.poll() is None:
-            stop_pid(self.proc.pid)
-            self.proc.wait(timeout=30)
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait(timeout=30)
         self.proc = None
 
     def logtext(self):
