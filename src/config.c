@@ -674,6 +674,8 @@ static const struct opt opts[] = {
         {"metrics_exclude", OPT_CUSTOM, OFF(metrics_exclude), "",
          "cadv: do not export containers whose cgroup path matches this POSIX extended `regex` (empty: none)",
          .flags = OPT_OWNS_STR | OPT_GO_STRING, .set = set_regex},
+        {"kmsg_path", OPT_STRING, OFF(kmsg_path), "/dev/kmsg",
+         "cadv: the kernel log read for OOM kills (a file or FIFO of /dev/kmsg records works too)"},
         {"fd_budget", OPT_INT, OFF(fd_budget), "0",
          "cadv: how many cgroup files to keep open between collections (0: derived from RLIMIT_NOFILE)",
          .flags = OPT_BOUNDED, .min = 0, .max = INT_MAX},

@@ -400,7 +400,8 @@ void cadv_events_add(struct cadv_events *e, const struct cadv_event *ev)
     for (size_t i = 0; i < e->n_watches; i++) {
         struct cadv_event_watch *w = e->watches[i];
 
-        if ((w->types & (1u << ev->type)) && name_matches(w->container, w->subcontainers, ev->container_name)) {
+        if ((w->types & (1u << ev->type)) &&
+            name_matches(w->container, w->subcontainers, ev->container_name)) {
             atomic_fetch_add(&w->refs, 1);
             ws[nw++] = w;
         }
@@ -416,7 +417,8 @@ void cadv_events_add(struct cadv_events *e, const struct cadv_event *ev)
 
 static int cmp_ts(const void *a, const void *b)
 {
-    const struct cadv_event *x = *(const struct cadv_event *const *)a, *y = *(const struct cadv_event *const *)b;
+    const struct cadv_event *x = *(const struct cadv_event *const *)a,
+                            *y = *(const struct cadv_event *const *)b;
 
     if (x->timestamp_ns != y->timestamp_ns)
         return x->timestamp_ns < y->timestamp_ns ? -1 : 1;
@@ -504,7 +506,8 @@ struct cadv_event_watch *cadv_events_watch(struct cadv_events *e, const struct c
     return w;
 }
 
-int cadv_event_watch_pop(struct cadv_event_watch *w, struct cadv_event *ret, cadv_event_park_fn park, void *ctx)
+int cadv_event_watch_pop(struct cadv_event_watch *w, struct cadv_event *ret, cadv_event_park_fn park,
+                         void *ctx)
 {
     int r = 0;
 

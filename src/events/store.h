@@ -65,10 +65,10 @@ int cadv_event_limits_parse(const char *age_list, const char *count_list, struct
 struct cadv_event_query {
     uint32_t types; /* bit (1u << type) per wanted type; 0 selects nothing */
     const char *container;
-    bool subcontainers;    /* also container + "/..." ("/" then selects all) */
-    uint64_t start_ns;     /* inclusive; 0 = unbounded */
-    uint64_t end_ns;       /* inclusive; 0 = unbounded */
-    int64_t max_events;    /* newest N kept; 0 gives none, negative all */
+    bool subcontainers; /* also container + "/..." ("/" then selects all) */
+    uint64_t start_ns;  /* inclusive; 0 = unbounded */
+    uint64_t end_ns;    /* inclusive; 0 = unbounded */
+    int64_t max_events; /* newest N kept; 0 gives none, negative all */
 };
 
 /* Never returns NULL. */

@@ -18,11 +18,13 @@ struct cadv_cgroup;
 struct cadv_cgroup_root;
 struct cadv_config;
 struct cadv_discovery;
+struct cadv_events;
 struct cadv_fsusage;
 struct cadv_procstats_cache;
 struct cadv_hmap;
 struct cadv_machine_info;
 struct cadv_machinefs;
+struct cadv_oom_watch;
 struct cadv_ring;
 struct cadv_runtime;
 struct md_fs;
@@ -178,6 +180,10 @@ struct cadv_manager {
      * by rescans until their directory disappears or reappears. */
     pthread_mutex_t rej_lock;
     struct cadv_hmap *rejected;
+
+    /* Events (events/store.h, thread-safe on its own) and the OOM watcher thread (oom.h). */
+    struct cadv_events *events;
+    struct cadv_oom_watch *oom;
 
     /* Machine info, swapped whole by the watcher. */
     pthread_mutex_t mi_lock;

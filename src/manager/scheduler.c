@@ -271,6 +271,7 @@ static int store(struct cadv_manager *m, struct cadv_container *c, struct cadv_s
     int r;
 
     sc->s.c.timestamp_ns = ts;
+    sc->s.c.oom_events = cadv_manager_oom_count(m, c->name); /* events: OOM kills seen by name */
     /* A sample carries socket tables only when they were read (sample.h). */
     if (!(sc->s.c.has & net_bits))
         sc->s.net = NULL;

@@ -36,8 +36,12 @@ static void add(struct cadv_events *e, enum cadv_event_type t, const char *name,
 static size_t query(struct cadv_events *e, uint32_t types, const char *name, bool sub, uint64_t start,
                     uint64_t end, int64_t max, struct cadv_event **ret)
 {
-    struct cadv_event_query q = {.types = types, .container = name, .subcontainers = sub, .start_ns = start,
-                                 .end_ns = end, .max_events = max};
+    struct cadv_event_query q = {.types = types,
+                                 .container = name,
+                                 .subcontainers = sub,
+                                 .start_ns = start,
+                                 .end_ns = end,
+                                 .max_events = max};
     size_t n;
 
     cr_assert_eq(cadv_events_query(e, &q, ret, &n), 0);
@@ -57,8 +61,8 @@ Test(events, limits_syntax)
         cr_expect_eq(lim.max_age_ns[t], 24 * 3600 * S);
         cr_expect_eq(lim.max_count[t], 100000);
     }
-    cr_assert_eq(cadv_event_limits_parse("oom=1h,default=2h,creation=5m", "containerDeletion=0,default=7,oomKill=-1",
-                                         &lim, &err),
+    cr_assert_eq(cadv_event_limits_parse("oom=1h,default=2h,creation=5m",
+                                         "containerDeletion=0,default=7,oomKill=-1", &lim, &err),
                  0);
     cr_expect_eq(lim.max_age_ns[CADV_EVENT_OOM], 3600 * S);
     cr_expect_eq(lim.max_age_ns[CADV_EVENT_OOM_KILL], 7200 * S);
@@ -186,9 +190,10 @@ Test(events, json)
     setenv("TZ", "UTC", 1);
     cadv_buf_init(&b, 0);
     cadv_event_json(&b, &ev);
-    cr_expect_str_eq(b.data, "{\"container_name\":\"/t\",\"timestamp\":\"2023-11-14T22:13:20.123456789Z\","
-                             "\"event_type\":\"oomKill\",\"event_data\":{\"oom\":{\"pid\":42,\"process_name\":"
-                             "\"python3\",\"constraint\":\"CONSTRAINT_MEMCG\"}}}");
+    cr_expect_str_eq(b.data,
+                     "{\"container_name\":\"/t\",\"timestamp\":\"2023-11-14T22:13:20.123456789Z\","
+                     "\"event_type\":\"oomKill\",\"event_data\":{\"oom\":{\"pid\":42,\"process_name\":"
+                     "\"python3\",\"constraint\":\"CONSTRAINT_MEMCG\"}}}");
     cadv_buf_clear(&b);
     ev.type = CADV_EVENT_CREATION;
     cadv_event_json(&b, &ev);
