@@ -91,8 +91,8 @@ void cadv_oom_parser_init(struct cadv_oom_parser *p)
  * oom_memcg=(.*),task_memcg=(.*),task=(.*),pid=(.*),uid=(.*). Returns 1 if it matched. */
 static int parse_oom_kill(struct cadv_oom *o, const char *msg, size_t len)
 {
-    static const char *const seps[] = {",nodemask=", ",cpuset=",    ",mems_allowed=", ",oom_memcg=",
-                                       ",task_memcg=", ",task=",    ",pid=",          ",uid="};
+    static const char *const seps[] = {",nodemask=",   ",cpuset=", ",mems_allowed=", ",oom_memcg=",
+                                       ",task_memcg=", ",task=",   ",pid=",          ",uid="};
     const size_t nseps = sizeof(seps) / sizeof(seps[0]);
     const char *start = memmem(msg, len, "oom-kill:constraint=", 20), *at[8 + 1];
     const char *end = msg + len;

@@ -520,9 +520,10 @@ int cadv_event_watch_pop(struct cadv_event_watch *w, struct cadv_event *ret, cad
     } else if (w->closed) {
         r = -EPIPE;
     } else {
-        w->parked = true;
-        if (park)
+        if (park) {
+            w->parked = true;
             park(ctx);
+        }
         r = -EAGAIN;
     }
     pthread_mutex_unlock(&w->lock);

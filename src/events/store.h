@@ -96,8 +96,9 @@ typedef void (*cadv_event_park_fn)(void *ctx);
 struct cadv_event_watch *cadv_events_watch(struct cadv_events *e, const struct cadv_event_query *q,
                                            size_t queue_cap, cadv_event_wake_fn wake, void *ctx);
 /* Moves the oldest queued event into *ret (caller owns it; cadv_event_done). Returns 0; -EAGAIN if
- * the queue is empty, after calling park(ctx) (may be NULL) with the lock held, so that a wake
- * cannot slip in between; -EPIPE once the watch was closed and its queue is drained. */
+ * the queue is empty, after calling park(ctx) with the lock held, so that a wake cannot slip in
+ * between (park NULL: nothing is parked, no wake follows); -EPIPE once the watch was closed and its
+ * queue is drained. */
 int cadv_event_watch_pop(struct cadv_event_watch *w, struct cadv_event *ret, cadv_event_park_fn park,
                          void *ctx);
 /* Marks the watch closed (consumer gone or shutting down) and wakes a parked consumer. */

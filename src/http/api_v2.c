@@ -20,6 +20,7 @@
 #include "core/json.h"
 #include "core/xalloc.h"
 #include "http/api.h"
+#include "http/api_events.h"
 #include "http/api_parse.h"
 #include "http/http.h"
 #include "http/json_container.h"
@@ -438,15 +439,6 @@ static void handle_machine(struct v2_request *r, bool attributes)
     cadv_api_reply_json(r->rep, &b);
 }
 
-static void reply_raw_json(struct cadv_http_reply *rep, const char *json)
-{
-    struct cadv_buf b;
-
-    cadv_buf_init(&b, 0);
-    cadv_buf_puts(&b, json);
-    cadv_http_reply_json(rep, &b);
-}
-
 static void reply_version(struct cadv_http_reply *rep)
 {
     struct cadv_json w;
@@ -495,7 +487,7 @@ void cadv_api_v2_handle(struct cadv_manager *m, const struct cadv_http_request *
     else if (cadv_api_type_is(p, "machine"))
         handle_machine(&r, false);
     else if (cadv_api_type_is(p, "events"))
-        reply_raw_json(rep, "[]"); /* the event store comes with a later issue */
+        cadv_api_events_handle(m, req, p, rep);
     else if (cadv_api_type_is(p, "storage"))
         handle_storage(&r);
     else if (cadv_api_type_is(p, "ps"))

@@ -30,6 +30,7 @@ struct cadv_http_reply {
     size_t len;
     void (*free_fn)(void *ctx);
     void *free_ctx;
+    void *stream; /* an events stream (http/api_events.h), sent by cadv_api_events_send; else NULL */
 };
 
 /* Fills rep with a text/plain body copied from text (cAdvisor's error replies). */

@@ -560,6 +560,8 @@ void cadv_manager_get_stats(struct cadv_manager *m, struct cadv_manager_stats *r
     s.fds_held = fds > 0 ? (uint64_t)fds : 0;
     s.containers_added_total = atomic_load(&m->added_total);
     s.containers_removed_total = atomic_load(&m->removed_total);
+    s.events_stored = cadv_events_count(m->events);
+    s.events_dropped_total = cadv_events_dropped_total(m->events);
     s.ondemand_total = atomic_load(&m->ondemand_total);
     *ret = s;
 }

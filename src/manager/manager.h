@@ -37,7 +37,9 @@ struct cadv_manager_stats {
     uint64_t history_bytes; /* bytes held by all rings */
     uint64_t containers_added_total;
     uint64_t containers_removed_total;
-    uint64_t ondemand_total; /* on-demand collections (max_age) */
+    uint64_t ondemand_total;       /* on-demand collections (max_age) */
+    uint64_t events_stored;        /* events held by the event store */
+    uint64_t events_dropped_total; /* events dropped by full stream queues */
 };
 
 /* Creates a manager for cfg (borrowed; must outlive the manager). Opens the cgroup root and reads the

@@ -32,8 +32,8 @@
 #include "manager/hmap.h"
 #include "manager/internal.h"
 
-#define KMSG_BUF   16384 /* a /dev/kmsg read needs room for a whole record (<= 8 KiB) */
-#define MAX_NAMES  65536 /* counted cgroup names, like the registry's bound */
+#define KMSG_BUF  16384 /* a /dev/kmsg read needs room for a whole record (<= 8 KiB) */
+#define MAX_NAMES 65536 /* counted cgroup names, like the registry's bound */
 
 struct cadv_oom_watch {
     struct cadv_manager *m;
@@ -83,8 +83,9 @@ static void report(struct cadv_oom_watch *w, const struct cadv_oom *o)
 {
     struct cadv_event ev = {.type = CADV_EVENT_OOM, .timestamp_ns = w->boot_ns + o->usec * CADV_NS_PER_US};
 
-    cadv_log(CADV_LOG_NOTICE, "OOM kill of process %lld ('%s') in '%s' (limit of '%s', %s)", (long long)o->pid,
-             o->process, o->container, o->victim, o->constraint[0] ? o->constraint : "no constraint given");
+    cadv_log(CADV_LOG_NOTICE, "OOM kill of process %lld ('%s') in '%s' (limit of '%s', %s)",
+             (long long)o->pid, o->process, o->container, o->victim,
+             o->constraint[0] ? o->constraint : "no constraint given");
     ev.container_name = cadv_xstrdup(o->container);
     cadv_events_add(w->m->events, &ev);
     count_kill(w, o->container);
@@ -113,8 +114,7 @@ static void feed_lines(struct cadv_oom_watch *w)
 
         if (!nl)
             break;
-        if (n > 0 && w->buf[off] != ' ' &&
-            cadv_kmsg_parse_record(w->buf + off, n, &usec, &msg, &mlen) == 0 &&
+        if (n > 0 && w->buf[off] != ' ' && cadv_kmsg_parse_record(w->buf + off, n, &usec, &msg, &mlen) == 0 &&
             cadv_oom_parser_feed(&w->parser, usec, msg, mlen, &o) == 1)
             report(w, &o);
         off += n + 1;

@@ -138,16 +138,18 @@ Test(kmsg, state_machine_edges)
     cr_expect_str_eq(o.process, "a (b) c", "greedy up to the last parenthesis");
     /* Greedy groups: separators inside a value are taken at their last position. */
     cr_expect_eq(feed(&p, "y invoked oom-killer:", &o), 0);
-    cr_expect_eq(feed(&p, "oom-kill:constraint=C,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/m,"
-                          "task_memcg=/t,task=we,ird,pid=3,uid=0",
+    cr_expect_eq(feed(&p,
+                      "oom-kill:constraint=C,nodemask=(null),cpuset=/,mems_allowed=0,oom_memcg=/m,"
+                      "task_memcg=/t,task=we,ird,pid=3,uid=0",
                       &o),
                  1);
     cr_expect_str_eq(o.process, "we,ird");
     cr_expect_eq(o.pid, 3);
     /* A bad pid in the oom-kill: line does not complete (cAdvisor: Atoi error). */
     cr_expect_eq(feed(&p, "y invoked oom-killer:", &o), 0);
-    cr_expect_eq(feed(&p, "oom-kill:constraint=C,nodemask=,cpuset=,mems_allowed=,oom_memcg=/m,task_memcg=/t,"
-                          "task=x,pid=zz,uid=0",
+    cr_expect_eq(feed(&p,
+                      "oom-kill:constraint=C,nodemask=,cpuset=,mems_allowed=,oom_memcg=/m,task_memcg=/t,"
+                      "task=x,pid=zz,uid=0",
                       &o),
                  0);
     /* Overlong values are cut, never overflow. */
