@@ -18,6 +18,7 @@
  * Threads and locks: streams_lock guards the list of open streams and the monitor's state. The
  * monitor thread wakes every MONITOR_MS, poll()s the sockets of all open streams for a hang-up
  * (POLLRDHUP) and closes the watch of each (which resumes a parked stream; read_cb then ends it).
+ * The monitor also logs each stream's new drops (dropped_logged is the monitor's, then free_cb's).
  * The stream is freed by MHD's response free callback (after the connection completed), which
  * removes it from the list under streams_lock, so the monitor never sees a freed stream. */
 #include "http/api_events.h"
@@ -29,6 +30,7 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "core/buf.h"
@@ -43,11 +45,14 @@
 #include "http/http.h"
 #include "manager/manager.h"
 
-#define STREAM_QUEUE    1024u /* events queued per stream before drops */
-#define STREAM_BLOCK    4096u
-#define STREAM_MAX      4096u /* open streams (MHD's connection limit is lower) */
-#define MONITOR_MS      250
-#define EVENT_JSON_MAX  (64u * 1024u)
+#define STREAM_QUEUE   1024u /* events queued per stream before drops */
+#define STREAM_BLOCK   4096u
+#define STREAM_MAX     4096u /* open streams (MHD's connection limit is lower) */
+#define MONITOR_MS     250
+#define EVENT_JSON_MAX (64u * 1024u)
+/* Kernel send buffer of a stream's socket: without it autotuning lets a client that stops reading
+ * pin megabytes per stream; events are small and rare, so a stuck client should reach its queue. */
+#define STREAM_SNDBUF  (32 * 1024)
 
 struct stream {
     struct MHD_Connection *con;
@@ -185,7 +190,6 @@ static ssize_t read_cb(void *cls, uint64_t pos, char *buf, size_t max)
 
         cadv_buf_clear(&s->pending);
         s->off = 0;
-        log_drops(s);
         if (r == -EAGAIN)
             return 0; /* suspended; the next event resumes us */
         if (r < 0)
@@ -255,6 +259,9 @@ static void *monitor_main(void *arg)
             for (size_t i = 0; i < n; i++)
                 if (fds[i].revents & (POLLRDHUP | POLLHUP | POLLERR | POLLNVAL))
                     cadv_event_watch_close(streams[i]->w);
+        /* Drops are logged here, within MONITOR_MS, even for a client that never reads again. */
+        for (size_t i = 0; i < n; i++)
+            log_drops(streams[i]);
         clock_gettime(CLOCK_MONOTONIC, &ts);
         ts.tv_nsec += MONITOR_MS * 1000000L;
         if (ts.tv_nsec >= 1000000000L) {
@@ -306,6 +313,11 @@ int cadv_api_events_send(struct MHD_Connection *con, struct cadv_http_reply *rep
     rep->stream = NULL;
     s->con = con;
     s->fd = ci ? ci->connect_fd : -1;
+    if (s->fd >= 0) {
+        int v = STREAM_SNDBUF;
+
+        (void)setsockopt(s->fd, SOL_SOCKET, SO_SNDBUF, &v, sizeof(v));
+    }
     pthread_mutex_lock(&streams_lock);
     r = register_stream(s);
     pthread_mutex_unlock(&streams_lock);
@@ -373,8 +385,8 @@ static void start_stream(struct cadv_manager *m, struct events_request *r, struc
     struct stream *s;
 
     if (r->q.start_ns || r->q.end_ns) {
-        cadv_http_reply_error(rep, 500,
-                              "for a call to watch, request.StartTime and request.EndTime must be uninitialized");
+        cadv_http_reply_error(
+                rep, 500, "for a call to watch, request.StartTime and request.EndTime must be uninitialized");
         return;
     }
     s = cadv_xcalloc(1, sizeof(*s));

@@ -362,7 +362,8 @@ Test(http_api, v2_machine_version_and_not_yet)
     /* Without subcontainers: the events of "/" itself, i.e. its creation. */
     j = get_json("/api/v2.0/events/?all_events=true", NULL);
     cr_assert(json_is_array(j) && json_array_size(j) == 1);
-    cr_expect_str_eq(json_string_value(json_object_get(json_array_get(j, 0), "event_type")), "containerCreation");
+    cr_expect_str_eq(json_string_value(json_object_get(json_array_get(j, 0), "event_type")),
+                     "containerCreation");
     cr_expect_str_eq(json_string_value(json_object_get(json_array_get(j, 0), "container_name")), "/");
     json_decref(j);
     j = get_json("/api/v2.0/events/?creation_events=false", NULL);
