@@ -65,7 +65,10 @@ struct cadv_container {
     uint64_t last_error_log_mono; /* rate limit of read-error logs (once a minute) */
     bool logged_error;
     struct cadv_procstats_cache *procs; /* process kind: per-container socket cache */
-    struct cadv_fs_stats fs;            /* writable layer usage, published by the metadata worker */
+    /* OOM kills the cgroup's own counter shows beyond what the kernel log reported (oom.c). */
+    bool oom_based;
+    uint64_t oom_base, oom_kmsg_base, oom_synth, oom_deficit_since;
+    struct cadv_fs_stats fs; /* writable layer usage, published by the metadata worker */
     bool has_fs;
 
     /* The runtime's root process: network figures come from its netns (0: none, as raw cgroups

@@ -570,8 +570,3 @@ struct cadv_events *cadv_manager_events(struct cadv_manager *m)
 {
     return m->events;
 }
-
-uint64_t cadv_manager_oom_count(struct cadv_manager *m, const char *name)
-{
-    return cadv_oom_watch_count(m->oom, name);
-}

@@ -88,8 +88,6 @@ const struct cadv_config *cadv_manager_config(struct cadv_manager *m);
 /* The event store (events/store.h): creation and deletion from discovery, OOMs from the kernel log.
  * Valid until cadv_manager_free. */
 struct cadv_events *cadv_manager_events(struct cadv_manager *m);
-/* OOM kills seen in the cgroup named name since start (cAdvisor's oom_events; kept by name). */
-uint64_t cadv_manager_oom_count(struct cadv_manager *m, const char *name);
 
 struct cadv_container *cadv_container_ref(struct cadv_container *c);
 /* Accepts NULL; returns NULL. */

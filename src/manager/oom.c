@@ -31,9 +31,13 @@
 #include "events/store.h"
 #include "manager/hmap.h"
 #include "manager/internal.h"
+#include "model/sample.h"
 
-#define KMSG_BUF  16384 /* a /dev/kmsg read needs room for a whole record (<= 8 KiB) */
-#define MAX_NAMES 65536 /* counted cgroup names, like the registry's bound */
+#define KMSG_BUF     16384 /* a /dev/kmsg read needs room for a whole record (<= 8 KiB) */
+#define MAX_NAMES    65536 /* counted cgroup names, like the registry's bound */
+/* How long a kill counted by a cgroup may wait for its kernel log lines before it is reported
+ * without them. */
+#define OOM_GRACE_NS (2 * CADV_NS_PER_SEC)
 
 struct cadv_oom_watch {
     struct cadv_manager *m;
@@ -239,4 +243,46 @@ uint64_t cadv_oom_watch_count(struct cadv_oom_watch *w, const char *name)
     n = v ? *v : 0;
     pthread_mutex_unlock(&w->lock);
     return n;
+}
+
+static void emit_unreported(struct cadv_manager *m, struct cadv_container *c, uint64_t n, uint64_t now_ns)
+{
+    struct cadv_event ev = {.container_name = c->name, .timestamp_ns = now_ns};
+
+    cadv_log(CADV_LOG_NOTICE, "%llu OOM kill(s) in '%s' counted by the cgroup but absent from the kernel log",
+             (unsigned long long)n, c->name);
+    for (uint64_t i = 0; i < n; i++) {
+        ev.type = CADV_EVENT_OOM;
+        cadv_events_add(m->events, &ev);
+        ev.type = CADV_EVENT_OOM_KILL;
+        cadv_events_add(m->events, &ev);
+    }
+}
+
+uint64_t cadv_oom_account(struct cadv_manager *m, struct cadv_container *c, const struct cadv_sample *s,
+                          uint64_t now_ns)
+{
+    uint64_t kmsg = cadv_oom_watch_count(m->oom, c->name), counted, reported;
+
+    if (!(s->c.has & CADV_HAS_OOM_KILL))
+        return kmsg + c->oom_synth;
+    counted = s->c.memory.events_oom_kill;
+    if (!c->oom_based || counted < c->oom_base) { /* first sight, or the cgroup was re-created */
+        c->oom_based = true;
+        c->oom_base = counted;
+        c->oom_kmsg_base = kmsg;
+        c->oom_deficit_since = 0;
+    }
+    counted -= c->oom_base;
+    reported = kmsg - c->oom_kmsg_base + c->oom_synth;
+    if (counted <= reported) {
+        c->oom_deficit_since = 0;
+    } else if (!c->oom_deficit_since) {
+        c->oom_deficit_since = now_ns; /* the kernel log may still be on its way */
+    } else if (now_ns - c->oom_deficit_since >= OOM_GRACE_NS) {
+        emit_unreported(m, c, counted - reported, now_ns);
+        c->oom_synth += counted - reported;
+        c->oom_deficit_since = 0;
+    }
+    return kmsg + c->oom_synth;
 }

@@ -21,6 +21,7 @@
 #include "manager/internal.h"
 #include "manager/machinefs.h"
 #include "manager/manager.h"
+#include "manager/oom.h"
 #include "manager/registry.h"
 #include "model/kinds.h"
 #include "store/ring.h"
@@ -271,7 +272,7 @@ static int store(struct cadv_manager *m, struct cadv_container *c, struct cadv_s
     int r;
 
     sc->s.c.timestamp_ns = ts;
-    sc->s.c.oom_events = cadv_manager_oom_count(m, c->name); /* events: OOM kills seen by name */
+    sc->s.c.oom_events = cadv_oom_account(m, c, &sc->s, ts); /* OOM kills: kernel log + cgroup counter */
     /* A sample carries socket tables only when they were read (sample.h). */
     if (!(sc->s.c.has & net_bits))
         sc->s.net = NULL;

@@ -205,3 +205,8 @@ def test_oom_kill_events_stream_and_counter(daemon, cgroups):
     wait_for(lambda: (lambda m: m and int(m.group(1)) == 1)(metric.search(d.get("/metrics").text)), timeout=15,
              what="container_oom_events_total of %s at 1" % name)
     assert d.json("/api/v1.3/containers" + name)["stats"][-1]["oom_events"] == 1
+    # The cgroup's own counter (memory.oom_control oom_kill) saw the same kill: past its grace period
+    # it is still one kill, two events.
+    time.sleep(2.5)
+    assert len(events(d, name, q)) == 2
+    assert int(metric.search(d.get("/metrics").text).group(1)) == 1
