@@ -26,6 +26,7 @@ struct cadv_machine_info;
 struct cadv_machinefs;
 struct cadv_oom_watch;
 struct cadv_ring;
+struct cadv_summary;
 struct cadv_runtime;
 struct md_fs;
 struct md_item;
@@ -66,6 +67,7 @@ struct cadv_container {
     bool logged_error;
     struct cadv_procstats_cache *procs; /* process kind: per-container socket cache */
     /* OOM kills the cgroup's own counter shows beyond what the kernel log reported (oom.c). */
+    struct cadv_summary *summary; /* derived stats (store/summary.h), made at the first sample */
     bool oom_based;
     uint64_t oom_base, oom_kmsg_base, oom_synth, oom_deficit_since;
     struct cadv_fs_stats fs; /* writable layer usage, published by the metadata worker */

@@ -77,6 +77,7 @@
 #include "runtime/raw.h"
 #include "runtime/runtime.h"
 #include "store/ring.h"
+#include "store/summary.h"
 
 /* fds the cgroup files leave free for everything else (HTTP connections, runtime sockets, inotify,
  * /proc reads, transient directory fds of discovery). */
@@ -569,4 +570,17 @@ void cadv_manager_get_stats(struct cadv_manager *m, struct cadv_manager_stats *r
 struct cadv_events *cadv_manager_events(struct cadv_manager *m)
 {
     return m->events;
+}
+
+int cadv_container_derived(struct cadv_container *c, struct cadv_derived *ret)
+{
+    int r = -ENOENT;
+
+    pthread_mutex_lock(&c->collect_lock);
+    if (c->summary) {
+        cadv_summary_get(c->summary, ret);
+        r = 0;
+    }
+    pthread_mutex_unlock(&c->collect_lock);
+    return r;
 }

@@ -16,6 +16,7 @@
 
 struct cadv_config;
 struct cadv_container;
+struct cadv_derived;
 struct cadv_events;
 struct cadv_fs_inventory;
 struct cadv_fs_measurement;
@@ -106,5 +107,7 @@ int cadv_container_latest(struct cadv_container *c, struct cadv_sample *dst);
 /* Direct children that are tracked, sorted by name, references taken (cAdvisor's subcontainers). */
 int cadv_container_children(struct cadv_manager *m, struct cadv_container *c, struct cadv_container ***ret,
                             size_t *ret_n);
+/* The derived stats (store/summary.h) into *ret. Returns 0, or -ENOENT before the first sample. */
+int cadv_container_derived(struct cadv_container *c, struct cadv_derived *ret);
 /* False once the container was removed (its handle stays valid while referenced). */
 bool cadv_container_alive(struct cadv_container *c);
