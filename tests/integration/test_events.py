@@ -210,3 +210,31 @@ def test_oom_kill_events_stream_and_counter(daemon, cgroups):
     time.sleep(2.5)
     assert len(events(d, name, q)) == 2
     assert int(metric.search(d.get("/metrics").text).group(1)) == 1
+
+
+def test_summary_latest_usage_follows_the_samples(daemon, cgroups):
+    """/api/v2.0/summary: latest_usage is the CPU rate between the last two samples (milli-cores)
+    and the working set of the last; checked against the samples' own counters and timestamps."""
+    name = cgroups.create("burn")
+    d = daemon("-housekeeping_interval=1s", "-allow_dynamic_housekeeping=false")
+    cgroups.run("burn", ["/bin/sh", "-c", "while :; do :; done"])
+
+    def consistent():
+        before = d.json("/api/v1.3/containers" + name)["stats"]
+        summ = d.json("/api/v2.0/summary" + name)[name]
+        after = d.json("/api/v1.3/containers" + name)["stats"]
+        if len(before) < 3 or before[-1]["timestamp"] != after[-1]["timestamp"]:
+            return None  # a collection happened in between: try again
+        if summ["timestamp"] != before[-1]["timestamp"]:
+            return None
+        a, b = before[-2], before[-1]
+        rate = (b["cpu"]["usage"]["total"] - a["cpu"]["usage"]["total"]) * 1000 // int(
+            round((epoch(b["timestamp"]) - epoch(a["timestamp"])) * 1e9))
+        return summ, rate, b
+
+    summ, rate, last = wait_for(consistent, timeout=20, what="a summary of the latest sample")
+    assert summ["latest_usage"]["cpu"] > 0
+    assert abs(summ["latest_usage"]["cpu"] - rate) <= max(2, rate // 100), (summ["latest_usage"], rate)
+    assert summ["latest_usage"]["memory"] == last["memory"]["working_set"]
+    assert summ["minute_usage"]["cpu"]["present"] is False  # no minute before 60 s
+    assert summ["day_usage"]["percent_complete"] == 0
