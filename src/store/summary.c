@@ -30,7 +30,10 @@
 #define MINUTE_NS  (60ULL * 1000000000ULL)
 #define ABSENT     0xffffu
 
-enum { HAS_CPU = 1, HAS_MEM = 2 };
+enum {
+    HAS_CPU = 1,
+    HAS_MEM = 2
+};
 
 struct minute_rec {
     uint32_t cpu_mean, cpu_max, cpu_p90;

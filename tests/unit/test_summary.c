@@ -27,7 +27,8 @@ Test(summary, percentile_method)
 }
 
 /* Feeds minutes of 1 s samples at cpu_mc milli-cores and a memory ramp. */
-static void feed(struct cadv_summary *s, uint64_t *t, uint64_t *cpu, int seconds, uint64_t cpu_mc, uint64_t mem)
+static void feed(struct cadv_summary *s, uint64_t *t, uint64_t *cpu, int seconds, uint64_t cpu_mc,
+                 uint64_t mem)
 {
     for (int i = 0; i < seconds; i++) {
         *t += S;
