@@ -238,3 +238,20 @@ def test_summary_latest_usage_follows_the_samples(daemon, cgroups):
     assert summ["latest_usage"]["memory"] == last["memory"]["working_set"]
     assert summ["minute_usage"]["cpu"]["present"] is False  # no minute before 60 s
     assert summ["day_usage"]["percent_complete"] == 0
+
+
+def test_hundreds_of_streams_get_events_and_are_freed_on_hang_up(daemon, cgroups):
+    d = daemon("-v=4")
+    top = cgroups.path()
+    streams = [Stream(d, "/api/v2.0/events%s?stream=true&creation_events=true&subcontainers=true" % top)
+               for _ in range(200)]
+    for s in streams:
+        assert s.head().startswith("HTTP/1.1 200")
+    name = cgroups.create("many")
+    for s in streams:
+        wait_for(lambda: ("containerCreation", name) in kinds(s.poll(0.05)), timeout=20,
+                 what="every stream to see " + name)
+    for s in streams:
+        s.close()
+    wait_for(lambda: d.logtext().count("events: a stream of '%s' ended" % top) == 200, timeout=20,
+             what="all 200 streams noticed as gone and freed")
