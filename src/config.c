@@ -26,6 +26,7 @@
 #include "core/buf.h"
 #include "core/parse.h"
 #include "core/xalloc.h"
+#include "events/store.h"
 #include "model/kinds.h"
 
 enum opt_type {
@@ -403,6 +404,26 @@ static int set_regex(struct cadv_config *cfg, const struct opt *o, const char *v
     return 0;
 }
 
+/* -event_storage_age_limit / -event_storage_event_limit: "type=value,..." lists (events/store.h). */
+static int set_event_limits(struct cadv_config *cfg, const struct opt *o, const char *value, struct ctx *x)
+{
+    struct cadv_event_limits lim;
+    bool age = strcmp(o->name, "event_storage_age_limit") == 0;
+    struct cadv_buf err;
+    int r;
+
+    cadv_buf_init(&err, sizeof(x->why) - 1);
+    r = cadv_event_limits_parse(age ? value : "", age ? "" : value, &lim, &err);
+    if (r < 0) {
+        snprintf(x->why, sizeof(x->why), "%s", err.data ? err.data : "invalid list");
+        cadv_buf_done(&err);
+        return r;
+    }
+    cadv_buf_done(&err);
+    set_string(FIELD(cfg, o, char *), value);
+    return 0;
+}
+
 /* ---- the table ---- */
 
 #define OFF(field) offsetof(struct cadv_config, field)
@@ -515,14 +536,16 @@ static const struct opt opts[] = {
          "Whether to enable cpu load reader", .flags = OPT_NI},
         {"log_cadvisor_usage", OPT_BOOL, OFF(log_cadvisor_usage), "false",
          "Whether to log the usage of the cAdvisor container (no effect, as in cAdvisor)"},
-        {"event_storage_age_limit", OPT_STRING, OFF(event_storage_age_limit), "default=24h",
+        {"event_storage_age_limit", OPT_CUSTOM, OFF(event_storage_age_limit), "default=24h",
          "Max length of time for which to store events (per type). Value is a comma separated list of key "
          "values, where the keys are event types (e.g.: creation, oom) or \"default\" and the value is a "
-         "duration. Default is applied to all non-specified event types"},
-        {"event_storage_event_limit", OPT_STRING, OFF(event_storage_event_limit), "default=100000",
+         "duration. Default is applied to all non-specified event types",
+         .flags = OPT_OWNS_STR | OPT_GO_STRING, .set = set_event_limits},
+        {"event_storage_event_limit", OPT_CUSTOM, OFF(event_storage_event_limit), "default=100000",
          "Max number of events to store (per type). Value is a comma separated list of key values, where the "
          "keys are event types (e.g.: creation, oom) or \"default\" and the value is an integer. Default is "
-         "applied to all non-specified event types"},
+         "applied to all non-specified event types",
+         .flags = OPT_OWNS_STR | OPT_GO_STRING, .set = set_event_limits},
         {"application_metrics_count_limit", OPT_INT, OFF(application_metrics_count_limit), "100",
          "Max number of application metrics to store (per container)", .flags = OPT_NI},
         {"collector_cert", OPT_STRING, OFF(collector_cert), "",
@@ -652,6 +675,8 @@ static const struct opt opts[] = {
         {"metrics_exclude", OPT_CUSTOM, OFF(metrics_exclude), "",
          "cadv: do not export containers whose cgroup path matches this POSIX extended `regex` (empty: none)",
          .flags = OPT_OWNS_STR | OPT_GO_STRING, .set = set_regex},
+        {"kmsg_path", OPT_STRING, OFF(kmsg_path), "/dev/kmsg",
+         "cadv: the kernel log read for OOM kills (a file or FIFO of /dev/kmsg records works too)"},
         {"fd_budget", OPT_INT, OFF(fd_budget), "0",
          "cadv: how many cgroup files to keep open between collections (0: derived from RLIMIT_NOFILE)",
          .flags = OPT_BOUNDED, .min = 0, .max = INT_MAX},

@@ -73,6 +73,7 @@ struct cadv_config {
     /* Events */
     char *event_storage_age_limit;   /* "default=24h" */
     char *event_storage_event_limit; /* "default=100000" */
+    char *kmsg_path;                 /* cadv: the kernel log read for OOMs, "/dev/kmsg" */
 
     /* Actions */
     bool version;

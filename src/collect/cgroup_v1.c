@@ -66,6 +66,7 @@ enum {
     S_MEM_FAILCNT,
     S_MEM_KMEM,
     S_MEM_NUMA,
+    S_MEM_OOM_CONTROL,
     S_PIDS_CURRENT,
     S_U_CPU_STAT,
     S_U_CPU_PSI,
@@ -116,6 +117,7 @@ static void v1_setup(struct cadv_cgroup *cg)
     cadv_cgroup__file_add(cg, S_MEM_FAILCNT, mem, "memory.failcnt", true);
     cadv_cgroup__file_add(cg, S_MEM_KMEM, mem, "memory.kmem.usage_in_bytes", true);
     cadv_cgroup__file_add(cg, S_MEM_NUMA, k & CADV_KIND_MEMORY_NUMA ? mem : -1, "memory.numa_stat", true);
+    cadv_cgroup__file_add(cg, S_MEM_OOM_CONTROL, mem, "memory.oom_control", true);
     cadv_cgroup__file_add(cg, S_PIDS_CURRENT, dir_of(cg, CADV_CG_PIDS), "pids.current", true);
     /* Hybrid: the cgroup2 mount has PSI, and cpu.stat usage when there is no cpuacct directory. */
     cadv_cgroup__file_add(cg, S_U_CPU_STAT, acct < 0 ? udir : -1, "cpu.stat", true);
@@ -335,6 +337,25 @@ static int v1_numa(struct cadv_cgroup *cg, struct cadv_sample *s, char *buf)
     return 0;
 }
 
+/* memory.oom_control's oom_kill (Linux 4.13+): this cgroup's tasks killed by the OOM killer. */
+static int v1_oom_kill(struct cadv_cgroup *cg, struct cadv_sample *s, char *buf)
+{
+    static const char *const keys[] = {"oom_kill"};
+    uint64_t v[1] = {0}, found = 0;
+    size_t len;
+    bool ok;
+    int r;
+
+    if ((r = slot_read(cg, S_MEM_OOM_CONTROL, buf, CADV_CG_SMALL_BUF, &len, &ok)) < 0 || !ok)
+        return r;
+    (void)cadv_keyed_parse(buf, len, keys, 1, v, &found);
+    if (found & 1) {
+        s->c.memory.events_oom_kill = v[0];
+        s->c.has |= CADV_HAS_OOM_KILL;
+    }
+    return 0;
+}
+
 static int v1_memory(struct cadv_cgroup *cg, uint32_t kinds, struct cadv_sample *s, char *buf)
 {
     struct cadv_memory_stats *m = &s->c.memory;
@@ -357,6 +378,8 @@ static int v1_memory(struct cadv_cgroup *cg, uint32_t kinds, struct cadv_sample 
         (r = slot_u64(cg, S_MEM_FAILCNT, &m->failcnt)) < 0 || (r = slot_u64(cg, S_MEM_KMEM, &m->kernel)) < 0)
         return r;
     mem_from_stat(m, v, found, cg->use_hierarchy);
+    if ((r = v1_oom_kill(cg, s, buf)) < 0)
+        return r;
     if (kinds & CADV_KIND_MEMORY_NUMA)
         return v1_numa(cg, s, buf);
     return 0;

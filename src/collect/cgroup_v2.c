@@ -25,6 +25,7 @@ enum {
     S_MEM_PEAK,
     S_MEM_SWAP,
     S_MEM_EVENTS,
+    S_MEM_EVENTS_LOCAL,
     S_MEM_PSI,
     S_IO_STAT,
     S_IO_PSI,
@@ -63,6 +64,7 @@ static void v2_setup(struct cadv_cgroup *cg)
     cadv_cgroup__file_add(cg, S_MEM_PEAK, d, "memory.peak", true);
     cadv_cgroup__file_add(cg, S_MEM_SWAP, d, "memory.swap.current", true);
     cadv_cgroup__file_add(cg, S_MEM_EVENTS, d, "memory.events", true);
+    cadv_cgroup__file_add(cg, S_MEM_EVENTS_LOCAL, d, "memory.events.local", true);
     cadv_cgroup__file_add(cg, S_MEM_PSI, d, "memory.pressure", true);
     cadv_cgroup__file_add(cg, S_IO_STAT, k & CADV_KIND_DISK_IO ? d : -1, "io.stat", true);
     cadv_cgroup__file_add(cg, S_IO_PSI, k & CADV_KIND_DISK_IO ? d : -1, "io.pressure", true);
@@ -196,6 +198,15 @@ static int v2_events(struct cadv_cgroup *cg, struct cadv_sample *s, char *buf)
     m->events_oom = v[2];
     m->events_oom_kill = v[3];
     s->c.has |= CADV_HAS_MEMORY_EVENTS;
+    /* memory.events counts descendants too (unless mounted memory_localevents); the OOM source
+     * needs this cgroup's own kills: memory.events.local (Linux 5.2+). */
+    if ((r = slot_read(cg, S_MEM_EVENTS_LOCAL, buf, CADV_CG_SMALL_BUF, &len, &ok)) < 0 || !ok)
+        return r;
+    (void)cadv_keyed_parse(buf, len, keys + 3, 1, v + 3, &found);
+    if (found & 1) {
+        m->events_oom_kill = v[3];
+        s->c.has |= CADV_HAS_OOM_KILL;
+    }
     return 0;
 }
 

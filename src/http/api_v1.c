@@ -12,6 +12,7 @@
 #include "core/json.h"
 #include "core/xalloc.h"
 #include "http/api.h"
+#include "http/api_events.h"
 #include "http/api_parse.h"
 #include "http/http.h"
 #include "http/json_container.h"
@@ -243,9 +244,6 @@ void cadv_api_v1_handle(struct cadv_manager *m, const struct cadv_http_request *
     } else if (cadv_api_type_is(p, "docker")) {
         handle_docker(m, req, p, rep);
     } else {
-        /* events: the event store comes with a later issue; until then there are none. */
-        cadv_buf_init(&b, 0);
-        cadv_buf_puts(&b, "[]");
-        cadv_http_reply_json(rep, &b);
+        cadv_api_events_handle(m, req, p, rep);
     }
 }

@@ -20,15 +20,18 @@
 #include "core/json.h"
 #include "core/xalloc.h"
 #include "http/api.h"
+#include "http/api_events.h"
 #include "http/api_parse.h"
 #include "http/http.h"
 #include "http/json_container.h"
 #include "http/json_machine.h"
 #include "http/json_ps.h"
 #include "http/json_storage.h"
+#include "http/json_summary.h"
 #include "manager/manager.h"
 #include "model/machine.h"
 #include "model/sample.h"
+#include "store/summary.h"
 
 struct v2_request {
     struct cadv_manager *m;
@@ -427,6 +430,37 @@ static void handle_ps(struct v2_request *r)
     cadv_api_reply_json(r->rep, &b);
 }
 
+/* cAdvisor's GetDerivedStats: the selected containers' DerivedStats by name. */
+static void handle_summary(struct v2_request *r)
+{
+    char *name = cadv_api_container_name(r->p->rest);
+    struct cadv_container **arr = NULL;
+    struct cadv_derived d;
+    struct cadv_json w;
+    struct cadv_buf b;
+    size_t n = 0;
+    int rc;
+
+    cadv_buf_init(&b, 0);
+    rc = select_containers(r->m, name, &r->opt, &arr, &n, &b);
+    free(name);
+    if (rc < 0) {
+        reply_msg(r->rep, &b);
+        return;
+    }
+    cadv_api_json_begin(&b, &w);
+    cadv_json_obj_begin(&w);
+    for (size_t i = 0; i < n; i++) {
+        if (cadv_container_derived(arr[i], &d) < 0)
+            d = (struct cadv_derived){0}; /* no sample yet: cAdvisor's zero DerivedStats */
+        cadv_json_key(&w, cadv_container_name(arr[i]));
+        cadv_json_derived(&w, &d);
+    }
+    cadv_json_obj_end(&w);
+    cadv_containers_unref(arr, n);
+    cadv_api_reply_json(r->rep, &b);
+}
+
 static void handle_machine(struct v2_request *r, bool attributes)
 {
     struct cadv_machine_info *mi = cadv_manager_machine_info(r->m);
@@ -440,15 +474,6 @@ static void handle_machine(struct v2_request *r, bool attributes)
         cadv_json_machine_info(&w, mi);
     cadv_machine_info_unref(mi);
     cadv_api_reply_json(r->rep, &b);
-}
-
-static void reply_raw_json(struct cadv_http_reply *rep, const char *json)
-{
-    struct cadv_buf b;
-
-    cadv_buf_init(&b, 0);
-    cadv_buf_puts(&b, json);
-    cadv_http_reply_json(rep, &b);
 }
 
 static void reply_version(struct cadv_http_reply *rep)
@@ -499,12 +524,14 @@ void cadv_api_v2_handle(struct cadv_manager *m, const struct cadv_http_request *
     else if (cadv_api_type_is(p, "machine"))
         handle_machine(&r, false);
     else if (cadv_api_type_is(p, "events"))
-        reply_raw_json(rep, "[]"); /* the event store comes with a later issue */
+        cadv_api_events_handle(m, req, p, rep);
     else if (cadv_api_type_is(p, "storage"))
         handle_storage(&r);
     else if (cadv_api_type_is(p, "ps"))
         handle_ps(&r);
-    else if (cadv_api_type_is(p, "summary") || cadv_api_type_is(p, "appmetrics"))
+    else if (cadv_api_type_is(p, "summary"))
+        handle_summary(&r);
+    else if (cadv_api_type_is(p, "appmetrics"))
         cadv_http_reply_errorf(rep, 500, "%.*s is not implemented by cadv yet", (int)p->type_len, p->type);
     else {
         cadv_buf_init(&b, 0);

@@ -49,6 +49,7 @@
 #include "core/timeutil.h"
 #include "core/xalloc.h"
 #include "http/api.h"
+#include "http/api_events.h"
 #include "http/api_parse.h"
 #include "http/http.h"
 #include "http/metrics.h"
@@ -348,6 +349,8 @@ static enum MHD_Result send_reply(struct MHD_Connection *con, struct cadv_http_r
     struct MHD_Response *r;
     enum MHD_Result ret;
 
+    if (rep->stream)
+        return (enum MHD_Result)cadv_api_events_send(con, rep);
     if (rep->status == 0)
         cadv_http_reply_error(rep, 500, "internal error: no reply");
     if (rep->fill) {
@@ -676,7 +679,9 @@ static unsigned connection_limit(void)
 
 static struct MHD_Daemon *start_daemon(struct cadv_server *s, int fd)
 {
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    /* Suspend/resume: events streams wait for their next event suspended (http/api_events.h). */
+    unsigned flags =
+            MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 
     return MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
                             (void *)s, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_THREAD_POOL_SIZE,
@@ -756,6 +761,7 @@ int cadv_server_start(const struct cadv_config *cfg, struct cadv_manager *m, str
     s->prefix = prefix_of(cfg->url_base_prefix);
     s->metrics_path = cadv_xstrdup(
             cfg->prometheus_endpoint && *cfg->prometheus_endpoint ? cfg->prometheus_endpoint : "/metrics");
+    cadv_api_events_startup();
     s->daemon = start_daemon(s, fd);
     if (!s->daemon) {
         close(fd);
@@ -783,6 +789,7 @@ struct cadv_server *cadv_server_stop(struct cadv_server *s)
 {
     if (!s)
         return NULL;
+    cadv_api_events_shutdown(); /* MHD must not find suspended connections */
     if (s->daemon)
         MHD_stop_daemon(s->daemon); /* joins the pool; in-flight handlers finish first */
     free(s->prefix);

@@ -18,12 +18,15 @@ struct cadv_cgroup;
 struct cadv_cgroup_root;
 struct cadv_config;
 struct cadv_discovery;
+struct cadv_events;
 struct cadv_fsusage;
 struct cadv_procstats_cache;
 struct cadv_hmap;
 struct cadv_machine_info;
 struct cadv_machinefs;
+struct cadv_oom_watch;
 struct cadv_ring;
+struct cadv_summary;
 struct cadv_runtime;
 struct md_fs;
 struct md_item;
@@ -63,7 +66,11 @@ struct cadv_container {
     uint64_t last_error_log_mono; /* rate limit of read-error logs (once a minute) */
     bool logged_error;
     struct cadv_procstats_cache *procs; /* process kind: per-container socket cache */
-    struct cadv_fs_stats fs;            /* writable layer usage, published by the metadata worker */
+    /* OOM kills the cgroup's own counter shows beyond what the kernel log reported (oom.c). */
+    struct cadv_summary *summary; /* derived stats (store/summary.h), made at the first sample */
+    bool oom_based;
+    uint64_t oom_base, oom_kmsg_base, oom_synth, oom_deficit_since;
+    struct cadv_fs_stats fs; /* writable layer usage, published by the metadata worker */
     bool has_fs;
 
     /* The runtime's root process: network figures come from its netns (0: none, as raw cgroups
@@ -178,6 +185,10 @@ struct cadv_manager {
      * by rescans until their directory disappears or reappears. */
     pthread_mutex_t rej_lock;
     struct cadv_hmap *rejected;
+
+    /* Events (events/store.h, thread-safe on its own) and the OOM watcher thread (oom.h). */
+    struct cadv_events *events;
+    struct cadv_oom_watch *oom;
 
     /* Machine info, swapped whole by the watcher. */
     pthread_mutex_t mi_lock;

@@ -60,20 +60,24 @@
 #include "collect/cgroup.h"
 #include "collect/machine.h"
 #include "config.h"
+#include "core/buf.h"
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
+#include "events/store.h"
 #include "manager/discovery.h"
 #include "manager/hmap.h"
 #include "manager/internal.h"
 #include "manager/machinefs.h"
 #include "manager/metadata.h"
+#include "manager/oom.h"
 #include "manager/registry.h"
 #include "manager/scheduler.h"
 #include "model/machine.h"
 #include "runtime/raw.h"
 #include "runtime/runtime.h"
 #include "store/ring.h"
+#include "store/summary.h"
 
 /* fds the cgroup files leave free for everything else (HTTP connections, runtime sockets, inotify,
  * /proc reads, transient directory fds of discovery). */
@@ -120,6 +124,22 @@ static int read_machine_info(const struct cadv_config *cfg, struct cadv_machine_
     return cadv_machine_info_read(&roots, ret);
 }
 
+static int events_new(const struct cadv_config *cfg, struct cadv_events **ret)
+{
+    struct cadv_event_limits lim;
+    struct cadv_buf err;
+    int r;
+
+    cadv_buf_init(&err, 1024);
+    r = cadv_event_limits_parse(cfg->event_storage_age_limit, cfg->event_storage_event_limit, &lim, &err);
+    if (r < 0)
+        cadv_log(CADV_LOG_ERROR, "%s", err.data ? err.data : "invalid event storage limits");
+    else
+        *ret = cadv_events_new(&lim);
+    cadv_buf_done(&err);
+    return r;
+}
+
 int cadv_manager_new(const struct cadv_config *cfg, struct cadv_manager **ret)
 {
     struct cadv_manager *m = cadv_xcalloc(1, sizeof(*m));
@@ -138,6 +158,9 @@ int cadv_manager_new(const struct cadv_config *cfg, struct cadv_manager **ret)
     pthread_mutex_init(&m->mi_lock, NULL);
     pthread_mutex_init(&m->rej_lock, NULL);
     m->rejected = cadv_hmap_new(NULL);
+    r = events_new(cfg, &m->events);
+    if (r < 0)
+        goto fail;
     cadv_sched_init(m);
     cadv_metadata_init(m);
     m->runtimes = cadv_runtimes;
@@ -249,6 +272,21 @@ static int container_build(struct cadv_manager *m, const char *name, struct cadv
     return 0;
 }
 
+/* cAdvisor's creation event carries the container's creation time, its deletion event the time of
+ * removal. */
+static void emit(struct cadv_manager *m, struct cadv_container *c, enum cadv_event_type t)
+{
+    struct cadv_event ev = {.type = t, .container_name = c->name, .timestamp_ns = cadv_now_ns()};
+
+    if (t == CADV_EVENT_CREATION) {
+        pthread_mutex_lock(&c->spec_lock);
+        if (c->spec.creation_time_ns)
+            ev.timestamp_ns = c->spec.creation_time_ns;
+        pthread_mutex_unlock(&c->spec_lock);
+    }
+    cadv_events_add(m->events, &ev);
+}
+
 /* Registers and schedules a built container; takes over the caller's reference. */
 static int container_register(struct cadv_manager *m, struct cadv_container *c)
 {
@@ -264,6 +302,7 @@ static int container_register(struct cadv_manager *m, struct cadv_container *c)
         return r;
     }
     atomic_fetch_add(&m->added_total, 1);
+    emit(m, c, CADV_EVENT_CREATION);
     if (!(c->is_root && m->cfg->disable_root_cgroup_stats))
         cadv_sched_add(m, c);
     if (c->rt_index >= 0)
@@ -339,6 +378,7 @@ void cadv_manager_remove_container(struct cadv_manager *m, struct cadv_container
     cadv_sched_remove(m, c);
     if (removed) {
         atomic_fetch_add(&m->removed_total, 1);
+        emit(m, c, CADV_EVENT_DELETION);
         cadv_log(CADV_LOG_DEBUG, "Removed container '%s'", c->name);
     }
 }
@@ -402,6 +442,8 @@ int cadv_manager_start(struct cadv_manager *m)
         r = cadv_metadata_start(m);
     if (r >= 0)
         r = cadv_discovery_start(m);
+    if (r >= 0)
+        r = cadv_oom_watch_start(m, &m->oom);
     if (r < 0) {
         cadv_log_errno(CADV_LOG_ERROR, r, "Starting the manager's threads failed");
         cadv_manager_stop(m);
@@ -418,6 +460,7 @@ void cadv_manager_stop(struct cadv_manager *m)
     m->stopped = true;
     /* The watcher and the worker create and remove containers: stop them before the collector. */
     cadv_discovery_stop(m);
+    m->oom = cadv_oom_watch_stop(m->oom);
     cadv_metadata_stop(m);
     cadv_sched_stop(m);
 }
@@ -453,6 +496,7 @@ struct cadv_manager *cadv_manager_free(struct cadv_manager *m)
     cadv_discovery_recheck_done(m);
     pthread_mutex_destroy(&m->recheck_lock);
     cadv_hmap_free(m->rejected);
+    m->events = cadv_events_free(m->events);
     pthread_mutex_destroy(&m->rej_lock);
     pthread_mutex_destroy(&m->mi_lock);
     pthread_rwlock_destroy(&m->reg_lock);
@@ -517,6 +561,26 @@ void cadv_manager_get_stats(struct cadv_manager *m, struct cadv_manager_stats *r
     s.fds_held = fds > 0 ? (uint64_t)fds : 0;
     s.containers_added_total = atomic_load(&m->added_total);
     s.containers_removed_total = atomic_load(&m->removed_total);
+    s.events_stored = cadv_events_count(m->events);
+    s.events_dropped_total = cadv_events_dropped_total(m->events);
     s.ondemand_total = atomic_load(&m->ondemand_total);
     *ret = s;
+}
+
+struct cadv_events *cadv_manager_events(struct cadv_manager *m)
+{
+    return m->events;
+}
+
+int cadv_container_derived(struct cadv_container *c, struct cadv_derived *ret)
+{
+    int r = -ENOENT;
+
+    pthread_mutex_lock(&c->collect_lock);
+    if (c->summary) {
+        cadv_summary_get(c->summary, ret);
+        r = 0;
+    }
+    pthread_mutex_unlock(&c->collect_lock);
+    return r;
 }

@@ -16,6 +16,8 @@
 
 struct cadv_config;
 struct cadv_container;
+struct cadv_derived;
+struct cadv_events;
 struct cadv_fs_inventory;
 struct cadv_fs_measurement;
 struct cadv_machine_info;
@@ -36,7 +38,9 @@ struct cadv_manager_stats {
     uint64_t history_bytes; /* bytes held by all rings */
     uint64_t containers_added_total;
     uint64_t containers_removed_total;
-    uint64_t ondemand_total; /* on-demand collections (max_age) */
+    uint64_t ondemand_total;       /* on-demand collections (max_age) */
+    uint64_t events_stored;        /* events held by the event store */
+    uint64_t events_dropped_total; /* events dropped by full stream queues */
 };
 
 /* Creates a manager for cfg (borrowed; must outlive the manager). Opens the cgroup root and reads the
@@ -82,6 +86,9 @@ int cadv_manager_machine_fs(struct cadv_manager *m, struct cadv_fs_inventory *re
 uint64_t cadv_manager_generation(struct cadv_manager *m);
 void cadv_manager_get_stats(struct cadv_manager *m, struct cadv_manager_stats *ret);
 const struct cadv_config *cadv_manager_config(struct cadv_manager *m);
+/* The event store (events/store.h): creation and deletion from discovery, OOMs from the kernel log.
+ * Valid until cadv_manager_free. */
+struct cadv_events *cadv_manager_events(struct cadv_manager *m);
 
 struct cadv_container *cadv_container_ref(struct cadv_container *c);
 /* Accepts NULL; returns NULL. */
@@ -100,5 +107,7 @@ int cadv_container_latest(struct cadv_container *c, struct cadv_sample *dst);
 /* Direct children that are tracked, sorted by name, references taken (cAdvisor's subcontainers). */
 int cadv_container_children(struct cadv_manager *m, struct cadv_container *c, struct cadv_container ***ret,
                             size_t *ret_n);
+/* The derived stats (store/summary.h) into *ret. Returns 0, or -ENOENT before the first sample. */
+int cadv_container_derived(struct cadv_container *c, struct cadv_derived *ret);
 /* False once the container was removed (its handle stays valid while referenced). */
 bool cadv_container_alive(struct cadv_container *c);

@@ -14,6 +14,7 @@
 #include "manager/internal.h"
 #include "manager/manager.h"
 #include "store/ring.h"
+#include "store/summary.h"
 
 struct cadv_container *cadv_registry_container_new(const char *name, struct cadv_cgroup *cg,
                                                    uint64_t storage_ns, uint64_t interval_ns)
@@ -63,6 +64,7 @@ struct cadv_container *cadv_container_unref(struct cadv_container *c)
      * is alive; a handle can outlive the manager without touching it. */
     c->cg = cadv_cgroup_close(c->cg);
     cadv_procstats_cache_free(c->procs);
+    c->summary = cadv_summary_free(c->summary);
     cadv_ring_free(c->ring);
     cadv_spec_done(&c->spec);
     cadv_runtime_info_done(&c->rt_info);

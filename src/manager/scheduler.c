@@ -21,9 +21,11 @@
 #include "manager/internal.h"
 #include "manager/machinefs.h"
 #include "manager/manager.h"
+#include "manager/oom.h"
 #include "manager/registry.h"
 #include "model/kinds.h"
 #include "store/ring.h"
+#include "store/summary.h"
 
 /* Limits are re-read this often per container (cAdvisor re-reads them on most API reads; they
  * change rarely, and a change is seen within this period). */
@@ -271,6 +273,12 @@ static int store(struct cadv_manager *m, struct cadv_container *c, struct cadv_s
     int r;
 
     sc->s.c.timestamp_ns = ts;
+    sc->s.c.oom_events = cadv_oom_account(m, c, &sc->s, ts); /* OOM kills: kernel log + cgroup counter */
+    if (sc->s.c.has & (CADV_HAS_CPU | CADV_HAS_MEMORY)) {    /* cAdvisor: derived stats need cpu or memory */
+        if (!c->summary)
+            c->summary = cadv_summary_new();
+        cadv_summary_add(c->summary, ts, sc->s.c.cpu.total_ns, sc->s.c.memory.working_set);
+    }
     /* A sample carries socket tables only when they were read (sample.h). */
     if (!(sc->s.c.has & net_bits))
         sc->s.net = NULL;

@@ -46,6 +46,7 @@ enum {
     CADV_HAS_UDP = 1u << 16,
     CADV_HAS_ADVTCP = 1u << 17,
     CADV_HAS_NUMA = 1u << 18,
+    CADV_HAS_OOM_KILL = 1u << 19, /* memory.events_oom_kill is the cgroup's own OOM kill count */
 };
 
 struct cadv_psi_data {
@@ -101,7 +102,8 @@ struct cadv_memory_stats {
     uint64_t events_high; /* memory.events (cgroup v2) */
     uint64_t events_max;
     uint64_t events_oom;
-    uint64_t events_oom_kill;
+    uint64_t events_oom_kill; /* with CADV_HAS_OOM_KILL: kills of this cgroup's tasks only (v1
+                               * memory.oom_control, v2 memory.events.local), for OOM events */
     struct cadv_psi psi;
 };
 

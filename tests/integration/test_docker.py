@@ -205,3 +205,19 @@ def test_health_status_starting_then_healthy(daemon, dockerd):
     wait_for(lambda: health() in ("starting", "unhealthy"), timeout=10, what="health starting")
     wait_for(lambda: health() == "healthy", timeout=20, what="health healthy")
     assert metric_lines(d, "container_health_state", name=name)[0].split()[1] == "1"
+
+
+def test_creation_and_deletion_events(daemon, dockerd):
+    """cAdvisor's events name a docker container by its cgroup; its aliases come from /docker/."""
+    d = daemon("-docker=" + dockerd.addr)
+    name, cid, pid = start(dockerd, "--network", "none")
+    cg = cgroup_name(pid)
+    q = "/api/v2.0/events%s?creation_events=true&deletion_events=true" % cg
+    evs = wait_for(lambda: d.json(q), what="the creation event of " + cg)
+    assert [(e["event_type"], e["container_name"]) for e in evs] == [("containerCreation", cg)]
+    assert named(d, cg, name)["aliases"] == [name, cid]
+    dockerd.docker("stop", "-t", "1", name)
+    evs = wait_for(lambda: (lambda e: e if len(e) == 2 else None)(d.json(q)), timeout=20,
+                   what="the deletion event of " + cg)
+    assert [e["event_type"] for e in evs] == ["containerCreation", "containerDeletion"]
+    assert d.json("/api/v1.3/events/docker?deletion_events=true&subcontainers=true")[-1]["container_name"] == cg

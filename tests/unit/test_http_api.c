@@ -67,6 +67,7 @@ static void make_tree(void)
     cadv_config_init(&cfg);
     tu_replace_str(&cfg.cgroup_root, root);
     tu_replace_str(&cfg.proc_root, dir);
+    tu_replace_str(&cfg.kmsg_path, "/dev/null"); /* not the host's OOMs */
     snprintf(dir, sizeof(dir), "%s/sys", tmp);
     cr_assert_eq(mkdir(dir, 0755), 0);
     tu_replace_str(&cfg.sys_root, dir);
@@ -358,10 +359,20 @@ Test(http_api, v2_machine_version_and_not_yet)
     j = get_json("/api/v2.1/machine", NULL);
     cr_expect_not_null(json_object_get(j, "num_cores"));
     json_decref(j);
+    /* Without subcontainers: the events of "/" itself, i.e. its creation. */
     j = get_json("/api/v2.0/events/?all_events=true", NULL);
-    cr_expect(json_is_array(j) && json_array_size(j) == 0);
+    cr_assert(json_is_array(j) && json_array_size(j) == 1);
+    cr_expect_str_eq(json_string_value(json_object_get(json_array_get(j, 0), "event_type")),
+                     "containerCreation");
+    cr_expect_str_eq(json_string_value(json_object_get(json_array_get(j, 0), "container_name")), "/");
     json_decref(j);
-    expect_error("/api/v2.0/summary/", NULL, 500, "summary is not implemented by cadv yet\n");
+    j = get_json("/api/v2.0/events/?creation_events=false", NULL);
+    cr_expect(json_is_array(j) && json_array_size(j) == 0, "no type selected: nothing");
+    json_decref(j);
+    j = get_json("/api/v2.0/summary/", NULL);
+    cr_expect(json_is_object(json_object_get(json_object_get(j, "/"), "latest_usage")));
+    cr_expect(json_is_object(json_object_get(json_object_get(json_object_get(j, "/"), "day_usage"), "cpu")));
+    json_decref(j);
 }
 
 /* A fake process under the test's proc root: stat, status, cgroup and an fd directory. */

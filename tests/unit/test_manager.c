@@ -17,6 +17,7 @@
 
 #include "config.h"
 #include "core/timeutil.h"
+#include "events/store.h"
 #include "manager/hmap.h"
 #include "manager/manager.h"
 #include "manager/scheduler.h"
@@ -700,5 +701,108 @@ Test(manager, runtime_network_and_fs_usage)
     cr_expect(spec.has_network);
     cr_expect_eq(spec.pid, 1);
     cadv_spec_done(&spec);
+    cadv_container_unref(c);
+}
+
+/* ---- OOM kills: the kernel log (a file here) and the cgroup's own counter ---- */
+
+static size_t oom_events_of(const char *name, struct cadv_event **ret)
+{
+    struct cadv_event_query q = {.types = (1u << CADV_EVENT_OOM) | (1u << CADV_EVENT_OOM_KILL),
+                                 .container = name,
+                                 .max_events = -1};
+    size_t n;
+
+    cr_assert_eq(cadv_events_query(cadv_manager_events(mgr), &q, ret, &n), 0);
+    return n;
+}
+
+/* Waits for a sample of c with the OOM counter read; returns its oom_events. */
+static uint64_t wait_oom_sample(struct cadv_container *c, uint64_t after_ns)
+{
+    struct cadv_sample s;
+    uint64_t v = UINT64_MAX;
+
+    cadv_sample_init(&s);
+    for (int i = 0; i < 500 && v == UINT64_MAX; i++) {
+        if (cadv_container_latest(c, &s) == 0 && s.c.timestamp_ns > after_ns && (s.c.has & CADV_HAS_OOM_KILL))
+            v = s.c.oom_events;
+        else
+            sleep_ms(20);
+    }
+    cadv_sample_done(&s);
+    cr_assert_neq(v, UINT64_MAX, "no sample with the OOM counter");
+    return v;
+}
+
+Test(manager, oom_counted_by_cgroup_when_the_kernel_log_is_silent)
+{
+    char dir[256];
+    struct cadv_container *c;
+    struct cadv_event *ev = NULL;
+    size_t n = 0;
+
+    snprintf(dir, sizeof(dir), "%s/a", cg_root);
+    tu_write_file(dir, "memory.events.local", "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n");
+    tu_replace_str(&cfg.kmsg_path, "/dev/null");
+    start_with(no_runtimes);
+    c = cadv_manager_get(mgr, "/a");
+    cr_assert_not_null(c);
+    cr_expect_eq(wait_oom_sample(c, 0), 0);
+    tu_write_file(dir, "memory.events.local", "low 0\nhigh 0\nmax 3\noom 2\noom_kill 2\n");
+    for (int i = 0; i < 500 && n < 4; i++, sleep_ms(20)) {
+        cadv_event_array_free(ev, n);
+        n = oom_events_of("/a", &ev);
+    }
+    cr_assert_eq(n, 4, "an oom and an oomKill event per kill, after the grace period");
+    /* Same timestamp: ordered by type. */
+    cr_expect(ev[0].type == CADV_EVENT_OOM && ev[1].type == CADV_EVENT_OOM);
+    cr_expect(ev[2].type == CADV_EVENT_OOM_KILL && ev[3].type == CADV_EVENT_OOM_KILL);
+    cr_expect_eq(ev[3].pid, 0);
+    cadv_event_array_free(ev, n);
+    cr_expect_eq(wait_oom_sample(c, cadv_now_ns()), 2);
+    sleep_ms(300);
+    cr_expect_eq(oom_events_of("/a", &ev), 4, "never twice");
+    cadv_event_array_free(ev, 4);
+    cadv_container_unref(c);
+}
+
+Test(manager, oom_from_the_kernel_log_is_not_doubled_by_the_counter, .timeout = 40)
+{
+    char dir[256], klog[256];
+    struct cadv_container *c;
+    struct cadv_event *ev = NULL;
+    size_t n = 0;
+    FILE *f;
+
+    snprintf(dir, sizeof(dir), "%s/a", cg_root);
+    tu_write_file(dir, "memory.events.local", "oom 0\noom_kill 0\n");
+    snprintf(klog, sizeof(klog), "%s/kmsg", tmp);
+    tu_write_file(tmp, "kmsg", "");
+    tu_replace_str(&cfg.kmsg_path, klog);
+    start_with(no_runtimes);
+    c = cadv_manager_get(mgr, "/a");
+    cr_assert_not_null(c);
+    cr_expect_eq(wait_oom_sample(c, 0), 0);
+    f = fopen(klog, "a");
+    cr_assert_not_null(f);
+    fputs("4,10,5000000,-;stress invoked oom-killer: gfp_mask=0xcc0(GFP_KERNEL), order=0, oom_score_adj=0\n"
+          "6,11,5000100,-;oom-kill:constraint=CONSTRAINT_MEMCG,nodemask=(null),cpuset=/,mems_allowed=0,"
+          "oom_memcg=/a,task_memcg=/a,task=stress,pid=4242,uid=0\n",
+          f);
+    fclose(f);
+    tu_write_file(dir, "memory.events.local", "oom 1\noom_kill 1\n");
+    for (int i = 0; i < 500 && n < 2; i++, sleep_ms(20)) {
+        cadv_event_array_free(ev, n);
+        n = oom_events_of("/a", &ev);
+    }
+    cr_assert_eq(n, 2);
+    cr_expect_eq(ev[1].pid, 4242);
+    cr_expect_str_eq(ev[1].process_name, "stress");
+    cadv_event_array_free(ev, n);
+    sleep_ms(2600); /* past the grace period: the counter's kill was the logged one */
+    cr_expect_eq(wait_oom_sample(c, cadv_now_ns()), 1);
+    cr_expect_eq(oom_events_of("/a", &ev), 2);
+    cadv_event_array_free(ev, 2);
     cadv_container_unref(c);
 }
