@@ -44,6 +44,8 @@ void cadv_http_reply_errorf(struct cadv_http_reply *rep, unsigned status, const 
         __attribute__((format(printf, 3, 4)));
 /* Hands the bytes of b to rep as an "application/json" body with status 200; b is left empty. */
 void cadv_http_reply_json(struct cadv_http_reply *rep, struct cadv_buf *b);
+/* Appends s to out with & < > " ' replaced by entities (Go's html.EscapeString). */
+void cadv_http_html_escape(struct cadv_buf *out, const char *s);
 /* Fills rep as Go's http.Redirect does: status (301, 307...), Location (already escaped), and for
  * GET a short HTML body "<a href=...>Status Text</a>.\n\n" (text/html also for HEAD). */
 void cadv_http_reply_redirect(struct cadv_http_reply *rep, unsigned status, const char *method,

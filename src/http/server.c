@@ -16,8 +16,8 @@
  *
  * Routing (after Go ServeMux's path cleaning, 301 to the clean path): everything outside
  * --url_base_prefix is a 404; the prefix itself 301s to prefix + "/"; then /healthz, the Prometheus
- * endpoint, /api..., the UI pages (not implemented yet: 501; their bare names 301 to the slashed
- * form) and, for anything else, a 307 to <prefix>/containers/.
+ * endpoint, /api..., the UI pages (ui.c; their bare names 301 to the slashed form), /validate/ and, for
+ * anything else, a 307 to <prefix>/containers/.
  *
  * Limits: SERVER_MAX_CONNECTIONS connections, an idle timeout of SERVER_TIMEOUT_S, URIs up to
  * SERVER_MAX_URI bytes (414), bodies up to SERVER_MAX_BODY bytes (413), request line plus headers
@@ -47,6 +47,7 @@
 #include "http/api_parse.h"
 #include "http/http.h"
 #include "http/metrics.h"
+#include "http/ui.h"
 
 #define SERVER_THREADS         4u
 #define SERVER_MAX_CONNECTIONS 1024u
@@ -160,8 +161,10 @@ static void route(struct cadv_server *s, const struct cadv_http_request *req, co
             target = cadv_xasprintf("%s%s/", s->prefix, p);
             reply_redirect(rep, 301, req->method, target, query);
             free(target);
-        } else {
+        } else if (strcmp(pages[i], "/validate") == 0) {
             cadv_http_reply_errorf(rep, 501, "%s/ is not implemented by cadv yet", pages[i]);
+        } else {
+            cadv_ui_handle(s->prefix, req, rep);
         }
         return;
     }
