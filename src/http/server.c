@@ -45,8 +45,10 @@
 #include "core/xalloc.h"
 #include "http/api.h"
 #include "http/api_parse.h"
+#include "http/auth.h"
 #include "http/http.h"
 #include "http/metrics.h"
+#include "http/tls.h"
 #include "http/ui.h"
 
 #define SERVER_THREADS         4u
@@ -65,6 +67,9 @@ struct cadv_server {
     char *prefix;       /* --url_base_prefix without a trailing "/"; "" for none */
     char *metrics_path; /* --prometheus_endpoint */
     int port;
+    struct cadv_auth *auth; /* NULL: no -http_auth_file / -http_digest_file */
+    struct cadv_tls *tls;   /* NULL: plain HTTP */
+    struct MHD_OptionItem opts[4];
 };
 
 struct conn_state {
@@ -346,6 +351,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     struct conn_state *st = *con_cls;
     struct cadv_http_reply rep = {0};
     size_t n = *upload_data_size;
+    enum MHD_Result ar;
 
     (void)version;
     if (!st)
@@ -364,6 +370,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     }
     if (st->body_too_large)
         return send_error(con, 413, "request body too large");
+    if (s->auth && !cadv_auth_check(s->auth, s->prefix, con, url, &ar))
+        return ar; /* a 401 with the challenge is queued */
     dispatch(s, con, url, method, st, &rep);
     if (cadv_log_enabled(CADV_LOG_DEBUG))
         cadv_log(CADV_LOG_DEBUG, "http: %s '%s' -> %u (%zu bytes, %.1f ms)", method, url, rep.status, rep.len,
@@ -485,14 +493,20 @@ out:
 static struct MHD_Daemon *start_daemon(struct cadv_server *s, int fd)
 {
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG;
+    size_t n = cadv_tls_mhd_options(s->tls, s->opts, 2);
 
-    return MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
-                            (void *)s, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_THREAD_POOL_SIZE,
-                            (unsigned)SERVER_THREADS, MHD_OPTION_CONNECTION_LIMIT,
-                            (unsigned)SERVER_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
-                            (unsigned)SERVER_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT,
-                            (size_t)SERVER_MEMORY_LIMIT, MHD_OPTION_URI_LOG_CALLBACK, on_uri, (void *)s,
-                            MHD_OPTION_NOTIFY_COMPLETED, on_completed, (void *)s, MHD_OPTION_END);
+    n += cadv_auth_mhd_options(s->auth, s->opts + n, 1);
+    s->opts[n] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+    if (s->tls)
+        flags |= MHD_USE_TLS;
+
+    return MHD_start_daemon(
+            flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, (void *)s,
+            MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_THREAD_POOL_SIZE, (unsigned)SERVER_THREADS,
+            MHD_OPTION_CONNECTION_LIMIT, (unsigned)SERVER_MAX_CONNECTIONS, MHD_OPTION_CONNECTION_TIMEOUT,
+            (unsigned)SERVER_TIMEOUT_S, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_MEMORY_LIMIT,
+            MHD_OPTION_URI_LOG_CALLBACK, on_uri, (void *)s, MHD_OPTION_NOTIFY_COMPLETED, on_completed,
+            (void *)s, MHD_OPTION_ARRAY, s->opts, MHD_OPTION_END);
 }
 
 static char *prefix_of(const char *p)
@@ -510,21 +524,38 @@ int cadv_server_start(const struct cadv_config *cfg, struct cadv_manager *m, str
     struct cadv_server *s;
     int fd, port, r;
 
+    struct cadv_auth *auth;
+    struct cadv_tls *tls = NULL;
+
     if (cfg->port < 0 || cfg->port > 65535)
         return cadv_log_errno(CADV_LOG_ERROR, -EINVAL, "http: invalid port %d", cfg->port);
+    r = cadv_auth_new(cfg, &auth);
+    if (r == 0)
+        r = cadv_tls_new(cfg, &tls);
+    if (r < 0) {
+        cadv_auth_free(auth);
+        return r;
+    }
     fd = open_listener(cfg->listen_ip, cfg->port);
-    if (fd < 0)
+    if (fd < 0) {
+        cadv_auth_free(auth);
+        cadv_tls_free(tls);
         return cadv_log_errno(CADV_LOG_ERROR, fd, "http: cannot listen on '%s' port %d",
                               cfg->listen_ip ? cfg->listen_ip : "", cfg->port);
+    }
     port = bound_port(fd);
     if (port < 0) {
         close(fd);
+        cadv_auth_free(auth);
+        cadv_tls_free(tls);
         return cadv_log_errno(CADV_LOG_ERROR, port, "http: getsockname");
     }
     s = cadv_xcalloc(1, sizeof(*s));
     s->m = m;
     s->mx = mx;
     s->port = port;
+    s->auth = auth;
+    s->tls = tls;
     s->prefix = prefix_of(cfg->url_base_prefix);
     s->metrics_path = cadv_xstrdup(
             cfg->prometheus_endpoint && *cfg->prometheus_endpoint ? cfg->prometheus_endpoint : "/metrics");
@@ -559,6 +590,22 @@ struct cadv_server *cadv_server_stop(struct cadv_server *s)
         MHD_stop_daemon(s->daemon); /* joins the pool; in-flight handlers finish first */
     free(s->prefix);
     free(s->metrics_path);
+    cadv_auth_free(s->auth);
+    cadv_tls_free(s->tls);
     free(s);
     return NULL;
+}
+
+int cadv_server_check_config(const struct cadv_config *cfg)
+{
+    struct cadv_auth *auth;
+    struct cadv_tls *tls;
+    int r = cadv_auth_new(cfg, &auth);
+
+    if (r == 0)
+        r = cadv_tls_new(cfg, &tls);
+    cadv_auth_free(auth);
+    if (r == 0)
+        cadv_tls_free(tls);
+    return r;
 }
