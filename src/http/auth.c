@@ -37,9 +37,9 @@
 
 struct entry {
     char *user;
-    char *hash;                /* htpasswd: the hash; htdigest: NULL */
-    unsigned char ha1[16];     /* htdigest */
-    bool cached;               /* htpasswd: ok_sum holds the last verified password's SHA-256 */
+    char *hash;            /* htpasswd: the hash; htdigest: NULL */
+    unsigned char ha1[16]; /* htdigest */
+    bool cached;           /* htpasswd: ok_sum holds the last verified password's SHA-256 */
     unsigned char ok_sum[32];
 };
 
@@ -49,7 +49,7 @@ struct cadv_auth {
     char *realm;
     struct entry *e;
     size_t n, cap;
-    unsigned char salt[16];            /* for the cache's SHA-256 */
+    unsigned char salt[16];              /* for the cache's SHA-256 */
     unsigned char seed[AUTH_NONCE_SEED]; /* MHD's digest nonce key */
     char opaque[33];
     pthread_mutex_t lock; /* the cache */
@@ -89,7 +89,8 @@ struct cadv_auth *cadv_auth_free(struct cadv_auth *a)
 
 /* ---- hashes ---- */
 
-static bool digest_of(const EVP_MD *md, const void *p1, size_t n1, const void *p2, size_t n2, unsigned char *out)
+static bool digest_of(const EVP_MD *md, const void *p1, size_t n1, const void *p2, size_t n2,
+                      unsigned char *out)
 {
     EVP_MD_CTX *c = EVP_MD_CTX_new();
     bool ok = c && EVP_DigestInit_ex(c, md, NULL) == 1 && EVP_DigestUpdate(c, p1, n1) == 1 &&
@@ -129,8 +130,8 @@ static bool apr1(const char *pw, const char *setting, char *out)
     if (sl > 8)
         sl = 8;
     /* alt = MD5(pw salt pw) */
-    ok = ok && EVP_DigestInit_ex(c, EVP_md5(), NULL) == 1 && md5_update(c, pw, pl) && md5_update(c, salt, sl) &&
-         md5_update(c, pw, pl) && EVP_DigestFinal_ex(c, alt, NULL) == 1;
+    ok = ok && EVP_DigestInit_ex(c, EVP_md5(), NULL) == 1 && md5_update(c, pw, pl) &&
+         md5_update(c, salt, sl) && md5_update(c, pw, pl) && EVP_DigestFinal_ex(c, alt, NULL) == 1;
     ok = ok && EVP_DigestInit_ex(c, EVP_md5(), NULL) == 1 && md5_update(c, pw, pl) &&
          md5_update(c, magic, strlen(magic)) && md5_update(c, salt, sl);
     for (size_t i = pl; ok && i > 0; i -= i > 16 ? 16 : i)
@@ -139,9 +140,11 @@ static bool apr1(const char *pw, const char *setting, char *out)
         ok = md5_update(c, (i & 1) ? "" : pw, 1);
     ok = ok && EVP_DigestFinal_ex(c, fin, NULL) == 1;
     for (int i = 0; ok && i < 1000; i++) {
-        ok = EVP_DigestInit_ex(c, EVP_md5(), NULL) == 1 && ((i & 1) ? md5_update(c, pw, pl) : md5_update(c, fin, 16)) &&
+        ok = EVP_DigestInit_ex(c, EVP_md5(), NULL) == 1 &&
+             ((i & 1) ? md5_update(c, pw, pl) : md5_update(c, fin, 16)) &&
              (i % 3 == 0 || md5_update(c, salt, sl)) && (i % 7 == 0 || md5_update(c, pw, pl)) &&
-             ((i & 1) ? md5_update(c, fin, 16) : md5_update(c, pw, pl)) && EVP_DigestFinal_ex(c, fin, NULL) == 1;
+             ((i & 1) ? md5_update(c, fin, 16) : md5_update(c, pw, pl)) &&
+             EVP_DigestFinal_ex(c, fin, NULL) == 1;
     }
     EVP_MD_CTX_free(c);
     if (!ok)
@@ -340,14 +343,16 @@ int cadv_auth_new(const struct cadv_config *cfg, struct cadv_auth **ret)
     r = read_file(path, &text);
     if (r < 0)
         return (cadv_log(CADV_LOG_ERROR, "cannot read the %s file '%s': %s",
-                              basic ? "-http_auth_file" : "-http_digest_file", path, strerror(-r)), -EINVAL);
+                         basic ? "-http_auth_file" : "-http_digest_file", path, strerror(-r)),
+                -EINVAL);
     a = cadv_auth_alloc(digest, basic ? cfg->http_auth_realm : cfg->http_digest_realm, cfg->auth_api);
     r = cadv_auth_parse(a, text, err, sizeof(err));
     free(text);
     if (r < 0) {
         cadv_auth_free(a);
         return (cadv_log(CADV_LOG_ERROR, "invalid %s file '%s': %s",
-                              basic ? "-http_auth_file (htpasswd)" : "-http_digest_file (htdigest)", path, err), -EINVAL);
+                         basic ? "-http_auth_file (htpasswd)" : "-http_digest_file (htdigest)", path, err),
+                -EINVAL);
     }
     *ret = a;
     return 0;
@@ -381,8 +386,8 @@ static bool protects(const struct cadv_auth *a, const char *prefix, const char *
 static struct MHD_Response *unauthorized(void)
 {
     static const char body[] = "401 Unauthorized\n";
-    struct MHD_Response *r =
-            MHD_create_response_from_buffer(sizeof(body) - 1, (void *)(uintptr_t)body, MHD_RESPMEM_PERSISTENT);
+    struct MHD_Response *r = MHD_create_response_from_buffer(sizeof(body) - 1, (void *)(uintptr_t)body,
+                                                             MHD_RESPMEM_PERSISTENT);
 
     if (r)
         MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");

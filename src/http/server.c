@@ -50,6 +50,7 @@
 #include "http/metrics.h"
 #include "http/tls.h"
 #include "http/ui.h"
+#include "http/validate.h"
 
 #define SERVER_THREADS         4u
 #define SERVER_MAX_CONNECTIONS 1024u
@@ -167,7 +168,7 @@ static void route(struct cadv_server *s, const struct cadv_http_request *req, co
             reply_redirect(rep, 301, req->method, target, query);
             free(target);
         } else if (strcmp(pages[i], "/validate") == 0) {
-            cadv_http_reply_errorf(rep, 501, "%s/ is not implemented by cadv yet", pages[i]);
+            cadv_validate_handle(s->m, rep);
         } else {
             cadv_ui_handle(s->prefix, req, rep);
         }

@@ -63,17 +63,19 @@ static int check_pair(const struct cadv_tls *t, const struct cadv_config *cfg)
     int r = 0;
 
     if (!x)
-        r = (cadv_log(CADV_LOG_ERROR, "-tls_cert_file '%s' holds no PEM certificate: %s",
-                           cfg->tls_cert_file, ssl_error()), -EINVAL);
+        r = (cadv_log(CADV_LOG_ERROR, "-tls_cert_file '%s' holds no PEM certificate: %s", cfg->tls_cert_file,
+                      ssl_error()),
+             -EINVAL);
     k = r == 0 && kb ? PEM_read_bio_PrivateKey(kb, NULL, NULL, NULL) : NULL;
     if (r == 0 && !k)
-        r = (cadv_log(CADV_LOG_ERROR,
-                           "-tls_key_file '%s' holds no unencrypted PEM private key: %s", cfg->tls_key_file,
-                           ssl_error()), -EINVAL);
+        r = (cadv_log(CADV_LOG_ERROR, "-tls_key_file '%s' holds no unencrypted PEM private key: %s",
+                      cfg->tls_key_file, ssl_error()),
+             -EINVAL);
     if (r == 0 && X509_check_private_key(x, k) != 1)
         r = (cadv_log(CADV_LOG_ERROR,
-                           "-tls_key_file '%s' is not the private key of the certificate in -tls_cert_file '%s'",
-                           cfg->tls_key_file, cfg->tls_cert_file), -EINVAL);
+                      "-tls_key_file '%s' is not the private key of the certificate in -tls_cert_file '%s'",
+                      cfg->tls_key_file, cfg->tls_cert_file),
+             -EINVAL);
     ERR_clear_error();
     EVP_PKEY_free(k);
     X509_free(x);

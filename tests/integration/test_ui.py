@@ -10,7 +10,7 @@ import urllib.parse
 import pytest
 
 from browser import Browser, chromium_path
-from conftest import REPO
+from conftest import REPO, wait_for
 
 PREFIX = "/ui-pfx"
 ARTIFACTS = os.path.join(REPO, "tests", "artifacts", "ui")
@@ -123,3 +123,24 @@ def test_pages_in_headless_chromium(daemon, cgroups, browser):
 
     _assert_local(b, d.port)
     assert not b.errors, b.errors
+
+
+def test_validate_reports_this_host(daemon, cgroups):
+    name = cgroups.create("v")
+    d = daemon()
+    assert d.get("/validate").status == 301
+    r = d.get("/validate/")
+    assert r.status == 200 and r.headers["Content-Type"] == "text/plain; charset=utf-8"
+    t = r.text
+    assert t.startswith("cAdvisor version: v")
+    assert "Kernel version: [Supported and recommended]\n\tKernel version is %s." % os.uname().release in t
+    with open("/proc/cgroups") as f:
+        enabled = {line.split()[0] for line in f if not line.startswith("#") and line.split()[3] == "1"}
+    verdict = "[Supported and recommended]" if {"cpu", "cpuacct", "memory", "blkio"} <= enabled else "["
+    assert "Cgroup setup: " + verdict in t
+    with open("/proc/mounts") as f:
+        cg = [line for line in f if line.split()[2] in ("cgroup", "cgroup2")]
+    assert all("\t" + line in t for line in cg)
+    assert "Block device setup: [" in t
+    # The manager tracks new cgroups on its own schedule: poll.
+    wait_for(lambda: "\n\t%s\n" % name in d.get("/validate/").text, timeout=30, what="the test cgroup in the report")

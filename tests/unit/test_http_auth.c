@@ -35,8 +35,13 @@ Test(http_auth, htpasswd_hash_kinds)
 
 Test(http_auth, malformed_files)
 {
-    static const char *const bad[] = {"", "# only a comment\n", "user\n", ":$apr1$ab$S8K6Sgp3W8c9Jb6LxgywZ.\n",
-                                      "u:$apr1$ab$short\n", "u:{SHA}abc\n", "u:$7$x\n"};
+    static const char *const bad[] = {"",
+                                      "# only a comment\n",
+                                      "user\n",
+                                      ":$apr1$ab$S8K6Sgp3W8c9Jb6LxgywZ.\n",
+                                      "u:$apr1$ab$short\n",
+                                      "u:{SHA}abc\n",
+                                      "u:$7$x\n"};
     char err[256];
 
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -52,8 +57,10 @@ Test(http_auth, htdigest)
     struct cadv_auth *a = cadv_auth_alloc(true, "r", false);
     char err[256] = "";
 
-    cr_expect_eq(cadv_auth_parse(a, "u:r:0123456789abcdef0123456789ABCDEF\nv:other:0123456789abcdef0123456789abcdef\n",
-                                 err, sizeof(err)),
+    cr_expect_eq(cadv_auth_parse(
+                         a,
+                         "u:r:0123456789abcdef0123456789ABCDEF\nv:other:0123456789abcdef0123456789abcdef\n",
+                         err, sizeof(err)),
                  0, "%s", err);
     cadv_auth_free(a);
     a = cadv_auth_alloc(true, "r", false);
