@@ -11,6 +11,7 @@ import pytest
 
 from browser import Browser, chromium_path
 from conftest import REPO, wait_for
+from test_docker import dockerd, start as docker_run  # noqa: F401 (a fixture)
 
 PREFIX = "/ui-pfx"
 ARTIFACTS = os.path.join(REPO, "tests", "artifacts", "ui")
@@ -144,3 +145,25 @@ def test_validate_reports_this_host(daemon, cgroups):
     assert "Block device setup: [" in t
     # The manager tracks new cgroups on its own schedule: poll.
     wait_for(lambda: "\n\t%s\n" % name in d.get("/validate/").text, timeout=30, what="the test cgroup in the report")
+
+
+def test_docker_pages_in_headless_chromium(daemon, browser, dockerd):
+    b = browser
+    name, cid, _pid = docker_run(dockerd, "--network", "none", "-m", "64m", cmd=("sleep", "600"))
+    d = daemon("-docker=" + dockerd.addr)
+    wait_for(lambda: cid in str(d.get("/api/v2.0/spec/?type=docker&recursive=true").text), timeout=30,
+             what="the container tracked")
+    b.goto(d.url + "/docker/")
+    b.wait("[...document.querySelectorAll('#runtime-images a')].some(a => a.textContent.startsWith(%r))" % name,
+           what="the container in the docker list")
+    assert "Containers" in b.eval("document.getElementById('runtime-info').textContent")
+    b.screenshot(os.path.join(ARTIFACTS, "docker.png"))
+    b.eval("[...document.querySelectorAll('#runtime-images a')].find(a => a.textContent.startsWith(%r)).click()" % name)
+    b.wait("location.pathname === '/docker/%s'" % cid, what="the container page")
+    _charts_drawn(b, ["cpu-total", "memory"])
+    assert b.eval("document.getElementById('title').textContent") == "%s (/docker/%s)" % (name, cid)
+    assert "64.0 MiB" in b.eval("document.getElementById('iso').textContent")
+    b.wait("charts['memory'].u.series.some(s => s.label === 'limit')", what="the memory limit line")
+    b.screenshot(os.path.join(ARTIFACTS, "docker-container.png"))
+    _assert_local(b, d.port)
+    assert not b.errors, b.errors
