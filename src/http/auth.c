@@ -2,7 +2,7 @@
 /* auth.c - htpasswd (Basic) and htdigest (Digest) authentication.
  *
  * htpasswd hashes: bcrypt ($2y$, $2a$, $2b$), SHA-crypt ($5$, $6$), MD5-crypt ($1$) and DES through
- * libxcrypt's crypt_r(); Apache's $apr1$ (MD5-crypt with another magic, which libxcrypt lacks) and
+ * libxcrypt's crypt_rn(); Apache's $apr1$ (MD5-crypt with another magic, which libxcrypt lacks) and
  * {SHA} (base64 SHA-1) on OpenSSL's digests. Every hash is tried once at load time, so a file with a
  * hash no library understands fails at start-up, not at the first login. Comparisons are constant-time.
  *
@@ -177,7 +177,8 @@ static bool hash_like(const char *hash, const char *pw, char *out, size_t outlen
         return outlen >= 64 && apr1(pw, hash, out);
     {
         struct crypt_data *cd = cadv_xcalloc(1, sizeof(*cd));
-        const char *r = crypt_r(pw, hash, cd);
+        /* crypt_rn, not crypt_r: GCC's ASan intercepts crypt_r and cannot find libxcrypt's. */
+        const char *r = crypt_rn(pw, hash, cd, (int)sizeof(*cd));
         bool ok = r && r[0] != '*' && strlen(r) < outlen;
 
         if (ok)
