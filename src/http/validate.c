@@ -53,9 +53,11 @@ static void kernel(struct cadv_buf *b)
     const char *v = V_UNKNOWN;
 
     if (uname(&u) == 0 && sscanf(u.release, "%d.%d", &major, &minor) == 2)
-        v = major > 2 || (major == 2 && minor >= 6) ? (major >= 3 ? V_RECOMMENDED : V_SUPPORTED) : V_UNSUPPORTED;
-    cadv_buf_printf(b, "Kernel version: %s\n\tKernel version is %s. Versions >= 2.6 are supported. 3.0+ are "
-                       "recommended.\n\n",
+        v = major > 2 || (major == 2 && minor >= 6) ? (major >= 3 ? V_RECOMMENDED : V_SUPPORTED)
+                                                    : V_UNSUPPORTED;
+    cadv_buf_printf(b,
+                    "Kernel version: %s\n\tKernel version is %s. Versions >= 2.6 are supported. 3.0+ are "
+                    "recommended.\n\n",
                     v, u.release);
 }
 
@@ -94,7 +96,8 @@ static void cgroups(struct cadv_buf *b, const struct cadv_config *cfg)
         else if (!found)
             missing_recommended = true;
         if (!found)
-            cadv_buf_printf(&d, "\t%s cgroup is %s.\n", want, i < 2 ? "required but missing" : "recommended but missing");
+            cadv_buf_printf(&d, "\t%s cgroup is %s.\n", want,
+                            i < 2 ? "required but missing" : "recommended but missing");
     }
     cadv_buf_puts(&d, "\tFollowing cgroups are required: [cpu cpuacct]\n"
                       "\tFollowing other cgroups are recommended: [memory blkio cpuset devices freezer]\n");
@@ -102,10 +105,12 @@ static void cgroups(struct cadv_buf *b, const struct cadv_config *cfg)
     if (h) {
         bool on = fgets(line, sizeof(line), h) && line[0] == '1';
 
-        cadv_buf_puts(&d, on ? "\tHierarchical memory accounting enabled. Reported memory usage includes memory used "
-                               "by child containers.\n"
-                             : "\tHierarchical memory accounting disabled. Memory usage does not include usage from "
-                               "child containers.\n");
+        cadv_buf_puts(
+                &d,
+                on ? "\tHierarchical memory accounting enabled. Reported memory usage includes memory used "
+                     "by child containers.\n"
+                   : "\tHierarchical memory accounting disabled. Memory usage does not include usage from "
+                     "child containers.\n");
         fclose(h);
     } else {
         cadv_buf_puts(&d, "\tcgroup v2 memory accounting is always hierarchical.\n");
@@ -136,12 +141,17 @@ static void mounts(struct cadv_buf *b, const struct cadv_config *cfg)
     }
     if (f)
         fclose(f);
-    cadv_buf_printf(b, "Cgroup mount setup: %s\n\t%s\n\tAny cgroup mount point that is detectible and accessible is "
-                       "supported. /sys/fs/cgroup is recommended as a standard location.\n\tCgroup mounts:\n%s\n",
-                    !any ? V_UNSUPPORTED : std ? V_RECOMMENDED : V_SUPPORTED,
-                    !any ? "No cgroup mounts found." : std ? "Cgroups are mounted at /sys/fs/cgroup."
-                                                           : "Cgroups are not mounted at /sys/fs/cgroup.",
-                    d.data ? d.data : "");
+    cadv_buf_printf(
+            b,
+            "Cgroup mount setup: %s\n\t%s\n\tAny cgroup mount point that is detectible and accessible is "
+            "supported. /sys/fs/cgroup is recommended as a standard location.\n\tCgroup mounts:\n%s\n",
+            !any  ? V_UNSUPPORTED
+            : std ? V_RECOMMENDED
+                  : V_SUPPORTED,
+            !any  ? "No cgroup mounts found."
+            : std ? "Cgroups are mounted at /sys/fs/cgroup."
+                  : "Cgroups are not mounted at /sys/fs/cgroup.",
+            d.data ? d.data : "");
     cadv_buf_done(&d);
 }
 
@@ -176,10 +186,14 @@ static void block_devices(struct cadv_buf *b, const struct cadv_config *cfg)
     }
     if (dir)
         closedir(dir);
-    cadv_buf_printf(b, "Block device setup: %s\n\t%s\n%s\n", !any ? V_UNKNOWN : cfq ? V_RECOMMENDED : V_SUPPORTED,
-                    !any ? "No block devices found." : cfq ? "At least one device supports 'cfq' I/O scheduler."
-                                                           : "None of the devices support 'cfq' I/O scheduler. cadv "
-                                                             "reads disk stats from any scheduler.",
+    cadv_buf_printf(b, "Block device setup: %s\n\t%s\n%s\n",
+                    !any  ? V_UNKNOWN
+                    : cfq ? V_RECOMMENDED
+                          : V_SUPPORTED,
+                    !any  ? "No block devices found."
+                    : cfq ? "At least one device supports 'cfq' I/O scheduler."
+                          : "None of the devices support 'cfq' I/O scheduler. cadv "
+                            "reads disk stats from any scheduler.",
                     d.data ? d.data : "");
     cadv_buf_done(&d);
 }
@@ -223,8 +237,9 @@ void cadv_validate_handle(struct cadv_manager *m, struct cadv_http_reply *rep)
     kernel(&b);
     cgroups(&b, cfg);
     mounts(&b, cfg);
-    cadv_buf_puts(&b, "Docker version: [Unknown]\n\tcadv does not report the docker daemon's version here (as "
-                      "cAdvisor, whose version info leaves it empty).\n\n");
+    cadv_buf_puts(&b,
+                  "Docker version: [Unknown]\n\tcadv does not report the docker daemon's version here (as "
+                  "cAdvisor, whose version info leaves it empty).\n\n");
     block_devices(&b, cfg);
     managed(&b, m);
     s = cadv_buf_steal(&b, &n);
