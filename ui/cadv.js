@@ -28,7 +28,7 @@ function bytes(n) {
   const u = ['B', 'KiB', 'MiB', 'GiB', 'TiB', 'PiB'];
   let i = 0;
   while (Math.abs(n) >= 1024 && i < u.length - 1) { n /= 1024; i++; }
-  return (i ? n.toFixed(1) : Math.round(n)) + ' ' + u[i];
+  return (i || Math.abs(n) < 10 ? n.toFixed(1) : Math.round(n)) + ' ' + u[i];
 }
 
 async function api(path, body) {
@@ -369,7 +369,7 @@ async function runtimeRoot(kind) {
     return [a, s.image || '', s.creation_time || ''];
   });
   table(t, ['container', 'image', 'created'], rows);
-  if (!names.length) showError('no ' + label + ' containers are tracked');
+  showError(names.length ? '' : 'no ' + label + ' containers are tracked');
 }
 
 async function runtimeContainer(kind, id) {
@@ -389,7 +389,10 @@ function main() {
   applyTheme();
   if (KIND === 'containers') containerPage(ARG || '/');
   else if (ARG) runtimeContainer(KIND, ARG);
-  else runtimeRoot(KIND);
+  else {
+    runtimeRoot(KIND);
+    setInterval(() => runtimeRoot(KIND), 10000); /* containers come and go */
+  }
 }
 
 main();
