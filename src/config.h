@@ -15,14 +15,18 @@
 
 struct cadv_config {
     /* HTTP */
-    char *listen_ip;            /* "" = all addresses */
-    int port;                   /* 8080; 0 = any free port (tests; see port_file) */
-    char *port_file;            /* cadv: write the bound port here once listening */
-    char *url_base_prefix;      /* "" or "/prefix" (no trailing slash) */
-    char *prometheus_endpoint;  /* "/metrics" */
-    bool prometheus_timestamps; /* cadv: explicit ms timestamps on usage samples (default true) */
-    char *metrics_include;      /* cadv: POSIX ERE on cgroup path; "" = all */
-    char *metrics_exclude;      /* cadv: POSIX ERE on cgroup path; "" = none */
+    char *listen_ip;                        /* "" = all addresses */
+    int port;                               /* 8080; 0 = any free port (tests; see port_file) */
+    char *port_file;                        /* cadv: write the bound port here once listening */
+    char *url_base_prefix;                  /* "" or "/prefix" (no trailing slash) */
+    char *prometheus_endpoint;              /* "/metrics" */
+    bool prometheus_timestamps;             /* cadv: explicit ms timestamps on usage samples (default true) */
+    char *metrics_include;                  /* cadv: POSIX ERE on cgroup path; "" = all */
+    char *metrics_exclude;                  /* cadv: POSIX ERE on cgroup path; "" = none */
+    char *http_auth_file, *http_auth_realm; /* htpasswd file ("" = none), Basic realm */
+    char *http_digest_file, *http_digest_realm; /* htdigest file (used if no htpasswd), Digest realm */
+    bool auth_api;                              /* cadv: auth also for the API, metrics, /validate/ */
+    char *tls_cert_file, *tls_key_file;         /* cadv: HTTPS when both are set */
 
     /* Housekeeping */
     int64_t housekeeping_interval_ns;        /* 1s */
@@ -82,7 +86,6 @@ struct cadv_config {
     /* Accepted for compatibility, not implemented by cadv yet: parsed (so bad values fail as in
      * cAdvisor) and kept here for the modules that will implement them. */
     bool profiling;
-    char *http_auth_file, *http_auth_realm, *http_digest_file, *http_digest_realm;
     int max_procs;
     char *storage_driver; /* comma list */
     char *storage_driver_user, *storage_driver_password, *storage_driver_host, *storage_driver_db;

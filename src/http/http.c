@@ -122,7 +122,7 @@ void cadv_http_reply_json(struct cadv_http_reply *rep, struct cadv_buf *b)
 }
 
 /* Go's htmlReplacer. */
-static void html_escape(struct cadv_buf *out, const char *s)
+void cadv_http_html_escape(struct cadv_buf *out, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
@@ -176,7 +176,7 @@ void cadv_http_reply_redirect(struct cadv_http_reply *rep, unsigned status, cons
     cadv_buf_init(&b, 0);
     if (get) {
         cadv_buf_puts(&b, "<a href=\"");
-        html_escape(&b, location);
+        cadv_http_html_escape(&b, location);
         cadv_buf_printf(&b, "\">%s</a>.\n\n", status_text(status));
     }
     body = cadv_buf_steal(&b, &n);

@@ -65,6 +65,8 @@ void cadv_http_reply_json(struct cadv_http_reply *rep, struct cadv_buf *b);
  * container listings; meant for any long or unbounded body. */
 void cadv_http_reply_stream(struct cadv_http_reply *rep, unsigned status, const char *content_type,
                             cadv_http_fill_fn fill, void *ctx, void (*free_fn)(void *ctx));
+/* Appends s to out with & < > " ' replaced by entities (Go's html.EscapeString). */
+void cadv_http_html_escape(struct cadv_buf *out, const char *s);
 /* Fills rep as Go's http.Redirect does: status (301, 307...), Location (already escaped), and for
  * GET a short HTML body "<a href=...>Status Text</a>.\n\n" (text/html also for HEAD). */
 void cadv_http_reply_redirect(struct cadv_http_reply *rep, unsigned status, const char *method,

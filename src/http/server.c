@@ -16,8 +16,8 @@
  *
  * Routing (after Go ServeMux's path cleaning, 301 to the clean path): everything outside
  * --url_base_prefix is a 404; the prefix itself 301s to prefix + "/"; then /healthz, the Prometheus
- * endpoint, /api..., the UI pages (not implemented yet: 501; their bare names 301 to the slashed
- * form) and, for anything else, a 307 to <prefix>/containers/.
+ * endpoint, /api..., the UI pages (ui.c; their bare names 301 to the slashed form), /validate/ and, for
+ * anything else, a 307 to <prefix>/containers/.
  *
  * Limits: SERVER_MAX_CONNECTIONS connections, SERVER_MAX_PER_ADDRESS per client address (both
  * below the fds the manager keeps free of cgroup files), SERVER_REQUEST_TIMEOUT_S for a request to
@@ -51,8 +51,12 @@
 #include "http/api.h"
 #include "http/api_events.h"
 #include "http/api_parse.h"
+#include "http/auth.h"
 #include "http/http.h"
 #include "http/metrics.h"
+#include "http/tls.h"
+#include "http/ui.h"
+#include "http/validate.h"
 
 #define SERVER_THREADS           4u
 /* Connections: at most SERVER_MAX_CONNECTIONS (fewer where RLIMIT_NOFILE is small: a quarter of
@@ -85,6 +89,9 @@ struct cadv_server {
     char *prefix;       /* --url_base_prefix without a trailing "/"; "" for none */
     char *metrics_path; /* --prometheus_endpoint */
     int port;
+    struct cadv_auth *auth; /* NULL: no -http_auth_file / -http_digest_file */
+    struct cadv_tls *tls;   /* NULL: plain HTTP */
+    struct MHD_OptionItem opts[4];
 };
 
 struct conn_state {
@@ -183,8 +190,10 @@ static void route(struct cadv_server *s, const struct cadv_http_request *req, co
             target = cadv_xasprintf("%s%s/", s->prefix, p);
             reply_redirect(rep, 301, req->method, target, query);
             free(target);
+        } else if (strcmp(pages[i], "/validate") == 0) {
+            cadv_validate_handle(s->m, rep);
         } else {
-            cadv_http_reply_errorf(rep, 501, "%s/ is not implemented by cadv yet", pages[i]);
+            cadv_ui_handle(s->prefix, req, rep);
         }
         return;
     }
@@ -526,6 +535,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     struct conn_state *st = *con_cls;
     struct cadv_http_reply rep = {0};
     size_t n = *upload_data_size;
+    enum MHD_Result ar;
 
     (void)version;
     if (!st)
@@ -544,6 +554,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *con, const c
     }
     if (st->body_too_large)
         return send_error(con, 413, "request body too large");
+    if (s->auth && !cadv_auth_check(s->auth, s->prefix, con, url, &ar))
+        return ar; /* a 401 with the challenge is queued */
     dispatch(s, con, url, method, st, &rep);
     if (cadv_log_enabled(CADV_LOG_DEBUG))
         cadv_log(CADV_LOG_DEBUG, "http: %s '%s' -> %u (%zu bytes, %.1f ms)", method, url, rep.status, rep.len,
@@ -682,6 +694,12 @@ static struct MHD_Daemon *start_daemon(struct cadv_server *s, int fd)
     /* Suspend/resume: events streams wait for their next event suspended (http/api_events.h). */
     unsigned flags =
             MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
+    size_t n = cadv_tls_mhd_options(s->tls, s->opts, 2);
+
+    n += cadv_auth_mhd_options(s->auth, s->opts + n, 1);
+    s->opts[n] = (struct MHD_OptionItem){MHD_OPTION_END, 0, NULL};
+    if (s->tls)
+        flags |= MHD_USE_TLS;
 
     return MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log,
                             (void *)s, MHD_OPTION_LISTEN_SOCKET, (MHD_socket)fd, MHD_OPTION_THREAD_POOL_SIZE,
@@ -690,7 +708,7 @@ static struct MHD_Daemon *start_daemon(struct cadv_server *s, int fd)
                             MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)SERVER_REQUEST_TIMEOUT_S,
                             MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)SERVER_MEMORY_LIMIT,
                             MHD_OPTION_URI_LOG_CALLBACK, on_uri, (void *)s, MHD_OPTION_NOTIFY_COMPLETED,
-                            on_completed, (void *)s, MHD_OPTION_END);
+                            on_completed, (void *)s, MHD_OPTION_ARRAY, s->opts, MHD_OPTION_END);
 }
 
 static char *prefix_of(const char *p)
@@ -743,21 +761,38 @@ int cadv_server_start(const struct cadv_config *cfg, struct cadv_manager *m, str
     struct cadv_server *s;
     int fd, port, r;
 
+    struct cadv_auth *auth;
+    struct cadv_tls *tls = NULL;
+
     if (cfg->port < 0 || cfg->port > 65535)
         return cadv_log_errno(CADV_LOG_ERROR, -EINVAL, "http: invalid port %d", cfg->port);
+    r = cadv_auth_new(cfg, &auth);
+    if (r == 0)
+        r = cadv_tls_new(cfg, &tls);
+    if (r < 0) {
+        cadv_auth_free(auth);
+        return r;
+    }
     fd = open_listener(cfg->listen_ip, cfg->port);
-    if (fd < 0)
+    if (fd < 0) {
+        cadv_auth_free(auth);
+        cadv_tls_free(tls);
         return cadv_log_errno(CADV_LOG_ERROR, fd, "http: cannot listen on '%s' port %d",
                               cfg->listen_ip ? cfg->listen_ip : "", cfg->port);
+    }
     port = bound_port(fd);
     if (port < 0) {
         close(fd);
+        cadv_auth_free(auth);
+        cadv_tls_free(tls);
         return cadv_log_errno(CADV_LOG_ERROR, port, "http: getsockname");
     }
     s = cadv_xcalloc(1, sizeof(*s));
     s->m = m;
     s->mx = mx;
     s->port = port;
+    s->auth = auth;
+    s->tls = tls;
     s->prefix = prefix_of(cfg->url_base_prefix);
     s->metrics_path = cadv_xstrdup(
             cfg->prometheus_endpoint && *cfg->prometheus_endpoint ? cfg->prometheus_endpoint : "/metrics");
@@ -794,6 +829,22 @@ struct cadv_server *cadv_server_stop(struct cadv_server *s)
         MHD_stop_daemon(s->daemon); /* joins the pool; in-flight handlers finish first */
     free(s->prefix);
     free(s->metrics_path);
+    cadv_auth_free(s->auth);
+    cadv_tls_free(s->tls);
     free(s);
     return NULL;
+}
+
+int cadv_server_check_files(const struct cadv_config *cfg)
+{
+    struct cadv_auth *auth;
+    struct cadv_tls *tls;
+    int r = cadv_auth_new(cfg, &auth);
+
+    if (r == 0)
+        r = cadv_tls_new(cfg, &tls);
+    cadv_auth_free(auth);
+    if (r == 0)
+        cadv_tls_free(tls);
+    return r;
 }

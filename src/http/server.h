@@ -17,6 +17,8 @@ int cadv_server_check_config(const struct cadv_config *cfg, FILE *err);
  * cfg->port_file if set). mx may be NULL (no /metrics). Returns 0 or a negative errno (logged). */
 int cadv_server_start(const struct cadv_config *cfg, struct cadv_manager *m, struct cadv_metrics *mx,
                       struct cadv_server **ret);
+/* Checks the auth and TLS files of cfg (as start will load them). Returns 0 or -EINVAL (logged). */
+int cadv_server_check_files(const struct cadv_config *cfg);
 /* The bound TCP port. */
 int cadv_server_port(const struct cadv_server *s);
 /* Stops accepting, finishes in-flight requests, frees. Accepts NULL; returns NULL. */

@@ -196,7 +196,7 @@ Test(http_server, redirects_like_go)
     cr_expect_str_eq(r.body.data, "");
     cr_expect(strstr(r.headers.data, "Content-Type") == NULL);
     resp_done(&r);
-    expect("/containers/", 501, "/containers/ is not implemented by cadv yet\n");
+    expect("/static/nope.js", 404, "404 page not found\n");
 }
 
 Test(http_server, api_listings_and_errors)
