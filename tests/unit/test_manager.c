@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -779,4 +780,53 @@ Test(manager, limits_with_identity_and_runtime_about)
         cadv_fs_measurement_done(&meas);
     }
     cr_expect(ok, "the docker-images label on the filesystem of the runtime's root");
+}
+
+/* A runtime that is down for its first inspect, then answers: its about() is asked again at once
+ * (a restarted daemon may be another version), not only at the 60 s refresh. */
+static atomic_int flaky_inspects, flaky_abouts;
+
+static int flaky_inspect(void *state, const char *name, const char *id, struct cadv_spec *spec)
+{
+    if (atomic_fetch_add(&flaky_inspects, 1) == 0)
+        return -ECONNREFUSED;
+    return fake_inspect(state, name, id, spec);
+}
+
+static int flaky_about(void *state, struct cadv_runtime_about *ret)
+{
+    char v[32];
+
+    (void)state;
+    snprintf(v, sizeof(v), "v%d", atomic_fetch_add(&flaky_abouts, 1) + 1);
+    ret->docker_version = strdup(v);
+    return 0;
+}
+
+static const struct cadv_runtime flaky_runtime = {
+        .name = "fake",
+        .claims = fake_claims,
+        .inspect = flaky_inspect,
+        .about = flaky_about,
+};
+static const struct cadv_runtime *const flaky_runtimes[] = {&flaky_runtime, NULL};
+
+Test(manager, runtime_about_asked_again_when_it_answers_again)
+{
+    struct cadv_machine_info *mi = NULL;
+    bool ok = false;
+
+    make_cgroup("/fake");
+    make_cgroup("/fake/web1");
+    start_with(flaky_runtimes);
+    /* inspect is retried after 1 s of back-off; about() at start gave "v1" */
+    for (int i = 0; i < 500 && !ok; i++, sleep_ms(10)) {
+        mi = cadv_machine_info_unref(mi);
+        mi = cadv_manager_machine_info(mgr);
+        ok = mi->docker_version && strcmp(mi->docker_version, "v2") == 0;
+    }
+    cr_expect(ok, "about() asked again within 5 s of the runtime's return (last '%s')",
+              mi && mi->docker_version ? mi->docker_version : "");
+    cr_expect_geq(atomic_load(&flaky_inspects), 2);
+    mi = cadv_machine_info_unref(mi);
 }
