@@ -44,7 +44,7 @@ enum opt_type {
 enum {
     OPT_NI = 1u << 0,             /* accepted for compatibility, not implemented: warn once */
     OPT_NI_UNLESS_TRUE = 1u << 1, /* boolean cadv honours when true only: warn when false */
-    OPT_DEPRECATED = 1u << 2,     /* has no effect in cAdvisor either: say so once */
+    OPT_DEPRECATED = 1u << 2,     /* an alias of -env_metadata_whitelist: say so once */
     OPT_BOUNDED = 1u << 3,        /* OPT_INT / OPT_DURATION: min <= v <= max */
     OPT_FINITE = 1u << 4,         /* OPT_FLOAT: no Inf or NaN */
     OPT_OWNS_STR = 1u << 5,       /* OPT_CUSTOM storing an owned char * */
@@ -698,12 +698,44 @@ static const struct opt *find_opt(const char *name, size_t n)
 }
 
 /* Applies what depends on several flags, or on the final value of one. */
+/* The deprecated per-runtime env whitelists (still used in cAdvisor's docs and test harness) act as
+ * aliases of -env_metadata_whitelist: their prefixes are added to it, without repeats. cAdvisor's
+ * binary ignores them (README, deliberate differences). Idempotent. */
+static void merge_env_aliases(struct cadv_config *cfg)
+{
+    const char *const aliases[] = {cfg->docker_env_metadata_whitelist,
+                                   cfg->containerd_env_metadata_whitelist};
+
+    for (size_t k = 0; k < sizeof(aliases) / sizeof(aliases[0]); k++) {
+        char **add;
+
+        if (!aliases[k] || !aliases[k][0])
+            continue;
+        add = list_split(aliases[k], false);
+        for (char **a = add; *a; a++) {
+            size_t n = 0;
+            bool dup = !**a;
+
+            for (; cfg->env_metadata_whitelist && cfg->env_metadata_whitelist[n]; n++)
+                dup = dup || strcmp(cfg->env_metadata_whitelist[n], *a) == 0;
+            if (dup)
+                continue;
+            cfg->env_metadata_whitelist =
+                    cadv_xrealloc(cfg->env_metadata_whitelist, (n + 2) * sizeof(char *));
+            cfg->env_metadata_whitelist[n] = cadv_xstrdup(*a);
+            cfg->env_metadata_whitelist[n + 1] = NULL;
+        }
+        list_free(add);
+    }
+}
+
 static void finalize(struct cadv_config *cfg)
 {
     size_t n = strlen(cfg->url_base_prefix);
 
     /* cAdvisor: an -enable_metrics set, when non-empty, replaces everything. */
     cfg->metric_kinds = cfg->enable_metrics ? cfg->enable_metrics : CADV_KIND_ALL & ~cfg->disable_metrics;
+    merge_env_aliases(cfg);
     while (n > 0 && cfg->url_base_prefix[n - 1] == '/')
         cfg->url_base_prefix[--n] = '\0';
     /* cAdvisor's jitter(): "if maxFactor <= 0.0 { maxFactor = 1.0 }". */
@@ -761,8 +793,7 @@ static void warn_once(struct cadv_config *cfg, const struct opt *o, bool *warned
         return;
     if (o->flags & OPT_DEPRECATED) {
         fprintf(err,
-                "cadv: flag -%s is deprecated and has no effect (as in cAdvisor); use "
-                "-env_metadata_whitelist\n",
+                "cadv: flag -%s is deprecated, use -env_metadata_whitelist (its prefixes are added to it)\n",
                 o->name);
     } else if ((o->flags & OPT_NI) || ((o->flags & OPT_NI_UNLESS_TRUE) && !*FIELD(cfg, o, bool))) {
         fprintf(err, "cadv: flag -%s is accepted for compatibility but not implemented yet; ignoring\n",

@@ -104,7 +104,8 @@ struct cadv_config {
     int application_metrics_count_limit;
     char *collector_cert, *collector_key;
     char *container_hints;
-    char *docker_env_metadata_whitelist, *containerd_env_metadata_whitelist; /* no effect in cAdvisor */
+    /* deprecated aliases, merged into env_metadata_whitelist when parsed (no effect in cAdvisor) */
+    char *docker_env_metadata_whitelist, *containerd_env_metadata_whitelist;
     char *perf_events_config;
     int64_t resctrl_interval_ns;
     uint64_t referenced_reset_interval;

@@ -560,6 +560,40 @@ static void ps_percentages(const struct cadv_ps_stat *st, const struct cadv_ps_e
     ret->percent_mem = (double)(pmem > 999 ? 999 : pmem) / 10.0;
 }
 
+/* procps's width of the `comm` column, to which ps cuts it when it is not the last column. */
+#define PS_COMM_WIDTH 15
+
+/* cAdvisor's cmd: the `comm` column of `ps -o ...,time,comm,psr,cgroup`. procps prints the kernel's
+ * task name with control characters as '?' and, comm not being the last column, cut to 15
+ * characters (kernel workers have longer names, e.g. "kworker/u8:0-events_unbound", shown as
+ * "kworker/u8:0-ev"); cAdvisor then splits the line on blanks and joins the command's fields with
+ * one space (strings.Fields). */
+static void ps_cmd(const char *comm, char *out, size_t size)
+{
+    size_t n = 0, chars = 0;
+    bool gap = false;
+
+    if (size == 0)
+        return;
+    for (const char *p = comm; *p; p++) {
+        unsigned char ch = (unsigned char)*p;
+
+        if ((ch & 0xc0) != 0x80 && chars++ == PS_COMM_WIDTH)
+            break; /* the start of character 16 (UTF-8 continuation bytes stay with theirs) */
+        if (ch == ' ') {
+            gap = n > 0;
+            continue;
+        }
+        if (n + (gap ? 2 : 1) >= size)
+            break;
+        if (gap)
+            out[n++] = ' ';
+        gap = false;
+        out[n++] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+    }
+    out[n] = '\0';
+}
+
 int cadv_procstats_ps(int proc_dirfd, uint32_t pid, const struct cadv_ps_env *env, struct cadv_ps_info *ret)
 {
     char path[48], buf[CGROUP_MAX];
@@ -607,7 +641,7 @@ int cadv_procstats_ps(int proc_dirfd, uint32_t pid, const struct cadv_ps_env *en
     info.virtual_size_bytes = st.vsize / 1024 * 1024; /* ps prints kB */
     format_stat(&st, pid, vmlck, info.status, sizeof(info.status));
     format_time((st.utime + st.stime) / (uint64_t)env->hz, info.running_time, sizeof(info.running_time));
-    (void)snprintf(info.cmd, sizeof(info.cmd), "%s", st.comm);
+    ps_cmd(st.comm, info.cmd, sizeof(info.cmd));
     info.fd_count = fds > INT32_MAX ? INT32_MAX : (int)fds;
     info.psr = (int)st.processor;
     *ret = info;

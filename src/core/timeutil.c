@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -76,13 +77,77 @@ static int digits(const char **p, int n, int *ret)
     return 0;
 }
 
-int cadv_parse_rfc3339(const char *s, uint64_t *ret_ns)
+static bool leap_year(int y)
 {
-    int y, mo, d, h, mi, sec, oh = 0, om = 0;
-    uint64_t frac = 0, scale = CADV_NS_PER_SEC;
-    struct tm tm = {0};
-    long offset = 0;
-    time_t t;
+    return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+}
+
+static int days_in_month(int y, int mo)
+{
+    static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+
+    return mo == 2 && leap_year(y) ? 29 : days[mo - 1];
+}
+
+/* Days from 1970-01-01 to y-mo-d of the proleptic Gregorian calendar (H. Hinnant's days_from_civil);
+ * valid for every year 0000-9999, no libc time_t limits involved. */
+static int64_t days_from_civil(int y, int mo, int d)
+{
+    int64_t yy = y - (mo <= 2);
+    int64_t era = (yy >= 0 ? yy : yy - 399) / 400;
+    int64_t yoe = yy - era * 400;
+    int64_t doy = (153 * (mo + (mo > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+
+    return era * 146097 + doe - 719468;
+}
+
+/* The fraction after the seconds: "." and at least one digit; digits past nanoseconds are dropped. */
+static int fraction(const char **p, uint32_t *ret_ns)
+{
+    const char *s = *p;
+    uint32_t frac = 0, scale = (uint32_t)CADV_NS_PER_SEC;
+
+    if (*s != '.')
+        return 0;
+    s++;
+    if (!isdigit((unsigned char)*s))
+        return -EINVAL;
+    while (isdigit((unsigned char)*s)) {
+        if (scale > 1) {
+            scale /= 10;
+            frac += (uint32_t)(*s - '0') * scale;
+        }
+        s++;
+    }
+    *p = s;
+    *ret_ns = frac;
+    return 0;
+}
+
+/* "Z" or "+hh:mm"/"-hh:mm" (hours 0-23, minutes 0-59, as Go checks), then the end of the string. */
+static int zone(const char *s, int64_t *ret_offset_s)
+{
+    int oh, om, sign;
+
+    if ((*s == 'Z' || *s == 'z') && s[1] == '\0') {
+        *ret_offset_s = 0;
+        return 0;
+    }
+    if (*s != '+' && *s != '-')
+        return -EINVAL;
+    sign = *s++ == '-' ? -1 : 1;
+    if (digits(&s, 2, &oh) < 0 || *s++ != ':' || digits(&s, 2, &om) < 0 || *s != '\0' || oh > 23 || om > 59)
+        return -EINVAL;
+    *ret_offset_s = sign * (oh * 3600L + om * 60L);
+    return 0;
+}
+
+int cadv_parse_rfc3339_sec(const char *s, int64_t *ret_sec, uint32_t *ret_nsec)
+{
+    int y, mo, d, h, mi, sec;
+    uint32_t frac = 0;
+    int64_t offset;
 
     if (digits(&s, 4, &y) < 0 || *s++ != '-' || digits(&s, 2, &mo) < 0 || *s++ != '-' ||
         digits(&s, 2, &d) < 0)
@@ -93,40 +158,26 @@ int cadv_parse_rfc3339(const char *s, uint64_t *ret_ns)
     if (digits(&s, 2, &h) < 0 || *s++ != ':' || digits(&s, 2, &mi) < 0 || *s++ != ':' ||
         digits(&s, 2, &sec) < 0)
         return -EINVAL;
-    if (*s == '.') {
-        s++;
-        if (!isdigit((unsigned char)*s))
-            return -EINVAL;
-        while (isdigit((unsigned char)*s)) {
-            if (scale > 1) {
-                scale /= 10;
-                frac += (uint64_t)(*s - '0') * scale;
-            }
-            s++;
-        }
-    }
-    if (*s == 'Z' || *s == 'z') {
-        s++;
-    } else if (*s == '+' || *s == '-') {
-        int sign = *s++ == '-' ? -1 : 1;
+    if (fraction(&s, &frac) < 0 || zone(s, &offset) < 0)
+        return -EINVAL;
+    /* Go's ranges: no leap second, the day checked against its month. */
+    if (mo < 1 || mo > 12 || d < 1 || d > days_in_month(y, mo) || h > 23 || mi > 59 || sec > 59)
+        return -EINVAL;
+    *ret_sec = days_from_civil(y, mo, d) * 86400 + h * 3600L + mi * 60L + sec - offset;
+    *ret_nsec = frac;
+    return 0;
+}
 
-        if (digits(&s, 2, &oh) < 0 || *s++ != ':' || digits(&s, 2, &om) < 0)
-            return -EINVAL;
-        offset = sign * (oh * 3600L + om * 60L);
-    } else {
-        return -EINVAL;
-    }
-    if (*s != '\0' || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60)
-        return -EINVAL;
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = sec;
-    t = timegm(&tm) - offset;
-    if (t < 0)
-        return -EINVAL;
-    *ret_ns = (uint64_t)t * CADV_NS_PER_SEC + frac;
+int cadv_parse_rfc3339(const char *s, uint64_t *ret_ns)
+{
+    uint32_t nsec;
+    int64_t sec;
+    int r = cadv_parse_rfc3339_sec(s, &sec, &nsec);
+
+    if (r < 0)
+        return r;
+    if (sec < 0 || (uint64_t)sec > (UINT64_MAX - nsec) / CADV_NS_PER_SEC)
+        return -ERANGE;
+    *ret_ns = (uint64_t)sec * CADV_NS_PER_SEC + nsec;
     return 0;
 }

@@ -458,9 +458,25 @@ static int type_error(struct cadv_buf *msg, const json_t *v, const char *go_type
     return -EINVAL;
 }
 
+/* A bound of the request as the store takes it (ns since the epoch, 0 = none). cAdvisor's store
+ * treats Go's zero time as "no bound"; any other time is a real bound, also before 1970 (a start
+ * there bounds nothing, an end there matches nothing) or past what uint64_t nanoseconds hold. */
+static uint64_t bound_ns(int64_t sec, uint32_t nsec, bool is_end)
+{
+    if (sec == CADV_GO_ZERO_TIME_SEC && nsec == 0)
+        return 0;
+    if (sec < 0 || (sec == 0 && nsec == 0))
+        return is_end ? 1 : 0; /* an end of 1 ns: no sample is that old */
+    if ((uint64_t)sec > (UINT64_MAX - nsec) / CADV_NS_PER_SEC)
+        return UINT64_MAX;
+    return (uint64_t)sec * CADV_NS_PER_SEC + nsec;
+}
+
 static int body_time(const char *key, const json_t *v, uint64_t *ret, struct cadv_buf *msg)
 {
     const char *s;
+    uint32_t nsec;
+    int64_t sec;
 
     if (json_is_null(v))
         return 0;
@@ -472,12 +488,13 @@ static int body_time(const char *key, const json_t *v, uint64_t *ret, struct cad
         return -EINVAL;
     }
     s = json_string_value(v);
-    if (strlen(s) != json_string_length(v) || cadv_parse_rfc3339(s, ret) < 0) {
+    if (strlen(s) != json_string_length(v) || cadv_parse_rfc3339_sec(s, &sec, &nsec) < 0) {
         cadv_buf_puts(msg, "unable to decode the json value: parsing time ");
         cadv_go_quote(msg, s, json_string_length(v));
         cadv_buf_printf(msg, " for %s: not an RFC 3339 time", key);
         return -EINVAL;
     }
+    *ret = bound_ns(sec, nsec, strcmp(key, "end") == 0);
     return 0;
 }
 

@@ -217,8 +217,8 @@ void cadv_json_attributes(struct cadv_json *w, const struct cadv_machine_info *m
     cadv_json_obj_begin(w);
     cadv_json_kstr(w, "kernel_version", str_or(m->kernel_version, "Unknown"));
     cadv_json_kstr(w, "container_os_version", str_or(m->os_version, "Unknown"));
-    cadv_json_kstr(w, "docker_version", "");
-    cadv_json_kstr(w, "docker_api_version", "");
+    cadv_json_kstr(w, "docker_version", str_or(m->docker_version, ""));
+    cadv_json_kstr(w, "docker_api_version", str_or(m->docker_api_version, ""));
     cadv_json_kstr(w, "cadvisor_version", str_or(version, ""));
     cadv_json_ki64(w, "num_cores", m->num_cores);
     cadv_json_ku64(w, "cpu_frequency_khz", m->cpu_frequency_khz);

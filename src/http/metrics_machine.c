@@ -175,10 +175,11 @@ static void gen_version(struct cadv_prom_emit *e, const struct cadv_prom_family 
     const struct cadv_machine_info *m = in->machine;
     const char *kernel = m && m->kernel_version ? m->kernel_version : "";
     const char *os = m && m->os_version ? m->os_version : "";
+    const char *docker = m && m->docker_version ? m->docker_version : "";
 
     (void)f;
     (void)it;
-    cadv_prom_u64(e, 1, (const char *[]){kernel, os, "", in->version ? in->version : "", "cadv"});
+    cadv_prom_u64(e, 1, (const char *[]){kernel, os, docker, in->version ? in->version : "", "cadv"});
 }
 
 static void gen_container_error(struct cadv_prom_emit *e, const struct cadv_prom_family *f,

@@ -129,7 +129,10 @@ struct cadv_manager {
     size_t n_runtimes;
     void **rt_states;
     bool *rt_ok;
-    bool *rt_down_logged; /* metadata worker only: "runtime down" was logged since its last answer */
+    bool *rt_down_logged;     /* metadata worker only: "runtime down" was logged since its last answer */
+    uint64_t *about_due_mono; /* metadata worker only: when each runtime's about() is asked next */
+    /* Docker's version (runtime.h about), put into each machine info published; under mi_lock. */
+    char *docker_version, *docker_api_version;
     bool runtimes_inited;
 
     /* Registry: containers sorted by name (strcmp), one reference each. */

@@ -92,6 +92,16 @@ struct cadv_machinefs *cadv_machinefs_free(struct cadv_machinefs *f)
     return NULL;
 }
 
+void cadv_machinefs_set_docker_root(struct cadv_machinefs *f, const char *root)
+{
+    if (!f || !root || strcmp(f->docker_root, root) == 0)
+        return;
+    free(f->docker_root);
+    f->docker_root = cadv_xstrdup(root);
+    f->next_inventory_mono = 0;
+    f->next_measure_mono = 0;
+}
+
 uint64_t cadv_machinefs_next_due(const struct cadv_machinefs *f)
 {
     if (!f || !f->enabled)

@@ -29,6 +29,9 @@ uint64_t cadv_machinefs_next_due(const struct cadv_machinefs *f);
 /* Re-reads the inventory if due, measures it if due, and publishes the result. Does I/O (statvfs may
  * wait for its timeout): call without locks. */
 void cadv_machinefs_update(struct cadv_machinefs *f, uint64_t now_mono);
+/* Uses root (docker info's DockerRootDir) for the docker-images label from now on; a change re-reads
+ * the inventory at the next update. Same thread as cadv_machinefs_update. */
+void cadv_machinefs_set_docker_root(struct cadv_machinefs *f, const char *root);
 /* Appends the published FsStats (labelled filesystems first) to s, up to CADV_MAX_FS entries in all,
  * and sets CADV_HAS_FILESYSTEM when it added any. */
 void cadv_machinefs_fill(struct cadv_machinefs *f, struct cadv_sample *s);

@@ -205,6 +205,7 @@ static void runtimes_init(struct cadv_manager *m)
     m->rt_states = cadv_xcalloc(m->n_runtimes + 1, sizeof(*m->rt_states));
     m->rt_ok = cadv_xcalloc(m->n_runtimes + 1, sizeof(*m->rt_ok));
     m->rt_down_logged = cadv_xcalloc(m->n_runtimes + 1, sizeof(*m->rt_down_logged));
+    m->about_due_mono = cadv_xcalloc(m->n_runtimes + 1, sizeof(*m->about_due_mono));
     for (size_t i = 0; i < m->n_runtimes; i++) {
         const struct cadv_runtime *rt = m->runtimes[i];
         int r = rt->init ? rt->init(m->cfg, &m->rt_states[i]) : 0;
@@ -226,6 +227,7 @@ static void runtimes_done(struct cadv_manager *m)
     free(m->rt_states);
     free(m->rt_ok);
     free(m->rt_down_logged);
+    free(m->about_due_mono);
 }
 
 bool cadv_manager_raw_accepts(const struct cadv_manager *m, const char *name)
@@ -499,6 +501,8 @@ struct cadv_manager *cadv_manager_free(struct cadv_manager *m)
     m->events = cadv_events_free(m->events);
     pthread_mutex_destroy(&m->rej_lock);
     pthread_mutex_destroy(&m->mi_lock);
+    free(m->docker_version);
+    free(m->docker_api_version);
     pthread_rwlock_destroy(&m->reg_lock);
     free(m);
     return NULL;
@@ -514,6 +518,10 @@ void cadv_manager_update_machine_info(struct cadv_manager *m)
         return;
     }
     pthread_mutex_lock(&m->mi_lock);
+    if (m->docker_version)
+        mi->docker_version = cadv_xstrdup(m->docker_version);
+    if (m->docker_api_version)
+        mi->docker_api_version = cadv_xstrdup(m->docker_api_version);
     old = m->mi;
     m->mi = mi;
     pthread_mutex_unlock(&m->mi_lock);

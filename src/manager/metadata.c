@@ -13,6 +13,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "collect/cgroup.h"
 #include "collect/fsusage.h"
 #include "core/log.h"
 #include "core/timeutil.h"
@@ -27,10 +28,12 @@
 #include "model/spec.h"
 #include "runtime/runtime.h"
 
-#define MD_QUEUE_MAX    4096
-#define MD_BACKOFF_MAX  (60 * CADV_NS_PER_SEC)
-#define ENOENT_RETRY_NS (2 * CADV_NS_PER_SEC)
-#define FS_STEP_ENTRIES 4096 /* directory entries visited per step of a usage walk */
+#define MD_QUEUE_MAX     4096
+#define MD_BACKOFF_MAX   (60 * CADV_NS_PER_SEC)
+#define ENOENT_RETRY_NS  (2 * CADV_NS_PER_SEC)
+#define FS_STEP_ENTRIES  4096                   /* directory entries visited per step of a usage walk */
+#define ABOUT_REFRESH_NS (60 * CADV_NS_PER_SEC) /* docker's version and root, asked again */
+#define ABOUT_RETRY_NS   (10 * CADV_NS_PER_SEC) /* ... while the runtime does not answer */
 
 struct md_item {
     struct cadv_container *c; /* reference held by the queue */
@@ -248,6 +251,21 @@ static int inspect(struct cadv_manager *m, struct cadv_container *c, struct cadv
     return -ENOENT;
 }
 
+/* Re-reads c's limits from its cgroup. A runtime writes them just after creating the cgroup, which
+ * is when cadv first read them; by the time its API answers for the container it has written them,
+ * so reading here, before the identity is published, lets name and limits appear together. */
+static void refresh_limits(struct cadv_container *c)
+{
+    struct cadv_spec limits;
+
+    cadv_spec_init(&limits);
+    pthread_mutex_lock(&c->collect_lock);
+    if (c->cg && cadv_cgroup_read_spec(c->cg, &limits) >= 0)
+        cadv_container_set_limits(c, &limits);
+    pthread_mutex_unlock(&c->collect_lock);
+    cadv_spec_done(&limits);
+}
+
 /* Inspects one container; takes the item's reference. */
 static void process(struct cadv_manager *m, struct md_item *it)
 {
@@ -268,10 +286,17 @@ static void process(struct cadv_manager *m, struct md_item *it)
         uint64_t again = info.refresh_interval_ns;
 
         fs_track(m, c, &info);
+        /* The spec says a filesystem exactly when its writable layer is measured, so that the v2
+         * stats carry the block the v1 stats do (cAdvisor: the disk kind is on and the storage
+         * driver is one it measures). */
+        spec.has_filesystem = c->fs_tracked;
+        refresh_limits(c);
         cadv_container_set_identity(m, c, &spec, m->runtimes[c->rt_index]->inspect_full ? &info : NULL);
         cadv_log(CADV_LOG_DEBUG, "Container '%s' identified by %s", c->name, rt_name);
-        if (m->rt_down_logged[c->rt_index])
+        if (m->rt_down_logged[c->rt_index]) {
             cadv_log(CADV_LOG_INFO, "Runtime %s answers again", rt_name);
+            m->about_due_mono[c->rt_index] = 0; /* it may have restarted as another version */
+        }
         m->rt_down_logged[c->rt_index] = false;
         if (again)
             push(m, c, cadv_mono_ns() + again, 0, false);
@@ -299,6 +324,67 @@ static void process(struct cadv_manager *m, struct md_item *it)
     }
     cadv_runtime_info_done(&info);
     cadv_spec_done(&spec);
+}
+
+/* Runtimes' own descriptions (runtime.h about): docker's version for the attributes and
+ * cadvisor_version_info, its root for the docker-images filesystem label. Asked at start, every
+ * ABOUT_REFRESH_NS and as soon as the runtime answers again after an outage (a restarted daemon
+ * may be another version); the last answer is kept while the runtime is down. */
+
+static uint64_t about_next_due(const struct cadv_manager *m)
+{
+    uint64_t due = UINT64_MAX;
+
+    for (size_t j = 0; j < m->n_runtimes; j++)
+        if (m->rt_ok[j] && m->runtimes[j]->about && m->about_due_mono[j] < due)
+            due = m->about_due_mono[j];
+    return due;
+}
+
+/* Replaces *dst with a copy of src when they differ. Returns true if it did. */
+static bool swap_str(char **dst, const char *src)
+{
+    if (!src || (*dst && strcmp(*dst, src) == 0))
+        return false;
+    free(*dst);
+    *dst = cadv_xstrdup(src);
+    return true;
+}
+
+static void about_publish(struct cadv_manager *m, const struct cadv_runtime_about *a)
+{
+    bool changed;
+
+    if (a->docker_root && a->docker_root[0] == '/')
+        cadv_machinefs_set_docker_root(m->machinefs, a->docker_root);
+    pthread_mutex_lock(&m->mi_lock);
+    changed = swap_str(&m->docker_version, a->docker_version);
+    changed = swap_str(&m->docker_api_version, a->docker_api_version) || changed;
+    pthread_mutex_unlock(&m->mi_lock);
+    if (!changed)
+        return;
+    cadv_log(CADV_LOG_INFO, "Docker version '%s' (API '%s')", a->docker_version ? a->docker_version : "",
+             a->docker_api_version ? a->docker_api_version : "");
+    cadv_manager_update_machine_info(m); /* publishes the versions */
+}
+
+static void about_step(struct cadv_manager *m, uint64_t now)
+{
+    for (size_t j = 0; j < m->n_runtimes; j++) {
+        struct cadv_runtime_about a = {0};
+        int r;
+
+        if (!m->rt_ok[j] || !m->runtimes[j]->about || m->about_due_mono[j] > now)
+            continue;
+        r = m->runtimes[j]->about(m->rt_states[j], &a);
+        m->about_due_mono[j] = cadv_mono_ns() + (r < 0 ? ABOUT_RETRY_NS : ABOUT_REFRESH_NS);
+        if (r >= 0)
+            about_publish(m, &a);
+        else
+            cadv_log_errno(CADV_LOG_DEBUG, r, "Asking %s about itself failed, retrying later",
+                           m->runtimes[j]->name);
+        cadv_runtime_about_done(&a);
+    }
 }
 
 /* Index of the item due first. md_lock held, queue not empty. */
@@ -343,8 +429,16 @@ static void *md_main(void *arg)
             pthread_mutex_lock(&m->md_lock);
             continue;
         }
+        if (about_next_due(m) <= now) {
+            pthread_mutex_unlock(&m->md_lock);
+            about_step(m, now);
+            pthread_mutex_lock(&m->md_lock);
+            continue;
+        }
         if (cadv_machinefs_next_due(m->machinefs) < fs_due)
             fs_due = cadv_machinefs_next_due(m->machinefs);
+        if (about_next_due(m) < fs_due)
+            fs_due = about_next_due(m);
         due = i != SIZE_MAX ? m->mdq[i].not_before_mono : UINT64_MAX;
         if (fs_due < due)
             due = fs_due;

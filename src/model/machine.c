@@ -81,6 +81,8 @@ static void machine_free(struct cadv_machine_info *m)
     free(m->instance_id);
     free(m->kernel_version);
     free(m->os_version);
+    free(m->docker_version);
+    free(m->docker_api_version);
     free(m);
 }
 

@@ -117,6 +117,9 @@ struct cadv_machine_info {
     char *instance_id;    /* "" */
     char *kernel_version; /* uname -r */
     char *os_version;     /* PRETTY_NAME */
+    /* The docker daemon's /version (the manager sets them; NULL: unknown, reported as ""). */
+    char *docker_version;
+    char *docker_api_version;
 };
 
 /* A zeroed object with one reference. Never returns NULL. */

@@ -14,6 +14,7 @@
 #include "runtime/dockerapi.h"
 #include "runtime/http_unix.h"
 #include "runtime/ids.h"
+#include "runtime/runtime.h"
 
 /* cAdvisor uses 10 s per call; the metadata worker is shared by every container, so a hung daemon
  * should cost less. */
@@ -89,6 +90,13 @@ static int docker_exit_code(void *state, const char *id, int *ret_code)
     return cadv_dockerapi_exit_code(&st->ep, id, DOCKER_TIMEOUT_NS, ret_code);
 }
 
+static int docker_about(void *state, struct cadv_runtime_about *ret)
+{
+    struct docker_state *st = state;
+
+    return cadv_dockerapi_about(&st->ep, DOCKER_TIMEOUT_NS, ret);
+}
+
 static void docker_done(void *state)
 {
     struct docker_state *st = state;
@@ -107,4 +115,5 @@ const struct cadv_runtime cadv_runtime_docker = {
         .done = docker_done,
         .inspect_full = docker_inspect_full,
         .exit_code = docker_exit_code,
+        .about = docker_about,
 };

@@ -302,3 +302,55 @@ int cadv_dockerapi_exit_code(const struct cadv_http_endpoint *ep, const char *id
     json_decref(j);
     return r;
 }
+
+#define ABOUT_STR_MAX 255
+
+static char *about_str(const json_t *obj, const char *key)
+{
+    const char *v = jstr(obj, key);
+
+    return v && v[0] ? cadv_xstrndup(v, strnlen(v, ABOUT_STR_MAX)) : NULL;
+}
+
+void cadv_dockerapi_parse_about(const json_t *version, const json_t *info, struct cadv_runtime_about *ret)
+{
+    if (json_is_object(version)) {
+        ret->docker_version = about_str(version, "Version");
+        ret->docker_api_version = about_str(version, "ApiVersion");
+    }
+    if (json_is_object(info))
+        ret->docker_root = about_str(info, "DockerRootDir");
+}
+
+/* GET path: 0 with the body of a 200 answer (NULL if not JSON), or a negative errno. */
+static int get_200(const struct cadv_http_endpoint *ep, const char *path, uint64_t timeout_ns, json_t **ret)
+{
+    json_t *j = NULL;
+    long status = 0;
+    int r = cadv_http_get_json(ep, path, timeout_ns, CADV_DOCKERAPI_MAX_BODY, &status, &j);
+
+    if (r < 0)
+        return r;
+    if (status != 200) {
+        json_decref(j);
+        return -EIO;
+    }
+    *ret = j;
+    return 0;
+}
+
+int cadv_dockerapi_about(const struct cadv_http_endpoint *ep, uint64_t timeout_ns,
+                         struct cadv_runtime_about *ret)
+{
+    json_t *version = NULL, *info = NULL;
+    int r = get_200(ep, "/version", timeout_ns, &version);
+
+    if (r < 0)
+        return r;
+    /* Without DockerRootDir the -docker_root flag stays in use, as in cAdvisor. */
+    (void)get_200(ep, "/info", timeout_ns, &info);
+    cadv_dockerapi_parse_about(version, info, ret);
+    json_decref(version);
+    json_decref(info);
+    return 0;
+}

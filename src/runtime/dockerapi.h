@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* dockerapi.h - the Docker Engine API's container inspect, shared by the docker and podman plugins
  * (podman serves the same API on its socket): GET /containers/<id>/json, turned into the spec's
- * identity as cAdvisor's docker handler does (INVENTORY 6.2, 6.5).
+ * identity as cAdvisor's docker handler does (INVENTORY 6.2, 6.5); and the daemon's /version and
+ * /info, for the docker version and root that cAdvisor reports.
  *
  * Blocking calls run on the metadata worker only. Thread-safe. */
 #pragma once
@@ -12,6 +13,7 @@
 #include <stdint.h>
 
 struct cadv_http_endpoint;
+struct cadv_runtime_about;
 struct cadv_runtime_info;
 struct cadv_spec;
 
@@ -48,3 +50,11 @@ int cadv_dockerapi_inspect(const struct cadv_http_endpoint *ep, const char *id, 
 /* State.ExitCode of a stopped container; -EBUSY while it runs; -ENOENT if unknown. */
 int cadv_dockerapi_exit_code(const struct cadv_http_endpoint *ep, const char *id, uint64_t timeout_ns,
                              int *ret_code);
+
+/* Fills *ret (zeroed by the caller) from the bodies of GET /version (Version, ApiVersion) and
+ * GET /info (DockerRootDir); either may be NULL. Strings longer than 255 bytes are cut. */
+void cadv_dockerapi_parse_about(const json_t *version, const json_t *info, struct cadv_runtime_about *ret);
+/* GET /version and /info and parse. Returns 0 (whatever fields the daemon gave) or a negative errno
+ * when the daemon cannot be reached or /version does not answer 200. */
+int cadv_dockerapi_about(const struct cadv_http_endpoint *ep, uint64_t timeout_ns,
+                         struct cadv_runtime_about *ret);

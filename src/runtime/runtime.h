@@ -45,6 +45,14 @@ struct cadv_runtime_info {
     uint64_t refresh_interval_ns; /* 0: inspect once; else again this often (health check, pid unknown) */
 };
 
+/* What a runtime tells about itself that cAdvisor reports in its docker fields (docker's /version and
+ * /info). Strings are owned, NULL when unknown; free with cadv_runtime_about_done(). */
+struct cadv_runtime_about {
+    char *docker_version;     /* Version: attributes docker_version, cadvisor_version_info */
+    char *docker_api_version; /* ApiVersion: attributes docker_api_version */
+    char *docker_root;        /* DockerRootDir: where the docker-images filesystem label goes */
+};
+
 struct cadv_runtime {
     const char *name; /* also the alias namespace: "docker", "podman", ... */
     /* Called once at start; *ret_state is passed to every other call. A runtime that is absent is not
@@ -70,9 +78,15 @@ struct cadv_runtime {
      * containerDeletion event. Returns 0, -EBUSY if it is still running, or a negative errno
      * (the event then carries -1, as cAdvisor's does). */
     int (*exit_code)(void *state, const char *id, int *ret_code);
+    /* Blocking I/O (metadata worker), called at start, periodically and when the runtime answers
+     * again after an outage: fills *ret (zeroed by the caller; it owns what was written, also on
+     * failure). Returns 0 or a negative errno (runtime down). */
+    int (*about)(void *state, struct cadv_runtime_about *ret);
 };
 
 extern const struct cadv_runtime *const cadv_runtimes[];
 
 /* Frees the strings of *info and zeroes it. */
 void cadv_runtime_info_done(struct cadv_runtime_info *info);
+/* Frees the strings of *a and zeroes it. */
+void cadv_runtime_about_done(struct cadv_runtime_about *a);

@@ -40,6 +40,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         cadv_spec_done(&s);
         cadv_runtime_info_done(&info);
     }
+    /* /version and /info bodies: bounded strings, nothing leaked */
+    {
+        struct cadv_runtime_about a = {0};
+
+        cadv_dockerapi_parse_about(j, j, &a);
+        if ((a.docker_version && strlen(a.docker_version) > 255) ||
+            (a.docker_root && strlen(a.docker_root) > 255))
+            abort();
+        cadv_runtime_about_done(&a);
+    }
     json_decref(j);
     return 0;
 }

@@ -134,6 +134,25 @@ def test_num_stats_and_v21_stats(daemon, cgroups):
     spec = d.json("/api/v2.0/spec" + name)
     assert spec[name]["has_cpu"] and spec[name]["has_memory"]
 
+    # The bodies cAdvisor's Go client sends: Go's zero time for an unset bound (issue 8).
+    zero = '{"num_stats":1,"start":"0001-01-01T00:00:00Z","end":"0001-01-01T00:00:00Z"}'
+    for path in ("/api/v1.3/containers" + name, "/api/v1.3/subcontainers" + name, "/api/v1.3/docker/"):
+        r = d.get(path, data=zero)
+        assert r.status == 200, (path, r.status, r.text)
+    assert len(d.json("/api/v1.3/containers" + name, data=zero)["stats"]) == 1
+    assert len(d.json("/api/v1.3/subcontainers" + name, data=zero)[0]["stats"]) == 1
+    stats = d.json("/api/v1.3/containers" + name, data='{"num_stats": 60}')["stats"]
+    since = stats[-2]["timestamp"]
+    got = d.json("/api/v1.3/containers" + name,
+                 data='{"num_stats":60,"start":"%s","end":"0001-01-01T00:00:00Z"}' % since)["stats"]
+    assert got[0]["timestamp"] == since and len(got) >= 2
+    # before 1970 is legal: a start there bounds nothing, an end there matches nothing
+    old = d.json("/api/v1.3/containers" + name, data='{"start":"1960-05-01T12:00:00.5-07:00"}')["stats"]
+    assert len(old) >= 3
+    assert "stats" not in d.json("/api/v1.3/containers" + name, data='{"end":"1969-12-31T23:59:59Z"}')
+    r = d.get("/api/v1.3/containers" + name, data='{"start":"2026-02-29T00:00:00Z"}')
+    assert r.status == 500 and "not an RFC 3339 time" in r.text
+
 
 def test_errors(daemon):
     d = daemon()

@@ -73,6 +73,47 @@ def test_container_named_with_labels_image_limit_and_metrics(daemon, dockerd):
     assert spec_lines and spec_lines[0].split()[1] in ("6.7108864e+07", "67108864")
 
 
+def test_drop_in_fields_from_issue_8(daemon, dockerd):
+    """What real cAdvisor clients saw missing: the limits together with the name, the deprecated
+    env whitelist flag, spec.has_filesystem with the v2 filesystem block, and the docker version
+    and docker-images label taken from the daemon."""
+    d = daemon("-docker=" + dockerd.addr, "-docker_env_metadata_whitelist=CADV_")
+    name, cid, pid = start(dockerd, "--network", "none", "-m", "64m", "-e", "CADV_MODE=alias", "-e", "OTHER=x")
+    cg = cgroup_name(pid)
+    # The first answer that knows the name already has the limit runc wrote (no later re-read).
+    first = wait_for(lambda: (lambda r: r.json() if r.status == 200 else None)(d.get("/api/v1.3/docker/" + name)),
+                     timeout=30, interval=0.05, what="/api/v1.3/docker/" + name)
+    spec = first[cg]["spec"]
+    assert spec["memory"]["limit"] == 64 << 20
+    assert spec["envs"] == {"cadv_mode": "alias"}
+    assert "-docker_env_metadata_whitelist is deprecated" in d.logtext()
+
+    # The writable layer is measured: the spec says so, and the v2 stats carry it as v1 does.
+    assert spec["has_filesystem"]
+    assert d.json("/api/v2.0/spec/%s?type=docker" % name)[cg]["has_filesystem"]
+    v2 = wait_for(lambda: (lambda s: s if s and "filesystem" in s[-1] else None)(
+        d.json("/api/v2.0/stats/%s?type=docker&count=1" % name).get(cg)), timeout=30, what="v2.0 filesystem")
+    assert v2[-1]["has_filesystem"] and v2[-1]["filesystem"][0]["usage"] >= v2[-1]["filesystem"][0]["base_usage"]
+    v21 = d.json("/api/v2.1/stats/%s?type=docker&count=1" % name)[cg]
+    assert v21["spec"]["has_filesystem"]
+    assert v21["stats"][-1]["filesystem"]["totalUsageBytes"] >= v21["stats"][-1]["filesystem"]["baseUsageBytes"]
+
+    # Docker's version and root come from its /version and /info.
+    version = dockerd.docker("version", "-f", "{{.Server.Version}}")
+    api = dockerd.docker("version", "-f", "{{.Server.APIVersion}}")
+    attrs = wait_for(lambda: (lambda a: a if a["docker_version"] else None)(d.json("/api/v2.0/attributes")),
+                     timeout=15, what="docker_version in attributes")
+    assert attrs["docker_version"] == version and attrs["docker_api_version"] == api
+    assert metric_lines(d, "cadvisor_version_info", dockerVersion=version)
+    storage = wait_for(lambda: (lambda r: r.json() if r.status == 200 else None)(
+        d.get("/api/v2.0/storage?label=docker-images")), timeout=15, what="the docker-images filesystem")
+    mount = dockerd.docker("info", "-f", "{{.DockerRootDir}}")
+    while not os.path.ismount(mount):
+        mount = os.path.dirname(mount)
+    assert len(storage) == 1 and "docker-images" in storage[0]["labels"]
+    assert storage[0]["mountpoint"] == mount
+
+
 def test_network_counters_move_with_traffic(daemon, dockerd):
     d = daemon("-docker=" + dockerd.addr)
     name, cid, pid = start(dockerd, "--network", "none")

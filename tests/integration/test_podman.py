@@ -91,6 +91,10 @@ def test_file_written_inside_shows_in_fs_usage(daemon, podman):
     stats = wait_for(lambda: (lambda s: s if fs_usage(s) >= 24 << 20 else None)(latest_stats(d, cg)),
                      timeout=30, interval=0.5, what="filesystem usage >= 24 MiB")
     assert max(f["base_usage"] for f in stats["filesystem"]) >= 24 << 20
+    # the spec says so and the v2.0 stats carry the block as v1 does (issue 8)
+    assert d.json("/api/v2.0/spec" + cg)[cg]["has_filesystem"]
+    assert max(f["base_usage"] for f in d.json("/api/v2.0/stats%s?count=1" % cg)[cg][-1]["filesystem"]) >= 24 << 20
+    assert d.json("/api/v2.1/stats%s?count=1" % cg)[cg]["stats"][-1]["filesystem"]["baseUsageBytes"] >= 24 << 20
 
 
 def test_stopped_container_disappears(daemon, podman):

@@ -276,6 +276,37 @@ Test(api_parse, v1_body)
     cr_expect_eq(q.end_ns, 1767225602500000000ull);
     free(msg);
 
+    /* What cAdvisor's Go client sends: time.Time's zero value for an unset bound (issue 8). */
+    static const struct {
+        const char *body;
+        uint64_t start_ns, end_ns;
+        int num_stats;
+    } go[] = {
+            {"{\"num_stats\":1,\"start\":\"0001-01-01T00:00:00Z\",\"end\":\"0001-01-01T00:00:00Z\"}", 0, 0,
+             1},
+            {"{\"num_stats\":60,\"start\":\"2026-01-01T00:00:01.123456789+01:00\",\"end\":\"0001-01-01T00:00:"
+             "00Z\"}",
+             1767225601123456789ull - 3600000000000ull, 0, 60},
+            /* the same instant as the zero time, written with an offset */
+            {"{\"start\":\"0001-01-01T01:30:00+01:30\"}", 0, 0, 60},
+            /* before 1970: a start bounds nothing, an end matches nothing */
+            {"{\"start\":\"1969-12-31T23:59:59.5Z\",\"end\":\"1900-02-28T00:00:00-05:00\"}", 0, 1, 60},
+            {"{\"end\":\"1970-01-01T00:00:00Z\"}", 0, 1, 60},
+            /* past uint64_t nanoseconds (2554): no sample is that new */
+            {"{\"start\":\"9999-12-31T23:59:59.999999999Z\",\"end\":\"9999-12-31T23:59:59Z\"}", UINT64_MAX,
+             UINT64_MAX, 60},
+            {"{\"start\":\"2000-02-29T12:00:00.1234567891234Z\"}", 951825600123456789ull, 0, 60},
+            {"{\"start\":\"0000-01-01T00:00:00Z\"}", 0, 0, 60},
+    };
+    for (size_t i = 0; i < sizeof(go) / sizeof(go[0]); i++) {
+        cr_assert_eq(body(go[i].body, &q, &msg), 0, "%s: %s", go[i].body, msg);
+        cr_expect_eq(q.start_ns, go[i].start_ns, "%s: start %llu", go[i].body,
+                     (unsigned long long)q.start_ns);
+        cr_expect_eq(q.end_ns, go[i].end_ns, "%s: end %llu", go[i].body, (unsigned long long)q.end_ns);
+        cr_expect_eq(q.num_stats, go[i].num_stats, "%s", go[i].body);
+        free(msg);
+    }
+
     static const struct {
         const char *body, *msg;
     } bad[] = {
@@ -292,6 +323,21 @@ Test(api_parse, v1_body)
              "ContainerInfoRequest.start of type time.Time"},
             {"{\"end\":\"yesterday\"}",
              "unable to decode the json value: parsing time \"yesterday\" for end: not an "
+             "RFC 3339 time"},
+            {"{\"start\":\"2026-02-29T00:00:00Z\"}",
+             "unable to decode the json value: parsing time \"2026-02-29T00:00:00Z\" for start: not an "
+             "RFC 3339 time"},
+            {"{\"start\":\"2026-01-01T23:59:60Z\"}",
+             "unable to decode the json value: parsing time \"2026-01-01T23:59:60Z\" for start: not an "
+             "RFC 3339 time"},
+            {"{\"end\":\"2026-01-01T00:00:00+24:00\"}",
+             "unable to decode the json value: parsing time \"2026-01-01T00:00:00+24:00\" for end: not an "
+             "RFC 3339 time"},
+            {"{\"end\":\"2026-01-01T00:00:00.Z\"}",
+             "unable to decode the json value: parsing time \"2026-01-01T00:00:00.Z\" for end: not an "
+             "RFC 3339 time"},
+            {"{\"end\":\"10000-01-01T00:00:00Z\"}",
+             "unable to decode the json value: parsing time \"10000-01-01T00:00:00Z\" for end: not an "
              "RFC 3339 time"},
     };
     for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {

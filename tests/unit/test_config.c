@@ -581,7 +581,9 @@ Test(config, not_implemented_warn_once)
     cr_expect(strstr(t.err, "cadv: flag -storage_driver_host is accepted"));
     cr_expect(strstr(t.err, "cadv: flag -max_procs is accepted"));
     cr_expect(strstr(t.err, "cadv: flag -logtostderr is accepted"));
-    cr_expect(strstr(t.err, "cadv: flag -docker_env_metadata_whitelist is deprecated and has no effect"));
+    cr_expect(strstr(t.err,
+                     "cadv: flag -docker_env_metadata_whitelist is deprecated, use -env_metadata_whitelist "
+                     "(its prefixes are added to it)\n"));
     /* Values are still parsed and kept for the modules that will implement them. */
     cr_expect_str_eq(t.cfg.storage_driver, "influxdb");
     cr_expect_str_eq(t.cfg.storage_driver_host, "db:8086");
@@ -746,4 +748,32 @@ Test(config, usage_is_go_style_and_complete)
     cr_expect_lt(strstr(out, "-docker-tls"), strstr(out, "-docker_only"));
     cr_expect_lt(strstr(out, "-storage_duration"), strstr(out, "-version"));
     free(out);
+}
+
+/* The deprecated per-runtime env whitelists are aliases: their prefixes join -env_metadata_whitelist
+ * (issue 8: users of cAdvisor's docs pass -docker_env_metadata_whitelist and lost spec.envs). */
+Test(config, deprecated_env_whitelists_are_aliases)
+{
+    struct run t;
+
+    RUN(t, "-docker_env_metadata_whitelist=CADV_,PATH", "-env_metadata_whitelist=HOME,PATH",
+        "-containerd_env_metadata_whitelist=LANG,,CADV_");
+    cr_assert_eq(t.r, 0, "%s", t.err);
+    cr_assert_eq(list_len(t.cfg.env_metadata_whitelist), 4);
+    cr_expect_str_eq(t.cfg.env_metadata_whitelist[0], "HOME");
+    cr_expect_str_eq(t.cfg.env_metadata_whitelist[1], "PATH");
+    cr_expect_str_eq(t.cfg.env_metadata_whitelist[2], "CADV_");
+    cr_expect_str_eq(t.cfg.env_metadata_whitelist[3], "LANG");
+    cr_expect_eq(count_lines(t.err, "\n"), 2, "%s", t.err);
+    cr_expect(strstr(t.err, "cadv: flag -containerd_env_metadata_whitelist is deprecated, use "
+                            "-env_metadata_whitelist (its prefixes are added to it)\n"));
+    done(&t);
+
+    /* alone: added to the default {""} */
+    RUN(t, "-docker_env_metadata_whitelist=CADV_");
+    cr_assert_eq(t.r, 0, "%s", t.err);
+    cr_assert_eq(list_len(t.cfg.env_metadata_whitelist), 2);
+    cr_expect_str_eq(t.cfg.env_metadata_whitelist[0], "");
+    cr_expect_str_eq(t.cfg.env_metadata_whitelist[1], "CADV_");
+    done(&t);
 }

@@ -94,6 +94,48 @@ Test(time, rfc3339_round_trip)
     cr_expect_str_eq(buf, "2026-07-20T10:11:12Z");
     cr_expect_eq(cadv_parse_rfc3339("2026-07-20 10:11:12Z", &ns), -EINVAL);
     cr_expect_eq(cadv_parse_rfc3339("garbage", &ns), -EINVAL);
+    /* valid RFC 3339 outside uint64_t nanoseconds */
+    cr_expect_eq(cadv_parse_rfc3339("0001-01-01T00:00:00Z", &ns), -ERANGE);
+    cr_expect_eq(cadv_parse_rfc3339("2600-01-01T00:00:00Z", &ns), -ERANGE);
+}
+
+Test(time, rfc3339_full_range)
+{
+    static const struct {
+        const char *s;
+        int64_t sec;
+        uint32_t nsec;
+    } good[] = {
+            {"0001-01-01T00:00:00Z", CADV_GO_ZERO_TIME_SEC, 0},
+            {"0000-01-01T00:00:00Z", -62167219200LL, 0},
+            {"1969-12-31T23:59:59.999999999Z", -1, 999999999},
+            {"1970-01-01T00:00:00Z", 0, 0},
+            {"1970-01-01T01:00:00+01:00", 0, 0},
+            {"1969-12-31T19:00:00-05:00", 0, 0},
+            {"1900-03-01T00:00:00Z", -2203891200LL, 0},
+            {"2000-02-29T00:00:00z", 951782400, 0},
+            {"2026-07-20t10:11:12.5Z", 1784542272, 500000000},
+            {"9999-12-31T23:59:59Z", 253402300799LL, 0},
+            {"2026-01-01T00:00:00.1234567899Z", 1767225600, 123456789},
+    };
+    static const char *const bad[] = {
+            "2026-02-29T00:00:00Z",      "1900-02-29T00:00:00Z",      "2026-04-31T00:00:00Z",
+            "2026-13-01T00:00:00Z",      "2026-00-01T00:00:00Z",      "2026-01-00T00:00:00Z",
+            "2026-01-01T24:00:00Z",      "2026-01-01T00:60:00Z",      "2026-01-01T00:00:60Z",
+            "2026-01-01T00:00:00+24:00", "2026-01-01T00:00:00+01:60", "2026-01-01T00:00:00+0100",
+            "2026-01-01T00:00:00",       "2026-01-01T00:00:00.Z",     "2026-01-01T00:00:00ZZ",
+            "-001-01-01T00:00:00Z",      "26-01-01T00:00:00Z",        "",
+    };
+    uint32_t nsec;
+    int64_t sec;
+
+    for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
+        cr_assert_eq(cadv_parse_rfc3339_sec(good[i].s, &sec, &nsec), 0, "%s", good[i].s);
+        cr_expect_eq(sec, good[i].sec, "%s: %lld", good[i].s, (long long)sec);
+        cr_expect_eq(nsec, good[i].nsec, "%s: %u", good[i].s, nsec);
+    }
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        cr_expect_eq(cadv_parse_rfc3339_sec(bad[i], &sec, &nsec), -EINVAL, "%s", bad[i]);
 }
 
 Test(parse, numbers)

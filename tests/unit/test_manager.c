@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "collect/fs.h"
 #include "config.h"
 #include "core/timeutil.h"
 #include "events/store.h"
@@ -699,6 +701,7 @@ Test(manager, runtime_network_and_fs_usage)
     cadv_spec_init(&spec);
     cadv_container_spec(c, &spec);
     cr_expect(spec.has_network);
+    cr_expect(spec.has_filesystem, "its writable layer is measured");
     cr_expect_eq(spec.pid, 1);
     cadv_spec_done(&spec);
     cadv_container_unref(c);
@@ -805,4 +808,129 @@ Test(manager, oom_from_the_kernel_log_is_not_doubled_by_the_counter, .timeout = 
     cr_expect_eq(oom_events_of("/a", &ev), 2);
     cadv_event_array_free(ev, 2);
     cadv_container_unref(c);
+}
+
+/* ---- a runtime that writes the container's limits just before its API knows it (as runc then
+ * dockerd do), and describes itself (docker's /version and /info) ---- */
+
+static int limits_inspect(void *state, const char *name, const char *id, struct cadv_spec *spec)
+{
+    char path[256];
+
+    snprintf(path, sizeof(path), "%s%.64s", cg_root, name);
+    tu_write_file(path, "memory.max", "67108864\n");
+    return fake_inspect(state, name, id, spec);
+}
+
+static int fake_about(void *state, struct cadv_runtime_about *ret)
+{
+    (void)state;
+    ret->docker_version = strdup("99.1.2");
+    ret->docker_api_version = strdup("1.99");
+    ret->docker_root = strdup("/docker-root");
+    return 0;
+}
+
+static const struct cadv_runtime limits_runtime = {
+        .name = "fake",
+        .claims = fake_claims,
+        .inspect = limits_inspect,
+        .about = fake_about,
+};
+static const struct cadv_runtime *const limits_runtimes[] = {&limits_runtime, NULL};
+
+/* Issue 8: name and limits appear together; the docker version and root come from the runtime. */
+Test(manager, limits_with_identity_and_runtime_about)
+{
+    struct cadv_fs_inventory inv;
+    struct cadv_fs_measurement meas;
+    struct cadv_machine_info *mi = NULL;
+    struct cadv_container *c = NULL;
+    struct cadv_spec spec;
+    char dir[256];
+    bool ok = false;
+
+    snprintf(dir, sizeof(dir), "%s/rootfs/docker-root", tmp);
+    cr_assert_eq(mkdir(dir, 0755), 0);
+    make_cgroup("/fake");
+    make_cgroup("/fake/web1");
+    start_with(limits_runtimes);
+    for (int i = 0; i < 250 && !c; i++, sleep_ms(10))
+        if (cadv_manager_find_alias(mgr, "fake", "web1", &c) < 0)
+            c = NULL;
+    cr_assert_not_null(c, "named within 2.5 s");
+    cadv_spec_init(&spec);
+    cadv_container_spec(c, &spec);
+    cr_expect_eq(spec.memory_limit, 64u << 20, "the limit came with the name: %llu",
+                 (unsigned long long)spec.memory_limit);
+    cr_expect_not(spec.has_filesystem, "no writable layer measured");
+    cadv_spec_done(&spec);
+    cadv_container_unref(c);
+
+    for (int i = 0; i < 250 && !ok; i++, sleep_ms(10)) {
+        mi = cadv_machine_info_unref(mi);
+        mi = cadv_manager_machine_info(mgr);
+        ok = mi->docker_version && strcmp(mi->docker_version, "99.1.2") == 0;
+    }
+    cr_assert(ok, "docker version in the machine info within 2.5 s");
+    cr_expect_str_eq(mi->docker_api_version, "1.99");
+    mi = cadv_machine_info_unref(mi);
+    ok = false;
+    for (int i = 0; i < 250 && !ok; i++, sleep_ms(10)) {
+        if (cadv_manager_machine_fs(mgr, &inv, &meas) < 0)
+            continue;
+        ok = cadv_fs_inventory_label_device(&inv, "docker-images") != NULL;
+        cadv_fs_inventory_done(&inv);
+        cadv_fs_measurement_done(&meas);
+    }
+    cr_expect(ok, "the docker-images label on the filesystem of the runtime's root");
+}
+
+/* A runtime that is down for its first inspect, then answers: its about() is asked again at once
+ * (a restarted daemon may be another version), not only at the 60 s refresh. */
+static atomic_int flaky_inspects, flaky_abouts;
+
+static int flaky_inspect(void *state, const char *name, const char *id, struct cadv_spec *spec)
+{
+    if (atomic_fetch_add(&flaky_inspects, 1) == 0)
+        return -ECONNREFUSED;
+    return fake_inspect(state, name, id, spec);
+}
+
+static int flaky_about(void *state, struct cadv_runtime_about *ret)
+{
+    char v[32];
+
+    (void)state;
+    snprintf(v, sizeof(v), "v%d", atomic_fetch_add(&flaky_abouts, 1) + 1);
+    ret->docker_version = strdup(v);
+    return 0;
+}
+
+static const struct cadv_runtime flaky_runtime = {
+        .name = "fake",
+        .claims = fake_claims,
+        .inspect = flaky_inspect,
+        .about = flaky_about,
+};
+static const struct cadv_runtime *const flaky_runtimes[] = {&flaky_runtime, NULL};
+
+Test(manager, runtime_about_asked_again_when_it_answers_again)
+{
+    struct cadv_machine_info *mi = NULL;
+    bool ok = false;
+
+    make_cgroup("/fake");
+    make_cgroup("/fake/web1");
+    start_with(flaky_runtimes);
+    /* inspect is retried after 1 s of back-off; about() at start gave "v1" */
+    for (int i = 0; i < 500 && !ok; i++, sleep_ms(10)) {
+        mi = cadv_machine_info_unref(mi);
+        mi = cadv_manager_machine_info(mgr);
+        ok = mi->docker_version && strcmp(mi->docker_version, "v2") == 0;
+    }
+    cr_expect(ok, "about() asked again within 5 s of the runtime's return (last '%s')",
+              mi && mi->docker_version ? mi->docker_version : "");
+    cr_expect_geq(atomic_load(&flaky_inspects), 2);
+    mi = cadv_machine_info_unref(mi);
 }

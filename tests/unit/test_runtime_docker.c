@@ -326,3 +326,59 @@ Test(podman_plugin, claims_libpod_layouts_only)
                  CADV_CLAIM_NO);
     cadv_runtime_podman.done(st);
 }
+
+/* /version and /info as a docker 20.10 daemon answers them (trimmed): the docker version fields of
+ * /api/v2.x/attributes and cadvisor_version_info, and the root for the docker-images label. */
+Test(dockerapi, about_from_version_and_info)
+{
+    json_t *v = load_fixture("docker-version.json"), *i = load_fixture("docker-info.json");
+    struct cadv_runtime_about a = {0};
+
+    cadv_dockerapi_parse_about(v, i, &a);
+    cr_expect_str_eq(a.docker_version, "20.10.24+dfsg1");
+    cr_expect_str_eq(a.docker_api_version, "1.41");
+    cr_expect_str_eq(a.docker_root, "/tmp/cadv-dockerd-x/data");
+    cadv_runtime_about_done(&a);
+    /* /info unanswered: the -docker_root flag stays in use */
+    cadv_dockerapi_parse_about(v, NULL, &a);
+    cr_expect_str_eq(a.docker_version, "20.10.24+dfsg1");
+    cr_expect_null(a.docker_root);
+    cadv_runtime_about_done(&a);
+    /* fields of the wrong type are unknown */
+    cadv_dockerapi_parse_about(i, v, &a);
+    cr_expect_null(a.docker_version);
+    cr_expect_null(a.docker_root);
+    cadv_runtime_about_done(&a);
+    json_decref(v);
+    json_decref(i);
+}
+
+Test(docker_plugin, about_against_fake_daemon)
+{
+    json_t *v = load_fixture("docker-version.json"), *i = load_fixture("docker-info.json");
+    char *vb = json_dumps(v, 0), *ib = json_dumps(i, 0), sock[108];
+    struct fake_route r[2] = {{"/version", 200, vb}, {"/info", 200, ib}};
+    struct cadv_runtime_about a = {0};
+    struct fake_http fs;
+    void *st;
+
+    snprintf(sock, sizeof(sock), "/tmp/cadv-test-docker-about-%d.sock", (int)getpid());
+    fake_http_start(&fs, sock, r, 2);
+    st = plugin_init(fs.path);
+    cr_assert_eq(cadv_runtime_docker.about(st, &a), 0);
+    cr_expect_str_eq(a.docker_version, "20.10.24+dfsg1");
+    cr_expect_str_eq(a.docker_api_version, "1.41");
+    cr_expect_str_eq(a.docker_root, "/tmp/cadv-dockerd-x/data");
+    cadv_runtime_about_done(&a);
+    cadv_runtime_docker.done(st);
+    fake_http_stop(&fs);
+    /* a daemon that is down is an error, not an empty answer */
+    st = plugin_init("/tmp/cadv-test-no-such-docker.sock");
+    cr_expect_lt(cadv_runtime_docker.about(st, &a), 0);
+    cr_expect_null(a.docker_version);
+    cadv_runtime_docker.done(st);
+    free(vb);
+    free(ib);
+    json_decref(v);
+    json_decref(i);
+}
