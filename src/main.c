@@ -49,7 +49,7 @@ static int run(const struct cadv_config *cfg)
     r = cadv_metrics_new(m, cfg, &mx);
     if (r < 0)
         goto out;
-    r = cadv_export_new(cfg, &ex);
+    r = cadv_export_new(cfg, m, &ex);
     if (r < 0)
         goto out;
     if (ex) {

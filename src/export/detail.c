@@ -29,6 +29,6 @@ void cadv_export_detail_json(struct cadv_buf *out, enum cadv_detail_kind kind, c
     /* container_labels: cAdvisor passes drivers a ContainerInfo without a spec, so its labels map is
      * always empty and omitted; cadv writes what cAdvisor writes. */
     cadv_json_key(&w, "container_stats");
-    cadv_json_v1_stats(&w, rec->s, NULL);
+    cadv_json_v1_stats(&w, rec->s, rec->machine);
     cadv_json_obj_end(&w);
 }

@@ -7,8 +7,6 @@
  * cAdvisor sends one index request per sample; cadv sends a pop round's documents as one _bulk
  * request (the same documents). -storage_driver_es_enable_sniffer is accepted; cadv talks to the
  * configured host only. */
-#include "export/drivers.h"
-
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -20,6 +18,7 @@
 #include "core/json.h"
 #include "core/xalloc.h"
 #include "export/detail.h"
+#include "export/drivers.h"
 #include "export/post.h"
 
 #define BATCH_MAX  (8u << 20)

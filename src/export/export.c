@@ -17,12 +17,18 @@
 #include "core/xalloc.h"
 #include "export/drivers.h"
 #include "manager/manager.h"
+#include "model/machine.h"
 #include "model/sample.h"
 #include "model/spec.h"
 
 const struct cadv_exporter *const cadv_exporters[] = {
-        &cadv_exporter_stdout, &cadv_exporter_statsd,        &cadv_exporter_influxdb, &cadv_exporter_redis,
-        &cadv_exporter_kafka,  &cadv_exporter_elasticsearch, NULL,
+        &cadv_exporter_stdout,
+        &cadv_exporter_statsd,
+        &cadv_exporter_influxdb,
+        &cadv_exporter_redis,
+        &cadv_exporter_kafka,
+        &cadv_exporter_elasticsearch,
+        NULL,
 };
 
 #define MAX_DRIVERS     16
@@ -68,15 +74,17 @@ struct driver {
     struct slot local[POP_BATCH];
     struct spec_entry *specs;
     struct cadv_sample scratch;
-    uint64_t pending;      /* samples in the driver's unsent batch */
+    struct cadv_machine_info *machine; /* reference, refreshed every pop round */
+    uint64_t pending;                  /* samples in the driver's unsent batch */
     uint64_t last_flush_mono;
-    bool failing;          /* inside a delivery failure episode (logged once) */
+    bool failing; /* inside a delivery failure episode (logged once) */
     uint64_t failures;
     uint64_t stop_deadline; /* monotonic; 0 until the stop flag was seen */
 };
 
 struct cadv_export {
     const struct cadv_config *cfg;
+    struct cadv_manager *m;
     char hostname[256];
     struct driver drivers[MAX_DRIVERS];
     size_t n;
@@ -305,7 +313,8 @@ static bool deliver(struct driver *d)
             d->pending = 0;
             d->last_flush_mono = cadv_mono_ns();
             if (d->failing)
-                cadv_log(CADV_LOG_NOTICE, "storage driver '%s': delivery resumed after %" PRIu64 " failed attempts",
+                cadv_log(CADV_LOG_NOTICE,
+                         "storage driver '%s': delivery resumed after %" PRIu64 " failed attempts",
                          d->ops->name, d->failures);
             d->failing = false;
             d->failures = 0;
@@ -325,7 +334,8 @@ static bool deliver(struct driver *d)
             cadv_log(CADV_LOG_ERROR, "storage driver '%s': delivery failed: %s; retrying with back-off",
                      d->ops->name, err[0] ? err : strerror(-r));
         }
-        if (is_stopping(d) && cadv_mono_ns() >= d->stop_deadline)
+        /* At shutdown a failing backend gets no more attempts: exit promptly, count the rest. */
+        if (is_stopping(d))
             return false;
         backoff_sleep(d, backoff);
         if (is_stopping(d) && cadv_mono_ns() >= d->stop_deadline)
@@ -338,6 +348,10 @@ static bool deliver(struct driver *d)
 /* Formats the popped entries into the driver's batch; flushes when the driver asks. */
 static void process(struct driver *d, size_t k)
 {
+    if (k > 0) {
+        cadv_machine_info_unref(d->machine);
+        d->machine = cadv_manager_machine_info(d->e->m);
+    }
     for (size_t i = 0; i < k; i++) {
         struct slot *sl = &d->local[i];
         struct spec_entry *se;
@@ -353,7 +367,8 @@ static void process(struct driver *d, size_t k)
                                           .cgroup_name = cadv_container_name(sl->c),
                                           .id = se->spec.id ? se->spec.id : "",
                                           .spec = &se->spec,
-                                          .s = &d->scratch};
+                                          .s = &d->scratch,
+                                          .machine = d->machine};
         sl->c = cadv_container_unref(sl->c);
         d->pending++;
         if (d->ops->add_stats(d->state, &rec) > 0 && !deliver(d)) {
@@ -474,7 +489,7 @@ static int start_one(void *arg, const char *name, size_t len)
     return 0;
 }
 
-int cadv_export_new(const struct cadv_config *cfg, struct cadv_export **ret)
+int cadv_export_new(const struct cadv_config *cfg, struct cadv_manager *m, struct cadv_export **ret)
 {
     struct cadv_export *e;
     struct new_ctx x;
@@ -485,6 +500,7 @@ int cadv_export_new(const struct cadv_config *cfg, struct cadv_export **ret)
         return r;
     e = cadv_xcalloc(1, sizeof(*e));
     e->cfg = cfg;
+    e->m = m;
     if (gethostname(e->hostname, sizeof(e->hostname) - 1) < 0)
         snprintf(e->hostname, sizeof(e->hostname), "localhost");
     x = (struct new_ctx){.e = e};
@@ -531,6 +547,7 @@ static void driver_done(struct driver *d, uint64_t deadline_mono)
     free(d->specs);
     free(d->ring);
     cadv_sample_done(&d->scratch);
+    cadv_machine_info_unref(d->machine);
     pthread_cond_destroy(&d->cond);
     pthread_mutex_destroy(&d->lock);
 }

@@ -29,6 +29,8 @@ struct cadv_buf;
 struct cadv_config;
 struct cadv_container;
 struct cadv_export;
+struct cadv_machine_info;
+struct cadv_manager;
 struct cadv_sample;
 struct cadv_spec;
 
@@ -42,6 +44,7 @@ struct cadv_export_record {
     const char *id;          /* runtime id, "" for raw cgroups */
     const struct cadv_spec *spec;
     const struct cadv_sample *s;
+    const struct cadv_machine_info *machine; /* for JSON's diskio device names; may be NULL */
 };
 
 /* What a driver's init gets. */
@@ -76,9 +79,9 @@ extern const struct cadv_exporter *const cadv_exporters[];
  * writes one line to err (naming the known drivers) and returns -EINVAL. */
 int cadv_export_check(const char *list, FILE *err);
 
-/* Starts one thread per driver in cfg->storage_driver (borrowed; must outlive the result). *ret is
- * NULL when no driver is configured. Returns 0 or a negative errno (logged). */
-int cadv_export_new(const struct cadv_config *cfg, struct cadv_export **ret);
+/* Starts one thread per driver in cfg->storage_driver (cfg and m borrowed; must outlive the result).
+ * *ret is NULL when no driver is configured. Returns 0 or a negative errno (logged). */
+int cadv_export_new(const struct cadv_config *cfg, struct cadv_manager *m, struct cadv_export **ret);
 /* Flushes within CADV_EXPORT_SHUTDOWN_NS, stops the threads and frees. Accepts NULL; returns NULL. */
 struct cadv_export *cadv_export_free(struct cadv_export *e);
 

@@ -19,14 +19,11 @@ static void put(const struct emit *e, const char *key, const char *meas, uint64_
     e->fn(e->arg, &kv);
 }
 
-static void put_tagged(const struct emit *e, const char *key, const char *meas, const char *k0, const char *v0,
-                       const char *k1, const char *v1, uint64_t v)
+static void put_tagged(const struct emit *e, const char *key, const char *meas, const char *k0,
+                       const char *v0, const char *k1, const char *v1, uint64_t v)
 {
-    struct cadv_export_kv kv = {.key = key,
-                                .measurement = meas,
-                                .tag_key = {k0, k1},
-                                .tag_value = {v0, v1},
-                                .value = v};
+    struct cadv_export_kv kv = {
+            .key = key, .measurement = meas, .tag_key = {k0, k1}, .tag_value = {v0, v1}, .value = v};
 
     e->fn(e->arg, &kv);
 }
@@ -67,8 +64,8 @@ static void memory(const struct emit *e, const struct cadv_sample *s)
      * tags; cadv tags each correctly (README, deliberate differences). */
     put_tagged(e, "memory_failure.container.pgfault", "memory_failure", "failure_type", "pgfault", "scope",
                "container", m->pgfault);
-    put_tagged(e, "memory_failure.container.pgmajfault", "memory_failure", "failure_type", "pgmajfault", "scope",
-               "container", m->pgmajfault);
+    put_tagged(e, "memory_failure.container.pgmajfault", "memory_failure", "failure_type", "pgmajfault",
+               "scope", "container", m->pgmajfault);
     put_tagged(e, "memory_failure.hierarchical.pgfault", "memory_failure", "failure_type", "pgfault", "scope",
                "hierarchical", m->pgfault);
     put_tagged(e, "memory_failure.hierarchical.pgmajfault", "memory_failure", "failure_type", "pgmajfault",

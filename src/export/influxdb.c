@@ -7,8 +7,6 @@
  * Points of all containers accumulate and go out as one POST every -storage_driver_buffer_duration
  * (or sooner when the batch passes BATCH_MAX), as cAdvisor does. Like cAdvisor, the driver does not
  * create the database: a missing one is reported with the statement that creates it. */
-#include "export/drivers.h"
-
 #include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
@@ -18,13 +16,14 @@
 #include "config.h"
 #include "core/buf.h"
 #include "core/xalloc.h"
+#include "export/drivers.h"
 #include "export/fields.h"
 #include "export/post.h"
 #include "model/sample.h"
 
-#define BATCH_MAX   (8u << 20)
-#define RESP_MAX    1024
-#define TIMEOUT_MS  10000L
+#define BATCH_MAX  (8u << 20)
+#define RESP_MAX   1024
+#define TIMEOUT_MS 10000L
 
 struct state {
     char *url, *db, *user, *password;
@@ -104,7 +103,8 @@ static void put_point(void *arg, const struct cadv_export_kv *kv)
             put_tag(b, kv->tag_key[i], kv->tag_value[i]);
     put_tag(b, "machine", st->hostname);
     /* The Go client converts the unsigned figures to int64. */
-    cadv_buf_printf(b, " value=%lldi %llu\n", (long long)kv->value, (unsigned long long)st->rec->s->c.timestamp_ns);
+    cadv_buf_printf(b, " value=%lldi %llu\n", (long long)kv->value,
+                    (unsigned long long)st->rec->s->c.timestamp_ns);
 }
 
 static int add_stats(void *state, const struct cadv_export_record *rec)

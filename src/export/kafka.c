@@ -7,11 +7,9 @@
  * -storage_driver_kafka_ssl_verify to "skip verification" (inverted); cadv verifies when it is true
  * (README, deliberate differences). A flush produces the batch and waits for every delivery report;
  * messages not acknowledged are produced again on the retry. */
-#include "export/drivers.h"
-
 #include <errno.h>
-#include <stdatomic.h>
 #include <librdkafka/rdkafka.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +18,7 @@
 #include "core/buf.h"
 #include "core/xalloc.h"
 #include "export/detail.h"
+#include "export/drivers.h"
 
 #define BATCH_MAX        (8u << 20)
 #define FLUSH_TIMEOUT_MS 15000

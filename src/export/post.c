@@ -57,9 +57,9 @@ void cadv_export_post_done(struct cadv_export_post *p)
     p->curl = NULL;
 }
 
-int cadv_export_post(struct cadv_export_post *p, const char *url, const char *const *headers, const void *body,
-                     size_t len, const char *user, const char *password, struct cadv_buf *resp, char *err,
-                     size_t err_len)
+int cadv_export_post(struct cadv_export_post *p, const char *url, const char *const *headers,
+                     const void *body, size_t len, const char *user, const char *password,
+                     struct cadv_buf *resp, char *err, size_t err_len)
 {
     char cerr[CURL_ERROR_SIZE] = "";
     struct curl_slist *hl = NULL;

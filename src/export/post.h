@@ -6,8 +6,6 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
-#include <stdatomic.h>
-#include <stdbool.h>
 #include <stddef.h>
 
 struct cadv_buf;
@@ -26,6 +24,6 @@ void cadv_export_post_done(struct cadv_export_post *p);
 /* POSTs body to url with the given headers (NULL-terminated, may be NULL) and optional basic auth
  * (user NULL: none). The answer's first bytes (capped) go to resp. Returns the HTTP status (> 0), or
  * a negative errno with curl's message in err when no answer came. */
-int cadv_export_post(struct cadv_export_post *p, const char *url, const char *const *headers, const void *body,
-                     size_t len, const char *user, const char *password, struct cadv_buf *resp, char *err,
-                     size_t err_len);
+int cadv_export_post(struct cadv_export_post *p, const char *url, const char *const *headers,
+                     const void *body, size_t len, const char *user, const char *password,
+                     struct cadv_buf *resp, char *err, size_t err_len);

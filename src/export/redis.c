@@ -5,8 +5,6 @@
  * cAdvisor sends at most one sample per -storage_driver_buffer_duration and silently discards the
  * others; cadv keeps them all and sends the window's samples as one pipeline of LPUSHes (README,
  * deliberate differences). A failed pipeline resumes after the last acknowledged command. */
-#include "export/drivers.h"
-
 #include <errno.h>
 #include <hiredis/hiredis.h>
 #include <stdio.h>
@@ -17,6 +15,7 @@
 #include "core/buf.h"
 #include "core/xalloc.h"
 #include "export/detail.h"
+#include "export/drivers.h"
 #include "export/post.h"
 
 #define BATCH_MAX (8u << 20)

@@ -2,8 +2,6 @@
 /* statsd.c - cAdvisor's "statsd" storage driver: for each sample one UDP datagram per figure,
  * `<storage_driver_db>.<container name>.<key>:<value>|g` (fields.h keys; the load average is
  * cpu_load_average, and there is no timestamp). -storage_driver_host is the UDP host:port. */
-#include "export/drivers.h"
-
 #include <errno.h>
 #include <netdb.h>
 #include <stdio.h>
@@ -15,6 +13,7 @@
 #include "config.h"
 #include "core/buf.h"
 #include "core/xalloc.h"
+#include "export/drivers.h"
 #include "export/fields.h"
 #include "export/post.h"
 

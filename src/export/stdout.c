@@ -2,8 +2,6 @@
 /* stdout.c - cAdvisor's "stdout" storage driver: one line per sample on standard output,
  * `cName=<name> host=<storage_driver_host> timestamp=<ns> key=value ...` (fields.h keys), where the
  * timestamp is the wall clock at write time as in cAdvisor. Lines of a pop round go out in one write. */
-#include "export/drivers.h"
-
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +12,7 @@
 #include "core/buf.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
+#include "export/drivers.h"
 #include "export/fields.h"
 
 #define BATCH_MAX (4u << 20)
