@@ -446,7 +446,7 @@ static const struct opt opts[] = {
          "Storage `driver` to use. Data is always cached shortly in memory, this controls where data is "
          "pushed "
          "besides the local cache. Empty means none, multiple separated by commas. Options are: <empty>, "
-         "bigquery, elasticsearch, influxdb, kafka, redis, statsd, stdout"},
+         "elasticsearch, influxdb, kafka, redis, statsd, stdout, remote_write (cadv)"},
         {"storage_driver_user", OPT_STRING, OFF(storage_driver_user), "root", "database username"},
         {"storage_driver_password", OPT_STRING, OFF(storage_driver_password), "root", "database password"},
         {"storage_driver_host", OPT_STRING, OFF(storage_driver_host), "localhost:8086", "database host:port"},
@@ -471,6 +471,9 @@ static const struct opt opts[] = {
         /* cadv's own storage driver flags */
         {"storage_driver_es_typeless", OPT_BOOL, OFF(storage_driver_es_typeless), "false",
          "cadv: index Elasticsearch documents without a type (Elasticsearch 7+, OpenSearch)"},
+        {"storage_driver_remote_write_url", OPT_STRING, OFF(storage_driver_remote_write_url),
+         "http://localhost:9090/api/v1/write",
+         "cadv: Prometheus remote-write 1.0 endpoint (remote_write driver)"},
         {"storage_driver_queue_size", OPT_INT, OFF(storage_driver_queue_size), "65536",
          "cadv: samples each storage driver may hold while its backend is slow or down; the oldest are "
          "dropped (and counted) beyond it",

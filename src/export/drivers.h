@@ -10,3 +10,4 @@ extern const struct cadv_exporter cadv_exporter_influxdb;
 extern const struct cadv_exporter cadv_exporter_redis;
 extern const struct cadv_exporter cadv_exporter_kafka;
 extern const struct cadv_exporter cadv_exporter_elasticsearch;
+extern const struct cadv_exporter cadv_exporter_remote_write;

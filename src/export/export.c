@@ -22,13 +22,10 @@
 #include "model/spec.h"
 
 const struct cadv_exporter *const cadv_exporters[] = {
-        &cadv_exporter_stdout,
-        &cadv_exporter_statsd,
-        &cadv_exporter_influxdb,
-        &cadv_exporter_redis,
-        &cadv_exporter_kafka,
-        &cadv_exporter_elasticsearch,
-        NULL,
+        &cadv_exporter_stdout,       &cadv_exporter_statsd,
+        &cadv_exporter_influxdb,     &cadv_exporter_redis,
+        &cadv_exporter_kafka,        &cadv_exporter_elasticsearch,
+        &cadv_exporter_remote_write, NULL,
 };
 
 #define MAX_DRIVERS     16

@@ -23,6 +23,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 
 from conftest import CADV_BIN, REPO, http
+from test_prometheus import PROMETHEUS, Prometheus
 
 BUILD = os.path.dirname(CADV_BIN)
 KAFKA_MOCK = os.path.join(BUILD, "tests", "kafka-mock")
@@ -408,3 +409,58 @@ def test_redis_outage_drops_are_counted_and_delivery_resumes(daemon):
     finally:
         rd.proc.stop()
         shutil.rmtree(rd.tmp, ignore_errors=True)
+
+
+# ---- Prometheus remote-write (beyond cAdvisor) ----
+
+class RemoteWritePrometheus(Prometheus):
+    """A Prometheus that scrapes nothing and takes remote-write pushes."""
+
+    def __init__(self):  # pylint: disable=super-init-not-called
+        self.dir = tempfile.mkdtemp(prefix="cadv-promrw-")
+        self.port = free_port()
+        cfg = os.path.join(self.dir, "prometheus.yml")
+        with open(cfg, "w") as f:
+            f.write("global:\n  evaluation_interval: 1s\n")
+        self.log = open(os.path.join(self.dir, "prometheus.log"), "wb")
+        self.proc = subprocess.Popen(
+            [PROMETHEUS, "--config.file=" + cfg, "--storage.tsdb.path=" + os.path.join(self.dir, "data"),
+             "--web.listen-address=127.0.0.1:%d" % self.port, "--log.level=warn",
+             "--web.enable-remote-write-receiver"], stdout=self.log, stderr=subprocess.STDOUT)
+        wait_for(lambda: self._ready(), timeout=30, what="prometheus to start")
+
+
+def series_labels(text, name, **match):
+    """Label dicts of the /metrics series of a family whose labels include match."""
+    out = []
+    for line in text.splitlines():
+        if line.startswith(name + "{"):
+            labels = dict(re.findall(r'(\w+)="((?:[^"\\]|\\.)*)"', line[len(name):line.rindex("}") + 1]))
+            if all(labels.get(k) == v for k, v in match.items()):
+                out.append(labels)
+    return out
+
+
+def test_remote_write_pushes_the_metrics_series(daemon):
+    if not os.access(PROMETHEUS, os.X_OK):
+        pytest.skip("prometheus not installed")
+    prom = RemoteWritePrometheus()
+    try:
+        d = daemon("-docker_only", "-storage_driver=remote_write",
+                   "-storage_driver_remote_write_url=http://127.0.0.1:%d/api/v1/write" % prom.port)
+        res = wait_for(lambda: prom.query('container_memory_usage_bytes{id="/"}'), 40, "pushed series")
+        assert len(res) == 1
+        pushed = dict(res[0]["metric"])
+        assert pushed.pop("__name__") == "container_memory_usage_bytes"
+        assert [pushed] == series_labels(d.get("/metrics").text, "container_memory_usage_bytes", id="/")
+        ts = prom.query('timestamp(container_memory_usage_bytes{id="/"})')[0]["value"][1]
+        value = float(prom.query('container_memory_usage_bytes{id="/"}')[0]["value"][1])
+        ts_ms = round(float(ts) * 1000)
+        stats = {t // 10**6: s for t, s in root_stats(d).items()}
+        assert value == stats[ts_ms]["memory"]["usage"]
+        per_cpu = prom.query('container_cpu_usage_seconds_total{id="/"}')
+        assert {r["metric"]["cpu"] for r in per_cpu} == {
+            x["cpu"] for x in series_labels(d.get("/metrics").text, "container_cpu_usage_seconds_total", id="/")}
+        assert storage_counters(d)[("cadv_storage_errors_total", "remote_write")] == 0
+    finally:
+        prom.stop()

@@ -126,7 +126,8 @@ Test(export, detail_records)
     const char *key;
     json_t *v;
     const char *keys_us[] = {"timestamp", "machine_name", "container_Name", "container_stats"};
-    const char *keys_kafka[] = {"timestamp", "machine_name", "container_Name", "container_Id", "container_stats"};
+    const char *keys_kafka[] = {"timestamp", "machine_name", "container_Name", "container_Id",
+                                "container_stats"};
     size_t i = 0;
 
     fill(&s);
@@ -138,8 +139,8 @@ Test(export, detail_records)
     json_object_foreach(j, key, v) cr_expect_str_eq(key, keys_us[i++]);
     cr_expect_eq(json_integer_value(json_object_get(j, "timestamp")), 1700000000123456);
     cr_expect_str_eq(json_string_value(json_object_get(j, "container_Name")), "web");
-    cr_expect_eq(json_integer_value(json_object_get(json_object_get(json_object_get(j, "container_stats"), "memory"),
-                                                    "usage")),
+    cr_expect_eq(json_integer_value(json_object_get(
+                         json_object_get(json_object_get(j, "container_stats"), "memory"), "usage")),
                  4096);
     json_decref(j);
 
