@@ -378,8 +378,9 @@ static void process(struct driver *d, size_t k)
     }
 }
 
-/* Moves up to POP_BATCH entries into d->local (swapping buffers). d->lock held. */
-static size_t pop(struct driver *d)
+/* Moves up to POP_BATCH entries into d->local (swapping buffers). When this ends a drop episode,
+ * *ret_episode_drops gets its count. d->lock held. */
+static size_t pop(struct driver *d, uint64_t *ret_episode_drops)
 {
     size_t k = 0;
 
@@ -394,8 +395,7 @@ static size_t pop(struct driver *d)
         k++;
     }
     if (d->n == 0 && d->dropping) {
-        cadv_log(CADV_LOG_NOTICE, "storage driver '%s': queue drained, %" PRIu64 " samples were dropped",
-                 d->ops->name, d->episode_drops);
+        *ret_episode_drops = d->episode_drops; /* logged by the caller, outside the lock */
         d->dropping = false;
         d->episode_drops = 0;
     }
@@ -406,6 +406,7 @@ static void *driver_main(void *arg)
 {
     struct driver *d = arg;
     const uint64_t window = (uint64_t)d->e->cfg->storage_driver_buffer_duration_ns;
+    uint64_t episode_drops = 0, left;
 
     d->last_flush_mono = cadv_mono_ns();
     for (;;) {
@@ -417,8 +418,13 @@ static void *driver_main(void *arg)
             uint64_t due = d->last_flush_mono + window;
             wait_until(d, d->ops->buffered && d->pending ? due : cadv_mono_ns() + IDLE_WAKE_NS);
         }
-        k = pop(d);
+        k = pop(d, &episode_drops);
         pthread_mutex_unlock(&d->lock);
+        if (episode_drops) {
+            cadv_log(CADV_LOG_NOTICE, "storage driver '%s': queue drained, %" PRIu64 " samples were dropped",
+                     d->ops->name, episode_drops);
+            episode_drops = 0;
+        }
         stopping = is_stopping(d);
         process(d, k);
         if (d->pending && (stopping || !d->ops->buffered || cadv_mono_ns() - d->last_flush_mono >= window) &&
@@ -430,12 +436,13 @@ static void *driver_main(void *arg)
             break;
     }
     pthread_mutex_lock(&d->lock);
-    if (d->pending || d->n)
-        cadv_log(CADV_LOG_WARNING, "storage driver '%s': %" PRIu64 " samples not delivered at shutdown",
-                 d->ops->name, d->pending + d->n);
-    atomic_fetch_add(&d->dropped, d->pending + d->n);
+    left = d->pending + d->n;
+    atomic_fetch_add(&d->dropped, left);
     d->pending = 0;
     pthread_mutex_unlock(&d->lock);
+    if (left)
+        cadv_log(CADV_LOG_WARNING, "storage driver '%s': %" PRIu64 " samples not delivered at shutdown",
+                 d->ops->name, left);
     return NULL;
 }
 

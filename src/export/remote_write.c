@@ -8,8 +8,6 @@
  * the exposition text is turned into WriteRequest.timeseries: labels sorted by name with __name__,
  * one sample each. A pop round's samples go out as one snappy-compressed protobuf POST with the
  * 1.0 headers. Machine and self families are not pushed: a receiver gets those by scraping. */
-#include "export/drivers.h"
-
 #include <errno.h>
 #include <snappy-c.h>
 #include <stdio.h>
@@ -19,6 +17,7 @@
 #include "config.h"
 #include "core/buf.h"
 #include "core/xalloc.h"
+#include "export/drivers.h"
 #include "export/post.h"
 #include "http/metrics_render.h"
 #include "model/sample.h"
@@ -202,7 +201,8 @@ static int init(const struct cadv_export_env *env, void **ret_state, char *err, 
     struct state *st;
 
     if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
-        snprintf(err, err_len, "-storage_driver_remote_write_url '%s' is not an http:// or https:// URL", url);
+        snprintf(err, err_len, "-storage_driver_remote_write_url '%s' is not an http:// or https:// URL",
+                 url);
         return -EINVAL;
     }
     st = cadv_xcalloc(1, sizeof(*st));
