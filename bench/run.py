@@ -416,6 +416,105 @@ def run_mode(a, fm, list_path, workdir, dynamic, res):
     return res
 
 
+# --- storage drivers: backends that take everything and answer at once --------------------------
+
+
+class DriverSinks:
+    """Loopback backends for --storage-driver runs: an HTTP sink (influxdb /write, elasticsearch
+    _bulk, remote-write), a UDP socket nobody reads (statsd), redis-server and the Kafka mock."""
+
+    def __init__(self, workdir):
+        import http.server
+        import socket
+        import threading
+
+        class Sink(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                body = b'{"errors":false,"items":[]}' if self.path.startswith("/_bulk") else b""
+                self.send_response(200 if body else 204)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.http = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Sink)
+        threading.Thread(target=self.http.serve_forever, daemon=True).start()
+        self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        self.udp.bind(("127.0.0.1", 0))
+        self.procs, self.workdir = [], workdir
+
+    def flags(self, driver):
+        hp = "127.0.0.1:%d" % self.http.server_address[1]
+        if driver == "statsd":
+            return ["-storage_driver_host=127.0.0.1:%d" % self.udp.getsockname()[1]]
+        if driver == "influxdb":
+            return ["-storage_driver_host=" + hp, "-storage_driver_buffer_duration=1s"]
+        if driver == "elasticsearch":
+            return ["-storage_driver_es_host=http://" + hp]
+        if driver == "remote_write":
+            return ["-storage_driver_remote_write_url=http://%s/api/v1/write" % hp]
+        if driver == "redis":
+            port = free_port()
+            self.start(["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+                        "--appendonly", "no"])
+            time.sleep(1)
+            return ["-storage_driver_host=127.0.0.1:%d" % port, "-storage_driver_buffer_duration=1s"]
+        if driver == "kafka":
+            p = self.start([os.path.join(REPO, "build", "tests", "kafka-mock"), "stats"], out=subprocess.PIPE)
+            line = p.stdout.readline().split()
+            p.stdout.close()  # its consumer's output is not needed
+            return ["-storage_driver_kafka_broker_list=" + line[1]]
+        return []
+
+    def start(self, argv, out=subprocess.DEVNULL):
+        p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=out, stderr=subprocess.DEVNULL, text=True,
+                             preexec_fn=probe.die_with_parent)
+        self.procs.append(p)
+        return p
+
+    def close(self):
+        for p in self.procs:
+            p.terminate()
+            p.wait()
+        self.procs = []
+
+
+def free_port():
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_drivers(a, fm, list_path, workdir, results):
+    """One dynamic-off window per --storage-driver; notes its CPU over the no-driver run."""
+    base = next((r for r in results if r.get("mode") == "dynamic off" and r.get("cadv_cpu") is not None), None)
+    sinks = DriverSinks(workdir)
+    try:
+        for d in a.storage_driver:
+            log("measuring storage driver %s" % d)
+            res = {"n": a.n, "mode": "driver " + d, "notes": []}
+            results.append(res)
+            saved = a.cadv_arg
+            a.cadv_arg = saved + ["-storage_driver=" + d] + sinks.flags(d)
+            try:
+                run_mode(a, fm, list_path, workdir, False, res)
+                if base:
+                    res["notes"].append("CPU %.1f%% over the no-driver run (%.1f%% vs %.1f%%)" % (
+                        res["cadv_cpu"] - base["cadv_cpu"], res["cadv_cpu"], base["cadv_cpu"]))
+            except (BenchError, OSError) as e:
+                log("FAILED: %s" % e)
+                res["error"] = str(e)
+            finally:
+                a.cadv_arg = saved
+                sinks.close()
+    finally:
+        sinks.http.shutdown()
+
+
 def check_exit(cadv, res):
     """Stops cadv; a non-zero exit or a sanitizer report in its log fails the run."""
     rc = cadv.stop()
@@ -741,6 +840,8 @@ def parse_args(argv):
     p.add_argument("--abuse-hold", type=float, default=15.0, help="abuse: how long they stay, s (15)")
     p.add_argument("--abuse-idle", type=int, default=2000, help="abuse: idle connections (2000)")
     p.add_argument("--abuse-probes", type=int, default=50, help="abuse: /healthz requests per phase (50)")
+    p.add_argument("--storage-driver", action="append", default=[],
+                   help="also measure cadv with this -storage_driver against a loopback sink (repeatable)")
     p.add_argument("--out", default=None, help="result file (default bench/results/<date>-N<N>.md)")
     p.add_argument("--no-write", action="store_true", help="print the table only")
     a = p.parse_args(argv)
@@ -818,6 +919,8 @@ def main(argv=None):
                     res["error"] = str(e)
                     if not a.keep_going:
                         break
+            if a.storage_driver:
+                run_drivers(a, fm, list_path, workdir, results)
             if not any(r.get("floor_cpu") is not None for r in results):
                 # cadv failed everywhere: the floor alone still tells what this N costs.
                 log("measuring the floor alone")

@@ -95,6 +95,9 @@ struct cadv_config {
     char *storage_driver_influxdb_retention_policy;
     char *storage_driver_es_host, *storage_driver_es_index, *storage_driver_es_type;
     bool storage_driver_es_enable_sniffer;
+    bool storage_driver_es_typeless;       /* cadv: typeless bulk API */
+    char *storage_driver_remote_write_url; /* cadv: Prometheus remote-write endpoint */
+    int storage_driver_queue_size;         /* cadv: bounded queue per driver */
     char *storage_driver_kafka_broker_list, *storage_driver_kafka_topic;
     char *storage_driver_kafka_ssl_cert, *storage_driver_kafka_ssl_key, *storage_driver_kafka_ssl_ca;
     bool storage_driver_kafka_ssl_verify;

@@ -8,6 +8,7 @@
  *   watcher    manager: inotify on every cgroup hierarchy, periodic rescan, machine info refresh.
  *   metadata   manager: runtime API calls (docker, podman, ...) and slow figures, off the hot path.
  *   http       libmicrohttpd's thread pool: REST API, /metrics, /healthz.
+ *   export     one per -storage_driver: drains that driver's bounded queue to its backend.
  * Shared mutable state lives only in the manager's registry and the per-container history rings. */
 #include <errno.h>
 #include <malloc.h>
@@ -19,6 +20,7 @@
 
 #include "config.h"
 #include "core/log.h"
+#include "export/export.h"
 #include "http/metrics.h"
 #include "http/server.h"
 #include "manager/manager.h"
@@ -37,6 +39,7 @@ static int run(const struct cadv_config *cfg)
     struct cadv_manager *m = NULL;
     struct cadv_metrics *mx = NULL;
     struct cadv_server *srv = NULL;
+    struct cadv_export *ex = NULL;
     sigset_t set;
     int sig = 0, r;
 
@@ -46,6 +49,13 @@ static int run(const struct cadv_config *cfg)
     r = cadv_metrics_new(m, cfg, &mx);
     if (r < 0)
         goto out;
+    r = cadv_export_new(cfg, m, &ex);
+    if (r < 0)
+        goto out;
+    if (ex) {
+        cadv_manager_set_sample_hook(m, cadv_export_hook, ex);
+        cadv_metrics_set_extra(mx, cadv_export_metrics, ex);
+    }
     r = cadv_manager_start(m);
     if (r < 0)
         goto out;
@@ -66,6 +76,7 @@ out:
     srv = cadv_server_stop(srv);
     if (m)
         cadv_manager_stop(m);
+    ex = cadv_export_free(ex); /* after the collector stopped: flushes within a bounded time */
     mx = cadv_metrics_free(mx);
     m = cadv_manager_free(m);
     return r;
@@ -97,6 +108,10 @@ int main(int argc, char **argv)
         cadv_config_usage(stdout);
         cadv_config_done(&cfg);
         return 0;
+    }
+    if (cadv_export_check(cfg.storage_driver, stderr) < 0) {
+        cadv_config_done(&cfg);
+        return 2;
     }
     if (cfg.version) {
         printf("cadv version %s (cadv)\n", CADV_VERSION);

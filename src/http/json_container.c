@@ -484,20 +484,6 @@ static void memory(struct cadv_json *w, const struct cadv_sample *s)
 
 /* ---- Hugetlb ---- */
 
-/* The page-size key as the cgroup file names it: "64KB", "2MB", "1GB" (units.CustomSize "%g%s"). */
-static void hugetlb_key(uint64_t bytes, char *out, size_t size)
-{
-    static const char *const units[] = {"B", "KB", "MB", "GB", "TB", "PB"};
-    double v = (double)bytes;
-    int u = 0;
-
-    while (v >= 1024.0 && u < 5) {
-        v /= 1024.0;
-        u++;
-    }
-    snprintf(out, size, "%g%s", v, units[u]);
-}
-
 /* map[string]HugetlbStats, keys sorted as strings. */
 static void hugetlb_map(struct cadv_json *w, const struct cadv_sample *s)
 {
@@ -508,7 +494,7 @@ static void hugetlb_map(struct cadv_json *w, const struct cadv_sample *s)
     for (size_t i = 0; i < n; i++) {
         size_t j = i;
 
-        hugetlb_key(s->hugetlb[i].pagesize_bytes, keys[i], sizeof(keys[i]));
+        cadv_hugetlb_size_text(s->hugetlb[i].pagesize_bytes, keys[i], sizeof(keys[i]));
         while (j > 0 && strcmp(keys[order[j - 1]], keys[i]) > 0) {
             order[j] = order[j - 1];
             j--;

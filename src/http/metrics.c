@@ -72,6 +72,8 @@ struct cadv_metrics {
     struct cadv_metrics_item *items;
     size_t items_cap;
     struct body *body;
+    cadv_metrics_extra_fn extra; /* appends more families (the exporters' counters) */
+    void *extra_arg;
     uint64_t body_gen, body_machine_ts, body_mono_ns;
     int body_type;
     uint64_t fresh_ns;
@@ -349,6 +351,8 @@ static struct body *render_body(struct cadv_metrics *mx, int type, int64_t max_a
     cadv_buf_init(&out, 0);
     (void)cadv_buf_reserve(&out, mx->last_len + mx->last_len / 8 + 4096);
     cadv_metrics_render(&out, &in, mx->cache);
+    if (mx->extra)
+        mx->extra(mx->extra_arg, &out);
     cadv_containers_unref(arr, n);
     mx->last_len = out.len;
     atomic_init(&b->refs, 1);
@@ -403,6 +407,12 @@ static struct body *get_body(struct cadv_metrics *mx, int type, int64_t max_age_
     cadv_machine_info_unref(mi);
     atomic_fetch_add_explicit(&b->refs, 1, memory_order_relaxed);
     return b;
+}
+
+void cadv_metrics_set_extra(struct cadv_metrics *mx, cadv_metrics_extra_fn fn, void *arg)
+{
+    mx->extra = fn;
+    mx->extra_arg = arg;
 }
 
 void cadv_metrics_handle(struct cadv_metrics *mx, const struct cadv_http_request *req,

@@ -5,6 +5,7 @@
  * Thread-safe. */
 #pragma once
 
+struct cadv_buf;
 struct cadv_config;
 struct cadv_http_request;
 struct cadv_http_reply;
@@ -15,6 +16,10 @@ struct cadv_metrics;
  * -EINVAL if --metrics_include/--metrics_exclude does not compile (the error is logged). */
 int cadv_metrics_new(struct cadv_manager *m, const struct cadv_config *cfg, struct cadv_metrics **ret);
 struct cadv_metrics *cadv_metrics_free(struct cadv_metrics *mx);
+/* Appends more metric families (Prometheus text) at the end of every rendered body; set before the
+ * server starts. fn must be thread-safe. */
+typedef void (*cadv_metrics_extra_fn)(void *arg, struct cadv_buf *out);
+void cadv_metrics_set_extra(struct cadv_metrics *mx, cadv_metrics_extra_fn fn, void *arg);
 /* Serves one scrape (query parameters type, max_age; gzip when the client accepts it). */
 void cadv_metrics_handle(struct cadv_metrics *mx, const struct cadv_http_request *req,
                          struct cadv_http_reply *rep);

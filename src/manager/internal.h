@@ -10,6 +10,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "manager/manager.h"
 #include "model/sample.h"
 #include "model/spec.h"
 #include "runtime/runtime.h"
@@ -114,6 +115,8 @@ struct cadv_sched_ent {
 struct cadv_manager {
     const struct cadv_config *cfg;
     uint32_t kinds;
+    cadv_sample_hook sample_hook; /* set before start; called after each stored sample */
+    void *sample_hook_arg;
     uint64_t base_interval_ns;
     uint64_t max_interval_ns;
     uint64_t global_interval_ns;

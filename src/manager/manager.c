@@ -198,6 +198,14 @@ void cadv_manager_set_runtimes(struct cadv_manager *m, const struct cadv_runtime
         m->runtimes = runtimes;
 }
 
+void cadv_manager_set_sample_hook(struct cadv_manager *m, cadv_sample_hook fn, void *arg)
+{
+    if (!m->started) {
+        m->sample_hook = fn;
+        m->sample_hook_arg = arg;
+    }
+}
+
 static void runtimes_init(struct cadv_manager *m)
 {
     while (m->runtimes[m->n_runtimes])

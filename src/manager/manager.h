@@ -48,6 +48,12 @@ struct cadv_manager_stats {
 int cadv_manager_new(const struct cadv_config *cfg, struct cadv_manager **ret);
 /* Replaces the runtime plugin table (default: cadv_runtimes) before cadv_manager_start; for tests. */
 void cadv_manager_set_runtimes(struct cadv_manager *m, const struct cadv_runtime *const *runtimes);
+/* Called after each sample is stored, on the thread that collected it (collector or an on-demand
+ * reader), with the container's collection lock held: it must only copy and return (the exporters'
+ * enqueue). */
+typedef void (*cadv_sample_hook)(void *arg, struct cadv_container *c, const struct cadv_sample *s);
+/* Sets the sample hook before cadv_manager_start (ignored afterwards). */
+void cadv_manager_set_sample_hook(struct cadv_manager *m, cadv_sample_hook fn, void *arg);
 /* Creates the root container, walks every hierarchy, starts the threads. */
 int cadv_manager_start(struct cadv_manager *m);
 /* Stops and joins the threads (idempotent). */

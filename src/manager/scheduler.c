@@ -283,6 +283,8 @@ static int store(struct cadv_manager *m, struct cadv_container *c, struct cadv_s
     if (!(sc->s.c.has & net_bits))
         sc->s.net = NULL;
     r = cadv_ring_add(c->ring, &sc->s);
+    if (r >= 0 && m->sample_hook)
+        m->sample_hook(m->sample_hook_arg, c, &sc->s); /* exporters: a copy into their queues */
     sc->s.net = sc->net;
     if (r < 0)
         return 0; /* the wall clock went back: keep the ring ordered */

@@ -3,6 +3,7 @@
 #include "model/sample.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -395,4 +396,17 @@ bool cadv_sample_stats_equal(const struct cadv_sample *a, const struct cadv_samp
         (a->n_numa && memcmp(a->numa, b->numa, a->n_numa * sizeof(*a->numa)) != 0))
         return false;
     return !a->net || memcmp(a->net, b->net, sizeof(*a->net)) == 0;
+}
+
+void cadv_hugetlb_size_text(uint64_t pagesize_bytes, char *out, size_t size)
+{
+    static const char *const units[] = {"B", "KB", "MB", "GB", "TB", "PB"};
+    double v = (double)pagesize_bytes;
+    int u = 0;
+
+    while (v >= 1024.0 && u < 5) {
+        v /= 1024.0;
+        u++;
+    }
+    snprintf(out, size, "%g%s", v, units[u]);
 }

@@ -254,6 +254,10 @@ struct cadv_sample {
     size_t arena_cap;
 };
 
+/* The hugetlb page-size text cAdvisor uses as map key and label ("64KB", "2MB", "1GB": Go's
+ * units.CustomSize "%g%s" with base 1024) into out. */
+void cadv_hugetlb_size_text(uint64_t pagesize_bytes, char *out, size_t size);
+
 /* Initialises an empty sample (no arrays). */
 void cadv_sample_init(struct cadv_sample *s);
 /* Initialises a scratch sample whose arrays all have their maximal capacity, for collectors to

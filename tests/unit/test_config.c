@@ -568,25 +568,24 @@ Test(config, not_implemented_warn_once)
 {
     struct run t;
 
-    RUN(t, "-profiling", "-profiling=false", "-storage_driver=influxdb", "-storage_driver_host=db:8086",
+    RUN(t, "-profiling", "-profiling=false", "-bq_id=abc", "-storage_driver_es_enable_sniffer",
         "-max_procs=4", "-logtostderr=false", "-docker_env_metadata_whitelist=PATH", "-port=1");
     cr_assert_eq(t.r, 0, "%s", t.err);
     cr_expect_eq(count_lines(t.err, "\n"), 6, "%s", t.err);
     cr_expect_eq(count_lines(t.err, "cadv: flag -profiling is accepted for compatibility but not implemented "
                                     "yet; ignoring\n"),
                  1);
-    cr_expect(strstr(t.err,
-                     "cadv: flag -storage_driver is accepted for compatibility but not implemented yet; "
-                     "ignoring\n"));
-    cr_expect(strstr(t.err, "cadv: flag -storage_driver_host is accepted"));
+    cr_expect(strstr(t.err, "cadv: flag -bq_id is accepted for compatibility but not implemented yet; "
+                            "ignoring\n"));
+    cr_expect(strstr(t.err, "cadv: flag -storage_driver_es_enable_sniffer is accepted"));
     cr_expect(strstr(t.err, "cadv: flag -max_procs is accepted"));
     cr_expect(strstr(t.err, "cadv: flag -logtostderr is accepted"));
     cr_expect(strstr(t.err,
                      "cadv: flag -docker_env_metadata_whitelist is deprecated, use -env_metadata_whitelist "
                      "(its prefixes are added to it)\n"));
     /* Values are still parsed and kept for the modules that will implement them. */
-    cr_expect_str_eq(t.cfg.storage_driver, "influxdb");
-    cr_expect_str_eq(t.cfg.storage_driver_host, "db:8086");
+    cr_expect_str_eq(t.cfg.bq_id, "abc");
+    cr_expect(t.cfg.storage_driver_es_enable_sniffer);
     cr_expect_eq(t.cfg.max_procs, 4);
     cr_expect_not(t.cfg.profiling);
     cr_expect_eq(t.cfg.port, 1);

@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* elasticsearch.c - cAdvisor's "elasticsearch" storage driver: each sample as cAdvisor's JSON
+ * document (detail.h: timestamp in µs, machine_name, container_Name, container_stats) indexed into
+ * -storage_driver_es_index with document type -storage_driver_es_type (Elasticsearch 1.x-6.x), or
+ * without a type when -storage_driver_es_typeless is set (Elasticsearch 7+, OpenSearch).
+ *
+ * cAdvisor sends one index request per sample; cadv sends a pop round's documents as one _bulk
+ * request (the same documents). -storage_driver_es_enable_sniffer is accepted; cadv talks to the
+ * configured host only. */
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "core/buf.h"
+#include "core/json.h"
+#include "core/xalloc.h"
+#include "export/detail.h"
+#include "export/drivers.h"
+#include "export/post.h"
+
+#define BATCH_MAX  (8u << 20)
+#define RESP_MAX   (4u << 20)
+#define TIMEOUT_MS 10000L
+
+struct state {
+    char *url;
+    char *action; /* {"index":{...}}\n */
+    const char *hostname;
+    struct cadv_export_post post;
+    struct cadv_buf batch;
+};
+
+static int init(const struct cadv_export_env *env, void **ret_state, char *err, size_t err_len)
+{
+    const struct cadv_config *cfg = env->cfg;
+    struct state *st;
+    struct cadv_buf b;
+    struct cadv_json w;
+    const char *host = cfg->storage_driver_es_host;
+    size_t hl = strlen(host);
+
+    if (strncmp(host, "http://", 7) != 0 && strncmp(host, "https://", 8) != 0) {
+        snprintf(err, err_len, "-storage_driver_es_host '%s' is not an http:// or https:// URL", host);
+        return -EINVAL;
+    }
+    if (!cfg->storage_driver_es_index[0]) {
+        snprintf(err, err_len, "-storage_driver_es_index is empty");
+        return -EINVAL;
+    }
+    st = cadv_xcalloc(1, sizeof(*st));
+    while (hl > 0 && host[hl - 1] == '/')
+        hl--;
+    cadv_buf_init(&b, 0);
+    cadv_buf_printf(&b, "%.*s/_bulk", (int)hl, host);
+    st->url = cadv_buf_steal(&b, NULL);
+    cadv_buf_init(&b, 0);
+    cadv_json_init(&w, &b);
+    cadv_json_obj_begin(&w);
+    cadv_json_key(&w, "index");
+    cadv_json_obj_begin(&w);
+    cadv_json_kstr(&w, "_index", cfg->storage_driver_es_index);
+    if (!cfg->storage_driver_es_typeless)
+        cadv_json_kstr(&w, "_type", cfg->storage_driver_es_type);
+    cadv_json_obj_end(&w);
+    cadv_json_obj_end(&w);
+    cadv_buf_putc(&b, '\n');
+    st->action = cadv_buf_steal(&b, NULL);
+    st->hostname = env->hostname;
+    cadv_export_post_init(&st->post, TIMEOUT_MS, env->abort_io);
+    cadv_buf_init(&st->batch, 0);
+    *ret_state = st;
+    return 0;
+}
+
+static int add_stats(void *state, const struct cadv_export_record *rec)
+{
+    struct state *st = state;
+
+    cadv_buf_puts(&st->batch, st->action);
+    cadv_export_detail_json(&st->batch, CADV_DETAIL_MICROS, st->hostname, rec);
+    cadv_buf_putc(&st->batch, '\n');
+    return st->batch.len >= BATCH_MAX;
+}
+
+/* The first item error of a bulk answer with "errors": true, into err. */
+static void first_item_error(const char *body, size_t len, char *err, size_t err_len)
+{
+    json_t *root = json_loadb(body, len, 0, NULL), *items, *it;
+    size_t i;
+
+    snprintf(err, err_len, "Elasticsearch refused documents (bulk answer 'errors': true)");
+    items = root ? json_object_get(root, "items") : NULL;
+    json_array_foreach(items, i, it)
+    {
+        json_t *op = json_object_iter_value(json_object_iter(it));
+        json_t *e = op ? json_object_get(op, "error") : NULL;
+        if (e) {
+            char *txt = json_dumps(e, JSON_COMPACT);
+            snprintf(err, err_len, "Elasticsearch refused documents: %.200s", txt ? txt : "?");
+            free(txt);
+            break;
+        }
+    }
+    json_decref(root);
+}
+
+static int flush(void *state, char *err, size_t err_len)
+{
+    static const char *const headers[] = {"Content-Type: application/x-ndjson", NULL};
+    struct state *st = state;
+    struct cadv_buf resp;
+    int r;
+
+    cadv_buf_init(&resp, RESP_MAX);
+    r = cadv_export_post(&st->post, st->url, headers, st->batch.data, st->batch.len, NULL, NULL, &resp, err,
+                         err_len);
+    if (r == 200 || r == 201) {
+        bool refused = !resp.overflow && strstr(resp.data, "\"errors\":true");
+        if (refused)
+            first_item_error(resp.data, resp.len, err, err_len);
+        cadv_buf_clear(&st->batch);
+        r = refused ? -EBADMSG : 0;
+    } else if (r == 400) {
+        snprintf(err, err_len, "Elasticsearch rejected the bulk request (HTTP 400): %.200s", resp.data);
+        cadv_buf_clear(&st->batch);
+        r = -EBADMSG;
+    } else if (r > 0) {
+        snprintf(err, err_len, "Elasticsearch answered HTTP %d: %.200s", r, resp.data);
+        r = r == 401 || r == 403 ? -EACCES : -EIO;
+    }
+    cadv_buf_done(&resp);
+    return r;
+}
+
+static void close_(void *state)
+{
+    struct state *st = state;
+
+    if (!st)
+        return;
+    cadv_export_post_done(&st->post);
+    cadv_buf_done(&st->batch);
+    free(st->url);
+    free(st->action);
+    free(st);
+}
+
+const struct cadv_exporter cadv_exporter_elasticsearch = {
+        .name = "elasticsearch",
+        .init = init,
+        .add_stats = add_stats,
+        .flush = flush,
+        .close = close_,
+};

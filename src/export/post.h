@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* post.h - one HTTP POST through libcurl for the HTTP storage drivers (influxdb, elasticsearch,
+ * remote-write), with bounded connect and total times so that a backend that accepts connections but
+ * never answers costs a retry, never a stuck driver. Not thread-safe per handle. */
+#pragma once
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct cadv_buf;
+
+struct cadv_export_post {
+    void *curl; /* CURL *, kept for connection reuse */
+    long timeout_ms;
+    const _Atomic bool *abort_io; /* a transfer in progress stops when it becomes true */
+};
+
+/* Splits "host:port" (also "[v6]:port") into malloc'd parts. Returns 0 or -EINVAL. */
+int cadv_export_split_host_port(const char *hp, char **ret_host, char **ret_port);
+
+void cadv_export_post_init(struct cadv_export_post *p, long timeout_ms, const _Atomic bool *abort_io);
+void cadv_export_post_done(struct cadv_export_post *p);
+/* POSTs body to url with the given headers (NULL-terminated, may be NULL) and optional basic auth
+ * (user NULL: none). The answer's first bytes (capped) go to resp. Returns the HTTP status (> 0), or
+ * a negative errno with curl's message in err when no answer came. */
+int cadv_export_post(struct cadv_export_post *p, const char *url, const char *const *headers,
+                     const void *body, size_t len, const char *user, const char *password,
+                     struct cadv_buf *resp, char *err, size_t err_len);
