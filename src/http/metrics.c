@@ -26,6 +26,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "collect/procfs.h"
 #include "config.h"
 #include "core/buf.h"
 #include "core/fileio.h"
@@ -110,16 +111,19 @@ static int compile(const char *pattern, regex_t *re, bool *ret_has, const char *
     return 0;
 }
 
-static double read_btime(void)
+/* Boot time from proc_root/stat, read whole: a large host's file is far bigger than a page. */
+static double read_btime(const char *proc_root)
 {
-    char buf[16384];
-    const char *p;
-    size_t len;
+    int fd = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    uint64_t bt = 0;
+    int r = fd < 0 ? -errno : cadv_procfs_read_btime(fd, &bt);
 
-    if (cadv_read_at(AT_FDCWD, "/proc/stat", buf, sizeof(buf), &len) < 0)
-        return 0;
-    p = strstr(buf, "\nbtime ");
-    return p ? strtod(p + 7, NULL) : 0;
+    if (fd >= 0)
+        close(fd);
+    if (r < 0)
+        cadv_log(CADV_LOG_WARNING, "process_start_time_seconds: no boot time in %s/stat: %s", proc_root,
+                 strerror(-r));
+    return (double)bt;
 }
 
 int cadv_metrics_new(struct cadv_manager *m, const struct cadv_config *cfg, struct cadv_metrics **ret)
@@ -137,7 +141,7 @@ int cadv_metrics_new(struct cadv_manager *m, const struct cadv_config *cfg, stru
     pthread_mutex_init(&mx->lock, NULL);
     mx->cache = cadv_metrics_cache_new();
     mx->fresh_ns = hk < FRESH_MIN_NS ? FRESH_MIN_NS : hk > FRESH_MAX_NS ? FRESH_MAX_NS : hk;
-    mx->btime = read_btime();
+    mx->btime = read_btime(cfg->proc_root && cfg->proc_root[0] ? cfg->proc_root : "/proc");
     *ret = mx;
     return 0;
 }

@@ -51,11 +51,17 @@ uint64_t cadv_sched_next_interval(uint64_t cur_ns, uint64_t base_ns, uint64_t ma
 
 uint64_t cadv_sched_jitter(uint64_t interval_ns, double factor, double u)
 {
-    if (factor < 0.0)
+    double extra;
+
+    if (!(factor >= 0.0)) /* negative or NaN */
         factor = 1.0;
     if (!(u >= 0.0 && u < 1.0))
         u = 0.0;
-    return interval_ns + (uint64_t)(u * factor * (double)interval_ns);
+    extra = u * factor * (double)interval_ns;
+    /* A double at or above 2^64 has no uint64 value (the cast would be undefined): saturate. */
+    if (!(extra < 0x1.0p64) || (uint64_t)extra > UINT64_MAX - interval_ns)
+        return UINT64_MAX;
+    return interval_ns + (uint64_t)extra;
 }
 
 /* xorshift64*: a uniform double in [0, 1). Collector thread only. */
@@ -368,7 +374,9 @@ static void run_pass(struct cadv_manager *m)
         /* A remover clears alive before it takes sched_lock, so c is either re-queued here and
          * deleted by the remover, or not re-queued. */
         if (r >= 0 && atomic_load(&c->alive)) {
-            heap_push(m, c, cadv_mono_ns() + delay);
+            uint64_t now = cadv_mono_ns();
+
+            heap_push(m, c, delay > UINT64_MAX - now ? UINT64_MAX : now + delay);
             c = NULL;
         }
         if (c) {

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -95,6 +96,12 @@ Test(sched, jitter)
     cr_expect_eq(cadv_sched_jitter(s, -3.0, 0.25), s + s / 4); /* negative: 1.0 */
     cr_expect_eq(cadv_sched_jitter(2 * s, 0.5, 0.5), 2 * s + s / 2);
     cr_expect_lt(cadv_sched_jitter(s, 1.0, 0.999999), 2 * s);
+    /* Huge products saturate instead of reaching an undefined float->uint64 cast (UBSan's
+     * float-cast-overflow, on in the sanitizer build, would flag it). */
+    cr_expect_eq(cadv_sched_jitter(s, 1e300, 0.5), UINT64_MAX);
+    cr_expect_eq(cadv_sched_jitter(UINT64_MAX / 2, 100.0, 0.999), UINT64_MAX);
+    cr_expect_eq(cadv_sched_jitter(UINT64_MAX, 0.0, 0.5), UINT64_MAX);
+    cr_expect_eq(cadv_sched_jitter(s, NAN, 0.5), s + s / 2); /* NaN: 1.0 */
 }
 
 static int freed_values;

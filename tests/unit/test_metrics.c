@@ -842,6 +842,12 @@ Test(metrics, promtool_parses_output)
     if (access("/usr/bin/promtool", X_OK) != 0)
         cr_skip_test("promtool not installed");
     fixture_init(&fx);
+    /* Names and labels that are not UTF-8 (mkdir $'x\xff' made every scrape fail to parse). */
+    fx.items[1].name = "/bench/x\xff\xc3";
+    fx.spec[2].image = (free(fx.spec[2].image), strdup("nginx\xfe:1"));
+    cadv_kv_set(&fx.spec[2].labels, &fx.spec[2].n_labels, "k\xe9y",
+                "v\xed\xa0\x80"
+                "al");
     in = input_of(&fx, CADV_KIND_ALL);
     in.self = &self;
     out = render(&in);

@@ -39,6 +39,24 @@ static void make_cgroup(const char *root, const char *name)
                       "usage_usec 2500000\nuser_usec 2000000\nsystem_usec 500000\n");
 }
 
+/* /proc/stat as on a 256-CPU host: btime lies past the 16 KiB that were once read of it. */
+#define FIXTURE_BTIME 4102444800 /* 2100: not the real host's */
+static void write_large_proc_stat(const char *dir)
+{
+    struct cadv_buf b;
+
+    cadv_buf_init(&b, 0);
+    for (int i = 0; i < 256; i++)
+        cadv_buf_printf(&b, "cpu%d 123456 789 234567 98765432 1234 0 5678 0 0 0\n", i);
+    cadv_buf_puts(&b, "intr 1");
+    for (int i = 0; i < 4096; i++)
+        cadv_buf_puts(&b, " 0");
+    cadv_buf_printf(&b, "\nctxt 1\nbtime %lld\nprocesses 9\n", (long long)FIXTURE_BTIME);
+    cr_assert_gt(b.len, 16384u);
+    tu_write_file(dir, "stat", b.data);
+    cadv_buf_done(&b);
+}
+
 static void setup(void)
 {
     char dir[256], root[128];
@@ -57,6 +75,7 @@ static void setup(void)
     tu_write_file(dir, "meminfo",
                   "MemTotal:        4000000 kB\nMemFree:         1000000 kB\nSwapTotal:             0 kB\n");
     tu_write_file(dir, "uptime", "1000.00 2000.00\n");
+    write_large_proc_stat(dir);
     snprintf(dir, sizeof(dir), "%s/sys", tmp);
     cr_assert_eq(mkdir(dir, 0755), 0);
     snprintf(dir, sizeof(dir), "%s/rootfs", tmp);
@@ -164,6 +183,13 @@ Test(metrics_handler, serves_shares_and_gzips)
     cr_expect(strstr(text, "\nmachine_memory_bytes{") != NULL);
     cr_expect(strstr(text, "\nprocess_open_fds ") != NULL);
     cr_expect(strstr(text, "\ncadv_containers 3\n") != NULL);
+    /* btime (from -proc_root) + this process's start ticks. */
+    {
+        const char *p = strstr(text, "\nprocess_start_time_seconds ");
+
+        cr_assert_not_null(p);
+        cr_expect_geq(strtod(p + 28, NULL), FIXTURE_BTIME, "%.60s", p);
+    }
     free(text);
 
     /* A second scrape of the same generation gets the same body. */
