@@ -52,8 +52,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct cadv_spec spec;
     struct cadv_sample smp;
     struct cadv_metrics_item item;
-    struct cadv_metrics_input in = {.kinds = CADV_KIND_ALL, .timestamps = true, .store_container_labels = true,
-                                    .version = "v0"};
+    struct cadv_metrics_input in = {
+            .kinds = CADV_KIND_ALL, .timestamps = true, .store_container_labels = true, .version = "v0"};
     struct cadv_buf out;
     size_t nf = 0;
 

@@ -2,11 +2,16 @@
 /* test_metrics_handler.c - the /metrics handler over a running manager on a cgroup v2 tree built in a
  * temporary directory: body contents, reuse of one body by consecutive scrapes of a generation, gzip,
  * --metrics_include/--metrics_exclude, bad regexes, and through the real HTTP server: ?type=,
- * ?max_age=, cAdvisor's error replies and gzip negotiation. */
+ * ?max_age=, cAdvisor's error replies and gzip negotiation; a slow ?max_age= scrape delays no other
+ * scraper. */
 #include <criterion/criterion.h>
 #include <curl/curl.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -362,5 +367,108 @@ Test(metrics_handler, query_options_over_http)
     }
     resp_done(&r);
     srv = cadv_server_stop(srv);
+    cadv_metrics_free(mx);
+}
+
+/* ---- a slow ?max_age= scrape blocks nobody ---- */
+
+struct scraper {
+    struct cadv_metrics *mx;
+    int64_t max_age_ns;
+    struct cadv_http_reply rep;
+    atomic_bool done;
+};
+
+static void *scrape_main(void *p)
+{
+    struct scraper *s = p;
+
+    cadv_metrics_serve(s->mx, s->max_age_ns, false, &s->rep);
+    atomic_store(&s->done, true);
+    return NULL;
+}
+
+/* Whether a thread of this process waits in open() of a FIFO for a writer. */
+static bool thread_waits_on_fifo(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *de;
+    bool found = false;
+
+    cr_assert_not_null(d);
+    while (!found && (de = readdir(d))) {
+        char path[300], wchan[64] = "";
+        FILE *f;
+
+        snprintf(path, sizeof(path), "/proc/self/task/%s/wchan", de->d_name);
+        if (de->d_name[0] == '.' || !(f = fopen(path, "r")))
+            continue;
+        found = fgets(wchan, sizeof(wchan), f) && strcmp(wchan, "wait_for_partner") == 0;
+        fclose(f);
+    }
+    closedir(d);
+    return found;
+}
+
+/* The metrics lock was held across the on-demand cgroup reads of ?max_age= (up to 2 s), rendering and
+ * gzip, so one slow scrape stalled every scraper. Here the slow scrape's read of /b blocks for as long
+ * as the test wants (memory.current is a FIFO, opened per read with an fd budget of 1), and plain
+ * scrapes must all complete meanwhile. No timing is assumed: the waits are generous polls. */
+Test(metrics_handler, slow_max_age_scrape_blocks_nobody)
+{
+    struct timespec ts = {.tv_nsec = 10 * 1000000L};
+    struct cadv_metrics *mx = NULL;
+    struct scraper slow = {.max_age_ns = 0}, fast[4];
+    pthread_t slow_th, fast_th[4];
+    char fifo[256];
+    bool blocked = false, all_done = false;
+    void *first;
+    int fd;
+
+    cfg.fd_budget = 1;
+    start_and_settle();
+    cfg.housekeeping_interval_ns = (int64_t)CADV_NS_PER_SEC; /* body reuse window: 1 s */
+    cr_assert_eq(cadv_metrics_new(mgr, &cfg, &mx), 0);
+    snprintf(fifo, sizeof(fifo), "%s/cgroup/b/memory.current", tmp);
+    cr_assert_eq(unlink(fifo), 0);
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    slow.mx = mx;
+    cr_assert_eq(pthread_create(&slow_th, NULL, scrape_main, &slow), 0);
+    for (int k = 0; k < 3000 && !(blocked = thread_waits_on_fifo()); k++)
+        nanosleep(&ts, NULL);
+    for (int i = 0; blocked && i < 4; i++) {
+        fast[i] = (struct scraper){.mx = mx, .max_age_ns = -1};
+        cr_assert_eq(pthread_create(&fast_th[i], NULL, scrape_main, &fast[i]), 0);
+    }
+    for (int k = 0; blocked && k < 3000 && !all_done; k++) {
+        all_done = true;
+        for (int i = 0; i < 4; i++)
+            all_done = all_done && atomic_load(&fast[i].done);
+        if (!all_done)
+            nanosleep(&ts, NULL);
+    }
+    cr_expect(!atomic_load(&slow.done), "the slow scrape did not wait on the FIFO");
+    /* Let the slow read go (a writer appears and leaves: the read fails, the scrape completes). */
+    fd = open(fifo, O_WRONLY | O_NONBLOCK);
+    if (fd >= 0)
+        close(fd);
+    pthread_join(slow_th, NULL);
+    for (int i = 0; blocked && i < 4; i++)
+        pthread_join(fast_th[i], NULL);
+    cr_assert(blocked, "the ?max_age= scrape never reached the FIFO");
+    cr_expect(all_done, "plain scrapes waited for the slow ?max_age= scrape");
+    cr_expect_eq(slow.rep.status, 200);
+    first = fast[0].rep.free_ctx;
+    for (int i = 0; i < 4; i++) {
+        char *text = body_text(&fast[i].rep);
+
+        cr_expect_eq(fast[i].rep.status, 200);
+        cr_expect(strstr(text, "container_cpu_usage_seconds_total{cpu=\"total\",id=\"/a\"} 2.5 ") != NULL);
+        /* Scrapes of one generation share one body (one render, or the published one). */
+        cr_expect_eq(fast[i].rep.free_ctx, first);
+        free(text);
+        release(&fast[i].rep);
+    }
+    release(&slow.rep);
     cadv_metrics_free(mx);
 }
