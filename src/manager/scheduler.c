@@ -291,7 +291,8 @@ static int store(struct cadv_manager *m, struct cadv_container *c, struct cadv_s
 
 /* Collects c into the scratch sample and stores it. With max_age_ns != UINT64_MAX (on demand) it
  * collects only if the newest sample is older than that. spec_refresh: collector thread only.
- * Returns 1 if a sample was stored, 0 if not, -ENOENT if the cgroup is gone (caller removes c). */
+ * Returns 1 if a sample was stored, 0 if not (fresh enough, or a read failed), -ENOENT if the cgroup
+ * is gone (caller removes c). */
 static int collect(struct cadv_manager *m, struct cadv_container *c, struct cadv_scratch *sc,
                    uint64_t max_age_ns, bool spec_refresh)
 {
@@ -321,11 +322,13 @@ static int collect(struct cadv_manager *m, struct cadv_container *c, struct cadv
         atomic_fetch_add(&m->read_errors_total, 1);
         log_read_error(c, r, now_mono);
     }
-    if (r >= 0)
+    /* Unlike cAdvisor, a partly filled sample is not stored: the fields of a failed read (out of fds,
+     * say) would read 0 between real values, a fake counter reset for every reader. The error is
+     * counted (cadv_read_errors_total) and the container keeps its previous sample. */
+    if (r >= 0) {
         collect_extras(m, c, sc);
-    /* Like cAdvisor, a partly filled sample is still stored. */
-    if (r >= 0 || s->c.has)
         stored = store(m, c, sc);
+    }
     if (spec_refresh && now_mono >= c->next_spec_mono)
         refresh_spec(m, c, now_mono);
 out:

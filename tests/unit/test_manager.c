@@ -11,8 +11,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -504,6 +506,89 @@ Test(manager, disable_root_stats_and_refresh)
     cr_expect_eq(cadv_container_latest(arr[1], &s), 0);
     cadv_sample_done(&s);
     cadv_containers_unref(arr, n);
+}
+
+/* A unix socket bound at path: a file that exists but that open() refuses. */
+static int socket_at(const char *path)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    cr_assert_geq(fd, 0);
+    cr_assert_lt(strlen(path), sizeof(sa.sun_path));
+    strcpy(sa.sun_path, path);
+    cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0, "bind %s: %s", path, strerror(errno));
+    return fd;
+}
+
+/* A read that fails (here cpu.stat, then memory.current, replaced by unix sockets: open() gives
+ * ENXIO, as it would give EMFILE when out of fds) must not store a sample: one was stored with CPU
+ * total 0 between real values, a fake counter reset. The error is counted. Collection is stopped and
+ * driven on demand, with an fd budget of 0 so that /a's files are opened per read. */
+Test(manager, failed_read_stores_no_sample)
+{
+    static const char *const files[] = {"cpu.stat", "memory.current"};
+    struct cadv_container *c;
+    struct cadv_manager_stats st;
+    struct cadv_sample s, *all = NULL;
+    size_t n = 0;
+    uint64_t errors, prev = 0;
+    char path[512], aside[512], sock[512];
+    int sk;
+
+    cfg.housekeeping_interval_ns = 3600 * (int64_t)CADV_NS_PER_SEC;
+    cfg.max_housekeeping_interval_ns = cfg.housekeeping_interval_ns;
+    cfg.fd_budget = -1; /* no file kept open: each read opens its file (a negative budget is 0) */
+    start_with(no_runtimes);
+    cr_assert(wait_tracked("/a", true, 5000));
+    c = cadv_manager_get(mgr, "/a");
+    cr_assert_not_null(c);
+    cadv_manager_stop(mgr); /* from here on, only the test collects */
+    cadv_manager_refresh(mgr, &c, 1, 0);
+    cadv_sample_init(&s);
+    snprintf(sock, sizeof(sock), "%s/a/sock", cg_root);
+    for (size_t f = 0; f < 2; f++) {
+        uint64_t ts;
+
+        cr_assert_eq(cadv_container_latest(c, &s), 0);
+        cr_expect_eq(s.c.cpu.total_ns, 1000000);
+        ts = s.c.timestamp_ns;
+        cadv_manager_get_stats(mgr, &st);
+        errors = st.read_errors_total;
+        snprintf(path, sizeof(path), "%s/a/%s", cg_root, files[f]);
+        snprintf(aside, sizeof(aside), "%s/a/%s.aside", cg_root, files[f]);
+        cr_assert_eq(link(path, aside), 0);
+        sk = socket_at(sock);
+        cr_assert_eq(rename(sock, path), 0);
+        for (int i = 0; i < 3; i++)
+            cadv_manager_refresh(mgr, &c, 1, 0);
+        cr_assert_eq(cadv_container_latest(c, &s), 0);
+        cr_expect_eq(s.c.timestamp_ns, ts, "%s unreadable, yet a sample was stored", files[f]);
+        cadv_manager_get_stats(mgr, &st);
+        cr_expect_geq(st.read_errors_total, errors + 3, "%s: errors not counted", files[f]);
+        cr_assert_eq(rename(aside, path), 0);
+        close(sk);
+    }
+    tu_write_file(cg_root, "a/cpu.stat.new", "usage_usec 2000\nuser_usec 1200\nsystem_usec 800\n");
+    snprintf(aside, sizeof(aside), "%s/a/cpu.stat.new", cg_root);
+    snprintf(path, sizeof(path), "%s/a/cpu.stat", cg_root);
+    cr_assert_eq(rename(aside, path), 0);
+    cadv_manager_refresh(mgr, &c, 1, 0);
+    cr_assert_eq(cadv_container_latest(c, &s), 0);
+    cr_expect_eq(s.c.cpu.total_ns, 2000000);
+    /* Counters of the stored samples never go backwards. */
+    cr_assert_eq(cadv_container_samples(c, 0, UINT64_MAX, -1, &all, &n), 0);
+    cr_expect_geq(n, 2);
+    for (size_t i = 0; i < n; i++) {
+        cr_expect(all[i].c.has & CADV_HAS_CPU);
+        cr_expect_geq(all[i].c.cpu.total_ns, prev, "sample %zu: cpu total %llu after %llu", i,
+                      (unsigned long long)all[i].c.cpu.total_ns, (unsigned long long)prev);
+        cr_expect_gt(all[i].c.memory.usage, 0, "sample %zu", i);
+        prev = all[i].c.cpu.total_ns;
+    }
+    cadv_samples_free(all, n);
+    cadv_sample_done(&s);
+    cadv_container_unref(c);
 }
 
 Test(manager, dynamic_housekeeping_backs_off)

@@ -412,7 +412,7 @@ static bool thread_waits_on_fifo(void)
 
 /* The metrics lock was held across the on-demand cgroup reads of ?max_age= (up to 2 s), rendering and
  * gzip, so one slow scrape stalled every scraper. Here the slow scrape's read of /b blocks for as long
- * as the test wants (memory.current is a FIFO, opened per read with an fd budget of 1), and plain
+ * as the test wants (memory.current is a FIFO, opened per read with an fd budget of 0), and plain
  * scrapes must all complete meanwhile. No timing is assumed: the waits are generous polls. */
 Test(metrics_handler, slow_max_age_scrape_blocks_nobody)
 {
@@ -425,7 +425,7 @@ Test(metrics_handler, slow_max_age_scrape_blocks_nobody)
     void *first;
     int fd;
 
-    cfg.fd_budget = 1;
+    cfg.fd_budget = -1; /* no file kept open: each read opens its file (a negative budget is 0) */
     start_and_settle();
     cfg.housekeeping_interval_ns = (int64_t)CADV_NS_PER_SEC; /* body reuse window: 1 s */
     cr_assert_eq(cadv_metrics_new(mgr, &cfg, &mx), 0);
