@@ -591,36 +591,61 @@ Test(manager, failed_read_stores_no_sample)
     cadv_container_unref(c);
 }
 
+/* Polls until /a has at least want samples (up to 60 s) and returns them. */
+static size_t wait_samples(size_t want, struct cadv_sample **ret)
+{
+    struct cadv_container *c = cadv_manager_get(mgr, "/a");
+    size_t n = 0;
+
+    cr_assert_not_null(c);
+    for (int i = 0; i < 3000; i++, sleep_ms(20)) {
+        cr_assert_eq(cadv_container_samples(c, 0, 0, -1, ret, &n), 0);
+        if (n >= want)
+            break;
+        cadv_samples_free(*ret, n);
+        *ret = NULL;
+    }
+    cadv_container_unref(c);
+    cr_assert_geq(n, want, "only %zu samples of /a", n);
+    return n;
+}
+
+/* The fixture's figures never change: with a 50 ms base and a 1.6 s cap the intervals grow 50, 100,
+ * 200, 400 ms. Checked on the samples' own timestamps (a collection can be late on a loaded machine,
+ * never early), not by counting samples in a sleep of fixed length. */
 Test(manager, dynamic_housekeeping_backs_off)
 {
-    struct cadv_container *c;
-    struct cadv_sample *arr;
-    size_t n_dyn, n_fixed;
+    struct cadv_sample *arr = NULL;
+    size_t n;
+    uint64_t min_late = UINT64_MAX;
 
-    /* The fixture's figures never change: with a 50 ms base and a 1.6 s cap, intervals grow
-     * 50, 100, 200, 400, 800 ms: 6 samples within 1.6 s instead of ~32. */
     cfg.housekeeping_interval_ns = 50 * (int64_t)CADV_NS_PER_MS;
     cfg.max_housekeeping_interval_ns = 1600 * (int64_t)CADV_NS_PER_MS;
     start_with(no_runtimes);
-    sleep_ms(1600);
-    c = cadv_manager_get(mgr, "/a");
-    cr_assert_not_null(c);
-    cr_assert_eq(cadv_container_samples(c, 0, 0, -1, &arr, &n_dyn), 0);
-    cadv_samples_free(arr, n_dyn);
-    cadv_container_unref(c);
-    mgr = cadv_manager_free(mgr);
-    cr_expect_geq(n_dyn, 4);
-    cr_expect_leq(n_dyn, 8, "dynamic: %zu samples", n_dyn);
+    n = wait_samples(5, &arr);
+    for (size_t k = 1; k < 5; k++) {
+        uint64_t gap = arr[k].c.timestamp_ns - arr[k - 1].c.timestamp_ns,
+                 want = (50ULL << (k - 1)) * CADV_NS_PER_MS;
 
+        cr_expect_geq(gap + 2 * CADV_NS_PER_MS, want, "dynamic gap %zu: %.1f ms, want >= %.0f ms", k,
+                      (double)gap / 1e6, (double)want / 1e6);
+    }
+    cadv_samples_free(arr, n);
+    mgr = cadv_manager_free(mgr);
+
+    /* Fixed: the interval stays at 50 ms. With back-off the 6th and later gaps would be >= 800 ms
+     * each; without it one of three need only be under 800 ms. */
     cfg.allow_dynamic_housekeeping = false;
     start_with(no_runtimes);
-    sleep_ms(1600);
-    c = cadv_manager_get(mgr, "/a");
-    cr_assert_not_null(c);
-    cr_assert_eq(cadv_container_samples(c, 0, 0, -1, &arr, &n_fixed), 0);
-    cadv_samples_free(arr, n_fixed);
-    cadv_container_unref(c);
-    cr_expect_geq(n_fixed, 20, "fixed: %zu samples", n_fixed);
+    n = wait_samples(9, &arr);
+    for (size_t k = 6; k < 9; k++) {
+        uint64_t gap = arr[k].c.timestamp_ns - arr[k - 1].c.timestamp_ns;
+
+        min_late = gap < min_late ? gap : min_late;
+    }
+    cr_expect_lt(min_late, 800 * CADV_NS_PER_MS, "fixed: the late gaps were all >= %.1f ms",
+                 (double)min_late / 1e6);
+    cadv_samples_free(arr, n);
 }
 
 /* ---- a fake runtime: "/fake/<name>" are its containers, "/fake-ignored" is its non-container ---- */
