@@ -45,7 +45,7 @@ enum {
     OPT_NI = 1u << 0,             /* accepted for compatibility, not implemented: warn once */
     OPT_NI_UNLESS_TRUE = 1u << 1, /* boolean cadv honours when true only: warn when false */
     OPT_DEPRECATED = 1u << 2,     /* an alias of -env_metadata_whitelist: say so once */
-    OPT_BOUNDED = 1u << 3,        /* OPT_INT / OPT_DURATION: min <= v <= max */
+    OPT_BOUNDED = 1u << 3,        /* OPT_INT / OPT_DURATION: min <= v <= max; OPT_FLOAT: v <= max */
     OPT_FINITE = 1u << 4,         /* OPT_FLOAT: no Inf or NaN */
     OPT_OWNS_STR = 1u << 5,       /* OPT_CUSTOM storing an owned char * */
     OPT_GO_STRING = 1u << 6,      /* OPT_CUSTOM that is a plain string flag in cAdvisor (for usage) */
@@ -153,7 +153,14 @@ static int check_bounds(const struct opt *o, int64_t v, struct ctx *x)
 {
     if (!(o->flags & OPT_BOUNDED) || (v >= o->min && v <= o->max))
         return 0;
-    if (o->min == 1 && o->max >= INT_MAX)
+    if (o->type == OPT_DURATION && o->min > 1 && o->max == INT64_MAX) {
+        struct cadv_buf b;
+
+        cadv_buf_init(&b, 0);
+        cadv_format_duration(&b, o->min);
+        snprintf(x->why, sizeof(x->why), "must be at least %s", b.data);
+        cadv_buf_done(&b);
+    } else if (o->min == 1 && o->max >= INT_MAX)
         snprintf(x->why, sizeof(x->why), "must be positive");
     else if (o->min == 0 && o->max >= INT_MAX)
         snprintf(x->why, sizeof(x->why), "must not be negative");
@@ -204,6 +211,10 @@ static int set_float(struct cadv_config *cfg, const struct opt *o, const char *v
     }
     if ((o->flags & OPT_FINITE) && !isfinite(v)) {
         snprintf(x->why, sizeof(x->why), "must be a finite number");
+        return -EINVAL;
+    }
+    if ((o->flags & OPT_BOUNDED) && v > (double)o->max) {
+        snprintf(x->why, sizeof(x->why), "must be at most %lld", (long long)o->max);
         return -EINVAL;
     }
     *FIELD(cfg, o, double) = v;
@@ -426,9 +437,18 @@ static int set_event_limits(struct cadv_config *cfg, const struct opt *o, const 
 
 /* ---- the table ---- */
 
-#define OFF(field) offsetof(struct cadv_config, field)
-#define POSITIVE   .flags = OPT_BOUNDED, .min = 1, .max = INT64_MAX
-#define NONNEG     .flags = OPT_BOUNDED, .min = 0, .max = INT64_MAX
+#define OFF(field)          offsetof(struct cadv_config, field)
+#define POSITIVE            .flags = OPT_BOUNDED, .min = 1, .max = INT64_MAX
+#define NONNEG              .flags = OPT_BOUNDED, .min = 0, .max = INT64_MAX
+/* Interval flags have floors: below them a loop would spin (-update_machine_info_interval=1ns took
+ * 145% CPU). Container housekeeping may be fast; whole-tree rescans and machine info updates not. */
+#define MIN_HOUSEKEEPING_NS (10 * 1000 * 1000LL)   /* 10ms */
+#define MIN_GLOBAL_NS       (1000 * 1000 * 1000LL) /* 1s */
+#define AT_LEAST(ns)        .flags = OPT_BOUNDED, .min = (ns), .max = INT64_MAX
+/* The jitter factors: negative means 1.0 as in cAdvisor; above this a delay would be more than 101
+ * intervals, which no schedule needs (and huge values overflowed the scheduler's arithmetic). */
+#define JITTER_MAX          100
+#define JITTER_BOUNDS       .flags = OPT_FINITE | OPT_BOUNDED, .max = JITTER_MAX
 
 #define KINDS_HELP                                                                                           \
     "Options are advtcp,app,cpu,cpuLoad,cpu_topology,cpuset,disk,diskIO,hugetlb,memory,memory_numa,network," \
@@ -517,20 +537,19 @@ static const struct opt opts[] = {
 
         /* Housekeeping and manager (INVENTORY 2.3) */
         {"housekeeping_interval", OPT_DURATION, OFF(housekeeping_interval_ns), "1s",
-         "Interval between container housekeepings", POSITIVE},
+         "Interval between container housekeepings", AT_LEAST(MIN_HOUSEKEEPING_NS)},
         {"max_housekeeping_interval", OPT_DURATION, OFF(max_housekeeping_interval_ns), "1m0s",
-         "Largest interval to allow between container housekeepings", POSITIVE},
+         "Largest interval to allow between container housekeepings", AT_LEAST(MIN_HOUSEKEEPING_NS)},
         {"allow_dynamic_housekeeping", OPT_BOOL, OFF(allow_dynamic_housekeeping), "true",
          "Whether to allow the housekeeping interval to be dynamic"},
         {"initial_splay_factor", OPT_FLOAT, OFF(initial_splay_factor), "1",
-         "Jitter factor of the first housekeeping delay of a container (<= 0 means 1.0)",
-         .flags = OPT_FINITE},
+         "Jitter factor of the first housekeeping delay of a container (<= 0 means 1.0)", JITTER_BOUNDS},
         {"jitter_factor", OPT_FLOAT, OFF(jitter_factor), "1",
-         "Jitter factor of the later housekeeping delays (<= 0 means 1.0)", .flags = OPT_FINITE},
+         "Jitter factor of the later housekeeping delays (<= 0 means 1.0)", JITTER_BOUNDS},
         {"global_housekeeping_interval", OPT_DURATION, OFF(global_housekeeping_interval_ns), "1m0s",
-         "Interval between global housekeepings", POSITIVE},
+         "Interval between global housekeepings", AT_LEAST(MIN_GLOBAL_NS)},
         {"update_machine_info_interval", OPT_DURATION, OFF(update_machine_info_interval_ns), "5m0s",
-         "Interval between machine info updates.", POSITIVE},
+         "Interval between machine info updates.", AT_LEAST(MIN_GLOBAL_NS)},
         {"enable_load_reader", OPT_BOOL, OFF(enable_load_reader), "false",
          "Whether to enable cpu load reader", .flags = OPT_NI},
         {"log_cadvisor_usage", OPT_BOOL, OFF(log_cadvisor_usage), "false",

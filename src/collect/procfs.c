@@ -68,6 +68,35 @@ int cadv_procfs_read_file(int dirfd, const char *path, size_t max, char **ret, s
     return 0;
 }
 
+int cadv_procfs_parse_btime(const char *buf, size_t len, uint64_t *ret)
+{
+    static const char key[] = "btime ";
+    const size_t klen = sizeof(key) - 1;
+
+    for (size_t at = 0; at < len;) {
+        const char *nl = memchr(buf + at, '\n', len - at);
+        size_t end = nl ? (size_t)(nl - buf) : len;
+
+        if (end - at > klen && memcmp(buf + at, key, klen) == 0)
+            return cadv_parse_u64n(buf + at + klen, end - at - klen, ret) == 0 ? 0 : -ENOENT;
+        at = end + 1;
+    }
+    return -ENOENT;
+}
+
+int cadv_procfs_read_btime(int proc_dirfd, uint64_t *ret)
+{
+    char *buf;
+    size_t len;
+    int r = cadv_procfs_read_file(proc_dirfd, "stat", CADV_PROCFS_FILE_MAX, &buf, &len);
+
+    if (r < 0)
+        return r;
+    r = cadv_procfs_parse_btime(buf, len, ret);
+    free(buf);
+    return r;
+}
+
 /* ---- readers of small sysfs files and directories ---- */
 
 void cadv_procfs_trim(char *s)

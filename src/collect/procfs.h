@@ -23,6 +23,14 @@
  * if the file is larger than max bytes, or -errno. */
 int cadv_procfs_read_file(int dirfd, const char *path, size_t max, char **ret, size_t *ret_len);
 
+/* The `btime` line of /proc/stat (boot time, seconds since the epoch). The file has a line per CPU
+ * and a long `intr` line before btime: hundreds of CPUs make it far larger than a page. Returns 0, or
+ * -ENOENT when there is no well-formed btime line. */
+int cadv_procfs_parse_btime(const char *buf, size_t len, uint64_t *ret);
+/* Reads proc_dirfd/stat whole (at most CADV_PROCFS_FILE_MAX) and parses its btime. Returns 0, -ENOENT,
+ * -EFBIG or the read's -errno. */
+int cadv_procfs_read_btime(int proc_dirfd, uint64_t *ret);
+
 /* At most this many entries are listed per directory. */
 #define CADV_PROCFS_DIR_MAX 65536u
 

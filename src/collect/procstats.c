@@ -287,10 +287,9 @@ int cadv_procstats_parse_limits(const char *buf, size_t len, int64_t *ret_soft, 
 
 /* ---- ps ---- */
 
-#define STAT_MAX      2048
-#define STATUS_MAX    8192
-#define CGROUP_MAX    8192
-#define PROC_STAT_MAX (4u << 20)
+#define STAT_MAX   2048
+#define STATUS_MAX 8192
+#define CGROUP_MAX 8192
 
 /* A stat field: signed (tpgid -1, nice) or an unsigned 64-bit one (rsslim is often UINT64_MAX). */
 static int parse_stat_num(const char *s, size_t n, int64_t *ret)
@@ -391,9 +390,8 @@ static bool status_field(const char *buf, size_t len, const char *key, int which
 
 int cadv_procstats_ps_env(int proc_dirfd, struct cadv_ps_env *ret)
 {
-    char buf[16384], *stat = NULL, *end;
+    char buf[16384], *end;
     struct cadv_ps_env env = {0};
-    const char *bt;
     size_t len;
     double up;
     int r;
@@ -411,15 +409,9 @@ int cadv_procstats_ps_env(int proc_dirfd, struct cadv_ps_env *ret)
         return r;
     if (!status_field(buf, len, "MemTotal", 0, &env.mem_total_kb))
         return -EBADMSG;
-    r = cadv_procfs_read_file(proc_dirfd, "stat", PROC_STAT_MAX, &stat, &len);
+    r = cadv_procfs_read_btime(proc_dirfd, &env.boot_time_s);
     if (r < 0)
-        return r;
-    /* /proc/stat's intr line is long: btime comes after it */
-    bt = strstr(stat, "\nbtime ");
-    r = bt ? cadv_parse_u64n(bt + 7, strcspn(bt + 7, "\n"), &env.boot_time_s) : -EBADMSG;
-    free(stat);
-    if (r < 0)
-        return -EBADMSG;
+        return r == -ENOENT ? -EBADMSG : r;
     env.hz = sysconf(_SC_CLK_TCK);
     if (env.hz <= 0)
         env.hz = 100;

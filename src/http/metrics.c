@@ -2,15 +2,21 @@
 /* metrics.c - the /metrics handler: query options, container snapshot from the manager, rendering,
  * gzip, and reuse of one rendered body by concurrent scrapers.
  *
- * DESIGN: one mutex (ours, never the manager's) serialises scrapes of this handler. Under it a scrape
- * either takes a reference on the last body, when that body was rendered for the same manager
- * generation, ?type= and machine info less than FRESH_MAX_NS ago, or renders a new one: it lists the
- * containers (references taken), copies each one's newest sample and, only when its spec version
- * changed, its spec into per-container slots kept by the render cache, renders, and drops the
- * references. The manager's own locks are only held inside manager calls, so a scrape never blocks
- * collection. Bodies are reference-counted: the HTTP server releases its reference through free_fn
- * after sending, the cache holds one until the next render replaces it. A gzip copy (zlib level 1)
- * is made once per body, on the first scrape that accepts gzip. */
+ * DESIGN: two mutexes of ours (never the manager's), neither held across I/O of a scrape:
+ *  - lock guards the published body and its key (manager generation, ?type=, machine info timestamp,
+ *    render time) and the one shared render in flight; it is held only to look at or swap those.
+ *  - render_lock guards the render cache, the item array and the render statistics: the per-container
+ *    slots (copies of each one's newest sample and, when its spec version changed, its spec) are
+ *    filled and rendered under it, one render at a time.
+ * A scrape takes a reference on the published body when it was rendered for the same key less than
+ * FRESH_MAX_NS ago. Otherwise, if a render for that key is in flight, it waits for that one and
+ * shares its body (scrapers of one generation cause one render); if none is, it announces its own,
+ * lists the containers (references taken) and renders outside lock. ?max_age= scrapes first re-read
+ * stale containers through the manager (up to 2 s of cgroup reads) with no lock of ours held, so
+ * they delay nobody; they always render their own body and publish it when newer. Bodies are
+ * reference-counted: the HTTP server releases its reference through free_fn after sending, lock's
+ * published body holds one until a newer render replaces it. A gzip copy (zlib level 1) is made once
+ * per body, under the body's own mutex, by the first scrape that accepts gzip. */
 #include "http/metrics.h"
 
 #include <dirent.h>
@@ -26,6 +32,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "collect/procfs.h"
 #include "config.h"
 #include "core/buf.h"
 #include "core/fileio.h"
@@ -58,8 +65,16 @@ struct body {
     atomic_int refs;
     char *data;
     size_t len;
+    pthread_mutex_t gz_lock; /* gz, gz_len, gz_failed */
     char *gz;
     size_t gz_len;
+    bool gz_failed;
+};
+
+/* What a body was rendered for. */
+struct body_key {
+    uint64_t gen, machine_ts;
+    int type;
 };
 
 struct cadv_metrics {
@@ -67,19 +82,25 @@ struct cadv_metrics {
     const struct cadv_config *cfg;
     regex_t include, exclude;
     bool has_include, has_exclude;
+    uint64_t fresh_ns;
+    double btime;
+
     pthread_mutex_t lock;
+    pthread_cond_t rendered; /* broadcast when the shared render in flight is done */
+    struct body *body;       /* the published body, with a reference */
+    struct body_key body_key;
+    uint64_t body_mono_ns; /* when its render started */
+    bool inflight;         /* a shared render is under way for inflight_key */
+    struct body_key inflight_key;
+
+    pthread_mutex_t render_lock;
     struct cadv_metrics_cache *cache;
     struct cadv_metrics_item *items;
     size_t items_cap;
-    struct body *body;
     cadv_metrics_extra_fn extra; /* appends more families (the exporters' counters) */
     void *extra_arg;
-    uint64_t body_gen, body_machine_ts, body_mono_ns;
-    int body_type;
-    uint64_t fresh_ns;
     uint64_t last_render_ns;
     size_t last_len;
-    double btime;
 };
 
 static void body_unref(void *p)
@@ -87,6 +108,7 @@ static void body_unref(void *p)
     struct body *b = p;
 
     if (b && atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1) {
+        pthread_mutex_destroy(&b->gz_lock);
         free(b->data);
         free(b->gz);
         free(b);
@@ -112,16 +134,19 @@ static int compile(const char *pattern, regex_t *re, bool *ret_has, const char *
     return 0;
 }
 
-static double read_btime(void)
+/* Boot time from proc_root/stat, read whole: a large host's file is far bigger than a page. */
+static double read_btime(const char *proc_root)
 {
-    char buf[16384];
-    const char *p;
-    size_t len;
+    int fd = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    uint64_t bt = 0;
+    int r = fd < 0 ? -errno : cadv_procfs_read_btime(fd, &bt);
 
-    if (cadv_read_at(AT_FDCWD, "/proc/stat", buf, sizeof(buf), &len) < 0)
-        return 0;
-    p = strstr(buf, "\nbtime ");
-    return p ? strtod(p + 7, NULL) : 0;
+    if (fd >= 0)
+        close(fd);
+    if (r < 0)
+        cadv_log(CADV_LOG_WARNING, "process_start_time_seconds: no boot time in %s/stat: %s", proc_root,
+                 strerror(-r));
+    return (double)bt;
 }
 
 int cadv_metrics_new(struct cadv_manager *m, const struct cadv_config *cfg, struct cadv_metrics **ret)
@@ -137,9 +162,11 @@ int cadv_metrics_new(struct cadv_manager *m, const struct cadv_config *cfg, stru
         return -EINVAL;
     }
     pthread_mutex_init(&mx->lock, NULL);
+    pthread_cond_init(&mx->rendered, NULL);
+    pthread_mutex_init(&mx->render_lock, NULL);
     mx->cache = cadv_metrics_cache_new();
     mx->fresh_ns = hk < FRESH_MIN_NS ? FRESH_MIN_NS : hk > FRESH_MAX_NS ? FRESH_MAX_NS : hk;
-    mx->btime = read_btime();
+    mx->btime = read_btime(cfg->proc_root && cfg->proc_root[0] ? cfg->proc_root : "/proc");
     *ret = mx;
     return 0;
 }
@@ -150,6 +177,8 @@ struct cadv_metrics *cadv_metrics_free(struct cadv_metrics *mx)
         return NULL;
     if (mx->cache) {
         pthread_mutex_destroy(&mx->lock);
+        pthread_cond_destroy(&mx->rendered);
+        pthread_mutex_destroy(&mx->render_lock);
         mx->cache = cadv_metrics_cache_free(mx->cache);
     }
     if (mx->has_include)
@@ -309,6 +338,8 @@ static size_t snapshot(struct cadv_metrics *mx, struct cadv_container **arr, siz
     return k;
 }
 
+/* Lists the containers of the scrape, re-reads stale ones for ?max_age= (no lock of ours held), then
+ * renders under render_lock. Returns a body with one reference, for the caller. */
 static struct body *render_body(struct cadv_metrics *mx, int type, int64_t max_age_ns,
                                 const struct cadv_machine_info *mi)
 {
@@ -316,7 +347,7 @@ static struct body *render_body(struct cadv_metrics *mx, int type, int64_t max_a
     struct cadv_container **arr = NULL;
     size_t n = 0;
     int r;
-    struct cadv_metrics_self self = {.last_render_ns = mx->last_render_ns};
+    struct cadv_metrics_self self = {0};
     struct cadv_metrics_input in = {
             .machine = mi,
             .kinds = mx->cfg->metric_kinds,
@@ -330,7 +361,7 @@ static struct body *render_body(struct cadv_metrics *mx, int type, int64_t max_a
     };
     struct cadv_buf out;
     struct body *b = cadv_xcalloc(1, sizeof(*b));
-    uint64_t t0 = cadv_mono_ns();
+    uint64_t t0;
 
     if (type == TYPE_NAME)
         r = cadv_manager_list(mx->m, "/", true, &arr, &n);
@@ -342,6 +373,9 @@ static struct body *render_body(struct cadv_metrics *mx, int type, int64_t max_a
     }
     if (max_age_ns >= 0 && n > 0)
         cadv_manager_refresh(mx->m, arr, n, (uint64_t)max_age_ns);
+    pthread_mutex_lock(&mx->render_lock);
+    t0 = cadv_mono_ns();
+    self.last_render_ns = mx->last_render_ns;
     in.n_items = snapshot(mx, arr, n);
     in.items = mx->items; /* after snapshot(), which may move the array */
     in.now_ns = cadv_now_ns();
@@ -353,11 +387,13 @@ static struct body *render_body(struct cadv_metrics *mx, int type, int64_t max_a
     cadv_metrics_render(&out, &in, mx->cache);
     if (mx->extra)
         mx->extra(mx->extra_arg, &out);
-    cadv_containers_unref(arr, n);
     mx->last_len = out.len;
-    atomic_init(&b->refs, 1);
-    b->data = cadv_buf_steal(&out, &b->len);
     mx->last_render_ns = cadv_mono_ns() - t0;
+    pthread_mutex_unlock(&mx->render_lock);
+    cadv_containers_unref(arr, n);
+    atomic_init(&b->refs, 1);
+    pthread_mutex_init(&b->gz_lock, NULL);
+    b->data = cadv_buf_steal(&out, &b->len);
     return b;
 }
 
@@ -386,26 +422,70 @@ static int gzip_body(struct body *b)
     return 0;
 }
 
-/* Returns a body with a reference for the caller; under mx->lock. */
+static bool key_eq(const struct body_key *a, const struct body_key *b)
+{
+    return a->gen == b->gen && a->machine_ts == b->machine_ts && a->type == b->type;
+}
+
+/* Publishes b (rendered for key, started at start_mono) unless a newer body is already published.
+ * Under mx->lock. */
+static void publish(struct cadv_metrics *mx, struct body *b, const struct body_key *key, uint64_t start_mono)
+{
+    if (mx->body && mx->body_mono_ns > start_mono)
+        return;
+    atomic_fetch_add_explicit(&b->refs, 1, memory_order_relaxed);
+    body_unref(mx->body);
+    mx->body = b;
+    mx->body_key = *key;
+    mx->body_mono_ns = start_mono;
+}
+
+/* Returns a body with a reference for the caller. */
 static struct body *get_body(struct cadv_metrics *mx, int type, int64_t max_age_ns)
 {
-    uint64_t gen = cadv_manager_generation(mx->m), now = cadv_mono_ns();
-    struct cadv_machine_info *mi = cadv_manager_machine_info(mx->m);
-    uint64_t mts = mi ? mi->timestamp_ns : 0;
-    struct body *b = mx->body;
+    struct cadv_machine_info *mi = NULL;
+    struct body_key key = {.type = type};
+    struct body *b = NULL;
+    bool shared = max_age_ns < 0;
+    uint64_t start;
 
-    if (!b || max_age_ns >= 0 || mx->body_gen != gen || mx->body_type != type || mx->body_machine_ts != mts ||
-        now - mx->body_mono_ns >= mx->fresh_ns) {
+    pthread_mutex_lock(&mx->lock);
+    for (;;) {
+        cadv_machine_info_unref(mi);
+        mi = cadv_manager_machine_info(mx->m);
+        key.gen = cadv_manager_generation(mx->m);
+        key.machine_ts = mi ? mi->timestamp_ns : 0;
+        start = cadv_mono_ns();
+        if (!shared)
+            break;
+        if (mx->body && key_eq(&mx->body_key, &key) && start - mx->body_mono_ns < mx->fresh_ns) {
+            b = mx->body;
+            atomic_fetch_add_explicit(&b->refs, 1, memory_order_relaxed);
+            break;
+        }
+        if (!mx->inflight) {
+            mx->inflight = true;
+            mx->inflight_key = key;
+            break;
+        }
+        if (!key_eq(&mx->inflight_key, &key)) {
+            shared = false; /* another ?type= is being rendered: render our own beside it */
+            break;
+        }
+        pthread_cond_wait(&mx->rendered, &mx->lock);
+    }
+    pthread_mutex_unlock(&mx->lock);
+    if (!b) {
         b = render_body(mx, type, max_age_ns, mi);
-        body_unref(mx->body);
-        mx->body = b;
-        mx->body_gen = gen;
-        mx->body_type = type;
-        mx->body_machine_ts = mts;
-        mx->body_mono_ns = now;
+        pthread_mutex_lock(&mx->lock);
+        publish(mx, b, &key, start);
+        if (shared) {
+            mx->inflight = false;
+            pthread_cond_broadcast(&mx->rendered);
+        }
+        pthread_mutex_unlock(&mx->lock);
     }
     cadv_machine_info_unref(mi);
-    atomic_fetch_add_explicit(&b->refs, 1, memory_order_relaxed);
     return b;
 }
 
@@ -415,11 +495,48 @@ void cadv_metrics_set_extra(struct cadv_metrics *mx, cadv_metrics_extra_fn fn, v
     mx->extra_arg = arg;
 }
 
+/* Makes b's gzip copy once; concurrent callers wait for the first. Returns whether there is one. */
+static bool ensure_gzip(struct body *b)
+{
+    bool ok;
+
+    pthread_mutex_lock(&b->gz_lock);
+    if (!b->gz && !b->gz_failed)
+        b->gz_failed = gzip_body(b) < 0;
+    ok = b->gz != NULL;
+    pthread_mutex_unlock(&b->gz_lock);
+    return ok;
+}
+
+static void serve(struct cadv_metrics *mx, int type, int64_t max_age_ns, bool accept_gzip,
+                  struct cadv_http_reply *rep)
+{
+    struct body *b = get_body(mx, type, max_age_ns);
+
+    rep->status = 200;
+    rep->content_type = content_type;
+    rep->free_fn = body_unref;
+    rep->free_ctx = b;
+    if (accept_gzip && ensure_gzip(b)) {
+        rep->content_encoding = "gzip";
+        rep->body = b->gz;
+        rep->len = b->gz_len;
+    } else {
+        rep->body = b->data;
+        rep->len = b->len;
+    }
+}
+
+void cadv_metrics_serve(struct cadv_metrics *mx, int64_t max_age_ns, bool accept_gzip,
+                        struct cadv_http_reply *rep)
+{
+    serve(mx, TYPE_NAME, max_age_ns, accept_gzip, rep);
+}
+
 void cadv_metrics_handle(struct cadv_metrics *mx, const struct cadv_http_request *req,
                          struct cadv_http_reply *rep)
 {
     struct cadv_buf err;
-    struct body *b;
     int type;
     int64_t max_age;
 
@@ -430,21 +547,5 @@ void cadv_metrics_handle(struct cadv_metrics *mx, const struct cadv_http_request
         return;
     }
     cadv_buf_done(&err);
-    pthread_mutex_lock(&mx->lock);
-    b = get_body(mx, type, max_age);
-    if (req->accept_gzip && !b->gz)
-        (void)gzip_body(b);
-    pthread_mutex_unlock(&mx->lock);
-    rep->status = 200;
-    rep->content_type = content_type;
-    rep->free_fn = body_unref;
-    rep->free_ctx = b;
-    if (req->accept_gzip && b->gz) {
-        rep->content_encoding = "gzip";
-        rep->body = b->gz;
-        rep->len = b->gz_len;
-    } else {
-        rep->body = b->data;
-        rep->len = b->len;
-    }
+    serve(mx, type, max_age, req->accept_gzip, rep);
 }

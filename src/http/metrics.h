@@ -5,6 +5,9 @@
  * Thread-safe. */
 #pragma once
 
+#include <stdbool.h>
+#include <stdint.h>
+
 struct cadv_buf;
 struct cadv_config;
 struct cadv_http_request;
@@ -23,3 +26,7 @@ void cadv_metrics_set_extra(struct cadv_metrics *mx, cadv_metrics_extra_fn fn, v
 /* Serves one scrape (query parameters type, max_age; gzip when the client accepts it). */
 void cadv_metrics_handle(struct cadv_metrics *mx, const struct cadv_http_request *req,
                          struct cadv_http_reply *rep);
+/* What cadv_metrics_handle does once the query is parsed, for ?type=name: max_age_ns < 0 means no
+ * ?max_age= (a published body may be shared), else containers older than that are re-read first. */
+void cadv_metrics_serve(struct cadv_metrics *mx, int64_t max_age_ns, bool accept_gzip,
+                        struct cadv_http_reply *rep);

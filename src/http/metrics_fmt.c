@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/utf8.h"
 
 /* 2^53: integers below it are exact in a double. */
 #define EXACT_INT_MAX (1ULL << 53)
@@ -197,14 +198,29 @@ size_t cadv_prom_fmt_int(char *out, int64_t v)
     return len;
 }
 
-static void put_escaped(struct cadv_buf *b, const char *s, bool quote)
+/* Escapes \\, \n (and " when quote) and replaces each byte that is not part of valid UTF-8 by U+FFFD,
+ * as the JSON side does: the text format must be UTF-8, and one bad cgroup name (mkdir $'x\xff')
+ * made Prometheus reject the whole scrape. */
+static void put_escaped(struct cadv_buf *b, const char *str, bool quote)
 {
-    const char *run = s;
+    const unsigned char *s = (const unsigned char *)str;
+    const unsigned char *run = s;
 
     for (; *s; s++) {
         const char *rep;
+        size_t rlen = 2;
 
-        if (*s == '\\')
+        if (*s >= 0x80) {
+            unsigned cp;
+            size_t l = cadv_utf8_len(s, strnlen((const char *)s, 4), &cp);
+
+            if (l > 0) {
+                s += l - 1;
+                continue;
+            }
+            rep = CADV_UTF8_REPLACEMENT;
+            rlen = 3;
+        } else if (*s == '\\')
             rep = "\\\\";
         else if (*s == '\n')
             rep = "\\n";
@@ -213,7 +229,7 @@ static void put_escaped(struct cadv_buf *b, const char *s, bool quote)
         else
             continue;
         cadv_buf_append(b, run, (size_t)(s - run));
-        cadv_buf_append(b, rep, 2);
+        cadv_buf_append(b, rep, rlen);
         run = s + 1;
     }
     cadv_buf_append(b, run, (size_t)(s - run));

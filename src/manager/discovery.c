@@ -7,7 +7,12 @@
  * registry: the container is created when its set becomes non-empty, removed when it becomes empty,
  * and its cgroup handle is re-opened when a hierarchy appeared after it was opened (cgroup v1 tools
  * create one controller directory after another). Watches are added before a directory is read, so
- * a child created during the walk is either read or reported. */
+ * a child created during the walk is either read or reported.
+ *
+ * Watches are removed by us whenever a directory is found gone: its parent's IN_DELETE, its own
+ * IN_DELETE_SELF, a move, a re-check or a rescan that no longer finds it. The kernel's IN_IGNORED is
+ * not waited for: on cgroupfs the watch itself pins the removed directory's inode, so it never comes
+ * and every removed cgroup would keep a watch (and count against the user's inotify limit). */
 #include "manager/discovery.h"
 
 #include <dirent.h>
@@ -53,6 +58,7 @@ struct cadv_discovery {
     size_t n_hier;
     int ifd;                   /* inotify, -1 if unavailable */
     struct cadv_hmap *watches; /* wd (int) -> struct watch */
+    struct cadv_hmap *wd_of;   /* wd_key(hierarchy, name) -> int wd, the inverse of watches */
     struct cadv_hmap *nodes;   /* name -> struct node */
     char **dirty;              /* names to reconcile */
     size_t n_dirty, cap_dirty;
@@ -81,6 +87,7 @@ struct cadv_discovery *cadv_discovery_new(struct cadv_manager *m)
         d->n_hier = MAX_HIERARCHIES;
     }
     d->watches = cadv_hmap_new(watch_free);
+    d->wd_of = cadv_hmap_new(free);
     d->nodes = cadv_hmap_new(free);
     d->ifd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     if (d->ifd < 0)
@@ -96,6 +103,7 @@ struct cadv_discovery *cadv_discovery_free(struct cadv_discovery *d)
     if (d->ifd >= 0)
         close(d->ifd);
     cadv_hmap_free(d->watches);
+    cadv_hmap_free(d->wd_of);
     cadv_hmap_free(d->nodes);
     for (size_t i = 0; i < d->n_dirty; i++)
         free(d->dirty[i]);
@@ -154,6 +162,9 @@ static bool mark(struct cadv_discovery *d, size_t h, const char *name)
     return true;
 }
 
+static void drop_watch_of(struct cadv_discovery *d, size_t h, const char *name);
+
+/* Records that name's directory is gone from hierarchy h, and drops its watch. */
 static void unmark(struct cadv_discovery *d, size_t h, const char *name)
 {
     uint64_t bit = 1ULL << h;
@@ -163,12 +174,64 @@ static void unmark(struct cadv_discovery *d, size_t h, const char *name)
         n->mask &= ~bit;
         set_dirty(d, name, n);
     }
+    drop_watch_of(d, h, name);
+}
+
+/* The key of (hierarchy h, name) in wd_of: one byte for h (< MAX_HIERARCHIES), then the name.
+ * Returns its length, 0 if the name does not fit. */
+static size_t wd_key(size_t h, const char *name, char *buf, size_t size)
+{
+    size_t n = strlen(name);
+
+    if (n + 1 > size)
+        return 0;
+    buf[0] = (char)h;
+    memcpy(buf + 1, name, n);
+    return n + 1;
+}
+
+/* Drops w's name -> wd entry if it still points to wd. */
+static void unlink_name(struct cadv_discovery *d, const struct watch *w, int wd)
+{
+    char key[PATH_MAX + 1];
+    size_t klen = wd_key(w->hier, w->name, key, sizeof(key));
+    const int *cur = klen > 0 ? cadv_hmap_get(d->wd_of, key, klen) : NULL;
+
+    if (cur && *cur == wd)
+        cadv_hmap_del(d->wd_of, key, klen);
+}
+
+/* Forgets watch wd (and removes it from the inotify instance when rm). */
+static void forget_wd(struct cadv_discovery *d, int wd, bool rm)
+{
+    const struct watch *w = cadv_hmap_get(d->watches, &wd, sizeof(wd));
+
+    if (!w)
+        return;
+    unlink_name(d, w, wd);
+    if (rm)
+        (void)inotify_rm_watch(d->ifd, wd); /* EINVAL if the kernel dropped it already */
+    cadv_hmap_del(d->watches, &wd, sizeof(wd));
+}
+
+/* name's directory in hierarchy h is gone: drop its watch. */
+static void drop_watch_of(struct cadv_discovery *d, size_t h, const char *name)
+{
+    char key[PATH_MAX + 1];
+    size_t klen = wd_key(h, name, key, sizeof(key));
+    const int *wd = klen > 0 ? cadv_hmap_get(d->wd_of, key, klen) : NULL;
+
+    if (wd)
+        forget_wd(d, *wd, true);
 }
 
 static void add_watch(struct cadv_discovery *d, size_t h, const char *path, const char *name)
 {
     struct watch *w;
-    int wd;
+    char key[PATH_MAX + 1];
+    size_t klen;
+    const int *old;
+    int wd, *v;
 
     if (d->ifd < 0)
         return;
@@ -186,10 +249,22 @@ static void add_watch(struct cadv_discovery *d, size_t h, const char *path, cons
     w = cadv_hmap_get(d->watches, &wd, sizeof(wd));
     if (w && w->hier == h && strcmp(w->name, name) == 0)
         return;
+    klen = wd_key(h, name, key, sizeof(key));
+    /* The name had another watch: a directory removed (and maybe re-created) unseen. */
+    old = klen > 0 ? cadv_hmap_get(d->wd_of, key, klen) : NULL;
+    if (old && *old != wd)
+        forget_wd(d, *old, true);
+    if (w)
+        forget_wd(d, wd, false); /* the same directory under another name (moved): re-keyed */
     w = cadv_xmalloc(sizeof(*w));
     w->hier = h;
     w->name = cadv_xstrdup(name);
     cadv_hmap_put(d->watches, &wd, sizeof(wd), w);
+    if (klen > 0) {
+        v = cadv_xmalloc(sizeof(*v));
+        *v = wd;
+        cadv_hmap_put(d->wd_of, key, klen, v);
+    }
 }
 
 static bool is_dir(DIR *dir, const struct dirent *de)
@@ -301,6 +376,9 @@ static bool scan_finish(const char *key, size_t len, void *value, void *ud)
     struct node *n = value;
 
     (void)len;
+    for (size_t h = 0; h < d->n_hier; h++)
+        if ((n->mask & ~n->seen) & (1ULL << h))
+            drop_watch_of(d, h, key);
     n->mask &= n->seen;
     n->dirty = false;
     set_dirty(d, key, n);
@@ -363,6 +441,7 @@ static bool drop_watch(const char *key, size_t len, void *value, void *ud)
         return false;
     memcpy(&wd, key, sizeof(wd));
     (void)inotify_rm_watch(t->d->ifd, wd);
+    unlink_name(t->d, w, wd);
     return true;
 }
 
@@ -374,6 +453,8 @@ static void moved_away(struct cadv_discovery *d, size_t h, const char *name)
     cadv_hmap_foreach(d->nodes, unmark_node, &t);
     cadv_hmap_foreach(d->watches, drop_watch, &t);
 }
+
+static void recheck_name(struct cadv_discovery *d, const char *name);
 
 static void handle_event(struct cadv_discovery *d, const struct inotify_event *ev)
 {
@@ -388,15 +469,22 @@ static void handle_event(struct cadv_discovery *d, const struct inotify_event *e
     if (!w)
         return;
     if (ev->mask & IN_IGNORED) {
-        cadv_hmap_del(d->watches, &ev->wd, sizeof(ev->wd));
+        forget_wd(d, ev->wd, false);
         return;
     }
-    /* A directory's own deletion is only logged: its parent's IN_DELETE removes it, while
-     * IN_DELETE_SELF comes when the last reference to the directory goes (an fd we still held),
-     * possibly after a new directory of the same name was created. */
+    /* A directory's own deletion: its watch goes, and the name is checked again (its parent's
+     * IN_DELETE normally unmarks it already). IN_DELETE_SELF comes when the last reference to the
+     * directory goes (an fd we still held), possibly after a new directory of the same name was
+     * created: the re-check then watches the new one. */
     if (ev->mask & IN_DELETE_SELF) {
-        if (strcmp(w->name, "/") == 0)
+        char *name = cadv_xstrdup(w->name);
+
+        if (strcmp(name, "/") == 0)
             cadv_log(CADV_LOG_WARNING, "cgroup hierarchy '%s' was removed", d->hier[w->hier].path);
+        forget_wd(d, ev->wd, true);
+        if (strcmp(name, "/") != 0 && !cadv_cgroup_name_ignored(name))
+            recheck_name(d, name);
+        free(name);
         return;
     }
     if (!(ev->mask & IN_ISDIR) || ev->len == 0 || ev->name[0] == '\0')

@@ -53,11 +53,17 @@ uint64_t cadv_sched_next_interval(uint64_t cur_ns, uint64_t base_ns, uint64_t ma
 
 uint64_t cadv_sched_jitter(uint64_t interval_ns, double factor, double u)
 {
-    if (factor < 0.0)
+    double extra;
+
+    if (!(factor >= 0.0)) /* negative or NaN */
         factor = 1.0;
     if (!(u >= 0.0 && u < 1.0))
         u = 0.0;
-    return interval_ns + (uint64_t)(u * factor * (double)interval_ns);
+    extra = u * factor * (double)interval_ns;
+    /* A double at or above 2^64 has no uint64 value (the cast would be undefined): saturate. */
+    if (!(extra < 0x1.0p64) || (uint64_t)extra > UINT64_MAX - interval_ns)
+        return UINT64_MAX;
+    return interval_ns + (uint64_t)extra;
 }
 
 /* xorshift64*: a uniform double in [0, 1). Collector thread only. */
@@ -295,7 +301,8 @@ static int store(struct cadv_manager *m, struct cadv_container *c, struct cadv_s
 
 /* Collects c into the scratch sample and stores it. With max_age_ns != UINT64_MAX (on demand) it
  * collects only if the newest sample is older than that. spec_refresh: collector thread only.
- * Returns 1 if a sample was stored, 0 if not, -ENOENT if the cgroup is gone (caller removes c). */
+ * Returns 1 if a sample was stored, 0 if not (fresh enough, or a read failed), -ENOENT if the cgroup
+ * is gone (caller removes c). */
 static int collect(struct cadv_manager *m, struct cadv_container *c, struct cadv_scratch *sc,
                    uint64_t max_age_ns, bool spec_refresh)
 {
@@ -325,11 +332,13 @@ static int collect(struct cadv_manager *m, struct cadv_container *c, struct cadv
         atomic_fetch_add(&m->read_errors_total, 1);
         log_read_error(c, r, now_mono);
     }
-    if (r >= 0)
+    /* Unlike cAdvisor, a partly filled sample is not stored: the fields of a failed read (out of fds,
+     * say) would read 0 between real values, a fake counter reset for every reader. The error is
+     * counted (cadv_read_errors_total) and the container keeps its previous sample. */
+    if (r >= 0) {
         collect_extras(m, c, sc);
-    /* Like cAdvisor, a partly filled sample is still stored. */
-    if (r >= 0 || s->c.has)
         stored = store(m, c, sc);
+    }
     if (spec_refresh && now_mono >= c->next_spec_mono)
         refresh_spec(m, c, now_mono);
 out:
@@ -378,7 +387,9 @@ static void run_pass(struct cadv_manager *m)
         /* A remover clears alive before it takes sched_lock, so c is either re-queued here and
          * deleted by the remover, or not re-queued. */
         if (r >= 0 && atomic_load(&c->alive)) {
-            heap_push(m, c, cadv_mono_ns() + delay);
+            uint64_t now = cadv_mono_ns();
+
+            heap_push(m, c, delay > UINT64_MAX - now ? UINT64_MAX : now + delay);
             c = NULL;
         }
         if (c) {

@@ -18,7 +18,7 @@ struct cadv_manager;
 uint64_t cadv_sched_next_interval(uint64_t cur_ns, uint64_t base_ns, uint64_t max_ns, bool dynamic,
                                   int n_samples, bool stats_equal);
 /* cAdvisor's jitter: interval + u * factor * interval, u in [0, 1); a negative factor means 1.0 and
- * 0 means no jitter. */
+ * 0 means no jitter. Saturates at UINT64_MAX whatever the factor (no undefined float->int cast). */
 uint64_t cadv_sched_jitter(uint64_t interval_ns, double factor, double u);
 
 /* Sets up the scheduler fields of m (no thread). */

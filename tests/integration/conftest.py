@@ -7,12 +7,14 @@
   (v1 controllers and cgroup2) and removes them afterwards, killing only the processes it started.
 
 Tests that need root and a cgroup hierarchy are skipped elsewhere."""
+import calendar
 import json
 import os
 import random
 import signal
 import subprocess
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -273,3 +275,61 @@ def wait_for(pred, timeout=10.0, interval=0.1, what="condition"):
             return last
         time.sleep(interval)
     raise AssertionError("timed out after %.1fs waiting for %s (last: %r)" % (timeout, what, last))
+
+
+def proc_cpu_ns(pid):
+    """utime+stime of a process, in ns."""
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    ticks = int(fields[11]) + int(fields[12])
+    return ticks * 1e9 / os.sysconf("SC_CLK_TCK")
+
+
+def rfc3339_ns(s):
+    """Nanoseconds since the epoch of an RFC 3339 UTC time with up to 9 fractional digits."""
+    main, _, frac = s.rstrip("Z").partition(".")
+    secs = calendar.timegm(time.strptime(main, "%Y-%m-%dT%H:%M:%S"))
+    return secs * 10**9 + int((frac + "000000000")[:9])
+
+
+class CpuTrace:
+    """The CPU time of a process over wall-clock time, polled on a thread, so that a test can compare a
+    sample's counter with what the process itself used by the sample's own timestamps, not with a
+    wall-clock delta of its own (which a loaded machine makes meaningless). bounds(t0, t1) brackets
+    the CPU used between wall times t0 and t1 (ns) by the polls around them, however late a poll was."""
+
+    def __init__(self, pid, interval=0.02):
+        self.pid, self.interval = pid, interval
+        self.points = [(0, 0.0)]  # the process had used nothing before it started
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+
+    def _run(self):
+        while not self._stop.is_set():
+            try:
+                cpu = proc_cpu_ns(self.pid)
+            except OSError:
+                return
+            self.points.append((time.time_ns(), cpu))
+            time.sleep(self.interval)
+
+    def stop(self):
+        self._stop.set()
+        self._thread.join()
+
+    def now(self):
+        return self.points[-1][1]
+
+    def _around(self, t):
+        before = max((p for p in self.points if p[0] <= t), default=self.points[0])
+        after = min((p for p in self.points if p[0] >= t), default=None)
+        assert after is not None, "no CPU poll after %d yet" % t
+        return before[1], after[1]
+
+    def bounds(self, t0, t1):
+        """(least, most) CPU ns the process can have used between t0 and t1, plus a tick each way."""
+        lo0, hi0 = self._around(t0)
+        lo1, hi1 = self._around(t1)
+        tick = 1e9 / os.sysconf("SC_CLK_TCK")
+        return max(0.0, lo1 - hi0 - tick), hi1 - lo0 + tick

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* stress_manager.c - a running manager (collector every 10 ms, watcher, metadata worker) over a
  * temporary cgroup v2 tree while one thread creates and removes cgroups and two reader threads list,
- * copy samples and specs, walk children, force on-demand collections and read self-metrics. Checks
+ * copy samples and specs, walk children, force on-demand collections and read self-metrics, and two
+ * scraper threads render /metrics (plain, ?max_age=, gzip) through the shared-render path. Checks
  * that lists stay sorted and unique, that samples are whole, and that once the churn stops the
  * registry converges to the directories on disk. Plain main() so that it runs under TSan and ASan
  * (leaks). Exits 0 when every check held. */
@@ -18,6 +19,8 @@
 
 #include "config.h"
 #include "core/timeutil.h"
+#include "http/http.h"
+#include "http/metrics.h"
 #include "manager/manager.h"
 #include "model/kinds.h"
 #include "model/machine.h"
@@ -34,7 +37,8 @@ static char tmp[64], cg_root[128], staging[128];
 static struct cadv_manager *mgr;
 static atomic_int failures;
 static atomic_bool stop_readers;
-static atomic_long reads, refreshes;
+static atomic_long reads, refreshes, scrapes;
+static struct cadv_metrics *metrics;
 
 #define CHECK(cond, ...)                                         \
     do {                                                         \
@@ -229,6 +233,26 @@ static void *reader_main(void *arg)
     return NULL;
 }
 
+/* Scrapes /metrics in a loop: ?max_age=0 every third time, gzip every other time. */
+static void *scraper_main(void *arg)
+{
+    long i = arg ? 1 : 0;
+
+    for (; !atomic_load(&stop_readers); i++) {
+        struct cadv_http_reply rep = {0};
+        bool gz = i % 2 == 0;
+
+        cadv_metrics_serve(metrics, i % 3 == 0 ? 0 : -1, gz, &rep);
+        CHECK(rep.status == 200 && rep.len > 0, "scrape: status %u, %zu bytes", rep.status, rep.len);
+        if (!gz || !rep.content_encoding)
+            CHECK(rep.len > 7 && memcmp(rep.body, "# HELP ", 7) == 0, "scrape: not an exposition");
+        if (rep.free_fn)
+            rep.free_fn(rep.free_ctx);
+        atomic_fetch_add(&scrapes, 1);
+    }
+    return NULL;
+}
+
 /* The names on disk below cg_root (two levels), sorted, space-separated. */
 static void disk_names(char *buf, size_t size)
 {
@@ -272,7 +296,7 @@ int main(void)
 {
     static const struct cadv_runtime *const no_runtimes[] = {NULL};
     struct cadv_config cfg;
-    pthread_t churn, readers[2];
+    pthread_t churn, readers[2], scrapers[2];
     char want[4096], got[4096];
     struct cadv_manager_stats st;
     bool converged = false;
@@ -290,9 +314,11 @@ int main(void)
     if (cadv_manager_new(&cfg, &mgr) < 0)
         return 2;
     cadv_manager_set_runtimes(mgr, no_runtimes);
-    if (cadv_manager_start(mgr) < 0)
+    if (cadv_manager_start(mgr) < 0 || cadv_metrics_new(mgr, &cfg, &metrics) < 0)
         return 2;
     pthread_create(&churn, NULL, churn_main, NULL);
+    pthread_create(&scrapers[0], NULL, scraper_main, NULL);
+    pthread_create(&scrapers[1], NULL, scraper_main, (void *)1);
     pthread_create(&readers[0], NULL, reader_main, NULL);
     pthread_create(&readers[1], NULL, reader_main, (void *)1);
     pthread_join(churn, NULL);
@@ -306,11 +332,16 @@ int main(void)
     atomic_store(&stop_readers, true);
     pthread_join(readers[0], NULL);
     pthread_join(readers[1], NULL);
+    pthread_join(scrapers[0], NULL);
+    pthread_join(scrapers[1], NULL);
+    CHECK(atomic_load(&scrapes) > 0, "no scrape");
+    metrics = cadv_metrics_free(metrics);
     cadv_manager_get_stats(mgr, &st);
-    printf("reads %ld, refreshes %ld, collections %llu, added %llu, removed %llu, read errors %llu\n",
-           atomic_load(&reads), atomic_load(&refreshes), (unsigned long long)st.collections_total,
-           (unsigned long long)st.containers_added_total, (unsigned long long)st.containers_removed_total,
-           (unsigned long long)st.read_errors_total);
+    printf("scrapes %ld, reads %ld, refreshes %ld, collections %llu, added %llu, removed %llu, read errors "
+           "%llu\n",
+           atomic_load(&scrapes), atomic_load(&reads), atomic_load(&refreshes),
+           (unsigned long long)st.collections_total, (unsigned long long)st.containers_added_total,
+           (unsigned long long)st.containers_removed_total, (unsigned long long)st.read_errors_total);
     CHECK(st.containers_removed_total > 0 && st.containers_added_total > N_SLOTS / 2, "no churn seen");
     cadv_manager_stop(mgr);
     cadv_manager_stop(mgr); /* idempotent */

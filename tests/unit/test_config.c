@@ -317,9 +317,19 @@ Test(config, go_floats)
         const char *arg;
         double want;
     } cases[] = {
-            {"0.5", 0.5},     {"1e-1", 0.1},   {".25", 0.25}, {"2.", 2.0},   {"0x1p-2", 0.25},
-            {"0x1.8P1", 3.0}, {"1_0.5", 10.5}, {"+3", 3.0},   {"1E1", 10.0}, {"-1", 1.0} /* <= 0 means 1.0 */,
+            {"0.5", 0.5},
+            {"1e-1", 0.1},
+            {".25", 0.25},
+            {"2.", 2.0},
+            {"0x1p-2", 0.25},
+            {"0x1.8P1", 3.0},
+            {"1_0.5", 10.5},
+            {"+3", 3.0},
+            {"1E1", 10.0},
+            {"-1", 1.0} /* <= 0 means 1.0 */,
             {"0", 1.0},
+            {"100", 100.0},
+            {"-1e300", 1.0} /* any negative: 1.0 */,
     };
 
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -343,6 +353,11 @@ Test(config, go_floats)
                "-initial_splay_factor=Inf");
     EXPECT_ERR("cadv: invalid value \"NaN\" for flag -initial_splay_factor: must be a finite number",
                "-initial_splay_factor=NaN");
+    /* Finite but huge factors reached an undefined float->uint64 cast in the scheduler. */
+    EXPECT_ERR("cadv: invalid value \"1e300\" for flag -jitter_factor: must be at most 100",
+               "-jitter_factor=1e300");
+    EXPECT_ERR("cadv: invalid value \"100.5\" for flag -initial_splay_factor: must be at most 100",
+               "-initial_splay_factor=100.5");
     EXPECT_ERR("cadv: invalid value \"+nan\" for flag -initial_splay_factor: parse error",
                "-initial_splay_factor=+nan");
 }
@@ -352,24 +367,30 @@ Test(config, durations)
     struct run t;
 
     EXPECT_OK(t, "-housekeeping_interval=10s", "-max_housekeeping_interval", "1m30s",
-              "-global_housekeeping_interval=1.5h", "-update_machine_info_interval=300ms",
+              "-global_housekeeping_interval=1.5h", "-update_machine_info_interval=1300ms",
               "-storage_duration=2m0s", "-crio_client_timeout=0");
     cr_expect_eq(t.cfg.housekeeping_interval_ns, 10 * NS_S);
     cr_expect_eq(t.cfg.max_housekeeping_interval_ns, 90 * NS_S);
     cr_expect_eq(t.cfg.global_housekeeping_interval_ns, 5400 * NS_S);
-    cr_expect_eq(t.cfg.update_machine_info_interval_ns, 300000000LL);
+    cr_expect_eq(t.cfg.update_machine_info_interval_ns, 1300000000LL);
     cr_expect_eq(t.cfg.storage_duration_ns, 120 * NS_S);
     cr_expect_eq(t.cfg.crio_client_timeout_ns, 0);
     done(&t);
     /* Exact, as Go's integer arithmetic: fractions that floating point would round down. */
-    EXPECT_OK(t, "-housekeeping_interval=1.268\xc2\xb5s", "-storage_duration=1.310078379s",
-              "-max_housekeeping_interval=2.585361ms", "-global_housekeeping_interval=.5s",
+    EXPECT_OK(t, "-storage_duration=1.268\xc2\xb5s", "-housekeeping_interval=1.310078379s",
+              "-max_housekeeping_interval=12.585361ms", "-global_housekeeping_interval=1.5s",
               "-update_machine_info_interval=5.s");
-    cr_expect_eq(t.cfg.housekeeping_interval_ns, 1268);
-    cr_expect_eq(t.cfg.storage_duration_ns, 1310078379LL);
-    cr_expect_eq(t.cfg.max_housekeeping_interval_ns, 2585361LL);
-    cr_expect_eq(t.cfg.global_housekeeping_interval_ns, S_HALF);
+    cr_expect_eq(t.cfg.storage_duration_ns, 1268);
+    cr_expect_eq(t.cfg.housekeeping_interval_ns, 1310078379LL);
+    cr_expect_eq(t.cfg.max_housekeeping_interval_ns, 12585361LL);
+    cr_expect_eq(t.cfg.global_housekeeping_interval_ns, 3 * S_HALF);
     cr_expect_eq(t.cfg.update_machine_info_interval_ns, 5 * NS_S);
+    done(&t);
+    /* The floors themselves are allowed. */
+    EXPECT_OK(t, "-housekeeping_interval=.01s", "-max_housekeeping_interval=10ms",
+              "-global_housekeeping_interval=1s", "-update_machine_info_interval=1s");
+    cr_expect_eq(t.cfg.housekeeping_interval_ns, 10000000LL);
+    cr_expect_eq(t.cfg.update_machine_info_interval_ns, NS_S);
     done(&t);
     RUN(t, "-storage_driver_buffer_duration=1us", "-resctrl_interval=-1h");
     cr_expect_eq(t.r, 0);
@@ -380,16 +401,21 @@ Test(config, durations)
                "-housekeeping_interval=10");
     EXPECT_ERR("cadv: invalid value \"abc\" for flag -storage_duration: parse error",
                "-storage_duration=abc");
-    EXPECT_ERR("cadv: invalid value \"0s\" for flag -housekeeping_interval: must be positive",
+    /* Interval floors: -update_machine_info_interval=1ns spun at 145% CPU. */
+    EXPECT_ERR("cadv: invalid value \"0s\" for flag -housekeeping_interval: must be at least 10ms",
                "-housekeeping_interval=0s");
-    EXPECT_ERR("cadv: invalid value \"-1s\" for flag -max_housekeeping_interval: must be positive",
+    EXPECT_ERR("cadv: invalid value \"9.999ms\" for flag -housekeeping_interval: must be at least 10ms",
+               "-housekeeping_interval=9.999ms");
+    EXPECT_ERR("cadv: invalid value \"-1s\" for flag -max_housekeeping_interval: must be at least 10ms",
                "-max_housekeeping_interval=-1s");
     EXPECT_ERR("cadv: invalid value \"0\" for flag -storage_duration: must be positive",
                "-storage_duration=0");
-    EXPECT_ERR("cadv: invalid value \"0\" for flag -global_housekeeping_interval: must be positive",
+    EXPECT_ERR("cadv: invalid value \"0\" for flag -global_housekeeping_interval: must be at least 1s",
                "-global_housekeeping_interval=0");
-    EXPECT_ERR("cadv: invalid value \"0\" for flag -update_machine_info_interval: must be positive",
-               "-update_machine_info_interval=0");
+    EXPECT_ERR("cadv: invalid value \"1ns\" for flag -update_machine_info_interval: must be at least 1s",
+               "-update_machine_info_interval=1ns");
+    EXPECT_ERR("cadv: invalid value \"999ms\" for flag -global_housekeeping_interval: must be at least 1s",
+               "-global_housekeeping_interval=999ms");
     EXPECT_ERR("cadv: invalid value \"-1s\" for flag -crio_client_timeout: must not be negative",
                "-crio_client_timeout=-1s");
     EXPECT_ERR("cadv: invalid value \"9999999999h\" for flag -storage_duration: parse error",

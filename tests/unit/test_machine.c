@@ -176,6 +176,47 @@ Test(procfs, small_formats)
     cr_expect_eq(cadv_procfs_scan_i64(SL("99999999999999999999"), &v, NULL), -ERANGE);
 }
 
+/* A /proc/stat of a 512-CPU host: the cpu lines and the intr line put btime past 40 KiB (it was read
+ * into a 16 KiB buffer, and process_start_time_seconds came out as if booted in 1970). */
+Test(procfs, btime_of_a_large_host)
+{
+    char dir[] = "/tmp/cadv-test-btime-XXXXXX", path[64];
+    struct cadv_buf b;
+    uint64_t bt = 0;
+    FILE *f;
+    int fd;
+
+    cr_assert_not_null(mkdtemp(dir));
+    cadv_buf_init(&b, 0);
+    cadv_buf_puts(&b, "cpu  1 2 3 4 5 6 7 8 0 0\n");
+    for (int i = 0; i < 512; i++)
+        cadv_buf_printf(&b, "cpu%d 123456 789 234567 98765432 1234 0 5678 0 0 0\n", i);
+    cadv_buf_puts(&b, "intr 123456789");
+    for (int i = 0; i < 8192; i++)
+        cadv_buf_printf(&b, " %d", i % 7);
+    cadv_buf_puts(&b, "\nctxt 1\nbtime 1764547200\nprocesses 9\n");
+    cr_assert_gt(b.len, 40000u); /* the old buffer held 16 KiB */
+    snprintf(path, sizeof(path), "%s/stat", dir);
+    cr_assert_not_null(f = fopen(path, "w"));
+    cr_assert_eq(fwrite(b.data, 1, b.len, f), b.len);
+    fclose(f);
+    cr_assert_geq(fd = open(dir, O_RDONLY | O_DIRECTORY), 0);
+    cr_expect_eq(cadv_procfs_read_btime(fd, &bt), 0);
+    cr_expect_eq(bt, 1764547200u);
+    close(fd);
+    unlink(path);
+    rmdir(dir);
+    cr_expect_eq(cadv_procfs_parse_btime(b.data, b.len, &bt), 0);
+    /* The parser is bounded by len, anchored at line starts, and wants a number. */
+    cr_expect_eq(cadv_procfs_parse_btime(SL("btime 42"), &bt), 0);
+    cr_expect_eq(bt, 42u);
+    cr_expect_eq(cadv_procfs_parse_btime("btime 42", 6, &bt), -ENOENT);
+    cr_expect_eq(cadv_procfs_parse_btime(SL("xbtime 42\n"), &bt), -ENOENT);
+    cr_expect_eq(cadv_procfs_parse_btime(SL("btime x\n"), &bt), -ENOENT);
+    cr_expect_eq(cadv_procfs_parse_btime(SL("cpu 1\nbtime \n"), &bt), -ENOENT);
+    cadv_buf_done(&b);
+}
+
 Test(procfs, statvfs_at)
 {
     struct statvfs st, want;

@@ -7,12 +7,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -98,6 +101,12 @@ Test(sched, jitter)
     cr_expect_eq(cadv_sched_jitter(s, -3.0, 0.25), s + s / 4); /* negative: 1.0 */
     cr_expect_eq(cadv_sched_jitter(2 * s, 0.5, 0.5), 2 * s + s / 2);
     cr_expect_lt(cadv_sched_jitter(s, 1.0, 0.999999), 2 * s);
+    /* Huge products saturate instead of reaching an undefined float->uint64 cast (UBSan's
+     * float-cast-overflow, on in the sanitizer build, would flag it). */
+    cr_expect_eq(cadv_sched_jitter(s, 1e300, 0.5), UINT64_MAX);
+    cr_expect_eq(cadv_sched_jitter(UINT64_MAX / 2, 100.0, 0.999), UINT64_MAX);
+    cr_expect_eq(cadv_sched_jitter(UINT64_MAX, 0.0, 0.5), UINT64_MAX);
+    cr_expect_eq(cadv_sched_jitter(s, NAN, 0.5), s + s / 2); /* NaN: 1.0 */
 }
 
 static int freed_values;
@@ -502,36 +511,144 @@ Test(manager, disable_root_stats_and_refresh)
     cadv_containers_unref(arr, n);
 }
 
+/* A unix socket bound at path: a file that exists but that open() refuses. */
+static int socket_at(const char *path)
+{
+    struct sockaddr_un sa = {.sun_family = AF_UNIX};
+    int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+    cr_assert_geq(fd, 0);
+    cr_assert_lt(strlen(path), sizeof(sa.sun_path));
+    strcpy(sa.sun_path, path);
+    cr_assert_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0, "bind %s: %s", path, strerror(errno));
+    return fd;
+}
+
+/* A read that fails (here cpu.stat, then memory.current, replaced by unix sockets: open() gives
+ * ENXIO, as it would give EMFILE when out of fds) must not store a sample: one was stored with CPU
+ * total 0 between real values, a fake counter reset. The error is counted. Collection is stopped and
+ * driven on demand, with an fd budget of 0 so that /a's files are opened per read. */
+Test(manager, failed_read_stores_no_sample)
+{
+    static const char *const files[] = {"cpu.stat", "memory.current"};
+    struct cadv_container *c;
+    struct cadv_manager_stats st;
+    struct cadv_sample s, *all = NULL;
+    size_t n = 0;
+    uint64_t errors, prev = 0;
+    char path[512], aside[512], sock[512];
+    int sk;
+
+    cfg.housekeeping_interval_ns = 3600 * (int64_t)CADV_NS_PER_SEC;
+    cfg.max_housekeeping_interval_ns = cfg.housekeeping_interval_ns;
+    cfg.fd_budget = -1; /* no file kept open: each read opens its file (a negative budget is 0) */
+    start_with(no_runtimes);
+    cr_assert(wait_tracked("/a", true, 5000));
+    c = cadv_manager_get(mgr, "/a");
+    cr_assert_not_null(c);
+    cadv_manager_stop(mgr); /* from here on, only the test collects */
+    cadv_manager_refresh(mgr, &c, 1, 0);
+    cadv_sample_init(&s);
+    snprintf(sock, sizeof(sock), "%s/a/sock", cg_root);
+    for (size_t f = 0; f < 2; f++) {
+        uint64_t ts;
+
+        cr_assert_eq(cadv_container_latest(c, &s), 0);
+        cr_expect_eq(s.c.cpu.total_ns, 1000000);
+        ts = s.c.timestamp_ns;
+        cadv_manager_get_stats(mgr, &st);
+        errors = st.read_errors_total;
+        snprintf(path, sizeof(path), "%s/a/%s", cg_root, files[f]);
+        snprintf(aside, sizeof(aside), "%s/a/%s.aside", cg_root, files[f]);
+        cr_assert_eq(link(path, aside), 0);
+        sk = socket_at(sock);
+        cr_assert_eq(rename(sock, path), 0);
+        for (int i = 0; i < 3; i++)
+            cadv_manager_refresh(mgr, &c, 1, 0);
+        cr_assert_eq(cadv_container_latest(c, &s), 0);
+        cr_expect_eq(s.c.timestamp_ns, ts, "%s unreadable, yet a sample was stored", files[f]);
+        cadv_manager_get_stats(mgr, &st);
+        cr_expect_geq(st.read_errors_total, errors + 3, "%s: errors not counted", files[f]);
+        cr_assert_eq(rename(aside, path), 0);
+        close(sk);
+    }
+    tu_write_file(cg_root, "a/cpu.stat.new", "usage_usec 2000\nuser_usec 1200\nsystem_usec 800\n");
+    snprintf(aside, sizeof(aside), "%s/a/cpu.stat.new", cg_root);
+    snprintf(path, sizeof(path), "%s/a/cpu.stat", cg_root);
+    cr_assert_eq(rename(aside, path), 0);
+    cadv_manager_refresh(mgr, &c, 1, 0);
+    cr_assert_eq(cadv_container_latest(c, &s), 0);
+    cr_expect_eq(s.c.cpu.total_ns, 2000000);
+    /* Counters of the stored samples never go backwards. */
+    cr_assert_eq(cadv_container_samples(c, 0, UINT64_MAX, -1, &all, &n), 0);
+    cr_expect_geq(n, 2);
+    for (size_t i = 0; i < n; i++) {
+        cr_expect(all[i].c.has & CADV_HAS_CPU);
+        cr_expect_geq(all[i].c.cpu.total_ns, prev, "sample %zu: cpu total %llu after %llu", i,
+                      (unsigned long long)all[i].c.cpu.total_ns, (unsigned long long)prev);
+        cr_expect_gt(all[i].c.memory.usage, 0, "sample %zu", i);
+        prev = all[i].c.cpu.total_ns;
+    }
+    cadv_samples_free(all, n);
+    cadv_sample_done(&s);
+    cadv_container_unref(c);
+}
+
+/* Polls until /a has at least want samples (up to 60 s) and returns them. */
+static size_t wait_samples(size_t want, struct cadv_sample **ret)
+{
+    struct cadv_container *c = cadv_manager_get(mgr, "/a");
+    size_t n = 0;
+
+    cr_assert_not_null(c);
+    for (int i = 0; i < 3000; i++, sleep_ms(20)) {
+        cr_assert_eq(cadv_container_samples(c, 0, 0, -1, ret, &n), 0);
+        if (n >= want)
+            break;
+        cadv_samples_free(*ret, n);
+        *ret = NULL;
+    }
+    cadv_container_unref(c);
+    cr_assert_geq(n, want, "only %zu samples of /a", n);
+    return n;
+}
+
+/* The fixture's figures never change: with a 50 ms base and a 1.6 s cap the intervals grow 50, 100,
+ * 200, 400 ms. Checked on the samples' own timestamps (a collection can be late on a loaded machine,
+ * never early), not by counting samples in a sleep of fixed length. */
 Test(manager, dynamic_housekeeping_backs_off)
 {
-    struct cadv_container *c;
-    struct cadv_sample *arr;
-    size_t n_dyn, n_fixed;
+    struct cadv_sample *arr = NULL;
+    size_t n;
+    uint64_t min_late = UINT64_MAX;
 
-    /* The fixture's figures never change: with a 50 ms base and a 1.6 s cap, intervals grow
-     * 50, 100, 200, 400, 800 ms: 6 samples within 1.6 s instead of ~32. */
     cfg.housekeeping_interval_ns = 50 * (int64_t)CADV_NS_PER_MS;
     cfg.max_housekeeping_interval_ns = 1600 * (int64_t)CADV_NS_PER_MS;
     start_with(no_runtimes);
-    sleep_ms(1600);
-    c = cadv_manager_get(mgr, "/a");
-    cr_assert_not_null(c);
-    cr_assert_eq(cadv_container_samples(c, 0, 0, -1, &arr, &n_dyn), 0);
-    cadv_samples_free(arr, n_dyn);
-    cadv_container_unref(c);
-    mgr = cadv_manager_free(mgr);
-    cr_expect_geq(n_dyn, 4);
-    cr_expect_leq(n_dyn, 8, "dynamic: %zu samples", n_dyn);
+    n = wait_samples(5, &arr);
+    for (size_t k = 1; k < 5; k++) {
+        uint64_t gap = arr[k].c.timestamp_ns - arr[k - 1].c.timestamp_ns,
+                 want = (50ULL << (k - 1)) * CADV_NS_PER_MS;
 
+        cr_expect_geq(gap + 2 * CADV_NS_PER_MS, want, "dynamic gap %zu: %.1f ms, want >= %.0f ms", k,
+                      (double)gap / 1e6, (double)want / 1e6);
+    }
+    cadv_samples_free(arr, n);
+    mgr = cadv_manager_free(mgr);
+
+    /* Fixed: the interval stays at 50 ms. With back-off the 6th and later gaps would be >= 800 ms
+     * each; without it one of three need only be under 800 ms. */
     cfg.allow_dynamic_housekeeping = false;
     start_with(no_runtimes);
-    sleep_ms(1600);
-    c = cadv_manager_get(mgr, "/a");
-    cr_assert_not_null(c);
-    cr_assert_eq(cadv_container_samples(c, 0, 0, -1, &arr, &n_fixed), 0);
-    cadv_samples_free(arr, n_fixed);
-    cadv_container_unref(c);
-    cr_expect_geq(n_fixed, 20, "fixed: %zu samples", n_fixed);
+    n = wait_samples(9, &arr);
+    for (size_t k = 6; k < 9; k++) {
+        uint64_t gap = arr[k].c.timestamp_ns - arr[k - 1].c.timestamp_ns;
+
+        min_late = gap < min_late ? gap : min_late;
+    }
+    cr_expect_lt(min_late, 800 * CADV_NS_PER_MS, "fixed: the late gaps were all >= %.1f ms",
+                 (double)min_late / 1e6);
+    cadv_samples_free(arr, n);
 }
 
 /* ---- a fake runtime: "/fake/<name>" are its containers, "/fake-ignored" is its non-container ---- */

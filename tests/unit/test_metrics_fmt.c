@@ -170,6 +170,20 @@ Test(metrics_fmt, escaping_and_sanitising)
     cadv_buf_clear(&b);
     cadv_prom_put_help(&b, "x\"y\\z\n");
     cr_expect_str_eq(b.data, "x\"y\\\\z\\n");
+    /* Label values must be UTF-8: each invalid byte becomes U+FFFD (a cgroup named $'x\xff' broke
+     * every scrape); valid multi-byte text passes through. */
+    cadv_buf_clear(&b);
+    cadv_prom_put_label_value(&b, "/x\xff");
+    cr_expect_str_eq(b.data, "/x\xef\xbf\xbd");
+    cadv_buf_clear(&b);
+    cadv_prom_put_label_value(&b, "\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xb3");
+    cr_expect_str_eq(b.data, "\xc3\xa9t\xc3\xa9 \xe2\x82\xac \xf0\x9f\x90\xb3");
+    cadv_buf_clear(&b);
+    /* Truncated sequence, overlong form, surrogate, lone continuation byte, next to escapes. */
+    cadv_prom_put_label_value(&b, "\xe2\x82\"\xc0\xaf\xed\xa0\x80\x80\n\xf0\x9f\x90");
+    cr_expect_str_eq(
+            b.data, "\xef\xbf\xbd\xef\xbf\xbd\\\"\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+                    "\xef\xbf\xbd\\n\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
     cadv_buf_done(&b);
     cadv_prom_sanitize(name);
     cr_expect_str_eq(name, "com_example_foo_bar_9");

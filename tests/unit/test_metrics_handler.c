@@ -2,11 +2,16 @@
 /* test_metrics_handler.c - the /metrics handler over a running manager on a cgroup v2 tree built in a
  * temporary directory: body contents, reuse of one body by consecutive scrapes of a generation, gzip,
  * --metrics_include/--metrics_exclude, bad regexes, and through the real HTTP server: ?type=,
- * ?max_age=, cAdvisor's error replies and gzip negotiation. */
+ * ?max_age=, cAdvisor's error replies and gzip negotiation; a slow ?max_age= scrape delays no other
+ * scraper. */
 #include <criterion/criterion.h>
 #include <curl/curl.h>
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -39,6 +44,24 @@ static void make_cgroup(const char *root, const char *name)
                       "usage_usec 2500000\nuser_usec 2000000\nsystem_usec 500000\n");
 }
 
+/* /proc/stat as on a 256-CPU host: btime lies past the 16 KiB that were once read of it. */
+#define FIXTURE_BTIME 4102444800 /* 2100: not the real host's */
+static void write_large_proc_stat(const char *dir)
+{
+    struct cadv_buf b;
+
+    cadv_buf_init(&b, 0);
+    for (int i = 0; i < 256; i++)
+        cadv_buf_printf(&b, "cpu%d 123456 789 234567 98765432 1234 0 5678 0 0 0\n", i);
+    cadv_buf_puts(&b, "intr 1");
+    for (int i = 0; i < 4096; i++)
+        cadv_buf_puts(&b, " 0");
+    cadv_buf_printf(&b, "\nctxt 1\nbtime %lld\nprocesses 9\n", (long long)FIXTURE_BTIME);
+    cr_assert_gt(b.len, 16384u);
+    tu_write_file(dir, "stat", b.data);
+    cadv_buf_done(&b);
+}
+
 static void setup(void)
 {
     char dir[256], root[128];
@@ -57,6 +80,7 @@ static void setup(void)
     tu_write_file(dir, "meminfo",
                   "MemTotal:        4000000 kB\nMemFree:         1000000 kB\nSwapTotal:             0 kB\n");
     tu_write_file(dir, "uptime", "1000.00 2000.00\n");
+    write_large_proc_stat(dir);
     snprintf(dir, sizeof(dir), "%s/sys", tmp);
     cr_assert_eq(mkdir(dir, 0755), 0);
     snprintf(dir, sizeof(dir), "%s/rootfs", tmp);
@@ -164,6 +188,13 @@ Test(metrics_handler, serves_shares_and_gzips)
     cr_expect(strstr(text, "\nmachine_memory_bytes{") != NULL);
     cr_expect(strstr(text, "\nprocess_open_fds ") != NULL);
     cr_expect(strstr(text, "\ncadv_containers 3\n") != NULL);
+    /* btime (from -proc_root) + this process's start ticks. */
+    {
+        const char *p = strstr(text, "\nprocess_start_time_seconds ");
+
+        cr_assert_not_null(p);
+        cr_expect_geq(strtod(p + 28, NULL), FIXTURE_BTIME, "%.60s", p);
+    }
     free(text);
 
     /* A second scrape of the same generation gets the same body. */
@@ -336,5 +367,108 @@ Test(metrics_handler, query_options_over_http)
     }
     resp_done(&r);
     srv = cadv_server_stop(srv);
+    cadv_metrics_free(mx);
+}
+
+/* ---- a slow ?max_age= scrape blocks nobody ---- */
+
+struct scraper {
+    struct cadv_metrics *mx;
+    int64_t max_age_ns;
+    struct cadv_http_reply rep;
+    atomic_bool done;
+};
+
+static void *scrape_main(void *p)
+{
+    struct scraper *s = p;
+
+    cadv_metrics_serve(s->mx, s->max_age_ns, false, &s->rep);
+    atomic_store(&s->done, true);
+    return NULL;
+}
+
+/* Whether a thread of this process waits in open() of a FIFO for a writer. */
+static bool thread_waits_on_fifo(void)
+{
+    DIR *d = opendir("/proc/self/task");
+    struct dirent *de;
+    bool found = false;
+
+    cr_assert_not_null(d);
+    while (!found && (de = readdir(d))) {
+        char path[300], wchan[64] = "";
+        FILE *f;
+
+        snprintf(path, sizeof(path), "/proc/self/task/%s/wchan", de->d_name);
+        if (de->d_name[0] == '.' || !(f = fopen(path, "r")))
+            continue;
+        found = fgets(wchan, sizeof(wchan), f) && strcmp(wchan, "wait_for_partner") == 0;
+        fclose(f);
+    }
+    closedir(d);
+    return found;
+}
+
+/* The metrics lock was held across the on-demand cgroup reads of ?max_age= (up to 2 s), rendering and
+ * gzip, so one slow scrape stalled every scraper. Here the slow scrape's read of /b blocks for as long
+ * as the test wants (memory.current is a FIFO, opened per read with an fd budget of 0), and plain
+ * scrapes must all complete meanwhile. No timing is assumed: the waits are generous polls. */
+Test(metrics_handler, slow_max_age_scrape_blocks_nobody)
+{
+    struct timespec ts = {.tv_nsec = 10 * 1000000L};
+    struct cadv_metrics *mx = NULL;
+    struct scraper slow = {.max_age_ns = 0}, fast[4];
+    pthread_t slow_th, fast_th[4];
+    char fifo[256];
+    bool blocked = false, all_done = false;
+    void *first;
+    int fd;
+
+    cfg.fd_budget = -1; /* no file kept open: each read opens its file (a negative budget is 0) */
+    start_and_settle();
+    cfg.housekeeping_interval_ns = (int64_t)CADV_NS_PER_SEC; /* body reuse window: 1 s */
+    cr_assert_eq(cadv_metrics_new(mgr, &cfg, &mx), 0);
+    snprintf(fifo, sizeof(fifo), "%s/cgroup/b/memory.current", tmp);
+    cr_assert_eq(unlink(fifo), 0);
+    cr_assert_eq(mkfifo(fifo, 0600), 0);
+    slow.mx = mx;
+    cr_assert_eq(pthread_create(&slow_th, NULL, scrape_main, &slow), 0);
+    for (int k = 0; k < 3000 && !(blocked = thread_waits_on_fifo()); k++)
+        nanosleep(&ts, NULL);
+    for (int i = 0; blocked && i < 4; i++) {
+        fast[i] = (struct scraper){.mx = mx, .max_age_ns = -1};
+        cr_assert_eq(pthread_create(&fast_th[i], NULL, scrape_main, &fast[i]), 0);
+    }
+    for (int k = 0; blocked && k < 3000 && !all_done; k++) {
+        all_done = true;
+        for (int i = 0; i < 4; i++)
+            all_done = all_done && atomic_load(&fast[i].done);
+        if (!all_done)
+            nanosleep(&ts, NULL);
+    }
+    cr_expect(!atomic_load(&slow.done), "the slow scrape did not wait on the FIFO");
+    /* Let the slow read go (a writer appears and leaves: the read fails, the scrape completes). */
+    fd = open(fifo, O_WRONLY | O_NONBLOCK);
+    if (fd >= 0)
+        close(fd);
+    pthread_join(slow_th, NULL);
+    for (int i = 0; blocked && i < 4; i++)
+        pthread_join(fast_th[i], NULL);
+    cr_assert(blocked, "the ?max_age= scrape never reached the FIFO");
+    cr_expect(all_done, "plain scrapes waited for the slow ?max_age= scrape");
+    cr_expect_eq(slow.rep.status, 200);
+    first = fast[0].rep.free_ctx;
+    for (int i = 0; i < 4; i++) {
+        char *text = body_text(&fast[i].rep);
+
+        cr_expect_eq(fast[i].rep.status, 200);
+        cr_expect(strstr(text, "container_cpu_usage_seconds_total{cpu=\"total\",id=\"/a\"} 2.5 ") != NULL);
+        /* Scrapes of one generation share one body (one render, or the published one). */
+        cr_expect_eq(fast[i].rep.free_ctx, first);
+        free(text);
+        release(&fast[i].rep);
+    }
+    release(&slow.rep);
     cadv_metrics_free(mx);
 }
