@@ -413,10 +413,10 @@ static int set_regex(struct cadv_config *cfg, const struct opt *o, const char *v
     "oom_event,percpu,perf_event,pressure,process,referenced_memory,resctrl,sched,tcp,udp."
 #define NO_FILES "(no effect when -logtostderr=true)"
 
-/* Every flag of the cAdvisor binary (INVENTORY 2.1-2.7) and cadv's own. Defaults are the text Go's
+/* Every flag of the cAdvisor binary (docs/compatibility.md#flags) and cadv's own. Defaults are the text Go's
  * usage shows, applied through the same setters as the command line. */
 static const struct opt opts[] = {
-        /* HTTP / UI / auth (INVENTORY 2.1) */
+        /* HTTP / UI / auth (docs/compatibility.md#flags-http) */
         {"listen_ip", OPT_STRING, OFF(listen_ip), "", "IP to listen on, defaults to all IPs"},
         {"port", OPT_INT, OFF(port), "8080", "port to listen", .flags = OPT_BOUNDED, .min = 0, .max = 65535},
         {"url_base_prefix", OPT_STRING, OFF(url_base_prefix), "",
@@ -439,7 +439,7 @@ static const struct opt opts[] = {
          "max number of CPUs that can be used simultaneously. Less than 1 for default (number of cores).",
          .flags = OPT_NI},
 
-        /* In-memory cache and storage drivers (INVENTORY 2.2) */
+        /* In-memory cache and storage drivers (docs/compatibility.md#flags-storage) */
         {"storage_duration", OPT_DURATION, OFF(storage_duration_ns), "2m0s",
          "How long to keep data stored (Default: 2min).", POSITIVE},
         {"storage_driver", OPT_STRING, OFF(storage_driver), "",
@@ -494,7 +494,7 @@ static const struct opt opts[] = {
         {"bq_credentials_file", OPT_STRING, OFF(bq_credentials_file), "", "Credential Key file (pem)",
          .flags = OPT_NI},
 
-        /* Housekeeping and manager (INVENTORY 2.3) */
+        /* Housekeeping and manager (docs/compatibility.md#flags-housekeeping) */
         {"housekeeping_interval", OPT_DURATION, OFF(housekeeping_interval_ns), "1s",
          "Interval between container housekeepings", POSITIVE},
         {"max_housekeeping_interval", OPT_DURATION, OFF(max_housekeeping_interval_ns), "1m0s",
@@ -530,7 +530,7 @@ static const struct opt opts[] = {
         {"collector_key", OPT_STRING, OFF(collector_key), "", "Key for the collector's certificate",
          .flags = OPT_NI},
 
-        /* Container runtimes (INVENTORY 2.4) */
+        /* Container runtimes (docs/compatibility.md#flags-runtimes) */
         {"docker", OPT_STRING, OFF(docker), "unix:///var/run/docker.sock", "docker endpoint"},
         {"docker-tls", OPT_BOOL, OFF(docker_tls), "false", "use TLS to connect to docker"},
         {"docker-tls-cert", OPT_STRING, OFF(docker_tls_cert), "cert.pem", "path to client certificate"},
@@ -568,7 +568,7 @@ static const struct opt opts[] = {
         {"container_hints", OPT_STRING, OFF(container_hints), "/etc/cadvisor/container_hints.json",
          "location of the container hints file", .flags = OPT_NI},
 
-        /* Metric selection and labels (INVENTORY 2.5, 4.1) */
+        /* Metric selection and labels (docs/compatibility.md#flags-metrics) */
         {"disable_metrics", OPT_CUSTOM, OFF(disable_metrics),
          "advtcp,cpu_topology,cpuset,hugetlb,memory_numa,process,referenced_memory,resctrl,sched,tcp,udp",
          "comma-separated list of `metrics` to be disabled. " KINDS_HELP, .set = set_kinds},
@@ -594,13 +594,13 @@ static const struct opt opts[] = {
          "(default: 0)",
          .flags = OPT_NI},
 
-        /* Machine identity (INVENTORY 2.6) */
+        /* Machine identity (docs/compatibility.md#flags-machine) */
         {"machine_id_file", OPT_STRING, OFF(machine_id_file), "/etc/machine-id,/var/lib/dbus/machine-id",
          "Comma-separated list of files to check for machine-id. Use the first one that exists."},
         {"boot_id_file", OPT_STRING, OFF(boot_id_file), "/proc/sys/kernel/random/boot_id",
          "Comma-separated list of files to check for boot-id. Use the first one that exists."},
 
-        /* klog (INVENTORY 2.7) */
+        /* klog (docs/compatibility.md#flags-logging) */
         {"v", OPT_CUSTOM, OFF(verbosity), "2", "number for the log level verbosity", .set = set_level},
         {"vmodule", OPT_CUSTOM, OFF(vmodule), "",
          "comma-separated list of pattern=N settings for file-filtered logging",

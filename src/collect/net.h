@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* net.h - a container's network figures, read from the network namespace of its root process as
- * cAdvisor reads them (INVENTORY 7.5): interface counters from /proc/<pid>/net/dev (kind
+ * cAdvisor reads them (docs/compatibility.md#network): interface counters from /proc/<pid>/net/dev (kind
  * `network`), socket states from net/tcp and net/tcp6 (kind `tcp`), net/udp and net/udp6 (kind
  * `udp`), and the TCP counters of net/netstat and net/snmp (kind `advtcp`).
  *

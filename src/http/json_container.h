@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* json_container.h - JSON writers for cAdvisor's container types, byte-compatible with the Go structs
- * of cAdvisor v0.60 (INVENTORY 3.8): ContainerReference, v1 ContainerInfo/ContainerSpec/
+ * of cAdvisor v0.60 (docs/compatibility.md#json): ContainerReference, v1 ContainerInfo/ContainerSpec/
  * ContainerStats, v2 ContainerSpec/ContainerStats, v2.0 DeprecatedContainerStats and v2.1
  * MachineStats. Keys come in Go's struct order; omitempty fields are left out exactly when Go leaves
  * them out; maps are written with sorted keys as encoding/json does.

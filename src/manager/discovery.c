@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* discovery.c - cgroup discovery (cAdvisor's raw watcher and global housekeeping, INVENTORY 1.4/1.5).
+/* discovery.c - cgroup discovery (cAdvisor's raw watcher and global housekeeping,
+ * docs/compatibility.md#discovery).
  *
  * A container's name is its directory's path below a hierarchy root. Bookkeeping is per name: the
  * set (bitmask) of hierarchies where its directory is known to exist. A name is "dirty" when its set

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* containerd.c - the containerd runtime plugin (see containerd.h), mirroring cAdvisor's containerd
- * handler (INVENTORY 6.3): Containers.Get -> labels, image, CreatedAt (creation time), OCI spec
- * (process.env by whitelist prefix, key case kept); Tasks.Get -> pid (asked again while the task is
- * missing or UNKNOWN). Every call carries the gRPC metadata `containerd-namespace`.
+ * handler (docs/compatibility.md#runtime-containerd): Containers.Get -> labels, image, CreatedAt (creation
+ * time), OCI spec (process.env by whitelist prefix, key case kept); Tasks.Get -> pid (asked again while the
+ * task is missing or UNKNOWN). Every call carries the gRPC metadata `containerd-namespace`.
  *
  * Two deliberate differences from cAdvisor, both additions:
  *  - Filesystem usage (cAdvisor's issue #2785 leaves it empty): the writable directory comes from

@@ -4,7 +4,7 @@
  * runtime's API on the manager's metadata worker, never on the collection path.
  * Registry: cadv_runtimes[] (NULL-terminated), tried in order; raw is not in it (it takes the rest).
  *
- * Claiming (cAdvisor's factories, INVENTORY 1.5/6.1), done by name only:
+ * Claiming (cAdvisor's factories, docs/compatibility.md#container-names), done by name only:
  *  - YES: the name has a layout only this runtime makes (`docker-<id>.scope`, `/docker/<id>`,
  *    `libpod-<id>`, `crio-<id>.scope`, `cri-containerd-<id>.scope`, `/<containerd ns>/<id>`).
  *  - MAYBE: the basename is a bare 64-char id (Kubernetes' cgroupfs driver:
