@@ -37,10 +37,6 @@ int cadv_net_tcp_line(const char *line, size_t len, uint64_t *counts);
 /* A whole net/tcp file (header skipped). On -EBADMSG counts is left untouched. */
 int cadv_net_parse_tcp(const char *buf, size_t len, uint64_t *counts);
 
-/* One line of net/udp or net/udp6 after the header, into udp[4] = {Listen, Dropped, RxQueued,
- * TxQueued}: every line is one Listen; 13-field lines add tx_queue to RxQueued and rx_queue to
- * TxQueued (cAdvisor swaps them) and drops to Dropped. Never fails. */
-void cadv_net_udp_line(const char *line, size_t len, uint64_t *udp);
 /* A whole net/udp file (header skipped). */
 void cadv_net_parse_udp(const char *buf, size_t len, uint64_t *udp);
 

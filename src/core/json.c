@@ -102,7 +102,8 @@ static size_t utf8_len(const unsigned char *s, size_t n, unsigned *ret_cp)
     return len;
 }
 
-void cadv_json_escape(struct cadv_buf *out, const char *str, size_t n)
+/* Appends s JSON-escaped (without quotes) as Go does. */
+static void json_escape(struct cadv_buf *out, const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0, start = 0;
@@ -165,7 +166,7 @@ void cadv_json_key(struct cadv_json *w, const char *key)
 {
     before_value(w);
     cadv_buf_putc(w->out, '"');
-    cadv_json_escape(w->out, key, strlen(key));
+    json_escape(w->out, key, strlen(key));
     cadv_buf_puts(w->out, "\":");
     w->after_key = true;
 }
@@ -188,7 +189,7 @@ void cadv_json_strn(struct cadv_json *w, const char *s, size_t n)
 {
     before_value(w);
     cadv_buf_putc(w->out, '"');
-    cadv_json_escape(w->out, s, n);
+    json_escape(w->out, s, n);
     cadv_buf_putc(w->out, '"');
 }
 
@@ -318,12 +319,6 @@ void cadv_json_ki64(struct cadv_json *w, const char *key, int64_t v)
 {
     cadv_json_key(w, key);
     cadv_json_i64(w, v);
-}
-
-void cadv_json_kdouble(struct cadv_json *w, const char *key, double v)
-{
-    cadv_json_key(w, key);
-    cadv_json_double(w, v);
 }
 
 void cadv_json_kbool(struct cadv_json *w, const char *key, bool v)

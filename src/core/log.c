@@ -18,11 +18,6 @@ void cadv_log_set_level(enum cadv_log_level max)
     atomic_store(&max_level, (int)max);
 }
 
-enum cadv_log_level cadv_log_get_level(void)
-{
-    return (enum cadv_log_level)atomic_load(&max_level);
-}
-
 bool cadv_log_enabled(enum cadv_log_level level)
 {
     return (int)level <= atomic_load(&max_level);

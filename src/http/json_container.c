@@ -110,7 +110,8 @@ static void str_array_oe(struct cadv_json *w, const char *key, char *const *arr,
 
 /* ---- ContainerReference, ContainerSpec ---- */
 
-void cadv_json_container_reference(struct cadv_json *w, const char *name, const struct cadv_spec *spec)
+/* The flattened ContainerReference keys (id, name, aliases, namespace) into the open object. */
+static void container_reference(struct cadv_json *w, const char *name, const struct cadv_spec *spec)
 {
     KSTR_OE(w, "id", spec->id);
     KSTR(w, "name", name);
@@ -784,7 +785,7 @@ void cadv_json_v1_container_info(struct cadv_json *w, const char *name, const st
                                  const struct cadv_machine_info *m)
 {
     cadv_json_obj_begin(w);
-    cadv_json_container_reference(w, name, spec);
+    container_reference(w, name, spec);
     if (n_children > 0) {
         KEY(w, "subcontainers");
         cadv_json_arr_begin(w);

@@ -17,9 +17,6 @@ struct cadv_machine_info;
 struct cadv_sample;
 struct cadv_spec;
 
-/* The flattened ContainerReference keys (id, name, aliases, namespace) into the open object. */
-void cadv_json_container_reference(struct cadv_json *w, const char *name, const struct cadv_spec *spec);
-
 /* v1 ContainerSpec object. A memory limit of 0 is served as the machine's memory capacity. */
 void cadv_json_v1_spec(struct cadv_json *w, const struct cadv_spec *spec, const struct cadv_machine_info *m);
 

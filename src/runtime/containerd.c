@@ -554,11 +554,6 @@ out:
     return r;
 }
 
-static int ctd_inspect(void *state, const char *cgroup_name, const char *id, struct cadv_spec *spec)
-{
-    return ctd_inspect_full(state, cgroup_name, id, spec, NULL);
-}
-
 static int ctd_exit_code(void *state, const char *id, int *ret_code)
 {
     uint32_t pid, status, ex;
@@ -591,7 +586,6 @@ const struct cadv_runtime cadv_runtime_containerd = {
         .name = "containerd",
         .init = ctd_init,
         .claims = ctd_claims,
-        .inspect = ctd_inspect,
         .done = ctd_done,
         .inspect_full = ctd_inspect_full,
         .exit_code = ctd_exit_code,

@@ -256,11 +256,6 @@ static int crio_inspect_full(void *state, const char *cgroup_name, const char *i
     return r;
 }
 
-static int crio_inspect(void *state, const char *cgroup_name, const char *id, struct cadv_spec *spec)
-{
-    return crio_inspect_full(state, cgroup_name, id, spec, NULL);
-}
-
 static void crio_done(void *state)
 {
     struct crio_state *st = state;
@@ -275,7 +270,6 @@ const struct cadv_runtime cadv_runtime_crio = {
         .name = "crio",
         .init = crio_init,
         .claims = crio_claims,
-        .inspect = crio_inspect,
         .done = crio_done,
         .inspect_full = crio_inspect_full,
 };

@@ -579,15 +579,22 @@ static int fake_inspect_full(void *state, const char *name, const char *id, stru
 static const struct cadv_runtime fake_full_runtime = {
         .name = "fake",
         .claims = fake_claims,
-        .inspect = fake_inspect,
         .inspect_full = fake_inspect_full,
 };
 static const struct cadv_runtime *const fake_full_runtimes[] = {&fake_full_runtime, NULL};
 
+/* Identity only: no root process, no writable layer. */
+static int fake_inspect_id(void *state, const char *name, const char *id, struct cadv_spec *spec,
+                           struct cadv_runtime_info *info)
+{
+    (void)info;
+    return fake_inspect(state, name, id, spec);
+}
+
 static const struct cadv_runtime fake_runtime = {
         .name = "fake",
         .claims = fake_claims,
-        .inspect = fake_inspect,
+        .inspect_full = fake_inspect_id,
 };
 static const struct cadv_runtime *const fake_runtimes[] = {&fake_runtime, NULL};
 
