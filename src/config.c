@@ -152,11 +152,12 @@ static int check_bounds(const struct opt *o, int64_t v, struct ctx *x)
     if (!(o->flags & OPT_BOUNDED) || (v >= o->min && v <= o->max))
         return 0;
     if (o->min == 1 && o->max >= INT_MAX)
-        snprintf(x->why, sizeof(x->why), "must be positive");
+        (void)snprintf(x->why, sizeof(x->why), "must be positive");
     else if (o->min == 0 && o->max >= INT_MAX)
-        snprintf(x->why, sizeof(x->why), "must not be negative");
+        (void)snprintf(x->why, sizeof(x->why), "must not be negative");
     else
-        snprintf(x->why, sizeof(x->why), "out of range %lld..%lld", (long long)o->min, (long long)o->max);
+        (void)snprintf(x->why, sizeof(x->why), "out of range %lld..%lld", (long long)o->min,
+                       (long long)o->max);
     return -EINVAL;
 }
 
@@ -168,7 +169,7 @@ static int set_int(struct cadv_config *cfg, const struct opt *o, const char *val
     if (r == 0 && (v < INT_MIN || v > INT_MAX))
         r = -ERANGE;
     if (r < 0) {
-        snprintf(x->why, sizeof(x->why), "%s", num_why(r));
+        (void)snprintf(x->why, sizeof(x->why), "%s", num_why(r));
         return -EINVAL;
     }
     if (check_bounds(o, v, x) < 0)
@@ -182,7 +183,7 @@ static int set_duration(struct cadv_config *cfg, const struct opt *o, const char
     int64_t v;
 
     if (cadv_parse_duration(value, &v) < 0) {
-        snprintf(x->why, sizeof(x->why), "parse error");
+        (void)snprintf(x->why, sizeof(x->why), "parse error");
         return -EINVAL;
     }
     if (check_bounds(o, v, x) < 0)
@@ -197,11 +198,11 @@ static int set_float(struct cadv_config *cfg, const struct opt *o, const char *v
     int r = cadv_parse_go_float(value, &v);
 
     if (r < 0) {
-        snprintf(x->why, sizeof(x->why), "%s", num_why(r));
+        (void)snprintf(x->why, sizeof(x->why), "%s", num_why(r));
         return -EINVAL;
     }
     if ((o->flags & OPT_FINITE) && !isfinite(v)) {
-        snprintf(x->why, sizeof(x->why), "must be a finite number");
+        (void)snprintf(x->why, sizeof(x->why), "must be a finite number");
         return -EINVAL;
     }
     *FIELD(cfg, o, double) = v;
@@ -216,14 +217,14 @@ static int set_value(struct cadv_config *cfg, const struct opt *o, const char *v
     case OPT_BOOL:
         r = cadv_parse_bool(value, FIELD(cfg, o, bool));
         if (r < 0)
-            snprintf(x->why, sizeof(x->why), "parse error");
+            (void)snprintf(x->why, sizeof(x->why), "parse error");
         return r < 0 ? -EINVAL : 0;
     case OPT_INT:
         return set_int(cfg, o, value, x);
     case OPT_UINT64:
         r = cadv_parse_go_uint(value, 0, 64, FIELD(cfg, o, uint64_t));
         if (r < 0)
-            snprintf(x->why, sizeof(x->why), "%s", num_why(r));
+            (void)snprintf(x->why, sizeof(x->why), "%s", num_why(r));
         return r < 0 ? -EINVAL : 0;
     case OPT_FLOAT:
         return set_float(cfg, o, value, x);
@@ -279,7 +280,7 @@ static int set_kinds(struct cadv_config *cfg, const struct opt *o, const char *v
     if (bad) {
         char *q = quoted(bad, strcspn(bad, ","));
 
-        snprintf(x->why, sizeof(x->why), "unsupported metric %.200s specified", q);
+        (void)snprintf(x->why, sizeof(x->why), "unsupported metric %.200s specified", q);
         free(q);
         return -EINVAL;
     }
@@ -298,8 +299,8 @@ static int set_level(struct cadv_config *cfg, const struct opt *o, const char *v
     if (r < 0) {
         char *q = quoted(value, strlen(value));
 
-        snprintf(x->why, sizeof(x->why), "strconv.ParseInt: parsing %.200s: %s", q,
-                 r == -ERANGE ? "value out of range" : "invalid syntax");
+        (void)snprintf(x->why, sizeof(x->why), "strconv.ParseInt: parsing %.200s: %s", q,
+                       r == -ERANGE ? "value out of range" : "invalid syntax");
         free(q);
         return -EINVAL;
     }
@@ -332,18 +333,16 @@ static int set_vmodule(struct cadv_config *cfg, const struct opt *o, const char 
 
         if (!**p)
             continue;
-        if (!eq || eq == *p || !eq[1] || strchr(eq + 1, '=')) {
-            r = -EINVAL;
-        } else if (cadv_parse_go_int(eq + 1, 10, 32, &v) < 0) {
+        if (!eq || eq == *p || !eq[1] || strchr(eq + 1, '=') || cadv_parse_go_int(eq + 1, 10, 32, &v) < 0) {
             r = -EINVAL;
         } else if (v < 0) {
-            snprintf(x->why, sizeof(x->why), "negative value for vmodule level");
+            (void)snprintf(x->why, sizeof(x->why), "negative value for vmodule level");
             r = -ERANGE;
         }
     }
     list_free(l);
     if (r == -EINVAL)
-        snprintf(x->why, sizeof(x->why), "syntax error: expect comma-separated list of filename=N");
+        (void)snprintf(x->why, sizeof(x->why), "syntax error: expect comma-separated list of filename=N");
     if (r < 0)
         return -EINVAL;
     set_string(FIELD(cfg, o, char *), value);
@@ -359,11 +358,11 @@ static int set_backtrace(struct cadv_config *cfg, const struct opt *o, const cha
     if (*value) {
         if (!colon || strchr(colon + 1, ':') || !memchr(value, '.', (size_t)(colon - value)) ||
             cadv_parse_go_int(colon + 1, 10, 64, &v) < 0) {
-            snprintf(x->why, sizeof(x->why), "syntax error: expect file.go:234");
+            (void)snprintf(x->why, sizeof(x->why), "syntax error: expect file.go:234");
             return -EINVAL;
         }
         if (v <= 0) {
-            snprintf(x->why, sizeof(x->why), "negative or zero value for level");
+            (void)snprintf(x->why, sizeof(x->why), "negative or zero value for level");
             return -EINVAL;
         }
     }
@@ -375,7 +374,7 @@ static int set_backtrace(struct cadv_config *cfg, const struct opt *o, const cha
 static int set_endpoint(struct cadv_config *cfg, const struct opt *o, const char *value, struct ctx *x)
 {
     if (value[0] != '/') {
-        snprintf(x->why, sizeof(x->why), "must start with \"/\"");
+        (void)snprintf(x->why, sizeof(x->why), "must start with \"/\"");
         return -EINVAL;
     }
     set_string(FIELD(cfg, o, char *), value);
@@ -393,7 +392,7 @@ static int set_regex(struct cadv_config *cfg, const struct opt *o, const char *v
             char msg[128];
 
             regerror(r, &re, msg, sizeof(msg));
-            snprintf(x->why, sizeof(x->why), "bad regular expression: %s", msg);
+            (void)snprintf(x->why, sizeof(x->why), "bad regular expression: %s", msg);
             return -EINVAL;
         }
         regfree(&re);

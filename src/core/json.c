@@ -229,12 +229,12 @@ void cadv_format_go_float(struct cadv_buf *out, double v)
     }
     /* Shortest round-tripping precision. */
     for (prec = 1; prec <= 17; prec++) {
-        snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, a);
+        (void)snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, a); /* tmp fits any double */
         if (strtod(tmp, NULL) == a)
             break;
     }
     e = strchr(tmp, 'e');
-    exp10 = atoi(e + 1);
+    exp10 = (int)strtol(e + 1, NULL, 10);
     for (char *p = tmp; p < e; p++)
         if (*p >= '0' && *p <= '9')
             digits[nd++] = *p;

@@ -36,6 +36,7 @@ static void log_line(enum cadv_log_level level, int err, const char *fmt, va_lis
     w = snprintf(line, sizeof(line), "%c%02d%02d %02d:%02d:%02d.%06ld cadv] ", level_char[level],
                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
     n = w > 0 ? (size_t)w : 0;
+    /* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): both callers va_start ap first. */
     w = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
     if (w > 0)
         n += (size_t)w;

@@ -406,9 +406,9 @@ static size_t numa_order(const struct cadv_sample *s, uint32_t *order)
         uint32_t v = (uint32_t)i;
         size_t j = i;
 
-        snprintf(a, sizeof(a), "%llu", (unsigned long long)s->numa[v].node);
+        (void)snprintf(a, sizeof(a), "%llu", (unsigned long long)s->numa[v].node);
         while (j > 0) {
-            snprintf(b, sizeof(b), "%llu", (unsigned long long)s->numa[order[j - 1]].node);
+            (void)snprintf(b, sizeof(b), "%llu", (unsigned long long)s->numa[order[j - 1]].node);
             if (strcmp(b, a) <= 0)
                 break;
             order[j] = order[j - 1];
@@ -438,7 +438,7 @@ static void memory_data(struct cadv_json *w, const char *key, const struct cadv_
         for (size_t i = 0; i < n; i++) {
             char node[24];
 
-            snprintf(node, sizeof(node), "%llu", (unsigned long long)s->numa[order[i]].node);
+            (void)snprintf(node, sizeof(node), "%llu", (unsigned long long)s->numa[order[i]].node);
             key_name(w, node);
             cadv_json_u64(w, numa_value(&s->numa[order[i]], (enum numa_field)f, hier));
         }
@@ -496,7 +496,7 @@ static void hugetlb_key(uint64_t bytes, char *out, size_t size)
         v /= 1024.0;
         u++;
     }
-    snprintf(out, size, "%g%s", v, units[u]);
+    (void)snprintf(out, size, "%g%s", v, units[u]);
 }
 
 /* map[string]HugetlbStats, keys sorted as strings. */

@@ -52,10 +52,10 @@
 #define SERVER_MAX_CONNECTIONS 1024u
 #define SERVER_TIMEOUT_S       120u
 #define SERVER_MAX_URI         8192u
-#define SERVER_MAX_BODY        (64u * 1024u)
+#define SERVER_MAX_BODY        ((size_t)64 * 1024)
 #define SERVER_MEMORY_LIMIT    ((size_t)64 * 1024)
 /* Bytes of an oversized chunked body read and dropped before the connection is cut. */
-#define SERVER_MAX_DISCARD     (16u * SERVER_MAX_BODY)
+#define SERVER_MAX_DISCARD     (16 * SERVER_MAX_BODY)
 
 struct cadv_server {
     struct MHD_Daemon *daemon;
@@ -374,7 +374,7 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
     size_t n;
 
     (void)cls;
-    vsnprintf(line, sizeof(line), fmt, ap);
+    (void)vsnprintf(line, sizeof(line), fmt, ap); /* a log line may be cut */
     n = strlen(line);
     while (n > 0 && line[n - 1] == '\n')
         line[--n] = '\0';
@@ -429,7 +429,7 @@ static int open_listener(const char *ip, int port)
         host[n - 2] = '\0';
         ip = host;
     }
-    snprintf(serv, sizeof(serv), "%d", port);
+    (void)snprintf(serv, sizeof(serv), "%d", port); /* a port fits */
     if (getaddrinfo(ip, serv, &hints, &res) != 0)
         return -EADDRNOTAVAIL;
     for (struct addrinfo *ai = res; ai; ai = ai->ai_next) {
@@ -443,7 +443,7 @@ static int open_listener(const char *ip, int port)
 
 static int bound_port(int fd)
 {
-    struct sockaddr_storage ss;
+    struct sockaddr_storage ss = {0};
     socklen_t len = sizeof(ss);
 
     if (getsockname(fd, (struct sockaddr *)&ss, &len) < 0)

@@ -136,7 +136,7 @@ static bool mark(struct cadv_discovery *d, size_t h, const char *name)
     struct node *n = cadv_hmap_get(d->nodes, name, len);
 
     if (!n) {
-        if (cadv_hmap_count(d->nodes) >= MAX_NAMES) {
+        if (cadv_hmap_count(d->nodes) >= (size_t)MAX_NAMES) {
             if (!d->names_full_logged)
                 cadv_log(CADV_LOG_WARNING, "More than %d cgroups, '%s' and later ones are not tracked",
                          MAX_NAMES, name);
