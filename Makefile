@@ -7,8 +7,9 @@ ASAN_BUILD ?= build-asan
 N          ?= 1000
 ARGS       ?=
 BENCH_ARGS ?=
+FUZZ_SECONDS ?= 60
 
-.PHONY: all build run check unit integration format format-check bench deps clean install deb
+.PHONY: all build run check unit integration format format-check lint fuzz bench deps clean install deb
 
 all: build
 
@@ -34,8 +35,9 @@ deb: build
 	@deploy/debian/build-deb $(BUILD)
 
 # Benchmark (see bench/README.md): make bench N=1000 BENCH_ARGS="--window 60 --soak"
-# Every test: format check, unit + fuzz-corpus tests (debug and ASan/UBSan builds), black-box tests
-# of the real daemon; ends with one line "N passed, N failed".
+# Every test: format check, static analysis, unit + fuzz-corpus tests (debug and ASan/UBSan builds),
+# a short libFuzzer run of every target, black-box tests of the real daemon; ends with one line
+# "N passed, N failed".
 check: deps
 	@scripts/check
 
@@ -51,8 +53,17 @@ format:
 format-check:
 	@scripts/format --check
 
+# Static analysis: clang-tidy (.clang-tidy) and cppcheck over src/ (docs/architecture.md#static-analysis).
+lint: build
+	@scripts/lint $(BUILD)
+
+# Every libFuzzer target of tests/fuzz for FUZZ_SECONDS each (clang, ASan+UBSan, in build-fuzz/):
+# make fuzz FUZZ_SECONDS=300. One line per target with executions and coverage.
+fuzz: deps
+	@scripts/fuzz $(FUZZ_SECONDS)
+
 bench: build
 	/usr/bin/python3 bench/run.py --n $(N) --cadv $(BUILD)/cadv --floor $(BUILD)/bench/floor $(BENCH_ARGS)
 
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD) build-tsan
+	rm -rf $(BUILD) $(ASAN_BUILD) build-tsan build-fuzz

@@ -158,14 +158,15 @@ static int check_bounds(const struct opt *o, int64_t v, struct ctx *x)
 
         cadv_buf_init(&b, 0);
         cadv_format_duration(&b, o->min);
-        snprintf(x->why, sizeof(x->why), "must be at least %s", b.data);
+        (void)snprintf(x->why, sizeof(x->why), "must be at least %s", b.data);
         cadv_buf_done(&b);
     } else if (o->min == 1 && o->max >= INT_MAX)
-        snprintf(x->why, sizeof(x->why), "must be positive");
+        (void)snprintf(x->why, sizeof(x->why), "must be positive");
     else if (o->min == 0 && o->max >= INT_MAX)
-        snprintf(x->why, sizeof(x->why), "must not be negative");
+        (void)snprintf(x->why, sizeof(x->why), "must not be negative");
     else
-        snprintf(x->why, sizeof(x->why), "out of range %lld..%lld", (long long)o->min, (long long)o->max);
+        (void)snprintf(x->why, sizeof(x->why), "out of range %lld..%lld", (long long)o->min,
+                       (long long)o->max);
     return -EINVAL;
 }
 
@@ -177,7 +178,7 @@ static int set_int(struct cadv_config *cfg, const struct opt *o, const char *val
     if (r == 0 && (v < INT_MIN || v > INT_MAX))
         r = -ERANGE;
     if (r < 0) {
-        snprintf(x->why, sizeof(x->why), "%s", num_why(r));
+        (void)snprintf(x->why, sizeof(x->why), "%s", num_why(r));
         return -EINVAL;
     }
     if (check_bounds(o, v, x) < 0)
@@ -191,7 +192,7 @@ static int set_duration(struct cadv_config *cfg, const struct opt *o, const char
     int64_t v;
 
     if (cadv_parse_duration(value, &v) < 0) {
-        snprintf(x->why, sizeof(x->why), "parse error");
+        (void)snprintf(x->why, sizeof(x->why), "parse error");
         return -EINVAL;
     }
     if (check_bounds(o, v, x) < 0)
@@ -206,11 +207,11 @@ static int set_float(struct cadv_config *cfg, const struct opt *o, const char *v
     int r = cadv_parse_go_float(value, &v);
 
     if (r < 0) {
-        snprintf(x->why, sizeof(x->why), "%s", num_why(r));
+        (void)snprintf(x->why, sizeof(x->why), "%s", num_why(r));
         return -EINVAL;
     }
     if ((o->flags & OPT_FINITE) && !isfinite(v)) {
-        snprintf(x->why, sizeof(x->why), "must be a finite number");
+        (void)snprintf(x->why, sizeof(x->why), "must be a finite number");
         return -EINVAL;
     }
     if ((o->flags & OPT_BOUNDED) && v > (double)o->max) {
@@ -229,14 +230,14 @@ static int set_value(struct cadv_config *cfg, const struct opt *o, const char *v
     case OPT_BOOL:
         r = cadv_parse_bool(value, FIELD(cfg, o, bool));
         if (r < 0)
-            snprintf(x->why, sizeof(x->why), "parse error");
+            (void)snprintf(x->why, sizeof(x->why), "parse error");
         return r < 0 ? -EINVAL : 0;
     case OPT_INT:
         return set_int(cfg, o, value, x);
     case OPT_UINT64:
         r = cadv_parse_go_uint(value, 0, 64, FIELD(cfg, o, uint64_t));
         if (r < 0)
-            snprintf(x->why, sizeof(x->why), "%s", num_why(r));
+            (void)snprintf(x->why, sizeof(x->why), "%s", num_why(r));
         return r < 0 ? -EINVAL : 0;
     case OPT_FLOAT:
         return set_float(cfg, o, value, x);
@@ -292,7 +293,7 @@ static int set_kinds(struct cadv_config *cfg, const struct opt *o, const char *v
     if (bad) {
         char *q = quoted(bad, strcspn(bad, ","));
 
-        snprintf(x->why, sizeof(x->why), "unsupported metric %.200s specified", q);
+        (void)snprintf(x->why, sizeof(x->why), "unsupported metric %.200s specified", q);
         free(q);
         return -EINVAL;
     }
@@ -311,8 +312,8 @@ static int set_level(struct cadv_config *cfg, const struct opt *o, const char *v
     if (r < 0) {
         char *q = quoted(value, strlen(value));
 
-        snprintf(x->why, sizeof(x->why), "strconv.ParseInt: parsing %.200s: %s", q,
-                 r == -ERANGE ? "value out of range" : "invalid syntax");
+        (void)snprintf(x->why, sizeof(x->why), "strconv.ParseInt: parsing %.200s: %s", q,
+                       r == -ERANGE ? "value out of range" : "invalid syntax");
         free(q);
         return -EINVAL;
     }
@@ -345,18 +346,16 @@ static int set_vmodule(struct cadv_config *cfg, const struct opt *o, const char 
 
         if (!**p)
             continue;
-        if (!eq || eq == *p || !eq[1] || strchr(eq + 1, '=')) {
-            r = -EINVAL;
-        } else if (cadv_parse_go_int(eq + 1, 10, 32, &v) < 0) {
+        if (!eq || eq == *p || !eq[1] || strchr(eq + 1, '=') || cadv_parse_go_int(eq + 1, 10, 32, &v) < 0) {
             r = -EINVAL;
         } else if (v < 0) {
-            snprintf(x->why, sizeof(x->why), "negative value for vmodule level");
+            (void)snprintf(x->why, sizeof(x->why), "negative value for vmodule level");
             r = -ERANGE;
         }
     }
     list_free(l);
     if (r == -EINVAL)
-        snprintf(x->why, sizeof(x->why), "syntax error: expect comma-separated list of filename=N");
+        (void)snprintf(x->why, sizeof(x->why), "syntax error: expect comma-separated list of filename=N");
     if (r < 0)
         return -EINVAL;
     set_string(FIELD(cfg, o, char *), value);
@@ -372,11 +371,11 @@ static int set_backtrace(struct cadv_config *cfg, const struct opt *o, const cha
     if (*value) {
         if (!colon || strchr(colon + 1, ':') || !memchr(value, '.', (size_t)(colon - value)) ||
             cadv_parse_go_int(colon + 1, 10, 64, &v) < 0) {
-            snprintf(x->why, sizeof(x->why), "syntax error: expect file.go:234");
+            (void)snprintf(x->why, sizeof(x->why), "syntax error: expect file.go:234");
             return -EINVAL;
         }
         if (v <= 0) {
-            snprintf(x->why, sizeof(x->why), "negative or zero value for level");
+            (void)snprintf(x->why, sizeof(x->why), "negative or zero value for level");
             return -EINVAL;
         }
     }
@@ -388,7 +387,7 @@ static int set_backtrace(struct cadv_config *cfg, const struct opt *o, const cha
 static int set_endpoint(struct cadv_config *cfg, const struct opt *o, const char *value, struct ctx *x)
 {
     if (value[0] != '/') {
-        snprintf(x->why, sizeof(x->why), "must start with \"/\"");
+        (void)snprintf(x->why, sizeof(x->why), "must start with \"/\"");
         return -EINVAL;
     }
     set_string(FIELD(cfg, o, char *), value);
@@ -406,7 +405,7 @@ static int set_regex(struct cadv_config *cfg, const struct opt *o, const char *v
             char msg[128];
 
             regerror(r, &re, msg, sizeof(msg));
-            snprintf(x->why, sizeof(x->why), "bad regular expression: %s", msg);
+            (void)snprintf(x->why, sizeof(x->why), "bad regular expression: %s", msg);
             return -EINVAL;
         }
         regfree(&re);
@@ -455,10 +454,10 @@ static int set_event_limits(struct cadv_config *cfg, const struct opt *o, const 
     "oom_event,percpu,perf_event,pressure,process,referenced_memory,resctrl,sched,tcp,udp."
 #define NO_FILES "(no effect when -logtostderr=true)"
 
-/* Every flag of the cAdvisor binary (INVENTORY 2.1-2.7) and cadv's own. Defaults are the text Go's
+/* Every flag of the cAdvisor binary (docs/compatibility.md#flags) and cadv's own. Defaults are the text Go's
  * usage shows, applied through the same setters as the command line. */
 static const struct opt opts[] = {
-        /* HTTP / UI / auth (INVENTORY 2.1) */
+        /* HTTP / UI / auth (docs/compatibility.md#flags-http) */
         {"listen_ip", OPT_STRING, OFF(listen_ip), "", "IP to listen on, defaults to all IPs"},
         {"port", OPT_INT, OFF(port), "8080", "port to listen", .flags = OPT_BOUNDED, .min = 0, .max = 65535},
         {"url_base_prefix", OPT_STRING, OFF(url_base_prefix), "",
@@ -478,7 +477,7 @@ static const struct opt opts[] = {
          "max number of CPUs that can be used simultaneously. Less than 1 for default (number of cores).",
          .flags = OPT_NI},
 
-        /* In-memory cache and storage drivers (INVENTORY 2.2) */
+        /* In-memory cache and storage drivers (docs/compatibility.md#flags-storage) */
         {"storage_duration", OPT_DURATION, OFF(storage_duration_ns), "2m0s",
          "How long to keep data stored (Default: 2min).", POSITIVE},
         {"storage_driver", OPT_STRING, OFF(storage_driver), "",
@@ -535,7 +534,7 @@ static const struct opt opts[] = {
         {"bq_credentials_file", OPT_STRING, OFF(bq_credentials_file), "", "Credential Key file (pem)",
          .flags = OPT_NI},
 
-        /* Housekeeping and manager (INVENTORY 2.3) */
+        /* Housekeeping and manager (docs/compatibility.md#flags-housekeeping) */
         {"housekeeping_interval", OPT_DURATION, OFF(housekeeping_interval_ns), "1s",
          "Interval between container housekeepings", AT_LEAST(MIN_HOUSEKEEPING_NS)},
         {"max_housekeeping_interval", OPT_DURATION, OFF(max_housekeeping_interval_ns), "1m0s",
@@ -572,7 +571,7 @@ static const struct opt opts[] = {
         {"collector_key", OPT_STRING, OFF(collector_key), "", "Key for the collector's certificate",
          .flags = OPT_NI},
 
-        /* Container runtimes (INVENTORY 2.4) */
+        /* Container runtimes (docs/compatibility.md#flags-runtimes) */
         {"docker", OPT_STRING, OFF(docker), "unix:///var/run/docker.sock", "docker endpoint"},
         {"docker-tls", OPT_BOOL, OFF(docker_tls), "false", "use TLS to connect to docker"},
         {"docker-tls-cert", OPT_STRING, OFF(docker_tls_cert), "cert.pem", "path to client certificate"},
@@ -610,7 +609,7 @@ static const struct opt opts[] = {
         {"container_hints", OPT_STRING, OFF(container_hints), "/etc/cadvisor/container_hints.json",
          "location of the container hints file", .flags = OPT_NI},
 
-        /* Metric selection and labels (INVENTORY 2.5, 4.1) */
+        /* Metric selection and labels (docs/compatibility.md#flags-metrics) */
         {"disable_metrics", OPT_CUSTOM, OFF(disable_metrics),
          "advtcp,cpu_topology,cpuset,hugetlb,memory_numa,process,referenced_memory,resctrl,sched,tcp,udp",
          "comma-separated list of `metrics` to be disabled. " KINDS_HELP, .set = set_kinds},
@@ -636,13 +635,13 @@ static const struct opt opts[] = {
          "(default: 0)",
          .flags = OPT_NI},
 
-        /* Machine identity (INVENTORY 2.6) */
+        /* Machine identity (docs/compatibility.md#flags-machine) */
         {"machine_id_file", OPT_STRING, OFF(machine_id_file), "/etc/machine-id,/var/lib/dbus/machine-id",
          "Comma-separated list of files to check for machine-id. Use the first one that exists."},
         {"boot_id_file", OPT_STRING, OFF(boot_id_file), "/proc/sys/kernel/random/boot_id",
          "Comma-separated list of files to check for boot-id. Use the first one that exists."},
 
-        /* klog (INVENTORY 2.7) */
+        /* klog (docs/compatibility.md#flags-logging) */
         {"v", OPT_CUSTOM, OFF(verbosity), "2", "number for the log level verbosity", .set = set_level},
         {"vmodule", OPT_CUSTOM, OFF(vmodule), "",
          "comma-separated list of pattern=N settings for file-filtered logging",

@@ -11,7 +11,8 @@
  * if <root>/cgroup.controllers exists; otherwise every subdirectory whose name is a list of known
  * controllers is a v1 hierarchy (symlinks such as cpu -> cpu,cpuacct are followed and deduplicated
  * by device and inode), and <root>/unified with a cgroup.procs makes the host hybrid. Only the
- * hierarchies of the controllers the metric kinds need are tracked (INVENTORY 7.1), as cAdvisor. */
+ * hierarchies of the controllers the metric kinds need are tracked (docs/compatibility.md#cgroup-discovery),
+ * as cAdvisor. */
 #include "collect/cgroup.h"
 
 #include <dirent.h>
@@ -751,7 +752,7 @@ static uint64_t ts_ns(const struct timespec *t)
     return t->tv_sec < 0 ? UINT64_MAX : (uint64_t)t->tv_sec * CADV_NS_PER_SEC + (uint64_t)t->tv_nsec;
 }
 
-/* INVENTORY 7.7: min mtime of the cgroup directories and their marker files, clamped to boot. */
+/* docs/compatibility.md#spec: min mtime of the cgroup directories and their marker files, clamped to boot. */
 static uint64_t creation_time(const struct cadv_cgroup *cg)
 {
     uint64_t now = cadv_now_ns(), low = now;

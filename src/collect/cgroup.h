@@ -74,8 +74,8 @@ const char *cadv_cgroup_name(const struct cadv_cgroup *cg);
 /* Reads this cycle's figures into *s, a scratch sample (see sample.h) cleared by the caller: this
  * writes only the cgroup-derived fields (cpu, memory, diskio, hugetlb, threads, cpuset, numa,
  * schedstat, PSI) and ORs s->c.has. cpu and memory are always marked present (as cAdvisor); the
- * kinds decide which other parts are read (INVENTORY 4.1). Allocation-free (the sched kind grows a
- * per-cgroup pid table now and then). Returns 0, -ENOENT if the cgroup vanished, or another
+ * kinds decide which other parts are read (docs/compatibility.md#metric-kinds). Allocation-free (the sched
+ * kind grows a per-cgroup pid table now and then). Returns 0, -ENOENT if the cgroup vanished, or another
  * negative errno (-EFBIG for a file larger than its buffer); s may be partly written on failure. */
 int cadv_cgroup_read_stats(struct cadv_cgroup *cg, uint32_t kinds, struct cadv_sample *s);
 /* Reads limits and settings into the ContainerSpec part of *spec: creation_time, has_cpu, cpu_*,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cgroup_v1.c - cgroup v1 readers (also the hybrid layout: v1 controllers plus cgroup2 PSI and
  * cpu.stat under <root>/unified/<name>). Mirrors libcontainer's fs stats as cAdvisor copies them
- * (INVENTORY 7.2-7.4, 7.6, 7.7): cpuacct.usage/stat/usage_percpu, cpu.stat CFS figures, memory.*
+ * (docs/compatibility.md#cgroup-files): cpuacct.usage/stat/usage_percpu, cpu.stat CFS figures, memory.*
  * with the total_* keys under memory.use_hierarchy=1, the first blkio file group with entries,
  * pids.current/max, hugetlb.<size>.*, cpuset.memory_migrate, memory.numa_stat. */
 #include <errno.h>
@@ -24,7 +24,7 @@ struct blkio_file {
     enum cadv_io_stat stat;
 };
 
-/* INVENTORY 7.4 / libcontainer blkio.go: groups tried in order; the first whose first file has
+/* docs/compatibility.md#blkio / libcontainer blkio.go: groups tried in order; the first whose first file has
  * entries wins. Only the groups' first files are kept open from the start; the other files of a group
  * are added when it wins (an idle cgroup, where none has entries, keeps 3 files open, not 14). */
 static const struct blkio_file blkio_files[] = {

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cgroup_v2.c - pure cgroup v2 readers. Mirrors libcontainer's fs2 stats as cAdvisor copies them
- * (INVENTORY 7.2-7.4, 7.6, 7.7): cpu.stat (usage, CFS, bursts), memory.current/peak/swap.current
+ * (docs/compatibility.md#cgroup-files): cpu.stat (usage, CFS, bursts), memory.current/peak/swap.current
  * and memory.stat (file, anon, file_mapped, ...), memory.events, io.stat, *.pressure, pids.*,
  * hugetlb.<size>.current/events; spec from cpu.weight (-> shares), cpu.max, cpuset.cpus.effective,
  * memory.max/min/swap.max and pids.max. The unified directory is always read in full; the kinds
@@ -231,7 +231,7 @@ static int v2_memory(struct cadv_cgroup *cg, struct cadv_sample *s, char *buf)
         (r = slot_u64(cg, S_MEM_SWAP, &m->swap, &ok)) < 0)
         return r;
     if (!cur && cadv_cgroup__is_root(cg))
-        m->usage = v[K_ANON] + v[K_FILE]; /* the root has no memory.current (INVENTORY 7.3) */
+        m->usage = v[K_ANON] + v[K_FILE]; /* the root has no memory.current (docs/compatibility.md#memory) */
     mem_from_stat(m, v, found);
     return 0;
 }
@@ -245,7 +245,7 @@ static bool key_is(const char *key, size_t n, const char *lit)
     return strlen(lit) == n && memcmp(key, lit, n) == 0;
 }
 
-/* libcontainer's statIo mapping onto the v1 tables (INVENTORY 7.4). */
+/* libcontainer's statIo mapping onto the v1 tables (docs/compatibility.md#blkio). */
 static void io_cb(void *ctx, uint64_t major, uint64_t minor, const char *key, size_t n, uint64_t value)
 {
     static const struct {

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* fs.h - the machine's filesystems as cAdvisor's fs.RealFsInfo knows them (INVENTORY 7.9): the
- * inventory (partitions from mountinfo with their labels "root" and "docker-images", and the
- * /dev/disk/by-uuid map) and a measurement of it (statvfs with a timeout, and the /proc/diskstats
- * counters matched by device, else by major:minor), which is the root container's FsStats.
+/* fs.h - the machine's filesystems as cAdvisor's fs.RealFsInfo knows them
+ * (docs/compatibility.md#filesystems): the inventory (partitions from mountinfo with their labels "root" and
+ * "docker-images", and the /dev/disk/by-uuid map) and a measurement of it (statvfs with a timeout, and the
+ * /proc/diskstats counters matched by device, else by major:minor), which is the root container's FsStats.
  *
  * Inventories and measurements are plain values owned by their holder; nothing here keeps state
  * between calls or logs. statvfs runs on a helper thread per call (cadv_procfs_statvfs_at), so a

@@ -361,7 +361,7 @@ int cadv_fsusage_mount_source(int proc_dirfd, const char *path, uint32_t major, 
     return c.r;
 }
 
-/* cAdvisor reports "vfs" for every statfs-based filesystem (INVENTORY 7.9). */
+/* cAdvisor reports "vfs" for every statfs-based filesystem (docs/compatibility.md#filesystems). */
 static const char *reported_type(const char *fstype)
 {
     if (fstype && (strcmp(fstype, "zfs") == 0 || strcmp(fstype, "devicemapper") == 0))

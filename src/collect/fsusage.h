@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* fsusage.h - filesystem usage of a container's writable layer, computed in-process (cAdvisor's
- * realFsHandler, INVENTORY 6.7), never by forking du.
+ * realFsHandler, docs/compatibility.md#fs-usage), never by forking du.
  *
  * A `cadv_fsusage` walks the container's rootfs directory (overlay upperdir) and an extra directory
  * (docker: containers/<id> with the json logs) like cAdvisor's GetDirUsage: the sum of st_blocks*512

@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* machine.c - reads the host description the way cAdvisor's lib/machine, lib/utils/sysinfo,
- * lib/utils/sysfs and lib/fs do (INVENTORY 7.8, 7.9), through directory fds of the proc, sys and
- * host roots. Where cAdvisor iterates a Go map (filesystems, package nodes) the order here is the
- * stable one of the source files. */
+ * lib/utils/sysfs and lib/fs do (docs/compatibility.md#machine-info), through directory fds of the proc, sys
+ * and host roots. Where cAdvisor iterates a Go map (filesystems, package nodes) the order here is the stable
+ * one of the source files. */
 #include "collect/machine.h"
 
 #include <dirent.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* machine.h - builds the host description (cAdvisor's MachineInfo, INVENTORY 7.8/7.9) from
+/* machine.h - builds the host description (cAdvisor's MachineInfo, docs/compatibility.md#machine-info) from
  * /proc, /sys and the host root, each opened once as a directory fd and read with openat, so
  * fixture trees can stand in for them. Slow-ish (it statfs's every filesystem, with a 2 s timeout
  * each, as cAdvisor does); meant to run at start-up and every --update_machine_info_interval.

@@ -268,7 +268,10 @@ static void scan_hex_pair(const char *s, size_t n, uint64_t *a, uint64_t *b)
     }
 }
 
-void cadv_net_udp_line(const char *line, size_t len, uint64_t *udp)
+/* One line of net/udp or net/udp6 after the header, into udp[4] = {Listen, Dropped, RxQueued,
+ * TxQueued}: every line is one Listen; 13-field lines add tx_queue to RxQueued and rx_queue to
+ * TxQueued (cAdvisor swaps them) and drops to Dropped. Never fails. */
+static void parse_udp_line(const char *line, size_t len, uint64_t *udp)
 {
     const char *f[14];
     size_t fl[14], k = 0, pos = 0;
@@ -292,7 +295,7 @@ static int udp_line(const char *line, size_t len, void *vctx)
     struct udp_ctx *c = vctx;
 
     if (c->lineno++ > 0)
-        cadv_net_udp_line(line, len, c->udp);
+        parse_udp_line(line, len, c->udp);
     return 0;
 }
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* net.h - a container's network figures, read from the network namespace of its root process as
- * cAdvisor reads them (INVENTORY 7.5): interface counters from /proc/<pid>/net/dev (kind
+ * cAdvisor reads them (docs/compatibility.md#network): interface counters from /proc/<pid>/net/dev (kind
  * `network`), socket states from net/tcp and net/tcp6 (kind `tcp`), net/udp and net/udp6 (kind
  * `udp`), and the TCP counters of net/netstat and net/snmp (kind `advtcp`).
  *
@@ -37,10 +37,6 @@ int cadv_net_tcp_line(const char *line, size_t len, uint64_t *counts);
 /* A whole net/tcp file (header skipped). On -EBADMSG counts is left untouched. */
 int cadv_net_parse_tcp(const char *buf, size_t len, uint64_t *counts);
 
-/* One line of net/udp or net/udp6 after the header, into udp[4] = {Listen, Dropped, RxQueued,
- * TxQueued}: every line is one Listen; 13-field lines add tx_queue to RxQueued and rx_queue to
- * TxQueued (cAdvisor swaps them) and drops to Dropped. Never fails. */
-void cadv_net_udp_line(const char *line, size_t len, uint64_t *udp);
 /* A whole net/udp file (header skipped). */
 void cadv_net_parse_udp(const char *buf, size_t len, uint64_t *udp);
 

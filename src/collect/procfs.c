@@ -980,12 +980,12 @@ static int scan_mount(const struct cadv_mountinfo_entry *e, void *userdata)
     return 0;
 }
 
-void cadv_procfs_fs_partitions(char *buf, size_t len, int rootfd, struct cadv_fs_partition **ret,
+void cadv_procfs_fs_partitions(char *mountinfo, size_t len, int rootfd, struct cadv_fs_partition **ret,
                                size_t *ret_n)
 {
     struct fs_scan s = {.rootfd = rootfd};
 
-    (void)cadv_procfs_parse_mountinfo(buf, len, scan_mount, &s);
+    (void)cadv_procfs_parse_mountinfo(mountinfo, len, scan_mount, &s);
     if (s.have_root)
         upsert_part(&s, cadv_xstrdup(s.root.source), &s.root, s.root.major, s.root.minor);
     *ret = s.parts;

@@ -129,7 +129,8 @@ int cadv_procfs_cpulist_contains(const char *buf, size_t len, unsigned cpu);
 /* Number of CPUs in a kernel cpumask ("00000000,000000ff\n"). Returns it, or -EINVAL. */
 int cadv_procfs_cpumask_weight(const char *buf, size_t len);
 
-/* cAdvisor's filesystem "partitions" (fs.processMounts plus the root label, INVENTORY 7.9). */
+/* cAdvisor's filesystem "partitions" (fs.processMounts plus the root label,
+ * docs/compatibility.md#filesystems). */
 struct cadv_fs_partition {
     char *source; /* the key: mount source, the mount point for tmpfs, "<source>_<maj>-<min>" for overlay */
     char *mountpoint;

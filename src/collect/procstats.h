@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* procstats.h - the `process` kind of a container (cAdvisor's ProcessStats, INVENTORY 7.6): the
- * number of its processes (the pids of its cgroup.procs), their open file descriptors and sockets
+/* procstats.h - the `process` kind of a container (cAdvisor's ProcessStats, docs/compatibility.md#processes):
+ * the number of its processes (the pids of its cgroup.procs), their open file descriptors and sockets
  * (entries of /proc/<pid>/fd, and those that are sockets), and the open-files ulimit of its root
  * process (/proc/<pid>/limits).
  *
@@ -54,7 +54,7 @@ struct cadv_ps_env {
     long hz;               /* clock ticks per second */
 };
 
-/* One row of cAdvisor's ProcessInfo (INVENTORY 3.8.17), as its ps parsing yields it. */
+/* One row of cAdvisor's ProcessInfo (docs/compatibility.md#json-ps), as its ps parsing yields it. */
 struct cadv_ps_info {
     char user[64]; /* effective user's name, or the uid in decimal */
     uint32_t pid, ppid;

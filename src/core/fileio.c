@@ -56,36 +56,3 @@ int cadv_read_at(int dirfd, const char *path, char *buf, size_t cap, size_t *ret
     close(fd);
     return r;
 }
-
-int cadv_read_value_at(int dirfd, const char *path, char *buf, size_t cap)
-{
-    size_t len;
-    int r;
-
-    r = cadv_read_at(dirfd, path, buf, cap, &len);
-    if (r < 0)
-        return r;
-    while (len > 0 && (buf[len - 1] == '\n' || buf[len - 1] == ' ' || buf[len - 1] == '\t'))
-        buf[--len] = '\0';
-    return 0;
-}
-
-int cadv_read_u64_at(int dirfd, const char *path, unsigned long long *ret)
-{
-    char buf[64];
-    uint64_t v;
-    int r;
-
-    r = cadv_read_value_at(dirfd, path, buf, sizeof(buf));
-    if (r < 0)
-        return r;
-    if (strcmp(buf, "max") == 0) {
-        *ret = UINT64_MAX;
-        return 0;
-    }
-    r = cadv_parse_u64(buf, &v);
-    if (r < 0)
-        return r;
-    *ret = v;
-    return 0;
-}

@@ -11,7 +11,3 @@ int cadv_read_at(int dirfd, const char *path, char *buf, size_t cap, size_t *ret
 /* Like cadv_read_at on an already-open fd, reading from offset 0 with pread. A short read is taken as
  * the end of the file (true of regular files and of the kernel's seq_file/kernfs files). */
 int cadv_pread_all(int fd, char *buf, size_t cap, size_t *ret_len);
-/* Reads one line-trimmed value (trailing whitespace removed) like cadv_read_at. */
-int cadv_read_value_at(int dirfd, const char *path, char *buf, size_t cap);
-/* Reads dirfd/path and parses it as one unsigned integer ("max" gives UINT64_MAX). */
-int cadv_read_u64_at(int dirfd, const char *path, unsigned long long *ret);

@@ -67,7 +67,7 @@ void cadv_json_arr_end(struct cadv_json *w)
 
 static const char hexdig[] = "0123456789abcdef";
 
-void cadv_json_escape(struct cadv_buf *out, const char *str, size_t n)
+static void json_escape(struct cadv_buf *out, const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;
     size_t i = 0, start = 0;
@@ -130,7 +130,7 @@ void cadv_json_key(struct cadv_json *w, const char *key)
 {
     before_value(w);
     cadv_buf_putc(w->out, '"');
-    cadv_json_escape(w->out, key, strlen(key));
+    json_escape(w->out, key, strlen(key));
     cadv_buf_puts(w->out, "\":");
     w->after_key = true;
 }
@@ -153,7 +153,7 @@ void cadv_json_strn(struct cadv_json *w, const char *s, size_t n)
 {
     before_value(w);
     cadv_buf_putc(w->out, '"');
-    cadv_json_escape(w->out, s, n);
+    json_escape(w->out, s, n);
     cadv_buf_putc(w->out, '"');
 }
 
@@ -193,12 +193,12 @@ void cadv_format_go_float(struct cadv_buf *out, double v)
     }
     /* Shortest round-tripping precision. */
     for (prec = 1; prec <= 17; prec++) {
-        snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, a);
+        (void)snprintf(tmp, sizeof(tmp), "%.*e", prec - 1, a); /* tmp fits any double */
         if (strtod(tmp, NULL) == a)
             break;
     }
     e = strchr(tmp, 'e');
-    exp10 = atoi(e + 1);
+    exp10 = (int)strtol(e + 1, NULL, 10);
     for (char *p = tmp; p < e; p++)
         if (*p >= '0' && *p <= '9')
             digits[nd++] = *p;
@@ -283,12 +283,6 @@ void cadv_json_ki64(struct cadv_json *w, const char *key, int64_t v)
 {
     cadv_json_key(w, key);
     cadv_json_i64(w, v);
-}
-
-void cadv_json_kdouble(struct cadv_json *w, const char *key, double v)
-{
-    cadv_json_key(w, key);
-    cadv_json_double(w, v);
 }
 
 void cadv_json_kbool(struct cadv_json *w, const char *key, bool v)

@@ -46,11 +46,8 @@ void cadv_json_raw(struct cadv_json *w, const char *s, size_t n);
 void cadv_json_kstr(struct cadv_json *w, const char *key, const char *s);
 void cadv_json_ku64(struct cadv_json *w, const char *key, uint64_t v);
 void cadv_json_ki64(struct cadv_json *w, const char *key, int64_t v);
-void cadv_json_kdouble(struct cadv_json *w, const char *key, double v);
 void cadv_json_kbool(struct cadv_json *w, const char *key, bool v);
 void cadv_json_ktime(struct cadv_json *w, const char *key, uint64_t ns);
 
 /* Appends v to out in Go's strconv 'g'-shortest style used by encoding/json (see above). */
 void cadv_format_go_float(struct cadv_buf *out, double v);
-/* Appends s JSON-escaped (without quotes) as Go does. */
-void cadv_json_escape(struct cadv_buf *out, const char *s, size_t n);

@@ -18,11 +18,6 @@ void cadv_log_set_level(enum cadv_log_level max)
     atomic_store(&max_level, (int)max);
 }
 
-enum cadv_log_level cadv_log_get_level(void)
-{
-    return (enum cadv_log_level)atomic_load(&max_level);
-}
-
 bool cadv_log_enabled(enum cadv_log_level level)
 {
     return (int)level <= atomic_load(&max_level);
@@ -41,6 +36,7 @@ static void log_line(enum cadv_log_level level, int err, const char *fmt, va_lis
     w = snprintf(line, sizeof(line), "%c%02d%02d %02d:%02d:%02d.%06ld cadv] ", level_char[level],
                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ts.tv_nsec / 1000);
     n = w > 0 ? (size_t)w : 0;
+    /* NOLINTNEXTLINE(clang-analyzer-valist.Uninitialized): both callers va_start ap first. */
     w = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
     if (w > 0)
         n += (size_t)w;

@@ -15,7 +15,6 @@ enum cadv_log_level {
 
 /* Sets the most verbose level printed. cAdvisor's -v N maps: 0..1 notice, 2..3 info, >=4 debug. */
 void cadv_log_set_level(enum cadv_log_level max);
-enum cadv_log_level cadv_log_get_level(void);
 bool cadv_log_enabled(enum cadv_log_level level);
 
 void cadv_log(enum cadv_log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

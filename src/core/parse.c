@@ -269,7 +269,10 @@ int cadv_parse_go_uint(const char *s, int base, unsigned bits, uint64_t *ret)
     if (base == 0) {
         b = 10;
         if (s[0] == '0') {
-            char c = strlen(s) >= 3 ? lower_ascii(s[1]) : 0;
+            char c = '\0';
+
+            if (strlen(s) >= 3)
+                c = lower_ascii(s[1]);
 
             b = c == 'b' ? 2 : c == 'o' ? 8 : c == 'x' ? 16 : 8;
             s += (c == 'b' || c == 'o' || c == 'x') ? 2 : 1;

@@ -43,7 +43,7 @@ size_t cadv_format_rfc3339(uint64_t ns, char *buf, size_t size)
         char f[11];
         int len = 9;
 
-        snprintf(f, sizeof(f), ".%09u", frac);
+        (void)snprintf(f, sizeof(f), ".%09u", frac); /* frac < 1e9: always fits */
         while (f[len] == '0')
             len--;
         memcpy(buf + n, f, (size_t)len + 1);

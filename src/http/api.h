@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* api.h - cAdvisor's REST API under /api: version dispatch and error replies (INVENTORY 3.2), plus
- * the helpers its v1 and v2 handlers share. Handlers run on the HTTP server's threads; they copy
- * specs and samples out of the manager and render outside its locks. */
+/* api.h - cAdvisor's REST API under /api: version dispatch and error replies
+ * (docs/compatibility.md#rest-api), plus the helpers its v1 and v2 handlers share. Handlers run on the HTTP
+ * server's threads; they copy specs and samples out of the manager and render outside its locks. */
 #pragma once
 
 #include <stddef.h>

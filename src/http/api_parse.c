@@ -32,9 +32,7 @@ char *cadv_path_clean(const char *p)
         r = dotdot = 1;
     }
     while (r < n) {
-        if (p[r] == '/') {
-            r++;
-        } else if (p[r] == '.' && (r + 1 == n || p[r + 1] == '/')) {
+        if (p[r] == '/' || (p[r] == '.' && (r + 1 == n || p[r + 1] == '/'))) { /* empty or "." element */
             r++;
         } else if (p[r] == '.' && p[r + 1] == '.' && (r + 2 == n || p[r + 2] == '/')) {
             r += 2;

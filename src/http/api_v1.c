@@ -182,7 +182,7 @@ static void docker_args_error(struct cadv_http_reply *rep, const char *args, siz
     cadv_buf_init(&b, 0);
     cadv_buf_puts(&b, "unknown request for Docker container [");
     for (size_t i = 0; i < len; i++)
-        cadv_buf_putc(&b, args[i] == '/' ? ' ' : args[i]);
+        cadv_buf_putc(&b, (char)(args[i] == '/' ? ' ' : args[i]));
     cadv_buf_putc(&b, ']');
     reply_msg(rep, &b);
 }

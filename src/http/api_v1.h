@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* api_v1.h - cAdvisor's REST API v1.0-v1.3 (INVENTORY 3.3): machine, containers, subcontainers,
- * docker, events. */
+/* api_v1.h - cAdvisor's REST API v1.0-v1.3 (docs/compatibility.md#rest-v1): machine, containers,
+ * subcontainers, docker, events. */
 #pragma once
 
 struct cadv_api_path;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* api_v2.h - cAdvisor's REST API v2.0 and v2.1 (INVENTORY 3.5): version, attributes, machine,
+/* api_v2.h - cAdvisor's REST API v2.0 and v2.1 (docs/compatibility.md#rest-v2): version, attributes, machine,
  * spec, stats, machinestats, events, storage, ps; the query options type/count/recursive/max_age. */
 #pragma once
 

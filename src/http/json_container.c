@@ -110,7 +110,8 @@ static void str_array_oe(struct cadv_json *w, const char *key, char *const *arr,
 
 /* ---- ContainerReference, ContainerSpec ---- */
 
-void cadv_json_container_reference(struct cadv_json *w, const char *name, const struct cadv_spec *spec)
+/* The flattened ContainerReference keys (id, name, aliases, namespace) into the open object. */
+static void container_reference(struct cadv_json *w, const char *name, const struct cadv_spec *spec)
 {
     KSTR_OE(w, "id", spec->id);
     KSTR(w, "name", name);
@@ -401,13 +402,14 @@ static size_t numa_order(const struct cadv_sample *s, uint32_t *order)
     char a[24], b[24];
     size_t n = s->n_numa < CADV_MAX_NUMA ? s->n_numa : CADV_MAX_NUMA;
 
+    // cppcheck-suppress knownConditionTrueFalse ; n is the sample's count, capped (false positive)
     for (size_t i = 0; i < n; i++) {
         uint32_t v = (uint32_t)i;
         size_t j = i;
 
-        snprintf(a, sizeof(a), "%llu", (unsigned long long)s->numa[v].node);
+        (void)snprintf(a, sizeof(a), "%llu", (unsigned long long)s->numa[v].node);
         while (j > 0) {
-            snprintf(b, sizeof(b), "%llu", (unsigned long long)s->numa[order[j - 1]].node);
+            (void)snprintf(b, sizeof(b), "%llu", (unsigned long long)s->numa[order[j - 1]].node);
             if (strcmp(b, a) <= 0)
                 break;
             order[j] = order[j - 1];
@@ -437,7 +439,7 @@ static void memory_data(struct cadv_json *w, const char *key, const struct cadv_
         for (size_t i = 0; i < n; i++) {
             char node[24];
 
-            snprintf(node, sizeof(node), "%llu", (unsigned long long)s->numa[order[i]].node);
+            (void)snprintf(node, sizeof(node), "%llu", (unsigned long long)s->numa[order[i]].node);
             key_name(w, node);
             cadv_json_u64(w, numa_value(&s->numa[order[i]], (enum numa_field)f, hier));
         }
@@ -491,6 +493,7 @@ static void hugetlb_map(struct cadv_json *w, const struct cadv_sample *s)
     uint32_t order[CADV_MAX_HUGETLB];
     size_t n = s->n_hugetlb < CADV_MAX_HUGETLB ? s->n_hugetlb : CADV_MAX_HUGETLB;
 
+    // cppcheck-suppress knownConditionTrueFalse ; n is the sample's count, capped (false positive)
     for (size_t i = 0; i < n; i++) {
         size_t j = i;
 
@@ -502,6 +505,7 @@ static void hugetlb_map(struct cadv_json *w, const struct cadv_sample *s)
         order[j] = (uint32_t)i;
     }
     cadv_json_obj_begin(w);
+    // cppcheck-suppress knownConditionTrueFalse ; n is the sample's count, capped (false positive)
     for (size_t i = 0; i < n; i++) {
         const struct cadv_hugetlb_entry *e = &s->hugetlb[order[i]];
 
@@ -770,7 +774,7 @@ void cadv_json_v1_container_info(struct cadv_json *w, const char *name, const st
                                  const struct cadv_machine_info *m)
 {
     cadv_json_obj_begin(w);
-    cadv_json_container_reference(w, name, spec);
+    container_reference(w, name, spec);
     if (n_children > 0) {
         KEY(w, "subcontainers");
         cadv_json_arr_begin(w);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* json_container.h - JSON writers for cAdvisor's container types, byte-compatible with the Go structs
- * of cAdvisor v0.60 (INVENTORY 3.8): ContainerReference, v1 ContainerInfo/ContainerSpec/
+ * of cAdvisor v0.60 (docs/compatibility.md#json): ContainerReference, v1 ContainerInfo/ContainerSpec/
  * ContainerStats, v2 ContainerSpec/ContainerStats, v2.0 DeprecatedContainerStats and v2.1
  * MachineStats. Keys come in Go's struct order; omitempty fields are left out exactly when Go leaves
  * them out; maps are written with sorted keys as encoding/json does.
@@ -16,9 +16,6 @@ struct cadv_json;
 struct cadv_machine_info;
 struct cadv_sample;
 struct cadv_spec;
-
-/* The flattened ContainerReference keys (id, name, aliases, namespace) into the open object. */
-void cadv_json_container_reference(struct cadv_json *w, const char *name, const struct cadv_spec *spec);
 
 /* v1 ContainerSpec object. A memory limit of 0 is served as the machine's memory capacity. */
 void cadv_json_v1_spec(struct cadv_json *w, const struct cadv_spec *spec, const struct cadv_machine_info *m);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* json_machine.h - cAdvisor's MachineInfo (v1 /machine, v2 /machine) and v2 Attributes as JSON,
- * key for key in the newest cAdvisor's order (INVENTORY 3.8.9, 3.8.12). NULL arrays of the model are
- * written as null, as Go writes nil slices. */
+ * key for key in the newest cAdvisor's order (docs/compatibility.md#json-machine). NULL arrays of the model
+ * are written as null, as Go writes nil slices. */
 #pragma once
 
 struct cadv_json;

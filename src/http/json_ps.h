@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* json_ps.h - cAdvisor's v2 ProcessInfo (/api/v2.0/ps, INVENTORY 3.8.17) as JSON, key for key in
+/* json_ps.h - cAdvisor's v2 ProcessInfo (/api/v2.0/ps, docs/compatibility.md#json-ps) as JSON, key for key in
  * the newest cAdvisor's order. */
 #pragma once
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* json_storage.h - cAdvisor's v2 FsInfo (/api/v2.0/storage, INVENTORY 3.8.16) as JSON, key for key
- * in the newest cAdvisor's order. */
+/* json_storage.h - cAdvisor's v2 FsInfo (/api/v2.0/storage, docs/compatibility.md#json-storage) as JSON, key
+ * for key in the newest cAdvisor's order. */
 #pragma once
 
 #include <stddef.h>

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* metrics_container.c - cAdvisor's container_* families: names, HELP texts, types, kinds, extra
- * labels and value conventions of lib/metrics/prometheus.go (INVENTORY 4.4), over cadv's sample.
+ * labels and value conventions of lib/metrics/prometheus.go (docs/compatibility.md#container-metrics), over
+ * cadv's sample.
  *
  * Emptiness follows cAdvisor: a family reading a part of the sample that was not collected (cpu,
  * memory, diskio, network, processes: the CADV_HAS_* bits) emits nothing; parts cAdvisor keeps as plain

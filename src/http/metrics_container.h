@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* metrics_container.h - cAdvisor's container_* families (INVENTORY 4.4) as a table for the renderer. */
+/* metrics_container.h - cAdvisor's container_* families (docs/compatibility.md#container-metrics) as a table
+ * for the renderer. */
 #pragma once
 
 #include <stddef.h>

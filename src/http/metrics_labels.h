@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* metrics_labels.h - the container base label sets of a scrape (INVENTORY 4.3).
+/* metrics_labels.h - the container base label sets of a scrape (docs/compatibility.md#metric-labels).
  *
  * Each container's own labels (id, name, image, container_label_<k>, container_env_<k>) are computed
  * once per (name, spec_version). A scrape's base label set is the union of the sanitised keys over its

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* metrics_machine.c - cAdvisor's machine_* families (lib/metrics/prometheus_machine.go, INVENTORY 4.5),
- * cadvisor_version_info and the scrape error gauges, the process_* families of the Go client's process
- * collector, and cadv's own health (cadv_*). */
+/* metrics_machine.c - cAdvisor's machine_* families (lib/metrics/prometheus_machine.go,
+ * docs/compatibility.md#machine-metrics), cadvisor_version_info and the scrape error gauges, the process_*
+ * families of the Go client's process collector, and cadv's own health (cadv_*). */
 #include "http/metrics_machine.h"
 
 #include <stddef.h>

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* metrics_machine.h - cAdvisor's machine_* families (INVENTORY 4.5), cadvisor_version_info, the scrape
- * error gauges, and the process_* and cadv_* self metrics, as a table for the renderer. */
+/* metrics_machine.h - cAdvisor's machine_* families (docs/compatibility.md#machine-metrics),
+ * cadvisor_version_info, the scrape error gauges, and the process_* and cadv_* self metrics, as a table for
+ * the renderer. */
 #pragma once
 
 #include <stddef.h>

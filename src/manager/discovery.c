@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* discovery.c - cgroup discovery (cAdvisor's raw watcher and global housekeeping, INVENTORY 1.4/1.5).
+/* discovery.c - cgroup discovery (cAdvisor's raw watcher and global housekeeping,
+ * docs/compatibility.md#discovery).
  *
  * A container's name is its directory's path below a hierarchy root. Bookkeeping is per name: the
  * set (bitmask) of hierarchies where its directory is known to exist. A name is "dirty" when its set
@@ -143,7 +144,7 @@ static bool mark(struct cadv_discovery *d, size_t h, const char *name)
     struct node *n = cadv_hmap_get(d->nodes, name, len);
 
     if (!n) {
-        if (cadv_hmap_count(d->nodes) >= MAX_NAMES) {
+        if (cadv_hmap_count(d->nodes) >= (size_t)MAX_NAMES) {
             if (!d->names_full_logged)
                 cadv_log(CADV_LOG_WARNING, "More than %d cgroups, '%s' and later ones are not tracked",
                          MAX_NAMES, name);

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* machinefs.h - the machine's filesystems, which cAdvisor reports as the root container's FsStats
- * (INVENTORY 7.9) and serves at /api/v2.0/storage. The inventory (collect/fs.h) is re-read every
- * inventory interval and measured (statvfs with a 2 s timeout, diskstats) every interval, both on
- * the metadata worker, never on the collection path; a mount whose statvfs timed out is backed off.
- * The collector only copies the published FsStats into each root sample (no I/O, no allocation).
- * Internal to src/manager/.
+ * (docs/compatibility.md#filesystems) and serves at /api/v2.0/storage. The inventory (collect/fs.h) is
+ * re-read every inventory interval and measured (statvfs with a 2 s timeout, diskstats) every interval, both
+ * on the metadata worker, never on the collection path; a mount whose statvfs timed out is backed off. The
+ * collector only copies the published FsStats into each root sample (no I/O, no allocation). Internal to
+ * src/manager/.
  *
  * Threads: cadv_machinefs_update and _next_due belong to one thread at a time (the manager's start,
  * then the metadata worker); _fill (collector) and cadv_manager_machine_fs (HTTP) take its lock.

@@ -107,7 +107,7 @@ static int fd_budget(const struct cadv_config *cfg)
             rl.rlim_cur = rl.rlim_max;
     }
     cur = rl.rlim_cur == RLIM_INFINITY ? 1u << 20 : (uint64_t)rl.rlim_cur;
-    cur -= cur >= 2 * FD_RESERVE ? FD_RESERVE : cur / 2; /* a small limit is shared half and half */
+    cur -= cur >= 2 * (uint64_t)FD_RESERVE ? FD_RESERVE : cur / 2; /* a small limit is shared half and half */
     return cur > INT_MAX ? INT_MAX : (int)cur;
 }
 

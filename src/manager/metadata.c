@@ -235,7 +235,7 @@ static void fall_through(struct cadv_manager *m, struct cadv_container *c)
     cadv_container_unref(c);
 }
 
-/* Calls the plugin's inspect_full (or inspect). */
+/* Calls the plugin's inspect_full. */
 static int inspect(struct cadv_manager *m, struct cadv_container *c, struct cadv_spec *spec,
                    struct cadv_runtime_info *info)
 {
@@ -244,11 +244,7 @@ static int inspect(struct cadv_manager *m, struct cadv_container *c, struct cadv
 
     if (!m->rt_ok[c->rt_index])
         return -ENOENT; /* its init failed: it owns nothing */
-    if (rt->inspect_full)
-        return rt->inspect_full(state, c->name, c->rt_id, spec, info);
-    if (rt->inspect)
-        return rt->inspect(state, c->name, c->rt_id, spec);
-    return -ENOENT;
+    return rt->inspect_full(state, c->name, c->rt_id, spec, info);
 }
 
 /* Re-reads c's limits from its cgroup. A runtime writes them just after creating the cgroup, which
@@ -291,7 +287,7 @@ static void process(struct cadv_manager *m, struct md_item *it)
          * driver is one it measures). */
         spec.has_filesystem = c->fs_tracked;
         refresh_limits(c);
-        cadv_container_set_identity(m, c, &spec, m->runtimes[c->rt_index]->inspect_full ? &info : NULL);
+        cadv_container_set_identity(m, c, &spec, &info);
         cadv_log(CADV_LOG_DEBUG, "Container '%s' identified by %s", c->name, rt_name);
         if (m->rt_down_logged[c->rt_index]) {
             cadv_log(CADV_LOG_INFO, "Runtime %s answers again", rt_name);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* kinds.h - cAdvisor's metric kinds (-disable_metrics / -enable_metrics) as a bitmask. Kinds act at
  * three levels: which cgroup v1 hierarchies are read, which fields enter a sample, which Prometheus
- * families exist (INVENTORY 4.1). */
+ * families exist (docs/compatibility.md#metric-kinds). */
 #pragma once
 
 #include <stdbool.h>

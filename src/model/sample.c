@@ -200,39 +200,6 @@ void cadv_sample_clear(struct cadv_sample *s)
         memset(s->net, 0, sizeof(*s->net));
 }
 
-void cadv_sample_copy(struct cadv_sample *dst, const struct cadv_sample *src)
-{
-    struct layout l;
-    bool net = src->net != NULL;
-
-    if (dst == src)
-        return;
-    layout_of(&l, src->n_percpu, src->n_io, src->n_hugetlb, src->n_ifaces, src->n_fs, src->n_numa, net);
-    ensure_arena(dst, l.total);
-    dst->c = src->c;
-    dst->n_percpu = src->n_percpu;
-    dst->n_io = src->n_io;
-    dst->n_hugetlb = src->n_hugetlb;
-    dst->n_ifaces = src->n_ifaces;
-    dst->n_fs = src->n_fs;
-    dst->n_numa = src->n_numa;
-    point_arrays(dst, &l, net);
-    if (src->n_percpu)
-        memcpy(dst->percpu, src->percpu, src->n_percpu * sizeof(*src->percpu));
-    if (src->n_io)
-        memcpy(dst->io, src->io, src->n_io * sizeof(*src->io));
-    if (src->n_hugetlb)
-        memcpy(dst->hugetlb, src->hugetlb, src->n_hugetlb * sizeof(*src->hugetlb));
-    if (src->n_ifaces)
-        memcpy(dst->ifaces, src->ifaces, src->n_ifaces * sizeof(*src->ifaces));
-    if (src->n_fs)
-        memcpy(dst->fs, src->fs, src->n_fs * sizeof(*src->fs));
-    if (src->n_numa)
-        memcpy(dst->numa, src->numa, src->n_numa * sizeof(*src->numa));
-    if (net)
-        memcpy(dst->net, src->net, sizeof(*src->net));
-}
-
 /* Packing: a sequence of LEB128 varints. Words of the core, then the counts, then each array's words
  * (strings as a length then raw bytes). */
 static void put_varint(struct cadv_buf *out, uint64_t v)

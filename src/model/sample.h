@@ -267,8 +267,6 @@ void cadv_sample_init_scratch(struct cadv_sample *s);
 void cadv_sample_done(struct cadv_sample *s);
 /* Resets the core and the counts of a (scratch) sample, keeping its storage. */
 void cadv_sample_clear(struct cadv_sample *s);
-/* Deep-copies src into dst (already initialised), reusing dst's arena where it is large enough. */
-void cadv_sample_copy(struct cadv_sample *dst, const struct cadv_sample *src);
 /* Packs a sample into a compact byte string appended to out (varint words). */
 void cadv_sample_pack(const struct cadv_sample *s, struct cadv_buf *out);
 /* Unpacks bytes written by cadv_sample_pack into dst (initialised; its arena is reused).

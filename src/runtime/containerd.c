@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* containerd.c - the containerd runtime plugin (see containerd.h), mirroring cAdvisor's containerd
- * handler (INVENTORY 6.3): Containers.Get -> labels, image, CreatedAt (creation time), OCI spec
- * (process.env by whitelist prefix, key case kept); Tasks.Get -> pid (asked again while the task is
- * missing or UNKNOWN). Every call carries the gRPC metadata `containerd-namespace`.
+ * handler (docs/compatibility.md#runtime-containerd): Containers.Get -> labels, image, CreatedAt (creation
+ * time), OCI spec (process.env by whitelist prefix, key case kept); Tasks.Get -> pid (asked again while the
+ * task is missing or UNKNOWN). Every call carries the gRPC metadata `containerd-namespace`.
  *
  * Two deliberate differences from cAdvisor, both additions:
  *  - Filesystem usage (cAdvisor's issue #2785 leaves it empty): the writable directory comes from
@@ -554,11 +554,6 @@ out:
     return r;
 }
 
-static int ctd_inspect(void *state, const char *cgroup_name, const char *id, struct cadv_spec *spec)
-{
-    return ctd_inspect_full(state, cgroup_name, id, spec, NULL);
-}
-
 static int ctd_exit_code(void *state, const char *id, int *ret_code)
 {
     uint32_t pid, status, ex;
@@ -591,7 +586,6 @@ const struct cadv_runtime cadv_runtime_containerd = {
         .name = "containerd",
         .init = ctd_init,
         .claims = ctd_claims,
-        .inspect = ctd_inspect,
         .done = ctd_done,
         .inspect_full = ctd_inspect_full,
         .exit_code = ctd_exit_code,

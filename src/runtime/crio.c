@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* crio.c - the CRI-O runtime plugin (see crio.h), mirroring cAdvisor's crio handler (INVENTORY 6.4):
- *   GET /containers/<id> -> aliases [name, id], labels (+ restartcount from the annotation
- *   io.kubernetes.container.restartCount when > 0), image, pid; no envs; creation time from the
- *   cgroup. Network figures only for the pod's infra container (label io.kubernetes.container.name
+/* crio.c - the CRI-O runtime plugin (see crio.h), mirroring cAdvisor's crio handler
+ * (docs/compatibility.md#runtime-crio): GET /containers/<id> -> aliases [name, id], labels (+ restartcount
+ * from the annotation io.kubernetes.container.restartCount when > 0), image, pid; no envs; creation time from
+ * the cgroup. Network figures only for the pod's infra container (label io.kubernetes.container.name
  *   == "POD"); while CRI-O reports pid 0 the container is inspected again every second.
  *   GET /info -> storage driver (overlay: the writable layer is `root` without "/merged", plus
  *   "/diff"; the container's log file is the extra usage) and cgroup driver (systemd: a basename
@@ -256,11 +256,6 @@ static int crio_inspect_full(void *state, const char *cgroup_name, const char *i
     return r;
 }
 
-static int crio_inspect(void *state, const char *cgroup_name, const char *id, struct cadv_spec *spec)
-{
-    return crio_inspect_full(state, cgroup_name, id, spec, NULL);
-}
-
 static void crio_done(void *state)
 {
     struct crio_state *st = state;
@@ -275,7 +270,6 @@ const struct cadv_runtime cadv_runtime_crio = {
         .name = "crio",
         .init = crio_init,
         .claims = crio_claims,
-        .inspect = crio_inspect,
         .done = crio_done,
         .inspect_full = crio_inspect_full,
 };

@@ -78,11 +78,6 @@ static int docker_inspect_full(void *state, const char *cgroup_name, const char 
     return r;
 }
 
-static int docker_inspect(void *state, const char *cgroup_name, const char *id, struct cadv_spec *spec)
-{
-    return docker_inspect_full(state, cgroup_name, id, spec, NULL);
-}
-
 static int docker_exit_code(void *state, const char *id, int *ret_code)
 {
     struct docker_state *st = state;
@@ -111,7 +106,6 @@ const struct cadv_runtime cadv_runtime_docker = {
         .name = "docker",
         .init = docker_init,
         .claims = docker_claims,
-        .inspect = docker_inspect,
         .done = docker_done,
         .inspect_full = docker_inspect_full,
         .exit_code = docker_exit_code,

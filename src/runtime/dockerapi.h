@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* dockerapi.h - the Docker Engine API's container inspect, shared by the docker and podman plugins
  * (podman serves the same API on its socket): GET /containers/<id>/json, turned into the spec's
- * identity as cAdvisor's docker handler does (INVENTORY 6.2, 6.5); and the daemon's /version and
- * /info, for the docker version and root that cAdvisor reports.
+ * identity as cAdvisor's docker handler does (docs/compatibility.md#runtime-docker, #runtime-podman);
+ * and the daemon's /version and /info, for the docker version and root that cAdvisor reports.
  *
  * Blocking calls run on the metadata worker only. Thread-safe. */
 #pragma once

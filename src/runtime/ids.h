@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* ids.h - container ids and runtime layouts read from cgroup names, as cAdvisor reads them
- * (ContainerNameToId and each factory's CanHandle, INVENTORY 1.5 and 6.1), for the cgroupfs and
- * systemd cgroup drivers on cgroup v1 and v2 (the names are the same on both). Pure string
- * functions: no I/O, no allocation, thread-safe. */
+ * (ContainerNameToId and each factory's CanHandle, docs/compatibility.md#container-names), for the cgroupfs
+ * and systemd cgroup drivers on cgroup v1 and v2 (the names are the same on both). Pure string functions: no
+ * I/O, no allocation, thread-safe. */
 #pragma once
 
 #include <stdbool.h>

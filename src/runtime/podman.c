@@ -65,11 +65,6 @@ static int podman_inspect_full(void *state, const char *cgroup_name, const char 
     return cadv_dockerapi_inspect(&st->ep, id, PODMAN_TIMEOUT_NS, &st->opts, spec, ret_info);
 }
 
-static int podman_inspect(void *state, const char *cgroup_name, const char *id, struct cadv_spec *spec)
-{
-    return podman_inspect_full(state, cgroup_name, id, spec, NULL);
-}
-
 static int podman_exit_code(void *state, const char *id, int *ret_code)
 {
     struct podman_state *st = state;
@@ -91,7 +86,6 @@ const struct cadv_runtime cadv_runtime_podman = {
         .name = "podman",
         .init = podman_init,
         .claims = podman_claims,
-        .inspect = podman_inspect,
         .done = podman_done,
         .inspect_full = podman_inspect_full,
         .exit_code = podman_exit_code,

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* raw.h - the raw "runtime": every cgroup that no runtime plugin claimed. It is not in
  * cadv_runtimes[] (it is always tried last) and has no API to inspect; it only decides whether a
- * cgroup is tracked at all (cAdvisor's raw factory CanHandleAndAccept, INVENTORY 1.5). */
+ * cgroup is tracked at all (cAdvisor's raw factory CanHandleAndAccept,
+ * docs/compatibility.md#container-names). */
 #pragma once
 
 #include <stdbool.h>

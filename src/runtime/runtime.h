@@ -4,7 +4,7 @@
  * runtime's API on the manager's metadata worker, never on the collection path.
  * Registry: cadv_runtimes[] (NULL-terminated), tried in order; raw is not in it (it takes the rest).
  *
- * Claiming (cAdvisor's factories, INVENTORY 1.5/6.1), done by name only:
+ * Claiming (cAdvisor's factories, docs/compatibility.md#container-names), done by name only:
  *  - YES: the name has a layout only this runtime makes (`docker-<id>.scope`, `/docker/<id>`,
  *    `libpod-<id>`, `crio-<id>.scope`, `cri-containerd-<id>.scope`, `/<containerd ns>/<id>`).
  *  - MAYBE: the basename is a bare 64-char id (Kubernetes' cgroupfs driver:
@@ -62,18 +62,16 @@ struct cadv_runtime {
      * MAYBE (ret_id has id_size bytes, CADV_RUNTIME_ID_MAX is enough). */
     enum cadv_claim (*claims)(void *state, const char *cgroup_name, char *ret_id, unsigned id_size);
     /* Runs on the metadata worker: fills the identity part of *spec (id, aliases, namespace, image,
-     * labels, envs, pid, health) and its creation_time_ns / start_time_ns. Returns 0, -ENOENT (no
-     * such container: the cgroup stays raw), or another negative errno (runtime down, or the
-     * container not running yet: retried later). */
-    int (*inspect)(void *state, const char *cgroup_name, const char *id, struct cadv_spec *spec);
+     * labels, envs, pid, health) and its creation_time_ns / start_time_ns, and, unless ret_info is
+     * NULL, *ret_info (initialised by the caller with {0}; on success it owns what was written).
+     * Returns 0, -ENOENT (no such container: the cgroup stays raw), or another negative errno
+     * (runtime down, or the container not running yet: retried later). */
+    int (*inspect_full)(void *state, const char *cgroup_name, const char *id, struct cadv_spec *spec,
+                        struct cadv_runtime_info *ret_info);
     void (*done)(void *state);
 
     /* Optional hooks (NULL when a plugin lacks them); the manager checks before calling. */
 
-    /* Like inspect, and also fills *ret_info (initialised by the caller with {0}; on success it owns
-     * what was written). When set, the manager calls it instead of inspect. */
-    int (*inspect_full)(void *state, const char *cgroup_name, const char *id, struct cadv_spec *spec,
-                        struct cadv_runtime_info *ret_info);
     /* Blocking I/O (metadata worker): the exit code of a container that stopped, for the
      * containerDeletion event. Returns 0, -EBUSY if it is still running, or a negative errno
      * (the event then carries -1, as cAdvisor's does). */

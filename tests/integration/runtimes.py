@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: Apache-2.0
 """Helpers of the container-runtime black-box tests (test_docker.py, test_podman.py,
-test_containerd.py, test_crio.py): real daemons started the way ../shared/RUNTIMES.md says, without
-touching the host's configuration (state under a temporary directory, sockets at unique paths),
-a busybox image built from Debian's busybox-static, veth plumbing into a container's network
+test_containerd.py, test_crio.py): real daemons started as docs/architecture.md#test-runtimes
+describes, without touching the host's configuration (state under a temporary directory, sockets
+at unique paths), a busybox image built from Debian's busybox-static, veth plumbing into a container's network
 namespace, and small readers of cadv's REST API and /metrics. Everything started here is stopped
 by PID."""
 import io
@@ -204,8 +204,9 @@ class Dockerd:
 
 
 class Podman:
-    """podman 4.3 with runc, the cgroupfs manager and storage under tmpdir (RUNTIMES.md 1b), and its
-    Docker-compatible API from `podman system service` on a unique socket."""
+    """podman 4.3 with runc, the cgroupfs manager and storage under tmpdir
+    (docs/architecture.md#test-runtimes), and its Docker-compatible API from `podman system service`
+    on a unique socket."""
 
     def __init__(self, tmpdir):
         self.dir = tmpdir
@@ -231,7 +232,8 @@ class Podman:
 
 
 class Containerd:
-    """containerd 1.6 with its own root, state and socket, the CRI plugin disabled (RUNTIMES.md 1c)."""
+    """containerd 1.6 with its own root, state and socket, the CRI plugin disabled
+    (docs/architecture.md#test-runtimes)."""
 
     def __init__(self, tmpdir):
         self.dir = tmpdir

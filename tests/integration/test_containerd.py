@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """Black-box tests of the containerd runtime against a real containerd 1.6 (Debian's containerd)
-with its own root, state and socket (../shared/RUNTIMES.md 1c); containers are run with ctr in a
+with its own root, state and socket (docs/architecture.md#test-runtimes); containers are run with ctr in a
 namespace of their own, so their cgroups are /<namespace>/<id>. cadv reaches containerd's gRPC API
 with -containerd=<socket> -containerd-namespace=<namespace>."""
 import os

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """Black-box tests of the Docker runtime against a real dockerd 20.10 (Debian's docker.io), started
-with its own data root and socket (../shared/RUNTIMES.md 1d) and --live-restore so that its
+with its own data root and socket (docs/architecture.md#test-runtimes) and --live-restore so that its
 containers outlive it. cadv is pointed at that socket with -docker."""
 import os
 

@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 """Black-box tests of the Podman runtime against real podman 4.3 (rootful, runc, cgroupfs manager,
-storage under a temporary directory: ../shared/RUNTIMES.md 1b) and its Docker-compatible API served
+storage under a temporary directory: docs/architecture.md#test-runtimes) and its Docker-compatible API served
 by `podman system service` on a unique socket, which cadv reaches with -podman. Rootless podman
 needs cgroup v2 delegation, which these hybrid-cgroup machines lack; its cgroup layout
 (.../libpod-<id>.scope/container) is covered by tests/unit/test_runtime_ids.c."""

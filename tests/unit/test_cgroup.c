@@ -402,7 +402,7 @@ Test(cgroup_v1, detect_follows_symlinks_and_kinds)
     }
     cadv_cgroup_root_free(root);
 
-    /* Default kinds: no pids, cpuset or hugetlb hierarchies (INVENTORY 7.1). */
+    /* Default kinds: no pids, cpuset or hugetlb hierarchies (docs/compatibility.md#cgroup-discovery). */
     root = open_root(FX "/v1", CADV_KIND_DEFAULT, 64);
     cr_assert_eq(cadv_cgroup_root_hierarchies(root, &h), 4);
     cr_expect_str_eq(h[0].controllers, "blkio");

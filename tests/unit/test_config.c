@@ -623,7 +623,7 @@ Test(config, not_implemented_warn_once)
                "-enable_load_reader=x");
 }
 
-/* Every flag of cAdvisor (INVENTORY 2.1-2.7) is accepted. */
+/* Every flag of cAdvisor (docs/compatibility.md#flags) is accepted. */
 Test(config, every_cadvisor_flag_is_accepted)
 {
     static const char *const flags[] = {

@@ -2,7 +2,7 @@
 /* test_json_container.c - container JSON against real cAdvisor responses (tests/fixtures/api, copied
  * from the shared SAMPLES): samples and specs are rebuilt from each response, rendered, and the
  * output compared recursively, keys (order) and values. The responses come from cAdvisor v0.36, so
- * the keys that newer versions added (INVENTORY 3.8) may appear in ours in addition; every other
+ * the keys that newer versions added (docs/compatibility.md#json) may appear in ours in addition; every other
  * key must match. Then exact checks of the omission rules and computed fields. */
 #include <criterion/criterion.h>
 #include <jansson.h>

@@ -510,7 +510,8 @@ static json_t *render(const struct cadv_machine_info *m, bool attributes)
     return j;
 }
 
-/* Keys that the newest cAdvisor writes and the v0.36 sample predates (INVENTORY 0 and 3.8.9). */
+/* Keys that the newest cAdvisor writes and the v0.36 sample predates (docs/compatibility.md#versions,
+ * #json-machine). */
 static bool newer_key(const char *k)
 {
     static const char *const keys[] = {"timestamp",   "vendor_id", "swap_capacity", "num_books",

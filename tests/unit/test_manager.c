@@ -699,15 +699,22 @@ static int fake_inspect_full(void *state, const char *name, const char *id, stru
 static const struct cadv_runtime fake_full_runtime = {
         .name = "fake",
         .claims = fake_claims,
-        .inspect = fake_inspect,
         .inspect_full = fake_inspect_full,
 };
 static const struct cadv_runtime *const fake_full_runtimes[] = {&fake_full_runtime, NULL};
 
+/* Identity only: no root process, no writable layer. */
+static int fake_inspect_id(void *state, const char *name, const char *id, struct cadv_spec *spec,
+                           struct cadv_runtime_info *info)
+{
+    (void)info;
+    return fake_inspect(state, name, id, spec);
+}
+
 static const struct cadv_runtime fake_runtime = {
         .name = "fake",
         .claims = fake_claims,
-        .inspect = fake_inspect,
+        .inspect_full = fake_inspect_id,
 };
 static const struct cadv_runtime *const fake_runtimes[] = {&fake_runtime, NULL};
 
@@ -930,8 +937,10 @@ Test(manager, oom_from_the_kernel_log_is_not_doubled_by_the_counter, .timeout = 
 /* ---- a runtime that writes the container's limits just before its API knows it (as runc then
  * dockerd do), and describes itself (docker's /version and /info) ---- */
 
-static int limits_inspect(void *state, const char *name, const char *id, struct cadv_spec *spec)
+static int limits_inspect(void *state, const char *name, const char *id, struct cadv_spec *spec,
+                          struct cadv_runtime_info *info)
 {
+    (void)info;
     char path[256];
 
     snprintf(path, sizeof(path), "%s%.64s", cg_root, name);
@@ -951,7 +960,7 @@ static int fake_about(void *state, struct cadv_runtime_about *ret)
 static const struct cadv_runtime limits_runtime = {
         .name = "fake",
         .claims = fake_claims,
-        .inspect = limits_inspect,
+        .inspect_full = limits_inspect,
         .about = fake_about,
 };
 static const struct cadv_runtime *const limits_runtimes[] = {&limits_runtime, NULL};
@@ -1007,8 +1016,10 @@ Test(manager, limits_with_identity_and_runtime_about)
  * (a restarted daemon may be another version), not only at the 60 s refresh. */
 static atomic_int flaky_inspects, flaky_abouts;
 
-static int flaky_inspect(void *state, const char *name, const char *id, struct cadv_spec *spec)
+static int flaky_inspect(void *state, const char *name, const char *id, struct cadv_spec *spec,
+                         struct cadv_runtime_info *info)
 {
+    (void)info;
     if (atomic_fetch_add(&flaky_inspects, 1) == 0)
         return -ECONNREFUSED;
     return fake_inspect(state, name, id, spec);
@@ -1027,7 +1038,7 @@ static int flaky_about(void *state, struct cadv_runtime_about *ret)
 static const struct cadv_runtime flaky_runtime = {
         .name = "fake",
         .claims = fake_claims,
-        .inspect = flaky_inspect,
+        .inspect_full = flaky_inspect,
         .about = flaky_about,
 };
 static const struct cadv_runtime *const flaky_runtimes[] = {&flaky_runtime, NULL};

@@ -195,9 +195,9 @@ Test(containerd, claims_and_daemon_down)
     cr_expect_eq(cadv_runtime_containerd.claims(st, "/docker/" ID1, id, sizeof(id)), CADV_CLAIM_NO);
     cr_expect_eq(cadv_runtime_containerd.claims(st, "/demo/x.mount", id, sizeof(id)), CADV_CLAIM_NO);
     cadv_spec_init(&s);
-    r = cadv_runtime_containerd.inspect(st, "/demo/rt-ctd1", "rt-ctd1", &s);
+    r = cadv_runtime_containerd.inspect_full(st, "/demo/rt-ctd1", "rt-ctd1", &s, NULL);
     cr_expect(r < 0 && r != -ENOENT, "r = %d", r);
-    cr_expect_eq(cadv_runtime_containerd.inspect(st, "/demo/x", "a/b", &s), -EINVAL);
+    cr_expect_eq(cadv_runtime_containerd.inspect_full(st, "/demo/x", "a/b", &s, NULL), -EINVAL);
     cr_expect_null(s.id);
     cadv_spec_done(&s);
     cadv_runtime_containerd.done(st);

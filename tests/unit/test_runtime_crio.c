@@ -127,14 +127,14 @@ Test(crio, unknown_container_and_daemon_down)
     int r;
 
     cadv_spec_init(&s);
-    cr_expect_eq(cadv_runtime_crio.inspect(st, SLICE "crio-" GONE ".scope", GONE, &s), -ENOENT);
+    cr_expect_eq(cadv_runtime_crio.inspect_full(st, SLICE "crio-" GONE ".scope", GONE, &s, NULL), -ENOENT);
     cr_expect_null(s.id);
     /* 4 tries for a container CRI-O may not have registered yet */
     cr_expect_eq(atomic_load(&fs.requests), 1 + 4);
     cr_assert_eq(cadv_crio_init_at("/tmp/cadv-test-no-crio.sock", 0, &down), 0);
-    r = cadv_runtime_crio.inspect(down, "/x/crio-" APP, APP, &s);
+    r = cadv_runtime_crio.inspect_full(down, "/x/crio-" APP, APP, &s, NULL);
     cr_expect(r < 0 && r != -ENOENT, "r = %d", r);
-    cr_expect_eq(cadv_runtime_crio.inspect(st, "/x", "../info", &s), -EINVAL);
+    cr_expect_eq(cadv_runtime_crio.inspect_full(st, "/x", "../info", &s, NULL), -EINVAL);
     cadv_runtime_crio.done(down);
     cadv_spec_done(&s);
 }

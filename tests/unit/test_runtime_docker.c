@@ -201,14 +201,14 @@ Test(docker_plugin, inspect_against_fake_daemon)
     cr_expect_str_eq(s.namespace_, "docker");
     cr_expect_str_eq(s.envs[0].key, "my_var");
     cr_expect_not_null(info.rootfs_dir);
-    cr_expect_eq(cadv_runtime_docker.inspect(st, "/docker/" C1, C_OTHER, &s), -ENOENT);
+    cr_expect_eq(cadv_runtime_docker.inspect_full(st, "/docker/" C1, C_OTHER, &s, NULL), -ENOENT);
     /* a container that is not running (yet) is retried later, and gives its exit code */
-    cr_expect_eq(cadv_runtime_docker.inspect(st, "/x", C_STOPPED, &s), -EAGAIN);
+    cr_expect_eq(cadv_runtime_docker.inspect_full(st, "/x", C_STOPPED, &s, NULL), -EAGAIN);
     cr_expect_eq(cadv_runtime_docker.exit_code(st, C_STOPPED, &code), 0);
     cr_expect_eq(code, 137);
     cr_expect_eq(cadv_runtime_docker.exit_code(st, C1, &code), -EBUSY);
     /* ids that could alter the request path are refused without a request */
-    cr_expect_eq(cadv_runtime_docker.inspect(st, "/x", "../../info", &s), -EINVAL);
+    cr_expect_eq(cadv_runtime_docker.inspect_full(st, "/x", "../../info", &s, NULL), -EINVAL);
     /* what failed left the spec from the successful call alone */
     cr_expect_str_eq(s.id, C1);
     cr_expect_eq(atomic_load(&fs.requests), 5);
@@ -225,10 +225,11 @@ Test(docker_plugin, daemon_down_is_not_enoent)
     int r;
 
     cadv_spec_init(&s);
-    r = cadv_runtime_docker.inspect(st, "/docker/" C1, C1, &s);
+    r = cadv_runtime_docker.inspect_full(st, "/docker/" C1, C1, &s, NULL);
     cr_expect(r < 0 && r != -ENOENT, "r = %d", r);
     /* but a bare id goes on to the next runtime that may own it */
-    cr_expect_eq(cadv_runtime_docker.inspect(st, "/kubepods/besteffort/podx/" C1, C1, &s), -ENOENT);
+    cr_expect_eq(cadv_runtime_docker.inspect_full(st, "/kubepods/besteffort/podx/" C1, C1, &s, NULL),
+                 -ENOENT);
     cr_expect_null(s.id);
     cadv_runtime_docker.done(st);
 }
