@@ -8,6 +8,7 @@ the same run on this host.
     /usr/bin/python3 bench/run.py --smoke ...        # N=10, 3 s window; what the test suite runs
     /usr/bin/python3 bench/run.py --soak ...         # 10 min of cgroup churn, RSS slope
     /usr/bin/python3 bench/run.py --abuse ...        # hostile clients: RSS, /healthz latency
+    /usr/bin/python3 bench/run.py --ui ...           # one open UI page: cadv CPU, page load time
     /usr/bin/python3 bench/run.py --floor-only ...   # the farm and the floor, no cadv
 
 Needs root (it creates cgroups). Everything it creates is removed at the end, also on Ctrl-C,
@@ -802,6 +803,183 @@ def abuse_report(a, cadv, res):
     return "\n".join(out + ["- " + n for n in res["notes"]]).rstrip() + "\n"
 
 
+# --- ui -------------------------------------------------------------------------------------------
+
+# Injected before any page script: marks (ms since navigation start, redirect included) when the
+# first chart holds data, the subcontainer list and the machine overview are drawn, and the page's
+# long tasks (main thread busy > 50 ms).
+UI_MARKS = """(() => {
+  const m = window.__bench = {longtasks: []};
+  const mark = (k) => { if (!(k in m)) m[k] = performance.now(); };
+  new MutationObserver(() => {
+    if (document.querySelector('.chart[data-points]:not([data-points="0"])')) mark('chart');
+    const l = document.getElementById('subs-list');
+    if (l && l.children.length) mark('subs');
+    const mc = document.getElementById('machine');
+    if (mc && !mc.hidden) mark('machine');
+  }).observe(document, {subtree: true, childList: true, attributes: true});
+  try {
+    new PerformanceObserver((l) => l.getEntries().forEach((e) => m.longtasks.push([e.startTime, e.duration])))
+      .observe({type: 'longtask', buffered: true});
+  } catch (e) { /* no long task API */ }
+})();"""
+
+
+def tree_cpu_seconds(pid):
+    """utime + stime of pid and all its descendants alive now (for Chromium's processes)."""
+    kids, total = {}, 0.0
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open("/proc/%s/stat" % d) as f:
+                    kids.setdefault(int(f.read().rpartition(")")[2].split()[1]), []).append(int(d))
+            except OSError:
+                pass
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            total += probe.cpu_seconds(p)
+        except OSError:
+            continue
+        todo += kids.get(p, [])
+    return total
+
+
+UI_PAIRS = 3  # windows without and with the page, alternating, --window / UI_PAIRS seconds each
+
+
+def cpu_window(a, cadv, length, browser=None):
+    """cadv's CPU (and the browser's, with its children) over length seconds, in % of a core."""
+    t0, c0 = time.monotonic(), probe.cpu_seconds(cadv.pid)
+    b0 = tree_cpu_seconds(browser.proc.pid) if browser else None
+    while time.monotonic() < t0 + length:
+        cadv.check_alive()
+        time.sleep(min(0.5, max(0.0, t0 + length - time.monotonic())))
+    wall = time.monotonic() - t0
+    c1 = probe.cpu_seconds(cadv.pid)
+    b1 = tree_cpu_seconds(browser.proc.pid) if browser else None
+    return 100.0 * (c1 - c0) / wall, None if browser is None else 100.0 * (b1 - b0) / wall
+
+
+def load_page(b, url, root):
+    """Navigates to url and waits until it is interactive: a chart drawn with data, the
+    subcontainer list drawn and, on the root page, the machine overview. Returns the marks (ms)."""
+    b.goto(url)
+    need = "__bench.chart !== undefined && __bench.subs !== undefined"
+    if root:
+        need += " && __bench.machine !== undefined"
+    b.wait("window.__bench && " + need, timeout=60, what="the page at " + url)
+    m = b.eval("JSON.stringify(Object.assign({dcl: performance.getEntriesByType('navigation')[0]"
+               ".domContentLoadedEventEnd, path: location.pathname}, __bench))")
+    m = json.loads(m)
+    m["interactive"] = max(m["chart"], m["subs"], m.get("machine", 0.0))
+    m["longest"] = max([d for _, d in m["longtasks"]] or [0.0])
+    return m
+
+
+def run_ui(a, fm, workdir):
+    """cadv's CPU with and without a headless Chromium keeping the root page open, and the page's
+    load time (bench/README.md, "UI")."""
+    import browser
+
+    if not browser.chromium_path():
+        raise BenchError("chromium is not installed (scripts/install-deps)")
+    args = ["-housekeeping_interval=%s" % go_duration(a.interval_ms), "-storage_duration=%s" % a.storage_duration,
+            "-allow_dynamic_housekeeping=%s" % ("false" if a.skip_dynamic else "true")] + a.cadv_arg
+    cadv = Cadv(a.cadv, args, workdir)
+    res = {"notes": []}
+    cadv.start()
+    b = None
+    try:
+        cadv.wait_healthy(a.track_timeout)
+        wait_tracked(a, cadv, fm, res)
+        time.sleep(a.settle)
+        base = "http://127.0.0.1:%d" % cadv.port
+        b = browser.Browser(preexec=probe.die_with_parent)
+        res["chromium"] = "headless " + b.call("Browser.getVersion")["product"]
+        b.call("Page.addScriptToEvaluateOnNewDocument", session=True, source=UI_MARKS)
+        res["cold"] = load_page(b, base + "/", True)
+        res["warm"] = load_page(b, base + "/", True)
+        res["farm"] = load_page(b, base + "/containers" + fm.prefix, False)
+        res["farm_subs"] = b.eval("document.getElementById('subs-count').textContent")
+        # Alternating windows, the browser on about:blank (no page), then with / open: the host's
+        # noise hits both alike.
+        res["off"], res["on"], res["chromium_cpu"], res["requests_n"], paths = [], [], [], 0, set()
+        for _ in range(UI_PAIRS):
+            b.goto("about:blank")
+            time.sleep(1.0)
+            res["off"].append(cpu_window(a, cadv, a.window / UI_PAIRS)[0])
+            res["root"] = load_page(b, base + "/", True)
+            time.sleep(1.0)
+            n0 = len(b.requests)
+            cpu, chromium = cpu_window(a, cadv, a.window / UI_PAIRS, b)
+            res["on"].append(cpu)
+            res["chromium_cpu"].append(chromium)
+            res["requests_n"] += len(b.requests) - n0
+            paths |= {u.split("?")[0].replace(base, "") for u in b.requests[n0:]}
+        res["requests"] = sorted(paths)
+        # The same with the process table scrolled into view (it is refreshed only while on screen).
+        b.eval("document.getElementById('procs').scrollIntoView()")
+        time.sleep(1.0)
+        n0 = len(b.requests)
+        res["cpu_procs"], res["chromium_cpu_procs"] = cpu_window(a, cadv, a.window / UI_PAIRS, b)
+        res["requests_procs"] = sorted({u.split("?")[0].replace(base, "") for u in b.requests[n0:]})
+        res["requests_procs_n"] = len(b.requests) - n0
+        res["foreign"] = [u for u in b.requests if not u.startswith(base) and not u.startswith("data:")]
+        res["errors"] = list(b.errors)
+    finally:
+        if b is not None:
+            b.close()
+        check_exit(cadv, res)
+    return ui_report(a, cadv, res), res.get("failed", False) or bool(res.get("errors") or res.get("foreign"))
+
+
+def ui_report(a, cadv, res):
+    off, on = probe.percentile(res["off"], 50), probe.percentile(res["on"], 50)
+
+    def ratio(x):
+        return "%.2f" % (x / off) if off else "–"
+
+    out = ["# cadv UI cost: N=%d, %s" % (a.n, time.strftime("%Y-%m-%d %H:%M")), "",
+           "- cadv: `%s`; commit %s; host: %s, %d CPUs; %s" % (
+               shown_argv(cadv), a.commit, cpu_model(), os.cpu_count(), res["chromium"]),
+           "- **cadv CPU with the root page open: %.2f%% of a core, without: %.2f%%: ratio %s, %+.2f%% of a "
+           "core** (medians of %d alternating %g s windows each, the browser on about:blank without the "
+           "page; without/with: %s)" % (
+               on, off, ratio(on), on - off, UI_PAIRS, a.window / UI_PAIRS,
+               ", ".join("%.2f/%.2f" % p for p in zip(res["off"], res["on"]))),
+           "- Chromium (all its processes) meanwhile: %.1f%% of a core (median); the page made %d requests in "
+           "those windows (%s)" % (probe.percentile(res["chromium_cpu"], 50), res["requests_n"],
+                                   ", ".join("`%s`" % u for u in res["requests"])),
+           "- the same page scrolled to the process table (refreshed every 5 s while on screen), one window: "
+           "cadv **%.2f%%** of a core (ratio %s, %+.2f%%), Chromium %.1f%%, %d requests (%s)" % (
+               res["cpu_procs"], ratio(res["cpu_procs"]), res["cpu_procs"] - off,
+               res["chromium_cpu_procs"], res["requests_procs_n"],
+               ", ".join("`%s`" % u for u in res["requests_procs"])),
+           "",
+           "| page | DOMContentLoaded ms | first chart with data ms | subcontainer list ms | machine ms | "
+           "**interactive ms** | longest task ms |",
+           "|---|---|---|---|---|---|---|"]
+    for key, what in (("cold", "`/` → `/containers/`, first load (cold cache)"),
+                      ("warm", "`/` → `/containers/`, again (cached assets)"),
+                      ("farm", "`/containers%s` (the farm's parent: %s children)" % (
+                          res["farm"]["path"].split("/containers", 1)[1], res["farm_subs"].strip("()"))),
+                      ("root", "`/` → `/containers/`, the last of the %d loads between the windows" % UI_PAIRS)):
+        m = res[key]
+        out.append("| %s | %.0f | %.0f | %.0f | %s | **%.0f** | %.0f |" % (
+            what, m["dcl"], m["chart"], m["subs"], "%.0f" % m["machine"] if "machine" in m else "–",
+            m["interactive"], m["longest"]))
+    out += ["", "- times from navigation start (the 307 redirect included) to the first chart drawn with data, "
+            "the subcontainer list drawn and (root page) the machine overview shown; interactive: the last of "
+            "them; long tasks: main thread busy over 50 ms during the load"]
+    if res.get("errors"):
+        out.append("- FAILED: console errors: %s" % "; ".join(res["errors"][:5]))
+    if res.get("foreign"):
+        out.append("- FAILED: requests to other hosts: %s" % ", ".join(res["foreign"][:5]))
+    return "\n".join(out + ["- " + n for n in res["notes"]]).rstrip() + "\n"
+
+
 # --- main ---------------------------------------------------------------------------------------
 
 
@@ -840,6 +1018,8 @@ def parse_args(argv):
     p.add_argument("--abuse-hold", type=float, default=15.0, help="abuse: how long they stay, s (15)")
     p.add_argument("--abuse-idle", type=int, default=2000, help="abuse: idle connections (2000)")
     p.add_argument("--abuse-probes", type=int, default=50, help="abuse: /healthz requests per phase (50)")
+    p.add_argument("--ui", action="store_true", help="cadv's CPU with a headless Chromium on the root page, "
+                   "and the page's load time")
     p.add_argument("--storage-driver", action="append", default=[],
                    help="also measure cadv with this -storage_driver against a loopback sink (repeatable)")
     p.add_argument("--out", default=None, help="result file (default bench/results/<date>-N<N>.md)")
@@ -847,6 +1027,8 @@ def parse_args(argv):
     a = p.parse_args(argv)
     if a.smoke:
         a.n, a.window, a.settle, a.scrapes, a.sub_requests, a.probes = 10, 3.0, 1.0, 3, 1, 1
+        if a.ui:
+            a.window = 1.0
         a.no_write = a.no_write or a.out is None
     if a.floor_only:
         a.probes = 0
@@ -864,7 +1046,7 @@ def parse_args(argv):
 def result_path(a):
     if a.out:
         return a.out
-    suffix = "-soak" if a.soak else "-abuse" if a.abuse else ""
+    suffix = "-soak" if a.soak else "-abuse" if a.abuse else "-ui" if a.ui else ""
     return os.path.join(HERE, "results", "%s-N%d%s.md" % (time.strftime("%Y-%m-%d"), a.n, suffix))
 
 
@@ -905,6 +1087,8 @@ def main(argv=None):
             text, failed = run_soak(a, fm, workdir)
         elif a.abuse:
             text, failed = run_abuse(a, fm, workdir)
+        elif a.ui:
+            text, failed = run_ui(a, fm, workdir)
         else:
             for dynamic in ([False] if a.skip_dynamic or a.floor_only else [False, True]):
                 mode = "floor only" if a.floor_only else "dynamic %s" % ("on" if dynamic else "off")

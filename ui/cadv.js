@@ -336,8 +336,13 @@ async function containerPage(name) {
   }
   await refreshContainer(true);
   refreshProcs();
-  setInterval(() => refreshContainer(false), 1000);
-  setInterval(refreshProcs, 5000);
+  /* Nothing is polled while the tab is hidden. The process table is refreshed only while it is on
+   * screen: on the root page it lists every process of the host, which costs cadv far more than
+   * the charts' request (bench/README.md, "UI"). */
+  let procsSeen = false;
+  new IntersectionObserver((es) => { procsSeen = es.some((e) => e.isIntersecting); }).observe($('procs'));
+  setInterval(() => { if (!document.hidden) refreshContainer(false); }, 1000);
+  setInterval(() => { if (!document.hidden && (procsSeen || $('procs').hidden)) refreshProcs(); }, 5000);
 }
 
 /* ---- docker and podman pages ---- */

@@ -1,17 +1,19 @@
 # SPDX-License-Identifier: Apache-2.0
 """Black-box tests of the web UI: cAdvisor's UI paths under -url_base_prefix, the embedded static
 files, escaping and path traversal, and the pages themselves in a real headless Chromium (see
-browser.py) against cadv watching real cgroups and a real docker container. Screenshots are written
-to tests/artifacts/ui/ (git-ignored)."""
+bench/browser.py, shared with the benchmark harness) against cadv watching real cgroups and a real
+docker container. Screenshots are written to tests/artifacts/ui/ (git-ignored)."""
 import os
 import sys
 import urllib.parse
 
 import pytest
 
-from browser import Browser, chromium_path
 from conftest import REPO, wait_for
 from test_docker import dockerd, start as docker_run  # noqa: F401 (a fixture)
+
+sys.path.insert(0, os.path.join(REPO, "bench"))
+from browser import Browser, chromium_path  # noqa: E402
 
 PREFIX = "/ui-pfx"
 ARTIFACTS = os.path.join(REPO, "tests", "artifacts", "ui")

@@ -21,7 +21,7 @@ def chromium_path():
 
 
 class Browser:
-    def __init__(self, width=1400, height=1000):
+    def __init__(self, width=1400, height=1000, preexec=None):
         self.profile = tempfile.mkdtemp(prefix="cadv-chromium-")
         to_chrome_r, self._w = os.pipe()
         self._r, from_chrome_w = os.pipe()
@@ -31,14 +31,16 @@ class Browser:
             a, b = os.dup(to_chrome_r), os.dup(from_chrome_w)
             os.dup2(a, 3)
             os.dup2(b, 4)
+            if preexec:
+                preexec()
 
         self.proc = subprocess.Popen(
             [chromium_path(), "--headless", "--no-sandbox", "--disable-gpu", "--remote-debugging-pipe",
              "--user-data-dir=" + self.profile, "--window-size=%d,%d" % (width, height),
              "--no-first-run", "--disable-background-networking", "--disable-component-update",
              "--disable-sync", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1", "about:blank"],
-            close_fds=False, preexec_fn=fds,  # (close_fds would close the dup'ed 3 and 4) stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL)
+            close_fds=False, preexec_fn=fds,  # (close_fds would close the dup'ed 3 and 4)
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         os.close(to_chrome_r)
         os.close(from_chrome_w)
         self._id = 0
