@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "collect/perf.h"
 #include "model/kinds.h"
 #include "model/machine.h"
 #include "model/sample.h"
@@ -495,6 +496,47 @@ static void gen_ulimits(struct cadv_prom_emit *e, const struct cadv_prom_family 
         cadv_prom_i64(e, (int64_t)s->c.processes.ulimit_soft, (const char *[]){"max_open_files"});
 }
 
+/* ---- perf events ---- */
+
+/* f->off 0: the scaled counts, 1: the scaling ratios. With the percpu kind one series per CPU and
+ * event; without, per event the sum of the counts and the smallest ratio, with cpu="" (cAdvisor). */
+static void gen_perf(struct cadv_prom_emit *e, const struct cadv_prom_family *f,
+                     const struct cadv_metrics_input *in, const struct cadv_metrics_item *it)
+{
+    const struct cadv_sample *s = sample_of(it);
+    uint32_t n = capped(s->n_perf, CADV_MAX_PERF);
+    uint64_t sum[CADV_PERF_MAX_EVENTS] = {0};
+    double ratio, min[CADV_PERF_MAX_EVENTS];
+    bool seen[CADV_PERF_MAX_EVENTS] = {false};
+
+    for (uint32_t i = 0; i < n; i++) {
+        const struct cadv_perf_entry *pe = &s->perf[i];
+        const char *name = cadv_perf_event_name(pe->event);
+
+        memcpy(&ratio, &pe->scaling_ratio, sizeof(ratio));
+        if (in->kinds & CADV_KIND_PERCPU) {
+            const char *cpu = cadv_prom_num(e, (int64_t)pe->cpu);
+
+            if (f->off == 0)
+                cadv_prom_u64(e, pe->value, (const char *[]){cpu, name});
+            else
+                cadv_prom_double(e, ratio, (const char *[]){cpu, name});
+        } else if (pe->event < CADV_PERF_MAX_EVENTS) {
+            sum[pe->event] += pe->value;
+            min[pe->event] = seen[pe->event] && min[pe->event] < ratio ? min[pe->event] : ratio;
+            seen[pe->event] = true;
+        }
+    }
+    for (uint32_t ev = 0; ev < CADV_PERF_MAX_EVENTS; ev++) {
+        if (!seen[ev])
+            continue;
+        if (f->off == 0)
+            cadv_prom_u64(e, sum[ev], (const char *[]){"", cadv_perf_event_name(ev)});
+        else
+            cadv_prom_double(e, min[ev], (const char *[]){"", cadv_perf_event_name(ev)});
+    }
+}
+
 /* ---- the table ---- */
 
 #define C_SCALAR(n, h, t, k, hs, field, sc)                                                            \
@@ -742,6 +784,10 @@ const struct cadv_prom_family cadv_prom_container_families[] = {
                "Soft ulimit values for the container root process. Unlimited if -1, except priority and nice",
                GAUGE, CADV_KIND_PROCESS, gen_ulimits, 0, 0, 1, "ulimit"),
         /* referenced memory, OOM, pressure */
+        C_GENX("container_perf_events_total", "Perf event metric.", COUNTER, CADV_KIND_PERF_EVENT, gen_perf,
+               0, 0, 2, "cpu", "event"),
+        C_GENX("container_perf_events_scaling_ratio", "Perf event metric scaling ratio.", GAUGE,
+               CADV_KIND_PERF_EVENT, gen_perf, 1, 0, 2, "cpu", "event"),
         C_SCALAR("container_referenced_bytes", "Container referenced bytes during last measurements cycle",
                  GAUGE, CADV_KIND_REFERENCED_MEMORY, 0, referenced_memory, 0),
         C_SCALAR("container_oom_events_total", "Count of out of memory events observed for the container",

@@ -19,6 +19,8 @@ struct cadv_cgroup_root;
 struct cadv_config;
 struct cadv_discovery;
 struct cadv_fsusage;
+struct cadv_perf_config;
+struct cadv_perf_counters;
 struct cadv_procstats_cache;
 struct cadv_hmap;
 struct cadv_machine_info;
@@ -63,6 +65,7 @@ struct cadv_container {
     uint64_t last_error_log_mono; /* rate limit of read-error logs (once a minute) */
     bool logged_error;
     struct cadv_procstats_cache *procs; /* process kind: per-container socket cache */
+    struct cadv_perf_counters *perf;    /* perf_event kind with a config (collectors.h) */
     struct cadv_fs_stats fs;            /* writable layer usage, published by the metadata worker */
     bool has_fs;
 
@@ -112,6 +115,7 @@ struct cadv_manager {
     uint64_t global_interval_ns;
     uint64_t machine_interval_ns;
     struct cadv_cgroup_root *root;
+    struct cadv_perf_config *perf_cfg; /* -perf_events_config, NULL when off (collectors.h) */
     int proc_fd; /* --proc_root, for process and network figures; -1 if it cannot be opened */
     /* The machine's filesystems: the root container's FsStats and /storage (machinefs.h). */
     struct cadv_machinefs *machinefs;

@@ -63,6 +63,7 @@
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
+#include "manager/collectors.h"
 #include "manager/discovery.h"
 #include "manager/hmap.h"
 #include "manager/internal.h"
@@ -157,6 +158,9 @@ int cadv_manager_new(const struct cadv_config *cfg, struct cadv_manager **ret)
         cadv_log_errno(CADV_LOG_ERROR, r, "Cannot use cgroup root '%s'", cgroup_root);
         goto fail;
     }
+    r = cadv_collectors_init(m);
+    if (r < 0)
+        goto fail;
     r = read_machine_info(cfg, &m->mi);
     if (r < 0) {
         cadv_log_errno(CADV_LOG_ERROR, r, "Reading the machine info failed");
@@ -245,6 +249,7 @@ static int container_build(struct cadv_manager *m, const char *name, struct cadv
      * 1 s, then at growing intervals up to the steady 10 s (scheduler.c refresh_spec). */
     c->next_spec_mono = cadv_mono_ns() + CADV_NS_PER_SEC;
     c->spec_refresh_ns = 2 * CADV_NS_PER_SEC;
+    cadv_collectors_attach(m, c);
     *ret = c;
     return 0;
 }
@@ -444,6 +449,7 @@ struct cadv_manager *cadv_manager_free(struct cadv_manager *m)
     m->disc = cadv_discovery_free(m->disc);
     runtimes_done(m);
     m->root = cadv_cgroup_root_free(m->root);
+    cadv_collectors_done(m);
     m->mi = cadv_machine_info_unref(m->mi);
     if (m->wake_fd >= 0)
         close(m->wake_fd);
