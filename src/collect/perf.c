@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #ifdef CADV_HAVE_LIBPFM
-#include <perfmon/pfmlib_perf_event.h>
+#    include <perfmon/pfmlib_perf_event.h>
 #endif
 
 #include "core/fileio.h"
@@ -112,7 +112,8 @@ static int parse_groups(struct cadv_perf_config *cfg, json_t *events, bool uncor
         set_err(err, cap, "\"events\" must be an array");
         return -EINVAL;
     }
-    json_array_foreach(events, i, g) {
+    json_array_foreach(events, i, g)
+    {
         if (json_is_string(g)) {
             r = add_event(cfg, json_string_value(g), (*group)++, uncore, err, cap);
             if (r < 0)
@@ -123,7 +124,8 @@ static int parse_groups(struct cadv_perf_config *cfg, json_t *events, bool uncor
             set_err(err, cap, "an element of \"events\" must be a name or a non-empty array of names");
             return -EINVAL;
         }
-        json_array_foreach(g, j, n) {
+        json_array_foreach(g, j, n)
+        {
             if (!json_is_string(n)) {
                 set_err(err, cap, "an event group must hold names only");
                 return -EINVAL;
@@ -146,7 +148,8 @@ static int parse_custom(struct cadv_perf_config *cfg, json_t *arr, char *err, si
         set_err(err, cap, "\"custom_events\" must be an array");
         return -EINVAL;
     }
-    json_array_foreach(arr, i, o) {
+    json_array_foreach(arr, i, o)
+    {
         json_t *type = json_object_get(o, "type"), *conf = json_object_get(o, "config");
         json_t *name = json_object_get(o, "name");
         struct custom_def *c;
@@ -159,15 +162,16 @@ static int parse_custom(struct cadv_perf_config *cfg, json_t *arr, char *err, si
             json_string_length(name) >= CADV_PERF_NAME_MAX || (type && !json_is_integer(type)) ||
             (type && (json_integer_value(type) < 0 || json_integer_value(type) > UINT32_MAX)) ||
             !json_is_array(conf) || json_array_size(conf) > 3) {
-            set_err(err, cap, "custom event %zu: needs \"name\", \"type\" (u32) and \"config\" (up to 3 strings)",
-                    i);
+            set_err(err, cap,
+                    "custom event %zu: needs \"name\", \"type\" (u32) and \"config\" (up to 3 strings)", i);
             return -EINVAL;
         }
         c = &cfg->custom[cfg->n_custom++];
         memset(c, 0, sizeof(*c));
         strcpy(c->name, json_string_value(name));
         c->type = type ? (uint32_t)json_integer_value(type) : 0;
-        json_array_foreach(conf, j, v) {
+        json_array_foreach(conf, j, v)
+        {
             if (!json_is_string(v) || parse_u64(json_string_value(v), &c->config[j]) < 0) {
                 set_err(err, cap, "custom event \"%s\": config %zu is not an unsigned number", c->name, j);
                 return -EINVAL;
@@ -404,8 +408,8 @@ static bool is_dir(const char *path)
 int cadv_perf_cgroup_dir(const char *cgroup_root, const char *name, char *buf, size_t cap)
 {
     static const char *const layouts[][2] = {
-            {"/perf_event", "/perf_event"},    /* cgroup v1 */
-            {"/cgroup.controllers", ""},       /* pure v2 */
+            {"/perf_event", "/perf_event"},        /* cgroup v1 */
+            {"/cgroup.controllers", ""},           /* pure v2 */
             {"/unified/cgroup.procs", "/unified"}, /* hybrid: perf_event on the unified mount */
     };
     char probe[4096];
@@ -437,7 +441,8 @@ struct cadv_perf_counters {
 
 static int perf_open(struct perf_event_attr *attr, int cgroup_fd, int cpu, int group_fd)
 {
-    long fd = syscall(SYS_perf_event_open, attr, cgroup_fd, cpu, group_fd, PERF_FLAG_PID_CGROUP | PERF_FLAG_FD_CLOEXEC);
+    long fd = syscall(SYS_perf_event_open, attr, cgroup_fd, cpu, group_fd,
+                      PERF_FLAG_PID_CGROUP | PERF_FLAG_FD_CLOEXEC);
 
     return fd < 0 ? -errno : (int)fd;
 }

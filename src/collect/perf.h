@@ -29,7 +29,8 @@ struct cadv_perf_counters;
  * an element of "events" is an event name or an array of names forming one group; a custom event
  * is {"type":u32,"config":["0x..",...up to 3],"name":str}). Returns 0 with *ret set, or -EINVAL /
  * -E2BIG with a message in err (cap bytes, may be NULL). */
-int cadv_perf_config_parse(const char *json, size_t len, struct cadv_perf_config **ret, char *err, size_t cap);
+int cadv_perf_config_parse(const char *json, size_t len, struct cadv_perf_config **ret, char *err,
+                           size_t cap);
 /* Reads and parses a config file (at most CADV_PERF_CONFIG_MAX_BYTES). */
 int cadv_perf_config_load(const char *path, struct cadv_perf_config **ret, char *err, size_t cap);
 struct cadv_perf_config *cadv_perf_config_free(struct cadv_perf_config *cfg);
@@ -65,4 +66,5 @@ struct cadv_perf_counters *cadv_perf_counters_free(struct cadv_perf_counters *pc
 int cadv_perf_counters_read(struct cadv_perf_counters *pc, struct cadv_sample *s);
 
 /* cAdvisor's scaling: ratio = running/enabled (1 when either is 0), value = raw/ratio. */
-void cadv_perf_scale(uint64_t raw, uint64_t enabled, uint64_t running, uint64_t *ret_value, double *ret_ratio);
+void cadv_perf_scale(uint64_t raw, uint64_t enabled, uint64_t running, uint64_t *ret_value,
+                     double *ret_ratio);

@@ -15,10 +15,11 @@
 #include "core/buf.h"
 #include "model/sample.h"
 
-static const char good[] =
-        "{\"core\":{\"events\":[\"task-clock\",[\"context-switches\",\"cpu-migrations-custom\"],\"page-faults\","
-        "\"no-such-event\"],\"custom_events\":[{\"type\":1,\"config\":[\"0x4\"],\"name\":\"cpu-migrations-custom\"}]},"
-        "\"uncore\":{\"events\":[\"uncore_imc/cas_count_read\"]}}";
+static const char good[] = "{\"core\":{\"events\":[\"task-clock\",[\"context-switches\",\"cpu-migrations-"
+                           "custom\"],\"page-faults\","
+                           "\"no-such-event\"],\"custom_events\":[{\"type\":1,\"config\":[\"0x4\"],\"name\":"
+                           "\"cpu-migrations-custom\"}]},"
+                           "\"uncore\":{\"events\":[\"uncore_imc/cas_count_read\"]}}";
 
 static char reported[1024];
 
@@ -95,7 +96,8 @@ Test(perf, bad_configs)
     expect_bad("{\"core\":{\"custom_events\":[{\"name\":\"x\",\"type\":-1,\"config\":[]}]}}", "u32");
     expect_bad("{\"core\":{\"custom_events\":[{\"name\":\"x\",\"type\":1,\"config\":[\"0xzz\"]}]}}",
                "not an unsigned number");
-    expect_bad("{\"core\":{\"custom_events\":[{\"name\":\"x\",\"type\":1,\"config\":[\"1\",\"2\",\"3\",\"4\"]}]}}",
+    expect_bad("{\"core\":{\"custom_events\":[{\"name\":\"x\",\"type\":1,\"config\":[\"1\",\"2\",\"3\",\"4\"]"
+               "}]}}",
                "up to 3");
     n += (size_t)snprintf(big, sizeof(big), "{\"core\":{\"events\":[");
     for (int i = 0; i <= CADV_PERF_MAX_EVENTS; i++)
