@@ -586,7 +586,7 @@ static const struct opt opts[] = {
          "Path to a JSON file containing configuration of perf events to measure. Empty value disabled perf "
          "events measuring."},
         {"resctrl_interval", OPT_DURATION, OFF(resctrl_interval_ns), "0s",
-         "Resctrl mon groups updating interval. Zero value disables updating mon groups.", .flags = OPT_NI},
+         "Resctrl mon groups updating interval. Zero value disables updating mon groups."},
         {"referenced_reset_interval", OPT_UINT64, OFF(referenced_reset_interval), "0",
          "Reset interval for referenced bytes (container_referenced_bytes metric), number of measurement "
          "cycles after which referenced bytes are cleared, if set to 0 referenced bytes are never cleared "

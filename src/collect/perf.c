@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <jansson.h>
+#include <limits.h>
 #include <linux/perf_event.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -439,6 +440,25 @@ struct cadv_perf_counters {
     size_t n;
 };
 
+static atomic_int fd_budget = INT_MAX, fds_held;
+
+void cadv_perf_set_fd_budget(int fds)
+{
+    atomic_store(&fd_budget, fds);
+}
+
+/* Reserves n fds of the budget. */
+static bool fds_reserve(int n)
+{
+    int held = atomic_load(&fds_held);
+
+    do {
+        if (n > atomic_load(&fd_budget) - held)
+            return false;
+    } while (!atomic_compare_exchange_weak(&fds_held, &held, held + n));
+    return true;
+}
+
 static int perf_open(struct perf_event_attr *attr, int cgroup_fd, int cpu, int group_fd)
 {
     long fd = syscall(SYS_perf_event_open, attr, cgroup_fd, cpu, group_fd,
@@ -480,7 +500,7 @@ int cadv_perf_counters_open(const struct cadv_perf_config *cfg, const char *cgro
 {
     uint32_t *cpus;
     struct cadv_perf_counters *pc;
-    size_t n_cpus;
+    size_t n_cpus, n_ok = 0;
     int cg_fd, first_err = -ENOENT;
 
     cg_fd = open(cgroup_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -488,6 +508,13 @@ int cadv_perf_counters_open(const struct cadv_perf_config *cfg, const char *cgro
         return -errno;
     cpus = cadv_xcalloc(CADV_MAX_PERCPU, sizeof(*cpus));
     n_cpus = online_cpus(cpus, CADV_MAX_PERCPU);
+    for (size_t i = 0; i < cfg->n_core; i++)
+        n_ok += cfg->ev[i].ok;
+    if (n_ok == 0 || !fds_reserve((int)(n_cpus * n_ok))) {
+        close(cg_fd);
+        free(cpus);
+        return n_ok == 0 ? -ENOENT : -EMFILE;
+    }
     pc = cadv_xcalloc(1, sizeof(*pc));
     pc->c = cadv_xcalloc(n_cpus * cfg->n_core + 1, sizeof(*pc->c));
     for (size_t k = 0; k < n_cpus; k++) {
@@ -520,6 +547,7 @@ int cadv_perf_counters_open(const struct cadv_perf_config *cfg, const char *cgro
     }
     close(cg_fd);
     free(cpus);
+    atomic_fetch_sub(&fds_held, (int)(n_cpus * n_ok - pc->n)); /* the reservation not used */
     for (size_t i = 0; i < pc->n; i++)
         (void)ioctl(pc->c[i].fd, PERF_EVENT_IOC_ENABLE, 0);
     if (pc->n == 0) {
@@ -536,6 +564,7 @@ struct cadv_perf_counters *cadv_perf_counters_free(struct cadv_perf_counters *pc
         return NULL;
     for (size_t i = pc->n; i-- > 0;) /* members before their leader */
         close(pc->c[i].fd);
+    atomic_fetch_sub(&fds_held, (int)pc->n);
     free(pc->c);
     free(pc);
     return NULL;

@@ -55,9 +55,11 @@ const char *cadv_perf_event_name(uint64_t idx);
  * mount). Returns 0, -ENOENT when there is none, -ENAMETOOLONG. */
 int cadv_perf_cgroup_dir(const char *cgroup_root, const char *name, char *buf, size_t cap);
 
+/* Caps the counter fds all cadv_perf_counters hold together (default: no cap). */
+void cadv_perf_set_fd_budget(int fds);
 /* Opens the resolved events of cfg for the cgroup directory on every online CPU. Returns 0 with
- * *ret set, or a negative errno (-ENOENT: no such cgroup; the errno of perf_event_open when no
- * counter at all could be opened). */
+ * *ret set, or a negative errno (-ENOENT: no such cgroup; -EMFILE: the fd budget would be passed;
+ * the errno of perf_event_open when no counter at all could be opened). */
 int cadv_perf_counters_open(const struct cadv_perf_config *cfg, const char *cgroup_dir,
                             struct cadv_perf_counters **ret);
 struct cadv_perf_counters *cadv_perf_counters_free(struct cadv_perf_counters *pc);

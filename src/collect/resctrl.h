@@ -21,8 +21,8 @@ bool cadv_resctrl_available(const char *root);
  * file (pids that exited meanwhile are skipped). For "/" the group is root itself and nothing is
  * written. On success the group's directory is written to ret_dir. Returns 0, -EINVAL (no pid for
  * a non-root container), -ENAMETOOLONG, or the errno of mkdir/open. */
-int cadv_resctrl_prepare(const char *root, const char *name, const uint32_t *pids, size_t n_pids, char *ret_dir,
-                         size_t cap);
+int cadv_resctrl_prepare(const char *root, const char *name, const uint32_t *pids, size_t n_pids,
+                         char *ret_dir, size_t cap);
 /* Reads the group's mon_data into s->resctrl (one entry per L3 domain). Returns the number of
  * domains or a negative errno. */
 int cadv_resctrl_read(const char *group_dir, struct cadv_sample *s);

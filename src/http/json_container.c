@@ -769,6 +769,36 @@ static void perf_stats(struct cadv_json *w, const struct cadv_sample *s)
     cadv_json_arr_end(w);
 }
 
+/* resctrl: ResctrlStats, always present ({} when empty): memory_bandwidth and cache lists (both
+ * omitempty), one element per L3 domain, fields omitempty. */
+static void resctrl(struct cadv_json *w, const struct cadv_sample *s)
+{
+    uint32_t n = s->n_resctrl < CADV_MAX_RESCTRL ? s->n_resctrl : CADV_MAX_RESCTRL;
+
+    KEY(w, "resctrl");
+    cadv_json_obj_begin(w);
+    if (n > 0) {
+        KEY(w, "memory_bandwidth");
+        cadv_json_arr_begin(w);
+        for (uint32_t i = 0; i < n; i++) {
+            cadv_json_obj_begin(w);
+            KU64_OE(w, "mbm_total_bytes", s->resctrl[i].mbm_total_bytes);
+            KU64_OE(w, "mbm_local_bytes", s->resctrl[i].mbm_local_bytes);
+            cadv_json_obj_end(w);
+        }
+        cadv_json_arr_end(w);
+        KEY(w, "cache");
+        cadv_json_arr_begin(w);
+        for (uint32_t i = 0; i < n; i++) {
+            cadv_json_obj_begin(w);
+            KU64_OE(w, "llc_occupancy", s->resctrl[i].llc_occupancy);
+            cadv_json_obj_end(w);
+        }
+        cadv_json_arr_end(w);
+    }
+    cadv_json_obj_end(w);
+}
+
 /* model.ContainerStats (v1 API: never cpu_inst, accelerators, custom or perf metrics). */
 void cadv_json_v1_stats(struct cadv_json *w, const struct cadv_sample *s, const struct cadv_machine_info *m)
 {
@@ -789,7 +819,7 @@ void cadv_json_v1_stats(struct cadv_json *w, const struct cadv_sample *s, const 
         processes(w, s);
     perf_stats(w, s);
     KU64_OE(w, "referenced_memory", s->c.referenced_memory);
-    EMPTY_OBJ(w, "resctrl");
+    resctrl(w, s);
     KEY(w, "cpuset");
     cadv_json_obj_begin(w);
     KU64(w, "memory_migrate", s->c.memory_migrate);
@@ -872,7 +902,7 @@ static void v2_stats(struct cadv_json *w, const struct cadv_spec *spec, const st
     }
     perf_stats(w, s);
     KU64_OE(w, "referenced_memory", s->c.referenced_memory);
-    EMPTY_OBJ(w, "resctrl");
+    resctrl(w, s);
     cadv_json_obj_end(w);
 }
 
@@ -930,7 +960,7 @@ static void v20_stats(struct cadv_json *w, const struct cadv_spec *spec, const s
     KBOOL(w, "has_custom_metrics", spec->has_custom_metrics);
     perf_stats(w, s);
     KU64_OE(w, "referenced_memory", s->c.referenced_memory);
-    EMPTY_OBJ(w, "resctrl");
+    resctrl(w, s);
     cadv_json_obj_end(w);
 }
 

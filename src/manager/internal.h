@@ -66,6 +66,8 @@ struct cadv_container {
     bool logged_error;
     struct cadv_procstats_cache *procs; /* process kind: per-container socket cache */
     struct cadv_perf_counters *perf;    /* perf_event kind with a config (collectors.h) */
+    char *resctrl_dir;                  /* resctrl kind: the container's monitoring group */
+    uint64_t resctrl_next_mono;         /* when its tasks are written again (-resctrl_interval) */
     struct cadv_fs_stats fs;            /* writable layer usage, published by the metadata worker */
     bool has_fs;
 
@@ -116,6 +118,9 @@ struct cadv_manager {
     uint64_t machine_interval_ns;
     struct cadv_cgroup_root *root;
     struct cadv_perf_config *perf_cfg; /* -perf_events_config, NULL when off (collectors.h) */
+    int perf_fd_budget;                /* counter fds all containers may hold together */
+    atomic_bool perf_full_logged;      /* the budget was spent (logged once) */
+    bool resctrl_on;                   /* resctrl kind on and /sys/fs/resctrl monitors */
     int proc_fd; /* --proc_root, for process and network figures; -1 if it cannot be opened */
     /* The machine's filesystems: the root container's FsStats and /storage (machinefs.h). */
     struct cadv_machinefs *machinefs;

@@ -125,7 +125,7 @@ int cadv_manager_new(const struct cadv_config *cfg, struct cadv_manager **ret)
 {
     struct cadv_manager *m = cadv_xcalloc(1, sizeof(*m));
     const char *cgroup_root = cfg->cgroup_root ? cfg->cgroup_root : "/sys/fs/cgroup";
-    int r;
+    int r, fds;
 
     m->cfg = cfg;
     m->kinds = cfg->metric_kinds;
@@ -153,14 +153,15 @@ int cadv_manager_new(const struct cadv_config *cfg, struct cadv_manager **ret)
         r = cadv_log_errno(CADV_LOG_ERROR, -errno, "Creating an eventfd failed");
         goto fail;
     }
-    r = cadv_cgroup_root_open(cgroup_root, cfg->proc_root, m->kinds, fd_budget(cfg), &m->root);
+    fds = fd_budget(cfg);
+    r = cadv_collectors_init(m, fds); /* takes a share of the fds when counting perf events */
+    if (r < 0)
+        goto fail;
+    r = cadv_cgroup_root_open(cgroup_root, cfg->proc_root, m->kinds, fds - m->perf_fd_budget, &m->root);
     if (r < 0) {
         cadv_log_errno(CADV_LOG_ERROR, r, "Cannot use cgroup root '%s'", cgroup_root);
         goto fail;
     }
-    r = cadv_collectors_init(m);
-    if (r < 0)
-        goto fail;
     r = read_machine_info(cfg, &m->mi);
     if (r < 0) {
         cadv_log_errno(CADV_LOG_ERROR, r, "Reading the machine info failed");

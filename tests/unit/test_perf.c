@@ -213,3 +213,17 @@ Test(perf, entries_survive_pack_and_copy)
     s.net = NULL;
     cadv_sample_done(&s);
 }
+
+Test(perf, fd_budget_refuses_before_opening)
+{
+    struct cadv_perf_config *cfg = NULL;
+    struct cadv_perf_counters *pc = NULL;
+
+    cr_assert_eq(cadv_perf_config_parse(good, strlen(good), &cfg, NULL, 0), 0);
+    (void)cadv_perf_config_resolve(cfg, NULL, NULL);
+    cadv_perf_set_fd_budget(3); /* fewer than one counter per resolved event and CPU */
+    cr_expect_eq(cadv_perf_counters_open(cfg, "/", &pc), -EMFILE);
+    cr_expect_null(pc);
+    cadv_perf_set_fd_budget(INT32_MAX);
+    cadv_perf_config_free(cfg);
+}
