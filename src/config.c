@@ -625,10 +625,9 @@ static const struct opt opts[] = {
          "container. store_container_labels must be set to false for this to take effect."},
         {"perf_events_config", OPT_STRING, OFF(perf_events_config), "",
          "Path to a JSON file containing configuration of perf events to measure. Empty value disabled perf "
-         "events measuring.",
-         .flags = OPT_NI},
+         "events measuring."},
         {"resctrl_interval", OPT_DURATION, OFF(resctrl_interval_ns), "0s",
-         "Resctrl mon groups updating interval. Zero value disables updating mon groups.", .flags = OPT_NI},
+         "Resctrl mon groups updating interval. Zero value disables updating mon groups."},
         {"referenced_reset_interval", OPT_UINT64, OFF(referenced_reset_interval), "0",
          "Reset interval for referenced bytes (container_referenced_bytes metric), number of measurement "
          "cycles after which referenced bytes are cleared, if set to 0 referenced bytes are never cleared "

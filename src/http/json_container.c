@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "collect/perf.h"
 #include "core/json.h"
 #include "model/machine.h"
 #include "model/sample.h"
@@ -735,6 +736,59 @@ static const char *health_name(uint64_t h)
     }
 }
 
+/* perf_stats: [PerfStat] (omitempty), one per event and CPU. */
+static void perf_stats(struct cadv_json *w, const struct cadv_sample *s)
+{
+    uint32_t n = s->n_perf < CADV_MAX_PERF ? s->n_perf : CADV_MAX_PERF;
+    double ratio;
+
+    if (n == 0)
+        return;
+    KEY(w, "perf_stats");
+    cadv_json_arr_begin(w);
+    for (uint32_t i = 0; i < n; i++) {
+        memcpy(&ratio, &s->perf[i].scaling_ratio, sizeof(ratio));
+        cadv_json_obj_begin(w);
+        KEY(w, "scaling_ratio");
+        cadv_json_double(w, ratio);
+        KU64(w, "value", s->perf[i].value);
+        KSTR(w, "name", cadv_perf_event_name(s->perf[i].event));
+        KU64(w, "cpu", s->perf[i].cpu);
+        cadv_json_obj_end(w);
+    }
+    cadv_json_arr_end(w);
+}
+
+/* resctrl: ResctrlStats, always present ({} when empty): memory_bandwidth and cache lists (both
+ * omitempty), one element per L3 domain, fields omitempty. */
+static void resctrl(struct cadv_json *w, const struct cadv_sample *s)
+{
+    uint32_t n = s->n_resctrl < CADV_MAX_RESCTRL ? s->n_resctrl : CADV_MAX_RESCTRL;
+
+    KEY(w, "resctrl");
+    cadv_json_obj_begin(w);
+    if (n > 0) {
+        KEY(w, "memory_bandwidth");
+        cadv_json_arr_begin(w);
+        for (uint32_t i = 0; i < n; i++) {
+            cadv_json_obj_begin(w);
+            KU64_OE(w, "mbm_total_bytes", s->resctrl[i].mbm_total_bytes);
+            KU64_OE(w, "mbm_local_bytes", s->resctrl[i].mbm_local_bytes);
+            cadv_json_obj_end(w);
+        }
+        cadv_json_arr_end(w);
+        KEY(w, "cache");
+        cadv_json_arr_begin(w);
+        for (uint32_t i = 0; i < n; i++) {
+            cadv_json_obj_begin(w);
+            KU64_OE(w, "llc_occupancy", s->resctrl[i].llc_occupancy);
+            cadv_json_obj_end(w);
+        }
+        cadv_json_arr_end(w);
+    }
+    cadv_json_obj_end(w);
+}
+
 /* model.ContainerStats (v1 API: never cpu_inst, accelerators, custom or perf metrics). */
 void cadv_json_v1_stats(struct cadv_json *w, const struct cadv_sample *s, const struct cadv_machine_info *m)
 {
@@ -753,8 +807,9 @@ void cadv_json_v1_stats(struct cadv_json *w, const struct cadv_sample *s, const 
     load_stats(w, "task_stats", s);
     if (has(s, CADV_HAS_PROCESSES))
         processes(w, s);
+    perf_stats(w, s);
     KU64_OE(w, "referenced_memory", s->c.referenced_memory);
-    EMPTY_OBJ(w, "resctrl");
+    resctrl(w, s);
     KEY(w, "cpuset");
     cadv_json_obj_begin(w);
     KU64(w, "memory_migrate", s->c.memory_migrate);
@@ -835,8 +890,9 @@ static void v2_stats(struct cadv_json *w, const struct cadv_spec *spec, const st
         KU64(w, "containter_inode_usage", s->fs[0].inodes); /* sic */
         cadv_json_obj_end(w);
     }
+    perf_stats(w, s);
     KU64_OE(w, "referenced_memory", s->c.referenced_memory);
-    EMPTY_OBJ(w, "resctrl");
+    resctrl(w, s);
     cadv_json_obj_end(w);
 }
 
@@ -892,8 +948,9 @@ static void v20_stats(struct cadv_json *w, const struct cadv_spec *spec, const s
     KBOOL(w, "has_load", false);
     load_stats(w, "load_stats", &zero_sample);
     KBOOL(w, "has_custom_metrics", spec->has_custom_metrics);
+    perf_stats(w, s);
     KU64_OE(w, "referenced_memory", s->c.referenced_memory);
-    EMPTY_OBJ(w, "resctrl");
+    resctrl(w, s);
     cadv_json_obj_end(w);
 }
 

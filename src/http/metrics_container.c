@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "collect/perf.h"
 #include "model/kinds.h"
 #include "model/machine.h"
 #include "model/sample.h"
@@ -496,6 +497,77 @@ static void gen_ulimits(struct cadv_prom_emit *e, const struct cadv_prom_family 
         cadv_prom_i64(e, (int64_t)s->c.processes.ulimit_soft, (const char *[]){"max_open_files"});
 }
 
+/* ---- perf events ---- */
+
+/* Per event: the sum of the counts and the smallest ratio over CPUs, with cpu="" (f->off as below). */
+static void perf_summed(struct cadv_prom_emit *e, const struct cadv_prom_family *f,
+                        const struct cadv_sample *s, uint32_t n)
+{
+    uint64_t sum[CADV_PERF_MAX_EVENTS] = {0};
+    double ratio, min[CADV_PERF_MAX_EVENTS];
+    bool seen[CADV_PERF_MAX_EVENTS] = {false};
+
+    for (uint32_t i = 0; i < n; i++) {
+        const struct cadv_perf_entry *pe = &s->perf[i];
+
+        if (pe->event >= CADV_PERF_MAX_EVENTS)
+            continue;
+        memcpy(&ratio, &pe->scaling_ratio, sizeof(ratio));
+        sum[pe->event] += pe->value;
+        min[pe->event] = seen[pe->event] && min[pe->event] < ratio ? min[pe->event] : ratio;
+        seen[pe->event] = true;
+    }
+    for (uint32_t ev = 0; ev < CADV_PERF_MAX_EVENTS; ev++) {
+        if (!seen[ev])
+            continue;
+        if (f->off == 0)
+            cadv_prom_u64(e, sum[ev], (const char *[]){"", cadv_perf_event_name(ev)});
+        else
+            cadv_prom_double(e, min[ev], (const char *[]){"", cadv_perf_event_name(ev)});
+    }
+}
+
+/* f->off 0: the scaled counts, 1: the scaling ratios. With the percpu kind one series per CPU and
+ * event; without, per event the sum of the counts and the smallest ratio, with cpu="" (cAdvisor). */
+static void gen_perf(struct cadv_prom_emit *e, const struct cadv_prom_family *f,
+                     const struct cadv_metrics_input *in, const struct cadv_metrics_item *it)
+{
+    const struct cadv_sample *s = sample_of(it);
+    uint32_t n = capped(s->n_perf, CADV_MAX_PERF);
+    double ratio;
+
+    if (n == 0)
+        return;
+    if (!(in->kinds & CADV_KIND_PERCPU)) {
+        perf_summed(e, f, s, n);
+        return;
+    }
+    for (uint32_t i = 0; i < n; i++) {
+        const struct cadv_perf_entry *pe = &s->perf[i];
+        const char *cpu = cadv_prom_num(e, (int64_t)pe->cpu), *name = cadv_perf_event_name(pe->event);
+
+        memcpy(&ratio, &pe->scaling_ratio, sizeof(ratio));
+        if (f->off == 0)
+            cadv_prom_u64(e, pe->value, (const char *[]){cpu, name});
+        else
+            cadv_prom_double(e, ratio, (const char *[]){cpu, name});
+    }
+}
+
+/* ---- resctrl ---- */
+
+/* f->off: offset of the figure in struct cadv_resctrl_entry; one series per L3 domain (node_id). */
+static void gen_resctrl(struct cadv_prom_emit *e, const struct cadv_prom_family *f,
+                        const struct cadv_metrics_input *in, const struct cadv_metrics_item *it)
+{
+    const struct cadv_sample *s = sample_of(it);
+    uint32_t n = capped(s->n_resctrl, CADV_MAX_RESCTRL);
+
+    (void)in;
+    for (uint32_t i = 0; i < n; i++)
+        cadv_prom_u64(e, word_at(&s->resctrl[i], f->off), (const char *[]){cadv_prom_num(e, (int64_t)i)});
+}
+
 /* ---- the table ---- */
 
 #define C_SCALAR(n, h, t, k, hs, field, sc)                                                            \
@@ -529,6 +601,7 @@ static void gen_ulimits(struct cadv_prom_emit *e, const struct cadv_prom_family 
 #define FS(f)      offsetof(struct cadv_fs_stats, f)
 #define HUGE(f)    offsetof(struct cadv_hugetlb_entry, f)
 #define SPEC(f)    offsetof(struct cadv_spec, f)
+#define RDT(f)     offsetof(struct cadv_resctrl_entry, f)
 
 const struct cadv_prom_family cadv_prom_container_families[] = {
         /* always */
@@ -743,6 +816,22 @@ const struct cadv_prom_family cadv_prom_container_families[] = {
                "Soft ulimit values for the container root process. Unlimited if -1, except priority and nice",
                GAUGE, CADV_KIND_PROCESS, gen_ulimits, 0, 0, 1, "ulimit"),
         /* referenced memory, OOM, pressure */
+        C_GENX("container_perf_events_total", "Perf event metric.", COUNTER, CADV_KIND_PERF_EVENT, gen_perf,
+               0, 0, 2, "cpu", "event"),
+        C_GENX("container_perf_events_scaling_ratio", "Perf event metric scaling ratio.", GAUGE,
+               CADV_KIND_PERF_EVENT, gen_perf, 1, 0, 2, "cpu", "event"),
+        C_GENX("container_memory_bandwidth_bytes",
+               "Total memory bandwidth usage statistics for container counted with RDT Memory Bandwidth "
+               "Monitoring (MBM).",
+               GAUGE, CADV_KIND_RESCTRL, gen_resctrl, RDT(mbm_total_bytes), 0, 1, "node_id"),
+        C_GENX("container_memory_bandwidth_local_bytes",
+               "Local memory bandwidth usage statistics for container counted with RDT Memory Bandwidth "
+               "Monitoring (MBM).",
+               GAUGE, CADV_KIND_RESCTRL, gen_resctrl, RDT(mbm_local_bytes), 0, 1, "node_id"),
+        C_GENX("container_llc_occupancy_bytes",
+               "Last level cache usage statistics for container counted with RDT Memory Bandwidth Monitoring "
+               "(MBM).",
+               GAUGE, CADV_KIND_RESCTRL, gen_resctrl, RDT(llc_occupancy), 0, 1, "node_id"),
         C_SCALAR("container_referenced_bytes", "Container referenced bytes during last measurements cycle",
                  GAUGE, CADV_KIND_REFERENCED_MEMORY, 0, referenced_memory, 0),
         C_SCALAR("container_oom_events_total", "Count of out of memory events observed for the container",

@@ -21,6 +21,8 @@ struct cadv_config;
 struct cadv_discovery;
 struct cadv_events;
 struct cadv_fsusage;
+struct cadv_perf_config;
+struct cadv_perf_counters;
 struct cadv_procstats_cache;
 struct cadv_hmap;
 struct cadv_machine_info;
@@ -72,6 +74,9 @@ struct cadv_container {
     bool oom_based;
     uint64_t oom_base, oom_kmsg_base, oom_synth, oom_deficit_since;
     struct cadv_fs_stats fs; /* writable layer usage, published by the metadata worker */
+    struct cadv_perf_counters *perf;    /* perf_event kind with a config (collectors.h) */
+    char *resctrl_dir;                  /* resctrl kind: the container's monitoring group */
+    uint64_t resctrl_next_mono;         /* when its tasks are written again (-resctrl_interval) */
     bool has_fs;
 
     /* The runtime's root process: network figures come from its netns (0: none, as raw cgroups
@@ -122,6 +127,10 @@ struct cadv_manager {
     uint64_t global_interval_ns;
     uint64_t machine_interval_ns;
     struct cadv_cgroup_root *root;
+    struct cadv_perf_config *perf_cfg; /* -perf_events_config, NULL when off (collectors.h) */
+    int perf_fd_budget;                /* counter fds all containers may hold together */
+    atomic_bool perf_full_logged;      /* the budget was spent (logged once) */
+    bool resctrl_on;                   /* resctrl kind on and /sys/fs/resctrl monitors */
     int proc_fd; /* --proc_root, for process and network figures; -1 if it cannot be opened */
     /* The machine's filesystems: the root container's FsStats and /storage (machinefs.h). */
     struct cadv_machinefs *machinefs;

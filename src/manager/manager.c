@@ -65,6 +65,7 @@
 #include "core/timeutil.h"
 #include "core/xalloc.h"
 #include "events/store.h"
+#include "manager/collectors.h"
 #include "manager/discovery.h"
 #include "manager/hmap.h"
 #include "manager/internal.h"
@@ -144,7 +145,7 @@ int cadv_manager_new(const struct cadv_config *cfg, struct cadv_manager **ret)
 {
     struct cadv_manager *m = cadv_xcalloc(1, sizeof(*m));
     const char *cgroup_root = cfg->cgroup_root ? cfg->cgroup_root : "/sys/fs/cgroup";
-    int r;
+    int r, fds;
 
     m->cfg = cfg;
     m->kinds = cfg->metric_kinds;
@@ -175,7 +176,11 @@ int cadv_manager_new(const struct cadv_config *cfg, struct cadv_manager **ret)
         r = cadv_log_errno(CADV_LOG_ERROR, -errno, "Creating an eventfd failed");
         goto fail;
     }
-    r = cadv_cgroup_root_open(cgroup_root, cfg->proc_root, m->kinds, fd_budget(cfg), &m->root);
+    fds = fd_budget(cfg);
+    r = cadv_collectors_init(m, fds); /* takes a share of the fds when counting perf events */
+    if (r < 0)
+        goto fail;
+    r = cadv_cgroup_root_open(cgroup_root, cfg->proc_root, m->kinds, fds - m->perf_fd_budget, &m->root);
     if (r < 0) {
         cadv_log_errno(CADV_LOG_ERROR, r, "Cannot use cgroup root '%s'", cgroup_root);
         goto fail;
@@ -278,6 +283,7 @@ static int container_build(struct cadv_manager *m, const char *name, struct cadv
      * 1 s, then at growing intervals up to the steady 10 s (scheduler.c refresh_spec). */
     c->next_spec_mono = cadv_mono_ns() + CADV_NS_PER_SEC;
     c->spec_refresh_ns = 2 * CADV_NS_PER_SEC;
+    cadv_collectors_attach(m, c);
     *ret = c;
     return 0;
 }
@@ -497,6 +503,7 @@ struct cadv_manager *cadv_manager_free(struct cadv_manager *m)
     m->disc = cadv_discovery_free(m->disc);
     runtimes_done(m);
     m->root = cadv_cgroup_root_free(m->root);
+    cadv_collectors_done(m);
     m->mi = cadv_machine_info_unref(m->mi);
     if (m->wake_fd >= 0)
         close(m->wake_fd);

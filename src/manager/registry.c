@@ -11,6 +11,7 @@
 #include "collect/cgroup.h"
 #include "collect/procstats.h"
 #include "core/xalloc.h"
+#include "manager/collectors.h"
 #include "manager/internal.h"
 #include "manager/manager.h"
 #include "store/ring.h"
@@ -65,6 +66,7 @@ struct cadv_container *cadv_container_unref(struct cadv_container *c)
     c->cg = cadv_cgroup_close(c->cg);
     cadv_procstats_cache_free(c->procs);
     c->summary = cadv_summary_free(c->summary);
+    cadv_collectors_detach(c);
     cadv_ring_free(c->ring);
     cadv_spec_done(&c->spec);
     cadv_runtime_info_done(&c->rt_info);

@@ -17,6 +17,7 @@
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
+#include "manager/collectors.h"
 #include "manager/discovery.h"
 #include "manager/internal.h"
 #include "manager/machinefs.h"
@@ -262,6 +263,7 @@ static void collect_extras(struct cadv_manager *m, struct cadv_container *c, str
                                           c->procs, &s->c.processes) == 0)
             s->c.has |= CADV_HAS_PROCESSES;
     }
+    cadv_collectors_read(m, c, s);
     if ((m->kinds & CADV_KIND_DISK) && c->is_root)
         cadv_machinefs_fill(m->machinefs, s); /* the machine's filesystems */
     if ((m->kinds & CADV_KIND_DISK) && c->has_fs && s->n_fs == 0) {

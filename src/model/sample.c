@@ -131,11 +131,11 @@ _Static_assert(sizeof(struct cadv_sample_core) % sizeof(uint64_t) == 0, "core mu
 
 /* Layout of the arrays inside an arena: byte sizes for given counts. */
 struct layout {
-    size_t percpu, io, hugetlb, ifaces, fs, numa, net, total;
+    size_t percpu, io, hugetlb, ifaces, fs, numa, perf, resctrl, net, total;
 };
 
 static void layout_of(struct layout *l, size_t n_percpu, size_t n_io, size_t n_hugetlb, size_t n_ifaces,
-                      size_t n_fs, size_t n_numa, bool net)
+                      size_t n_fs, size_t n_numa, size_t n_perf, size_t n_resctrl, bool net)
 {
     l->percpu = 0;
     l->io = l->percpu + n_percpu * sizeof(uint64_t);
@@ -143,7 +143,9 @@ static void layout_of(struct layout *l, size_t n_percpu, size_t n_io, size_t n_h
     l->ifaces = l->hugetlb + n_hugetlb * sizeof(struct cadv_hugetlb_entry);
     l->fs = l->ifaces + n_ifaces * sizeof(struct cadv_iface_stats);
     l->numa = l->fs + n_fs * sizeof(struct cadv_fs_stats);
-    l->net = l->numa + n_numa * sizeof(struct cadv_numa_entry);
+    l->perf = l->numa + n_numa * sizeof(struct cadv_numa_entry);
+    l->resctrl = l->perf + n_perf * sizeof(struct cadv_perf_entry);
+    l->net = l->resctrl + n_resctrl * sizeof(struct cadv_resctrl_entry);
     l->total = l->net + (net ? sizeof(struct cadv_net_extra) : 0);
 }
 
@@ -157,6 +159,8 @@ static void point_arrays(struct cadv_sample *s, const struct layout *l, bool net
     s->ifaces = (struct cadv_iface_stats *)(void *)(a + l->ifaces);
     s->fs = (struct cadv_fs_stats *)(void *)(a + l->fs);
     s->numa = (struct cadv_numa_entry *)(void *)(a + l->numa);
+    s->perf = (struct cadv_perf_entry *)(void *)(a + l->perf);
+    s->resctrl = (struct cadv_resctrl_entry *)(void *)(a + l->resctrl);
     s->net = net ? (struct cadv_net_extra *)(void *)(a + l->net) : NULL;
 }
 
@@ -180,7 +184,7 @@ void cadv_sample_init_scratch(struct cadv_sample *s)
 
     memset(s, 0, sizeof(*s));
     layout_of(&l, CADV_MAX_PERCPU, CADV_MAX_IO, CADV_MAX_HUGETLB, CADV_MAX_IFACES, CADV_MAX_FS, CADV_MAX_NUMA,
-              true);
+              CADV_MAX_PERF, CADV_MAX_RESCTRL, true);
     s->arena = cadv_xcalloc(1, l.total);
     s->arena_cap = l.total;
     point_arrays(s, &l, true);
@@ -195,7 +199,7 @@ void cadv_sample_done(struct cadv_sample *s)
 void cadv_sample_clear(struct cadv_sample *s)
 {
     memset(&s->c, 0, sizeof(s->c));
-    s->n_percpu = s->n_io = s->n_hugetlb = s->n_ifaces = s->n_fs = s->n_numa = 0;
+    s->n_percpu = s->n_io = s->n_hugetlb = s->n_ifaces = s->n_fs = s->n_numa = s->n_perf = s->n_resctrl = 0;
     if (s->net)
         memset(s->net, 0, sizeof(*s->net));
 }
@@ -241,6 +245,8 @@ void cadv_sample_pack(const struct cadv_sample *s, struct cadv_buf *out)
     put_varint(out, s->n_ifaces);
     put_varint(out, s->n_fs);
     put_varint(out, s->n_numa);
+    put_varint(out, s->n_perf);
+    put_varint(out, s->n_resctrl);
     put_varint(out, s->net != NULL);
     put_words(out, s->percpu, s->n_percpu * sizeof(uint64_t));
     put_words(out, s->io, s->n_io * sizeof(struct cadv_io_entry));
@@ -255,6 +261,8 @@ void cadv_sample_pack(const struct cadv_sample *s, struct cadv_buf *out)
         put_words(out, &s->fs[i].capacity, sizeof(s->fs[i]) - offsetof(struct cadv_fs_stats, capacity));
     }
     put_words(out, s->numa, s->n_numa * sizeof(struct cadv_numa_entry));
+    put_words(out, s->perf, s->n_perf * sizeof(struct cadv_perf_entry));
+    put_words(out, s->resctrl, s->n_resctrl * sizeof(struct cadv_resctrl_entry));
     if (s->net)
         put_words(out, s->net, sizeof(*s->net));
 }
@@ -306,25 +314,28 @@ static void get_str(struct reader *r, char *dst, size_t cap)
 int cadv_sample_unpack(const uint8_t *p, size_t n, struct cadv_sample *dst)
 {
     struct reader r = {.p = p, .end = p + n};
-    uint64_t cnt[7];
+    uint64_t cnt[9];
     struct layout l;
 
     get_words(&r, &dst->c, sizeof(dst->c));
-    for (int i = 0; i < 7; i++)
+    for (int i = 0; i < 9; i++)
         cnt[i] = get_varint(&r);
     if (r.bad || cnt[0] > CADV_MAX_PERCPU || cnt[1] > CADV_MAX_IO || cnt[2] > CADV_MAX_HUGETLB ||
-        cnt[3] > CADV_MAX_IFACES || cnt[4] > CADV_MAX_FS || cnt[5] > CADV_MAX_NUMA || cnt[6] > 1)
+        cnt[3] > CADV_MAX_IFACES || cnt[4] > CADV_MAX_FS || cnt[5] > CADV_MAX_NUMA ||
+        cnt[6] > CADV_MAX_PERF || cnt[7] > CADV_MAX_RESCTRL || cnt[8] > 1)
         return -EBADMSG;
-    layout_of(&l, cnt[0], cnt[1], cnt[2], cnt[3], cnt[4], cnt[5], cnt[6]);
+    layout_of(&l, cnt[0], cnt[1], cnt[2], cnt[3], cnt[4], cnt[5], cnt[6], cnt[7], cnt[8]);
     ensure_arena(dst, l.total ? l.total : 1);
     memset(dst->arena, 0, l.total);
-    point_arrays(dst, &l, cnt[6]);
+    point_arrays(dst, &l, cnt[8]);
     dst->n_percpu = (uint32_t)cnt[0];
     dst->n_io = (uint32_t)cnt[1];
     dst->n_hugetlb = (uint32_t)cnt[2];
     dst->n_ifaces = (uint32_t)cnt[3];
     dst->n_fs = (uint32_t)cnt[4];
     dst->n_numa = (uint32_t)cnt[5];
+    dst->n_perf = (uint32_t)cnt[6];
+    dst->n_resctrl = (uint32_t)cnt[7];
     get_words(&r, dst->percpu, dst->n_percpu * sizeof(uint64_t));
     get_words(&r, dst->io, dst->n_io * sizeof(struct cadv_io_entry));
     get_words(&r, dst->hugetlb, dst->n_hugetlb * sizeof(struct cadv_hugetlb_entry));
@@ -338,6 +349,8 @@ int cadv_sample_unpack(const uint8_t *p, size_t n, struct cadv_sample *dst)
         get_words(&r, &dst->fs[i].capacity, sizeof(dst->fs[i]) - offsetof(struct cadv_fs_stats, capacity));
     }
     get_words(&r, dst->numa, dst->n_numa * sizeof(struct cadv_numa_entry));
+    get_words(&r, dst->perf, dst->n_perf * sizeof(struct cadv_perf_entry));
+    get_words(&r, dst->resctrl, dst->n_resctrl * sizeof(struct cadv_resctrl_entry));
     if (dst->net)
         get_words(&r, dst->net, sizeof(*dst->net));
     if (r.bad || r.p != r.end)
@@ -353,14 +366,17 @@ bool cadv_sample_stats_equal(const struct cadv_sample *a, const struct cadv_samp
     if (memcmp(&ca, &cb, sizeof(ca)) != 0)
         return false;
     if (a->n_percpu != b->n_percpu || a->n_io != b->n_io || a->n_hugetlb != b->n_hugetlb ||
-        a->n_ifaces != b->n_ifaces || a->n_fs != b->n_fs || a->n_numa != b->n_numa || (!a->net) != (!b->net))
+        a->n_ifaces != b->n_ifaces || a->n_fs != b->n_fs || a->n_numa != b->n_numa ||
+        a->n_perf != b->n_perf || a->n_resctrl != b->n_resctrl || (!a->net) != (!b->net))
         return false;
     if ((a->n_percpu && memcmp(a->percpu, b->percpu, a->n_percpu * sizeof(uint64_t)) != 0) ||
         (a->n_io && memcmp(a->io, b->io, a->n_io * sizeof(*a->io)) != 0) ||
         (a->n_hugetlb && memcmp(a->hugetlb, b->hugetlb, a->n_hugetlb * sizeof(*a->hugetlb)) != 0) ||
         (a->n_ifaces && memcmp(a->ifaces, b->ifaces, a->n_ifaces * sizeof(*a->ifaces)) != 0) ||
         (a->n_fs && memcmp(a->fs, b->fs, a->n_fs * sizeof(*a->fs)) != 0) ||
-        (a->n_numa && memcmp(a->numa, b->numa, a->n_numa * sizeof(*a->numa)) != 0))
+        (a->n_numa && memcmp(a->numa, b->numa, a->n_numa * sizeof(*a->numa)) != 0) ||
+        (a->n_perf && memcmp(a->perf, b->perf, a->n_perf * sizeof(*a->perf)) != 0) ||
+        (a->n_resctrl && memcmp(a->resctrl, b->resctrl, a->n_resctrl * sizeof(*a->resctrl)) != 0))
         return false;
     return !a->net || memcmp(a->net, b->net, sizeof(*a->net)) == 0;
 }

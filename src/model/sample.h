@@ -24,6 +24,8 @@ struct cadv_buf;
 #define CADV_MAX_IFACES  64
 #define CADV_MAX_FS      16
 #define CADV_MAX_NUMA    64
+#define CADV_MAX_PERF    2048 /* perf counters: events x CPUs */
+#define CADV_MAX_RESCTRL 64   /* resctrl L3 monitoring domains */
 
 /* Which parts of a sample were collected (cAdvisor omits the others from JSON and /metrics). */
 enum {
@@ -207,6 +209,24 @@ struct cadv_numa_entry {
     uint64_t h_file, h_anon, h_unevictable;
 };
 
+/* One perf counter reading (cAdvisor's PerfStat): event is an index into the installed perf config
+ * (collect/perf.h cadv_perf_event_name), scaling_ratio the bits of a double. */
+struct cadv_perf_entry {
+    uint64_t event;
+    uint64_t cpu;
+    uint64_t value;
+    uint64_t scaling_ratio;
+};
+
+/* One resctrl L3 monitoring domain (cAdvisor's ResctrlStats element; node_id = index). has: bits
+ * 1 mbm_total_bytes, 2 mbm_local_bytes, 4 llc_occupancy were read. */
+struct cadv_resctrl_entry {
+    uint64_t has;
+    uint64_t mbm_total_bytes;
+    uint64_t mbm_local_bytes;
+    uint64_t llc_occupancy;
+};
+
 enum cadv_tcp_state {
     CADV_TCP_ESTABLISHED,
     CADV_TCP_SYN_SENT,
@@ -241,13 +261,15 @@ extern const char *const cadv_io_op_names[_CADV_IO_OP_MAX];         /* "Read", .
 
 struct cadv_sample {
     struct cadv_sample_core c;
-    uint32_t n_percpu, n_io, n_hugetlb, n_ifaces, n_fs, n_numa;
+    uint32_t n_percpu, n_io, n_hugetlb, n_ifaces, n_fs, n_numa, n_perf, n_resctrl;
     uint64_t *percpu; /* ns per CPU */
     struct cadv_io_entry *io;
     struct cadv_hugetlb_entry *hugetlb;
     struct cadv_iface_stats *ifaces;
     struct cadv_fs_stats *fs;
     struct cadv_numa_entry *numa;
+    struct cadv_perf_entry *perf;
+    struct cadv_resctrl_entry *resctrl;
     struct cadv_net_extra *net; /* NULL unless HAS_TCP/UDP/ADVTCP */
     /* Storage of the arrays above; owned by the sample. */
     void *arena;
