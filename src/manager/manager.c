@@ -453,13 +453,14 @@ int cadv_manager_start(struct cadv_manager *m)
     cadv_machinefs_update(m->machinefs, cadv_mono_ns()); /* the first root sample has them */
     m->disc = cadv_discovery_new(m);
     cadv_discovery_scan(m->disc);
-    r = cadv_sched_start(m);
+    /* The OOM watch first: the collector reads m->oom from its first pass on. */
+    r = cadv_oom_watch_start(m, &m->oom);
+    if (r >= 0)
+        r = cadv_sched_start(m);
     if (r >= 0)
         r = cadv_metadata_start(m);
     if (r >= 0)
         r = cadv_discovery_start(m);
-    if (r >= 0)
-        r = cadv_oom_watch_start(m, &m->oom);
     if (r < 0) {
         cadv_log_errno(CADV_LOG_ERROR, r, "Starting the manager's threads failed");
         cadv_manager_stop(m);
