@@ -96,7 +96,7 @@ static void put_series(struct state *st, struct label *l, size_t n, double v, in
     put_varint(&sb, 1 << 3 | 1);
     for (int i = 0; i < 8; i++)
         cadv_buf_putc(&sb, (char)(bits >> (8 * i)));
-    put_varint(&sb, 2 << 3 | 0);
+    put_varint(&sb, 2 << 3); /* field 2, wire type 0 (varint) */
     put_varint(&sb, (uint64_t)ts_ms);
     put_len(&st->ts, 2, sb.data, sb.len);
     put_len(&st->batch, 1, st->ts.data, st->ts.len);

@@ -742,10 +742,12 @@ static void perf_stats(struct cadv_json *w, const struct cadv_sample *s)
     uint32_t n = s->n_perf < CADV_MAX_PERF ? s->n_perf : CADV_MAX_PERF;
     double ratio;
 
+    // cppcheck-suppress knownConditionTrueFalse ; n is the sample's count, capped (false positive)
     if (n == 0)
         return;
     KEY(w, "perf_stats");
     cadv_json_arr_begin(w);
+    // cppcheck-suppress knownConditionTrueFalse ; n is the sample's count, capped (false positive)
     for (uint32_t i = 0; i < n; i++) {
         memcpy(&ratio, &s->perf[i].scaling_ratio, sizeof(ratio));
         cadv_json_obj_begin(w);
@@ -767,9 +769,11 @@ static void resctrl(struct cadv_json *w, const struct cadv_sample *s)
 
     KEY(w, "resctrl");
     cadv_json_obj_begin(w);
+    // cppcheck-suppress knownConditionTrueFalse ; n is the sample's count, capped (false positive)
     if (n > 0) {
         KEY(w, "memory_bandwidth");
         cadv_json_arr_begin(w);
+        // cppcheck-suppress knownConditionTrueFalse ; n is the sample's count, capped (false positive)
         for (uint32_t i = 0; i < n; i++) {
             cadv_json_obj_begin(w);
             KU64_OE(w, "mbm_total_bytes", s->resctrl[i].mbm_total_bytes);
@@ -779,6 +783,7 @@ static void resctrl(struct cadv_json *w, const struct cadv_sample *s)
         cadv_json_arr_end(w);
         KEY(w, "cache");
         cadv_json_arr_begin(w);
+        // cppcheck-suppress knownConditionTrueFalse ; n is the sample's count, capped (false positive)
         for (uint32_t i = 0; i < n; i++) {
             cadv_json_obj_begin(w);
             KU64_OE(w, "llc_occupancy", s->resctrl[i].llc_occupancy);

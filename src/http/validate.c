@@ -53,8 +53,7 @@ static void kernel(struct cadv_buf *b)
     const char *v = V_UNKNOWN;
 
     if (uname(&u) == 0 && sscanf(u.release, "%d.%d", &major, &minor) == 2)
-        v = major > 2 || (major == 2 && minor >= 6) ? (major >= 3 ? V_RECOMMENDED : V_SUPPORTED)
-                                                    : V_UNSUPPORTED;
+        v = major >= 3 ? V_RECOMMENDED : (major == 2 && minor >= 6) ? V_SUPPORTED : V_UNSUPPORTED;
     cadv_buf_printf(b,
                     "Kernel version: %s\n\tKernel version is %s. Versions >= 2.6 are supported. 3.0+ are "
                     "recommended.\n\n",

@@ -73,10 +73,10 @@ struct cadv_container {
     struct cadv_summary *summary; /* derived stats (store/summary.h), made at the first sample */
     bool oom_based;
     uint64_t oom_base, oom_kmsg_base, oom_synth, oom_deficit_since;
-    struct cadv_fs_stats fs; /* writable layer usage, published by the metadata worker */
-    struct cadv_perf_counters *perf;    /* perf_event kind with a config (collectors.h) */
-    char *resctrl_dir;                  /* resctrl kind: the container's monitoring group */
-    uint64_t resctrl_next_mono;         /* when its tasks are written again (-resctrl_interval) */
+    struct cadv_fs_stats fs;         /* writable layer usage, published by the metadata worker */
+    struct cadv_perf_counters *perf; /* perf_event kind with a config (collectors.h) */
+    char *resctrl_dir;               /* resctrl kind: the container's monitoring group */
+    uint64_t resctrl_next_mono;      /* when its tasks are written again (-resctrl_interval) */
     bool has_fs;
 
     /* The runtime's root process: network figures come from its netns (0: none, as raw cgroups
