@@ -565,8 +565,11 @@ void cadv_manager_get_stats(struct cadv_manager *m, struct cadv_manager_stats *r
 
     (void)cadv_manager_list(m, "/", true, &all, &n);
     s.containers = n;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         s.history_bytes += cadv_ring_bytes(all[i]->ring);
+        if (atomic_load_explicit(&all[i]->has_summary, memory_order_relaxed)) /* no collect_lock: see there */
+            s.summary_bytes += cadv_summary_bytes(NULL);
+    }
     cadv_containers_unref(all, n);
     s.collections_total = atomic_load(&m->collections_total);
     s.read_errors_total = atomic_load(&m->read_errors_total);

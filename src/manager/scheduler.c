@@ -281,8 +281,10 @@ static int store(struct cadv_manager *m, struct cadv_container *c, struct cadv_s
     sc->s.c.timestamp_ns = ts;
     sc->s.c.oom_events = cadv_oom_account(m, c, &sc->s, ts); /* OOM kills: kernel log + cgroup counter */
     if (sc->s.c.has & (CADV_HAS_CPU | CADV_HAS_MEMORY)) {    /* cAdvisor: derived stats need cpu or memory */
-        if (!c->summary)
+        if (!c->summary) {
             c->summary = cadv_summary_new();
+            atomic_store_explicit(&c->has_summary, true, memory_order_relaxed);
+        }
         cadv_summary_add(c->summary, ts, sc->s.c.cpu.total_ns, sc->s.c.memory.working_set);
     }
     /* A sample carries socket tables only when they were read (sample.h). */
