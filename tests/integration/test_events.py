@@ -7,12 +7,13 @@ import json
 import os
 import re
 import socket
+import sys
 import time
 import urllib.parse
 
 import pytest
 
-from conftest import wait_for
+from conftest import CpuTrace, rfc3339_ns, wait_for
 
 ALL = "all_events=true&subcontainers=true&max_events=-1"
 
@@ -255,3 +256,51 @@ def test_hundreds_of_streams_get_events_and_are_freed_on_hang_up(daemon, cgroups
         s.close()
     wait_for(lambda: d.logtext().count("events: a stream of '%s' ended" % top) == 200, timeout=20,
              what="all 200 streams noticed as gone and freed")
+
+
+DUTY_BURNER = """
+import time
+while True:  # busy 50 ms of its own CPU time, then sleep 50 ms
+    t = time.process_time()
+    while time.process_time() - t < 0.05:
+        pass
+    time.sleep(0.05)
+"""
+
+
+def test_summary_minute_of_a_duty_cycle_burner(daemon, cgroups):
+    """A burner busy 50 ms / asleep 50 ms: the first minute record's CPU mean is within 10% of the
+    burner's CPU share between the minute's first and last sample timestamps, measured from the
+    burner's own CPU time (on a loaded machine it gets less than its nominal 500 milli-cores); the
+    hour and day then hold that one minute (percent_complete 1 and 0, documented as minutes * 100 /
+    60 and / 1440)."""
+    name = cgroups.create("duty")
+    burner = cgroups.run("duty", [sys.executable, "-c", DUTY_BURNER])
+    trace = CpuTrace(burner.pid)
+    try:
+        d = daemon("-housekeeping_interval=1s", "-allow_dynamic_housekeeping=false")
+        early = wait_for(lambda: d.json("/api/v2.0/summary" + name).get(name), timeout=20,
+                         what="a summary of " + name)
+        assert early["minute_usage"]["cpu"]["present"] is False
+        assert [early[k]["percent_complete"] for k in ("minute_usage", "hour_usage", "day_usage")] == [0, 0, 0]
+        summ = wait_for(lambda: (lambda s: s if s["minute_usage"]["cpu"]["present"] else None)(
+            d.json("/api/v2.0/summary" + name)[name]), timeout=90, interval=0.5, what="the first minute record")
+        stats = d.json("/api/v2.0/stats%s?type=name&count=200" % name)[name]
+    finally:
+        trace.stop()
+    ts = sorted(rfc3339_ns(s["timestamp"]) for s in stats)
+    # The minute is made by the first sample more than 60 s after the first one.
+    t_end = next(t for t in ts if t - ts[0] > 60 * 10**9)
+    lo, hi = trace.bounds(ts[0], t_end)
+    span = (t_end - ts[0]) / 1e3  # µs: CPU ns per µs of wall = milli-cores
+    minute = summ["minute_usage"]
+    mean = minute["cpu"]["mean"]
+    assert lo / span * 0.9 <= mean <= hi / span * 1.1, (minute["cpu"], lo / span, hi / span)
+    assert mean > 50, "the burner ran: %r" % minute["cpu"]
+    assert minute["percent_complete"] == 100 and minute["memory"]["present"]
+    hour, day = summ["hour_usage"], summ["day_usage"]
+    assert hour["percent_complete"] == 1 and day["percent_complete"] == 0
+    for u in (hour, day):
+        assert u["cpu"]["count"] == 1 and u["cpu"]["mean"] == mean
+        assert u["cpu"]["ninety"] == minute["cpu"]["ninety"]
+        assert u["memory"]["count"] == 1
