@@ -104,6 +104,9 @@ struct cadv_container {
 
     /* Scheduler lock (m->sched_lock). */
     size_t heap_idx; /* SIZE_MAX when not in the heap */
+    /* Set by cadv_sched_poke: the next delay is the base interval again (dynamic backoff reset). */
+    atomic_bool poked;
+    uint64_t poke_mono; /* sched_lock: when a poke last moved it (at most one per base interval) */
     /* Collector thread only. */
     uint64_t interval_ns;
     bool splayed; /* the first (initial-splay) delay was computed */

@@ -447,13 +447,14 @@ int cadv_manager_start(struct cadv_manager *m)
     cadv_machinefs_update(m->machinefs, cadv_mono_ns()); /* the first root sample has them */
     m->disc = cadv_discovery_new(m);
     cadv_discovery_scan(m->disc);
-    r = cadv_sched_start(m);
+    /* The collector reads m->oom (cadv_oom_account): the OOM watcher starts before it and stops after. */
+    r = cadv_oom_watch_start(m, &m->oom);
+    if (r >= 0)
+        r = cadv_sched_start(m);
     if (r >= 0)
         r = cadv_metadata_start(m);
     if (r >= 0)
         r = cadv_discovery_start(m);
-    if (r >= 0)
-        r = cadv_oom_watch_start(m, &m->oom);
     if (r < 0) {
         cadv_log_errno(CADV_LOG_ERROR, r, "Starting the manager's threads failed");
         cadv_manager_stop(m);
@@ -470,9 +471,9 @@ void cadv_manager_stop(struct cadv_manager *m)
     m->stopped = true;
     /* The watcher and the worker create and remove containers: stop them before the collector. */
     cadv_discovery_stop(m);
-    m->oom = cadv_oom_watch_stop(m->oom);
     cadv_metadata_stop(m);
     cadv_sched_stop(m);
+    m->oom = cadv_oom_watch_stop(m->oom);
 }
 
 struct cadv_manager *cadv_manager_free(struct cadv_manager *m)
