@@ -35,8 +35,10 @@ def kinds(evs, name=None):
 class Stream:
     """A raw HTTP/1.1 client of a stream=true response: reads chunks, yields events."""
 
-    def __init__(self, d, path, rcvbuf=None):
+    def __init__(self, d, path, rcvbuf=None, src=None):
         self.s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if src:
+            self.s.bind((src, 0))
         if rcvbuf:
             self.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
         self.s.connect(("127.0.0.1", d.port))
@@ -244,8 +246,9 @@ def test_summary_latest_usage_follows_the_samples(daemon, cgroups):
 def test_hundreds_of_streams_get_events_and_are_freed_on_hang_up(daemon, cgroups):
     d = daemon("-v=4")
     top = cgroups.path()
-    streams = [Stream(d, "/api/v2.0/events%s?stream=true&creation_events=true&subcontainers=true" % top)
-               for _ in range(200)]
+    # From 4 client addresses: cadv takes at most 64 connections per address.
+    streams = [Stream(d, "/api/v2.0/events%s?stream=true&creation_events=true&subcontainers=true" % top,
+                      src="127.0.0.%d" % (10 + i % 4)) for i in range(200)]
     for s in streams:
         assert s.head().startswith("HTTP/1.1 200")
     name = cgroups.create("many")
