@@ -351,6 +351,10 @@ def measure_http(a, cadv, fm, workdir, res):
     body = scrape_metrics(a, cadv.port, res, "m", "cadv")
     if body is not None:
         res["tracked_total"] = len(probe.metric_ids(body))
+        for line in body.split(b"\n"):
+            name, _, val = line.partition(b" ")
+            if name in (b"cadv_containers", b"cadv_history_bytes", b"cadv_derived_stats_bytes"):
+                res[name.decode()] = float(val.split()[0])
     measure_metrics_floor(a, workdir, body, res)
     res["hwm_metrics"] = probe.status_kb(cadv.pid)["VmHWM"] / 1024.0
     rss0 = probe.status_kb(cadv.pid)["VmRSS"]
@@ -642,6 +646,12 @@ def report(a, fm, results, started):
             out.append("- %s: /metrics floor: cadv's body of %d series served by `floor serve-metrics`, values "
                        "and timestamps formatted again per request: %.2f MB plain, %.2f MB gzip (cadv: %.2f, "
                        "%.2f)" % (r["mode"], r["m_series"], r["fm_mb"], r["fmz_mb"], r["m_mb"], r["mz_mb"]))
+        if r.get("cadv_derived_stats_bytes") is not None and r.get("cadv_containers"):
+            out.append("- %s: self metrics: %d containers, `cadv_derived_stats_bytes` %.1f MB (%.0f bytes per container), "
+                       "`cadv_history_bytes` %.1f MB (%.0f per container)" % (
+                           r["mode"], r["cadv_containers"], r["cadv_derived_stats_bytes"] / 1e6,
+                           r["cadv_derived_stats_bytes"] / r["cadv_containers"], r.get("cadv_history_bytes", 0) / 1e6,
+                           r.get("cadv_history_bytes", 0) / r["cadv_containers"]))
         if r.get("hwm_window") is not None:
             out.append("- %s: cadv VmHWM %.1f MB after the window, %.1f MB after the /metrics scrapes, "
                        "%.1f MB after /api/v1.3/subcontainers/; VmRSS %.1f MB at the end" % (

@@ -36,6 +36,7 @@
 #include "manager/hmap.h"
 #include "manager/internal.h"
 #include "manager/manager.h"
+#include "manager/scheduler.h"
 
 #define MAX_HIERARCHIES 64
 #define MAX_NAMES       (4 * CADV_MANAGER_MAX_CONTAINERS)
@@ -236,7 +237,9 @@ static void add_watch(struct cadv_discovery *d, size_t h, const char *path, cons
 
     if (d->ifd < 0)
         return;
-    wd = inotify_add_watch(d->ifd, path, WATCH_MASK);
+    /* On cgroup v2 also IN_MODIFY: the kernel notifies memory.events when it counts an OOM kill,
+     * reported on the directory's watch with the file's name (handle_event). */
+    wd = inotify_add_watch(d->ifd, path, WATCH_MASK | (d->hier[h].is_v2 ? IN_MODIFY : 0));
     if (wd < 0) {
         if (errno == ENOSPC && !d->watch_limit_logged) {
             cadv_log(CADV_LOG_WARNING,
@@ -457,6 +460,19 @@ static void moved_away(struct cadv_discovery *d, size_t h, const char *name)
 
 static void recheck_name(struct cadv_discovery *d, const char *name);
 
+/* A container's memory.events changed (an OOM kill, or a memory.high/max event): its next sample
+ * is taken now and its housekeeping backoff reset, so that the kill's event and count do not wait
+ * for a backed-off interval (manager/oom.c). */
+static void memory_events_changed(struct cadv_discovery *d, const char *name)
+{
+    struct cadv_container *c = cadv_manager_get(d->m, name);
+
+    if (!c)
+        return;
+    cadv_sched_poke(d->m, c);
+    cadv_container_unref(c);
+}
+
 static void handle_event(struct cadv_discovery *d, const struct inotify_event *ev)
 {
     const struct watch *w;
@@ -486,6 +502,11 @@ static void handle_event(struct cadv_discovery *d, const struct inotify_event *e
         if (strcmp(name, "/") != 0 && !cadv_cgroup_name_ignored(name))
             recheck_name(d, name);
         free(name);
+        return;
+    }
+    if ((ev->mask & (IN_MODIFY | IN_ISDIR)) == IN_MODIFY && ev->len > 0 &&
+        (strcmp(ev->name, "memory.events") == 0 || strcmp(ev->name, "memory.events.local") == 0)) {
+        memory_events_changed(d, w->name);
         return;
     }
     if (!(ev->mask & IN_ISDIR) || ev->len == 0 || ev->name[0] == '\0')

@@ -71,6 +71,9 @@ struct cadv_container {
     struct cadv_procstats_cache *procs; /* process kind: per-container socket cache */
     /* OOM kills the cgroup's own counter shows beyond what the kernel log reported (oom.c). */
     struct cadv_summary *summary; /* derived stats (store/summary.h), made at the first sample */
+    /* summary is set, for self-metrics that must not wait for collect_lock (a slow on-demand
+     * collection holds it). */
+    atomic_bool has_summary;
     bool oom_based;
     uint64_t oom_base, oom_kmsg_base, oom_synth, oom_deficit_since;
     struct cadv_fs_stats fs;         /* writable layer usage, published by the metadata worker */
@@ -106,6 +109,9 @@ struct cadv_container {
 
     /* Scheduler lock (m->sched_lock). */
     size_t heap_idx; /* SIZE_MAX when not in the heap */
+    /* Set by cadv_sched_poke: the next delay is the base interval again (dynamic backoff reset). */
+    atomic_bool poked;
+    uint64_t poke_mono; /* sched_lock: when a poke last moved it (at most one per base interval) */
     /* Collector thread only. */
     uint64_t interval_ns;
     bool splayed; /* the first (initial-splay) delay was computed */

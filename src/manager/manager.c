@@ -453,7 +453,7 @@ int cadv_manager_start(struct cadv_manager *m)
     cadv_machinefs_update(m->machinefs, cadv_mono_ns()); /* the first root sample has them */
     m->disc = cadv_discovery_new(m);
     cadv_discovery_scan(m->disc);
-    /* The OOM watch first: the collector reads m->oom from its first pass on. */
+    /* The collector reads m->oom (cadv_oom_account): the OOM watcher starts before it and stops after. */
     r = cadv_oom_watch_start(m, &m->oom);
     if (r >= 0)
         r = cadv_sched_start(m);
@@ -477,9 +477,9 @@ void cadv_manager_stop(struct cadv_manager *m)
     m->stopped = true;
     /* The watcher and the worker create and remove containers: stop them before the collector. */
     cadv_discovery_stop(m);
-    m->oom = cadv_oom_watch_stop(m->oom);
     cadv_metadata_stop(m);
     cadv_sched_stop(m);
+    m->oom = cadv_oom_watch_stop(m->oom);
 }
 
 struct cadv_manager *cadv_manager_free(struct cadv_manager *m)
@@ -573,8 +573,11 @@ void cadv_manager_get_stats(struct cadv_manager *m, struct cadv_manager_stats *r
 
     (void)cadv_manager_list(m, "/", true, &all, &n);
     s.containers = n;
-    for (size_t i = 0; i < n; i++)
+    for (size_t i = 0; i < n; i++) {
         s.history_bytes += cadv_ring_bytes(all[i]->ring);
+        if (atomic_load_explicit(&all[i]->has_summary, memory_order_relaxed)) /* no collect_lock: see there */
+            s.summary_bytes += cadv_summary_bytes(NULL);
+    }
     cadv_containers_unref(all, n);
     s.collections_total = atomic_load(&m->collections_total);
     s.read_errors_total = atomic_load(&m->read_errors_total);

@@ -36,6 +36,7 @@ struct cadv_manager_stats {
     uint64_t cycles_total;
     uint64_t fds_held;      /* kept-open cgroup file fds */
     uint64_t history_bytes; /* bytes held by all rings */
+    uint64_t summary_bytes; /* bytes held by all summary (derived stats) states */
     uint64_t containers_added_total;
     uint64_t containers_removed_total;
     uint64_t ondemand_total;       /* on-demand collections (max_age) */

@@ -245,6 +245,15 @@ uint64_t cadv_oom_watch_count(struct cadv_oom_watch *w, const char *name)
     return n;
 }
 
+uint64_t cadv_oom_recheck_ns(const struct cadv_container *c, uint64_t now_ns)
+{
+    uint64_t due = c->oom_deficit_since + OOM_GRACE_NS;
+
+    if (!c->oom_deficit_since)
+        return UINT64_MAX;
+    return due > now_ns ? due - now_ns : 0;
+}
+
 static void emit_unreported(struct cadv_manager *m, struct cadv_container *c, uint64_t n, uint64_t now_ns)
 {
     struct cadv_event ev = {.container_name = c->name, .timestamp_ns = now_ns};

@@ -29,3 +29,8 @@ uint64_t cadv_oom_watch_count(struct cadv_oom_watch *w, const char *name);
  * them; a kill is never counted or emitted twice. */
 uint64_t cadv_oom_account(struct cadv_manager *m, struct cadv_container *c, const struct cadv_sample *s,
                           uint64_t now_ns);
+/* With c's collect_lock held: when kills counted by the cgroup wait for the kernel log (the grace
+ * period), the ns from now_ns until the sample that reports them without it is due (0 when due
+ * now); UINT64_MAX when none waits. The scheduler takes c's next sample by then, however far its
+ * housekeeping backed off. */
+uint64_t cadv_oom_recheck_ns(const struct cadv_container *c, uint64_t now_ns);

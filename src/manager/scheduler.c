@@ -222,6 +222,25 @@ void cadv_sched_remove(struct cadv_manager *m, struct cadv_container *c)
 }
 
 /* Re-reads c's limits (collect_lock held; collector thread: uses m->spec_scratch). */
+void cadv_sched_poke(struct cadv_manager *m, struct cadv_container *c)
+{
+    uint64_t now = cadv_mono_ns();
+
+    atomic_store(&c->poked, true);
+    pthread_mutex_lock(&m->sched_lock);
+    /* Not being collected now (else next_delay sees poked), and at most once per base interval: a
+     * cgroup at its memory limit changes memory.events up to 100 times a second. */
+    if (c->heap_idx != SIZE_MAX && (c->poke_mono == 0 || now - c->poke_mono >= m->base_interval_ns) &&
+        m->heap[c->heap_idx].due_mono > now) {
+        struct cadv_container *e = heap_delete(m, c->heap_idx);
+
+        c->poke_mono = now;
+        heap_push(m, e, now);
+        pthread_cond_signal(&m->sched_cond);
+    }
+    pthread_mutex_unlock(&m->sched_lock);
+}
+
 static void refresh_spec(struct cadv_manager *m, struct cadv_container *c, uint64_t now_mono)
 {
     if (c->spec_refresh_ns == 0 || c->spec_refresh_ns > SPEC_REFRESH_NS)
@@ -283,8 +302,10 @@ static int store(struct cadv_manager *m, struct cadv_container *c, struct cadv_s
     sc->s.c.timestamp_ns = ts;
     sc->s.c.oom_events = cadv_oom_account(m, c, &sc->s, ts); /* OOM kills: kernel log + cgroup counter */
     if (sc->s.c.has & (CADV_HAS_CPU | CADV_HAS_MEMORY)) {    /* cAdvisor: derived stats need cpu or memory */
-        if (!c->summary)
+        if (!c->summary) {
             c->summary = cadv_summary_new();
+            atomic_store_explicit(&c->has_summary, true, memory_order_relaxed);
+        }
         cadv_summary_add(c->summary, ts, sc->s.c.cpu.total_ns, sc->s.c.memory.working_set);
     }
     /* A sample carries socket tables only when they were read (sample.h). */
@@ -353,6 +374,7 @@ static uint64_t next_delay(struct cadv_manager *m, struct cadv_container *c)
 {
     const struct cadv_config *cfg = m->cfg;
     double factor = c->splayed ? cfg->jitter_factor : cfg->initial_splay_factor;
+    uint64_t delay, oom;
 
     if (cfg->allow_dynamic_housekeeping) {
         int n = cadv_ring_latest2(c->ring, &m->hk_newest, &m->hk_prev);
@@ -362,7 +384,15 @@ static uint64_t next_delay(struct cadv_manager *m, struct cadv_container *c)
                                                   true, n, equal);
     }
     c->splayed = true;
-    return cadv_sched_jitter(c->interval_ns, factor, rng_double(&m->rng));
+    if (atomic_exchange(&c->poked, false))
+        c->interval_ns = m->base_interval_ns;
+    delay = cadv_sched_jitter(c->interval_ns, factor, rng_double(&m->rng));
+    pthread_mutex_lock(&c->collect_lock); /* an on-demand collection may update the OOM state */
+    oom = cadv_oom_recheck_ns(c, cadv_now_ns());
+    pthread_mutex_unlock(&c->collect_lock);
+    if (oom < UINT64_MAX - 10 * CADV_NS_PER_MS && oom + 10 * CADV_NS_PER_MS < delay)
+        delay = oom + 10 * CADV_NS_PER_MS; /* unreported OOM kills: their grace period ends then */
+    return delay;
 }
 
 /* Collects every container due at the start of the pass (or within the slack). sched_lock held on

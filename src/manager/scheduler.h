@@ -33,3 +33,6 @@ void cadv_sched_stop(struct cadv_manager *m);
 void cadv_sched_add(struct cadv_manager *m, struct cadv_container *c);
 /* Unschedules c (no-op if it is not scheduled). */
 void cadv_sched_remove(struct cadv_manager *m, struct cadv_container *c);
+/* Makes c due now and resets its dynamic housekeeping backoff to the base interval (something
+ * changed that the next sample must show soon, e.g. its memory.events: an OOM kill). */
+void cadv_sched_poke(struct cadv_manager *m, struct cadv_container *c);

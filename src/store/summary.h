@@ -46,7 +46,7 @@ struct cadv_summary *cadv_summary_free(struct cadv_summary *s);
 void cadv_summary_add(struct cadv_summary *s, uint64_t ts_ns, uint64_t cpu_total_ns, uint64_t working_set);
 /* The current derived stats. */
 void cadv_summary_get(const struct cadv_summary *s, struct cadv_derived *ret);
-/* Bytes held by s. */
+/* Bytes held by a summary state: the same for every one, so s may be NULL. */
 size_t cadv_summary_bytes(const struct cadv_summary *s);
 
 /* cAdvisor's Percentile of p (0..1) over v (n values, sorted in place): position p * (n + 1),

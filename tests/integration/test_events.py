@@ -7,12 +7,13 @@ import json
 import os
 import re
 import socket
+import sys
 import time
 import urllib.parse
 
 import pytest
 
-from conftest import wait_for
+from conftest import CpuTrace, rfc3339_ns, wait_for
 
 ALL = "all_events=true&subcontainers=true&max_events=-1"
 
@@ -34,12 +35,12 @@ def kinds(evs, name=None):
 class Stream:
     """A raw HTTP/1.1 client of a stream=true response: reads chunks, yields events."""
 
-    def __init__(self, d, path, rcvbuf=None, source=None):
+    def __init__(self, d, path, rcvbuf=None, src=None):
         self.s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if src:
+            self.s.bind((src, 0))
         if rcvbuf:
             self.s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
-        if source:
-            self.s.bind((source, 0))
         self.s.connect(("127.0.0.1", d.port))
         self.s.sendall(("GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % path).encode())
         self.buf = b""
@@ -245,10 +246,9 @@ def test_summary_latest_usage_follows_the_samples(daemon, cgroups):
 def test_hundreds_of_streams_get_events_and_are_freed_on_hang_up(daemon, cgroups):
     d = daemon("-v=4")
     top = cgroups.path()
-    # From four client addresses: one address may hold at most 64 connections (the server's limit
-    # per client address, see the README's robustness notes).
+    # From 4 client addresses: cadv takes at most 64 connections per address.
     streams = [Stream(d, "/api/v2.0/events%s?stream=true&creation_events=true&subcontainers=true" % top,
-                      source="127.0.0.%d" % (2 + i // 50)) for i in range(200)]
+                      src="127.0.0.%d" % (10 + i % 4)) for i in range(200)]
     for s in streams:
         assert s.head().startswith("HTTP/1.1 200")
     name = cgroups.create("many")
@@ -259,3 +259,51 @@ def test_hundreds_of_streams_get_events_and_are_freed_on_hang_up(daemon, cgroups
         s.close()
     wait_for(lambda: d.logtext().count("events: a stream of '%s' ended" % top) == 200, timeout=20,
              what="all 200 streams noticed as gone and freed")
+
+
+DUTY_BURNER = """
+import time
+while True:  # busy 50 ms of its own CPU time, then sleep 50 ms
+    t = time.process_time()
+    while time.process_time() - t < 0.05:
+        pass
+    time.sleep(0.05)
+"""
+
+
+def test_summary_minute_of_a_duty_cycle_burner(daemon, cgroups):
+    """A burner busy 50 ms / asleep 50 ms: the first minute record's CPU mean is within 10% of the
+    burner's CPU share between the minute's first and last sample timestamps, measured from the
+    burner's own CPU time (on a loaded machine it gets less than its nominal 500 milli-cores); the
+    hour and day then hold that one minute (percent_complete 1 and 0, documented as minutes * 100 /
+    60 and / 1440)."""
+    name = cgroups.create("duty")
+    burner = cgroups.run("duty", [sys.executable, "-c", DUTY_BURNER])
+    trace = CpuTrace(burner.pid)
+    try:
+        d = daemon("-housekeeping_interval=1s", "-allow_dynamic_housekeeping=false")
+        early = wait_for(lambda: d.json("/api/v2.0/summary" + name).get(name), timeout=20,
+                         what="a summary of " + name)
+        assert early["minute_usage"]["cpu"]["present"] is False
+        assert [early[k]["percent_complete"] for k in ("minute_usage", "hour_usage", "day_usage")] == [0, 0, 0]
+        summ = wait_for(lambda: (lambda s: s if s["minute_usage"]["cpu"]["present"] else None)(
+            d.json("/api/v2.0/summary" + name)[name]), timeout=90, interval=0.5, what="the first minute record")
+        stats = d.json("/api/v2.0/stats%s?type=name&count=200" % name)[name]
+    finally:
+        trace.stop()
+    ts = sorted(rfc3339_ns(s["timestamp"]) for s in stats)
+    # The minute is made by the first sample more than 60 s after the first one.
+    t_end = next(t for t in ts if t - ts[0] > 60 * 10**9)
+    lo, hi = trace.bounds(ts[0], t_end)
+    span = (t_end - ts[0]) / 1e3  # µs: CPU ns per µs of wall = milli-cores
+    minute = summ["minute_usage"]
+    mean = minute["cpu"]["mean"]
+    assert lo / span * 0.9 <= mean <= hi / span * 1.1, (minute["cpu"], lo / span, hi / span)
+    assert mean > 50, "the burner ran: %r" % minute["cpu"]
+    assert minute["percent_complete"] == 100 and minute["memory"]["present"]
+    hour, day = summ["hour_usage"], summ["day_usage"]
+    assert hour["percent_complete"] == 1 and day["percent_complete"] == 0
+    for u in (hour, day):
+        assert u["cpu"]["count"] == 1 and u["cpu"]["mean"] == mean
+        assert u["cpu"]["ninety"] == minute["cpu"]["ninety"]
+        assert u["memory"]["count"] == 1

@@ -862,6 +862,22 @@ static uint64_t wait_oom_sample(struct cadv_container *c, uint64_t after_ns)
     return v;
 }
 
+/* Starts the manager with a silent kernel log and the v2 fixture cgroup /a (its directory into dir)
+ * with no kill counted yet; returns /a once a sample read its counter. */
+static struct cadv_container *start_silent_kmsg(char *dir, size_t size)
+{
+    struct cadv_container *c;
+
+    snprintf(dir, size, "%s/a", cg_root);
+    tu_write_file(dir, "memory.events.local", "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n");
+    tu_replace_str(&cfg.kmsg_path, "/dev/null");
+    start_with(no_runtimes);
+    c = cadv_manager_get(mgr, "/a");
+    cr_assert_not_null(c);
+    cr_expect_eq(wait_oom_sample(c, 0), 0);
+    return c;
+}
+
 Test(manager, oom_counted_by_cgroup_when_the_kernel_log_is_silent)
 {
     char dir[256];
@@ -869,13 +885,7 @@ Test(manager, oom_counted_by_cgroup_when_the_kernel_log_is_silent)
     struct cadv_event *ev = NULL;
     size_t n = 0;
 
-    snprintf(dir, sizeof(dir), "%s/a", cg_root);
-    tu_write_file(dir, "memory.events.local", "low 0\nhigh 0\nmax 0\noom 0\noom_kill 0\n");
-    tu_replace_str(&cfg.kmsg_path, "/dev/null");
-    start_with(no_runtimes);
-    c = cadv_manager_get(mgr, "/a");
-    cr_assert_not_null(c);
-    cr_expect_eq(wait_oom_sample(c, 0), 0);
+    c = start_silent_kmsg(dir, sizeof(dir));
     tu_write_file(dir, "memory.events.local", "low 0\nhigh 0\nmax 3\noom 2\noom_kill 2\n");
     for (int i = 0; i < 500 && n < 4; i++, sleep_ms(20)) {
         cadv_event_array_free(ev, n);
@@ -891,6 +901,29 @@ Test(manager, oom_counted_by_cgroup_when_the_kernel_log_is_silent)
     sleep_ms(300);
     cr_expect_eq(oom_events_of("/a", &ev), 4, "never twice");
     cadv_event_array_free(ev, 4);
+    cadv_container_unref(c);
+}
+
+/* cgroup v2: a change of memory.events(.local) is noticed by inotify, so a kill is counted and reported
+ * however long the housekeeping interval (an hour here: one collection at the start, no other). */
+Test(manager, oom_counter_change_noticed_by_inotify_despite_long_interval)
+{
+    char dir[256];
+    struct cadv_container *c;
+    struct cadv_event *ev = NULL;
+    size_t n = 0;
+
+    cfg.housekeeping_interval_ns = 3600 * (int64_t)CADV_NS_PER_SEC;
+    cfg.max_housekeeping_interval_ns = cfg.housekeeping_interval_ns;
+    c = start_silent_kmsg(dir, sizeof(dir));
+    tu_write_file(dir, "memory.events.local", "low 0\nhigh 0\nmax 1\noom 1\noom_kill 1\n");
+    for (int i = 0; i < 500 && n < 2; i++, sleep_ms(20)) {
+        cadv_event_array_free(ev, n);
+        n = oom_events_of("/a", &ev);
+    }
+    cr_expect_eq(n, 2, "the kill's oom and oomKill events, after the grace period, without waiting an hour");
+    cadv_event_array_free(ev, n);
+    cr_expect_eq(wait_oom_sample(c, 0), 1);
     cadv_container_unref(c);
 }
 
