@@ -851,7 +851,7 @@ static uint64_t wait_oom_sample(struct cadv_container *c, uint64_t after_ns)
     uint64_t v = UINT64_MAX;
 
     cadv_sample_init(&s);
-    for (int i = 0; i < 500 && v == UINT64_MAX; i++) {
+    for (int i = 0; i < 1000 && v == UINT64_MAX; i++) { /* 20 s: sanitizer builds on a loaded machine */
         if (cadv_container_latest(c, &s) == 0 && s.c.timestamp_ns > after_ns && (s.c.has & CADV_HAS_OOM_KILL))
             v = s.c.oom_events;
         else
