@@ -342,7 +342,7 @@ async function containerPage(name) {
   let procsSeen = false;
   new IntersectionObserver((es) => { procsSeen = es.some((e) => e.isIntersecting); }).observe($('procs'));
   setInterval(() => { if (!document.hidden) refreshContainer(false); }, 1000);
-  setInterval(() => { if (!document.hidden && (procsSeen || $('procs').hidden)) refreshProcs(); }, 5000);
+  setInterval(() => { if (!document.hidden && (procsSeen || $('procs').hidden)) refreshProcs(); }, 10000);
 }
 
 /* ---- docker and podman pages ---- */
