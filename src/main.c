@@ -21,9 +21,9 @@
 #include "config.h"
 #include "core/log.h"
 #include "export/export.h"
-#include "http/metrics.h"
 #include "http/server.h"
 #include "manager/manager.h"
+#include "prom/metrics.h"
 
 static enum cadv_log_level level_for_verbosity(int v)
 {

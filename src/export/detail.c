@@ -5,8 +5,8 @@
 #include "core/json.h"
 #include "core/timeutil.h"
 #include "export/export.h"
-#include "http/json_container.h"
 #include "model/sample.h"
+#include "wire/json_container.h"
 
 void cadv_export_detail_json(struct cadv_buf *out, enum cadv_detail_kind kind, const char *hostname,
                              const struct cadv_export_record *rec)

@@ -19,9 +19,9 @@
 #include "core/xalloc.h"
 #include "export/drivers.h"
 #include "export/post.h"
-#include "http/metrics_render.h"
 #include "model/sample.h"
 #include "model/spec.h"
+#include "wire/metrics_render.h"
 
 #define BATCH_MAX  (16u << 20)
 #define RESP_MAX   1024

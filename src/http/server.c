@@ -43,20 +43,20 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "api/api.h"
+#include "api/api_events.h"
+#include "api/api_parse.h"
 #include "config.h"
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
-#include "http/api.h"
-#include "http/api_events.h"
-#include "http/api_parse.h"
 #include "http/auth.h"
-#include "http/http.h"
-#include "http/metrics.h"
 #include "http/tls.h"
 #include "http/ui.h"
 #include "http/validate.h"
+#include "prom/metrics.h"
+#include "wire/http.h"
 
 #define SERVER_THREADS           4u
 /* Connections: at most SERVER_MAX_CONNECTIONS (fewer where RLIMIT_NOFILE is small: a quarter of
@@ -693,7 +693,7 @@ static unsigned connection_limit(void)
 
 static struct MHD_Daemon *start_daemon(struct cadv_server *s, int fd)
 {
-    /* Suspend/resume: events streams wait for their next event suspended (http/api_events.h). */
+    /* Suspend/resume: events streams wait for their next event suspended (api/api_events.h). */
     unsigned flags =
             MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
     size_t n = cadv_tls_mhd_options(s->tls, s->opts, 2);

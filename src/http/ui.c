@@ -15,8 +15,8 @@
 #include <string.h>
 
 #include "core/buf.h"
-#include "http/http.h"
 #include "http/ui_assets.h"
+#include "wire/http.h"
 
 /* The shell; not served under /static/. */
 #define UI_SHELL "index.html"

@@ -13,9 +13,9 @@
 
 #include "config.h"
 #include "core/buf.h"
-#include "http/http.h"
 #include "manager/manager.h"
 #include "model/spec.h"
+#include "wire/http.h"
 
 #define V_UNKNOWN     "[Unknown]"
 #define V_UNSUPPORTED "[Unsupported]"

@@ -10,10 +10,10 @@
 
 #include "core/buf.h"
 #include "core/utf8.h"
-#include "http/metrics_render.h"
 #include "model/kinds.h"
 #include "model/sample.h"
 #include "model/spec.h"
+#include "wire/metrics_render.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 

@@ -19,15 +19,15 @@
 
 #include "config.h"
 #include "core/timeutil.h"
-#include "http/http.h"
-#include "http/metrics.h"
 #include "manager/manager.h"
 #include "model/kinds.h"
 #include "model/machine.h"
 #include "model/sample.h"
 #include "model/spec.h"
+#include "prom/metrics.h"
 #include "runtime/runtime.h"
 #include "store/ring.h"
+#include "wire/http.h"
 
 #define N_SLOTS  24
 #define RUN_MS   2500

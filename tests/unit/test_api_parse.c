@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api_parse.h"
 #include "core/buf.h"
-#include "http/api_parse.h"
 
 Test(api_parse, path_clean_like_go)
 {

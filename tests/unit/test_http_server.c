@@ -12,9 +12,9 @@
 
 #include "config.h"
 #include "core/buf.h"
-#include "http/http.h"
-#include "http/metrics.h"
 #include "http/server.h"
+#include "prom/metrics.h"
+#include "wire/http.h"
 
 /* The fake /metrics handler: records the request, answers "fake metrics". */
 static char seen_path[64];

@@ -6,9 +6,9 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "http/http.h"
 #include "http/ui.h"
 #include "http/ui_assets.h"
+#include "wire/http.h"
 
 static void serve(const char *path, bool gzip, struct cadv_http_reply *rep)
 {

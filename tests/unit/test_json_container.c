@@ -14,10 +14,10 @@
 #include "core/buf.h"
 #include "core/json.h"
 #include "core/timeutil.h"
-#include "http/json_container.h"
 #include "model/machine.h"
 #include "model/sample.h"
 #include "model/spec.h"
+#include "wire/json_container.h"
 
 /* Keys of cAdvisor v0.60 that the v0.36 fixtures predate. */
 static const char *const newer_keys[] = {

@@ -18,8 +18,8 @@
 #include "core/buf.h"
 #include "core/json.h"
 #include "core/timeutil.h"
-#include "http/json_machine.h"
 #include "model/machine.h"
+#include "wire/json_machine.h"
 
 #define FIX   CADV_FIXTURES "/machine"
 /* A string literal and its length. */

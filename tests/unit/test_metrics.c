@@ -13,11 +13,11 @@
 
 #include "core/buf.h"
 #include "core/timeutil.h"
-#include "http/metrics_render.h"
 #include "model/kinds.h"
 #include "model/machine.h"
 #include "model/sample.h"
 #include "model/spec.h"
+#include "wire/metrics_render.h"
 
 /* ---- fixtures ---- */
 

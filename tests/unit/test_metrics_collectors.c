@@ -9,10 +9,10 @@
 
 #include "collect/perf.h"
 #include "core/buf.h"
-#include "http/metrics_render.h"
 #include "model/kinds.h"
 #include "model/sample.h"
 #include "model/spec.h"
+#include "wire/metrics_render.h"
 
 static const char config[] = "{\"core\":{\"events\":[\"task-clock\",\"page-faults\"]}}";
 

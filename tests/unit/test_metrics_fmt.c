@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "core/buf.h"
-#include "http/metrics_fmt.h"
+#include "wire/metrics_fmt.h"
 
 static const char *fmtd(double v)
 {

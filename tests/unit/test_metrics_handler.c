@@ -23,13 +23,13 @@
 #include "config.h"
 #include "core/buf.h"
 #include "core/timeutil.h"
-#include "http/http.h"
-#include "http/metrics.h"
 #include "http/server.h"
 #include "manager/manager.h"
 #include "model/sample.h"
+#include "prom/metrics.h"
 #include "runtime/runtime.h"
 #include "tu_cgroupfs.h"
+#include "wire/http.h"
 
 static char tmp[64];
 static struct cadv_config cfg;

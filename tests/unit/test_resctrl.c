@@ -15,8 +15,8 @@
 #include "collect/resctrl.h"
 #include "core/buf.h"
 #include "core/json.h"
-#include "http/json_container.h"
 #include "model/sample.h"
+#include "wire/json_container.h"
 
 static char root[64];
 

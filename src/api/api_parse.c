@@ -3,7 +3,7 @@
  * the Go code's behaviour and error texts: net/http's ServeMux cleanPath and path.Clean,
  * cmd/internal/api/handler.go (handleRequest, getContainerInfoRequest) and versions.go
  * (GetRequestOptions), strconv.Quote and time.ParseDuration's messages. */
-#include "http/api_parse.h"
+#include "api/api_parse.h"
 
 #include <errno.h>
 #include <jansson.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* json_storage.c - FsInfo (see json_storage.h). */
-#include "http/json_storage.h"
+#include "wire/json_storage.h"
 
 #include <stdint.h>
 

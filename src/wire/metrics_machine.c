@@ -2,7 +2,7 @@
 /* metrics_machine.c - cAdvisor's machine_* families (lib/metrics/prometheus_machine.go,
  * docs/compatibility.md#machine-metrics), cadvisor_version_info and the scrape error gauges, the process_*
  * families of the Go client's process collector, and cadv's own health (cadv_*). */
-#include "http/metrics_machine.h"
+#include "wire/metrics_machine.h"
 
 #include <stddef.h>
 #include <string.h>

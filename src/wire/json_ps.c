@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* json_ps.c - ProcessInfo (see json_ps.h). percent_cpu and percent_mem are Go float32s holding ps's
  * one-decimal figures; a double of the same tenths prints the same shortest digits. */
-#include "http/json_ps.h"
+#include "wire/json_ps.h"
 
 #include <string.h>
 

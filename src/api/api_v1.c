@@ -2,23 +2,23 @@
 /* api_v1.c - cAdvisor's v1.0-v1.3 handlers (cmd/internal/api/versions.go): each version inherits
  * the request types of the previous one; containers, subcontainers and docker take an optional JSON
  * body {"num_stats","start","end"}; errors are 500s with cAdvisor's texts. */
-#include "http/api_v1.h"
+#include "api/api_v1.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api.h"
+#include "api/api_events.h"
+#include "api/api_parse.h"
 #include "core/buf.h"
 #include "core/json.h"
 #include "core/xalloc.h"
-#include "http/api.h"
-#include "http/api_events.h"
-#include "http/api_parse.h"
-#include "http/http.h"
-#include "http/json_container.h"
-#include "http/json_machine.h"
 #include "manager/manager.h"
 #include "model/machine.h"
+#include "wire/http.h"
+#include "wire/json_container.h"
+#include "wire/json_machine.h"
 
 /* Children listed inline before a heap array is needed. */
 #define CHILDREN_INLINE 64

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* api_events.c - the events endpoint (http/api_events.h); cAdvisor's getEventRequest,
+/* api_events.c - the events endpoint (api/api_events.h); cAdvisor's getEventRequest,
  * handleEventRequest and streamResults (cmd/internal/api/handler.go).
  *
  * DESIGN
@@ -21,7 +21,7 @@
  * The monitor also logs each stream's new drops (dropped_logged is the monitor's, then free_cb's).
  * The stream is freed by MHD's response free callback (after the connection completed), which
  * removes it from the list under streams_lock, so the monitor never sees a freed stream. */
-#include "http/api_events.h"
+#include "api/api_events.h"
 
 #include <errno.h>
 #include <microhttpd.h>
@@ -33,6 +33,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
+#include "api/api.h"
+#include "api/api_parse.h"
 #include "core/buf.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -40,10 +42,8 @@
 #include "core/timeutil.h"
 #include "core/xalloc.h"
 #include "events/store.h"
-#include "http/api.h"
-#include "http/api_parse.h"
-#include "http/http.h"
 #include "manager/manager.h"
+#include "wire/http.h"
 
 #define STREAM_QUEUE   1024u /* events queued per stream before drops */
 #define STREAM_BLOCK   4096u

@@ -6,7 +6,7 @@
  * values are integers or integers divided by 1e9/1e6, whose shortest digits are known without any
  * float printing (see fmt_scaled); the rest go through "%.*e" with 15, 16 and 17 digits and a strtod
  * round-trip check, which yields the same digits as Go's shortest algorithm. */
-#include "http/metrics_fmt.h"
+#include "wire/metrics_fmt.h"
 
 #include <float.h>
 #include <math.h>

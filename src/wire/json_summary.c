@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* json_summary.c - DerivedStats as cAdvisor's info/v2 writes it: Percentiles are
  * {present, mean, std, max, fifty, ninety, ninetyfive, count}, Usage {percent_complete, cpu, memory}. */
-#include "http/json_summary.h"
+#include "wire/json_summary.h"
 
 #include "core/json.h"
 #include "store/summary.h"

@@ -4,7 +4,7 @@
  * info/v2); the comments name it. Go rules mirrored here: struct fields in declaration order;
  * omitempty drops zero numbers, empty strings, empty slices/maps and nil pointers but never structs
  * or times; maps are written with keys sorted as strings. */
-#include "http/json_container.h"
+#include "wire/json_container.h"
 
 #include <stdbool.h>
 #include <stdint.h>

@@ -4,7 +4,7 @@
  * DESIGN: entries live in an open-addressing hash table keyed by container name. An entry holds the
  * caller's slot, the container's own (raw key, raw value) pairs sorted by key, and its row rendered for
  * the current union (remembered by union_version). Entries not used for SWEEP_AGE builds are freed. */
-#include "http/metrics_labels.h"
+#include "wire/metrics_labels.h"
 
 #include <ctype.h>
 #include <stdlib.h>
@@ -12,8 +12,8 @@
 
 #include "core/buf.h"
 #include "core/xalloc.h"
-#include "http/metrics_fmt.h"
-#include "http/metrics_render.h"
+#include "wire/metrics_fmt.h"
+#include "wire/metrics_render.h"
 
 #define SWEEP_EVERY 32
 #define SWEEP_AGE   64

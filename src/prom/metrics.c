@@ -17,7 +17,7 @@
  * reference-counted: the HTTP server releases its reference through free_fn after sending, lock's
  * published body holds one until a newer render replaces it. A gzip copy (zlib level 1) is made once
  * per body, under the body's own mutex, by the first scrape that accepts gzip. */
-#include "http/metrics.h"
+#include "prom/metrics.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -40,10 +40,10 @@
 #include "core/parse.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
-#include "http/http.h"
-#include "http/metrics_render.h"
 #include "manager/manager.h"
 #include "model/machine.h"
+#include "wire/http.h"
+#include "wire/metrics_render.h"
 
 #ifndef CADV_VERSION
 #    define CADV_VERSION "unknown"

@@ -4,7 +4,7 @@
  * (name, recursive, docker/podman aliases) and max_age forces an on-demand collection. Results are
  * objects keyed by container name, in name order (Go sorts map keys). storage serves the manager's
  * measurement of the machine's filesystems; ps reads /proc on the request's thread. */
-#include "http/api_v2.h"
+#include "api/api_v2.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -13,25 +13,25 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "api/api.h"
+#include "api/api_events.h"
+#include "api/api_parse.h"
 #include "collect/fs.h"
 #include "collect/procstats.h"
 #include "config.h"
 #include "core/buf.h"
 #include "core/json.h"
 #include "core/xalloc.h"
-#include "http/api.h"
-#include "http/api_events.h"
-#include "http/api_parse.h"
-#include "http/http.h"
-#include "http/json_container.h"
-#include "http/json_machine.h"
-#include "http/json_ps.h"
-#include "http/json_storage.h"
-#include "http/json_summary.h"
 #include "manager/manager.h"
 #include "model/machine.h"
 #include "model/sample.h"
 #include "store/summary.h"
+#include "wire/http.h"
+#include "wire/json_container.h"
+#include "wire/json_machine.h"
+#include "wire/json_ps.h"
+#include "wire/json_storage.h"
+#include "wire/json_summary.h"
 
 struct v2_request {
     struct cadv_manager *m;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* json_machine.c - MachineInfo and v2 Attributes JSON writers. */
-#include "http/json_machine.h"
+#include "wire/json_machine.h"
 
 #include <stdio.h>
 

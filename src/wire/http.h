@@ -37,7 +37,7 @@ struct cadv_http_reply {
     void *free_ctx;
     /* Set for a streamed body (cadv_http_reply_stream): body is NULL, free_ctx is fill's ctx. */
     cadv_http_fill_fn fill;
-    void *stream; /* an events stream (http/api_events.h), sent by cadv_api_events_send; else NULL */
+    void *stream; /* an events stream (api/api_events.h), sent by cadv_api_events_send; else NULL */
 };
 
 /* Fills rep with a text/plain body copied from text (cAdvisor's error replies). */

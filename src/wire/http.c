@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* http.c - request query lookup (libmicrohttpd) and reply helpers shared by the handlers. */
-#include "http/http.h"
+#include "wire/http.h"
 
 #include <microhttpd.h>
 #include <stdarg.h>

@@ -10,7 +10,7 @@
  * into the output buffer from each row's pre-rendered label pairs, with the extra labels spliced in at
  * their sorted positions. Nothing is allocated per series: records, indices and label strings live in
  * scratch storage kept by the cache. */
-#include "http/metrics_render.h"
+#include "wire/metrics_render.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -18,11 +18,11 @@
 #include "core/buf.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
-#include "http/metrics_container.h"
-#include "http/metrics_fmt.h"
-#include "http/metrics_labels.h"
-#include "http/metrics_machine.h"
 #include "model/machine.h"
+#include "wire/metrics_container.h"
+#include "wire/metrics_fmt.h"
+#include "wire/metrics_labels.h"
+#include "wire/metrics_machine.h"
 
 enum {
     VK_U64,

@@ -7,7 +7,7 @@
  * memory, diskio, network, processes: the CADV_HAS_* bits) emits nothing; parts cAdvisor keeps as plain
  * values (task stats, cpuset, OOM count, referenced memory) always emit. Families with a fixed label set
  * emit in label-value order so that the renderer's per-row sort is a linear check. */
-#include "http/metrics_container.h"
+#include "wire/metrics_container.h"
 
 #include <pthread.h>
 #include <stddef.h>

@@ -1,23 +1,23 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* api.c - /api request routing (cAdvisor's handleRequest): the version and type listings, version
  * dispatch to api_v1.c / api_v2.c, and the JSON reply helpers they share. */
-#include "http/api.h"
+#include "api/api.h"
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api_parse.h"
+#include "api/api_v1.h"
+#include "api/api_v2.h"
 #include "core/buf.h"
 #include "core/json.h"
 #include "core/log.h"
 #include "core/xalloc.h"
-#include "http/api_parse.h"
-#include "http/api_v1.h"
-#include "http/api_v2.h"
-#include "http/http.h"
 #include "manager/manager.h"
 #include "model/machine.h"
 #include "model/sample.h"
 #include "store/ring.h"
+#include "wire/http.h"
 
 void cadv_api_handle(struct cadv_manager *m, const struct cadv_http_request *req, struct cadv_http_reply *rep)
 {
