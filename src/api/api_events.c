@@ -33,8 +33,8 @@
 #include <sys/socket.h>
 #include <time.h>
 
-#include "api/api.h"
 #include "api/api_parse.h"
+#include "api/reply.h"
 #include "core/buf.h"
 #include "core/json.h"
 #include "core/log.h"

@@ -8,9 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "api/api.h"
 #include "api/api_events.h"
 #include "api/api_parse.h"
+#include "api/reply.h"
 #include "core/buf.h"
 #include "core/json.h"
 #include "core/xalloc.h"

@@ -13,7 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "api/api.h"
+#include "api/reply.h"
 #include "api/api_events.h"
 #include "api/api_parse.h"
 #include "collect/fs.h"

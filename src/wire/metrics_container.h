@@ -5,7 +5,7 @@
 
 #include <stddef.h>
 
-#include "wire/metrics_render.h"
+#include "wire/metrics_family.h"
 
 extern const struct cadv_prom_family cadv_prom_container_families[];
 extern const size_t cadv_prom_n_container_families;

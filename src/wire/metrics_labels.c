@@ -13,7 +13,7 @@
 #include "core/buf.h"
 #include "core/xalloc.h"
 #include "wire/metrics_fmt.h"
-#include "wire/metrics_render.h"
+#include "wire/metrics_input.h"
 
 #define SWEEP_EVERY 32
 #define SWEEP_AGE   64

@@ -6,7 +6,7 @@
 
 #include <stddef.h>
 
-#include "wire/metrics_render.h"
+#include "wire/metrics_family.h"
 
 extern const struct cadv_prom_family cadv_prom_machine_families[];
 extern const size_t cadv_prom_n_machine_families;

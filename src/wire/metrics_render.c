@@ -20,6 +20,7 @@
 #include "core/xalloc.h"
 #include "model/machine.h"
 #include "wire/metrics_container.h"
+#include "wire/metrics_family.h"
 #include "wire/metrics_fmt.h"
 #include "wire/metrics_labels.h"
 #include "wire/metrics_machine.h"
