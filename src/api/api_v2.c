@@ -3,21 +3,17 @@
  * parsed first for every request; container selection follows the manager's getRequestedContainers
  * (name, recursive, docker/podman aliases) and max_age forces an on-demand collection. Results are
  * objects keyed by container name, in name order (Go sorts map keys). storage serves the manager's
- * measurement of the machine's filesystems; ps reads /proc on the request's thread. */
+ * measurement of the machine's filesystems; ps lists /proc (cadv_manager_ps) on the request's thread. */
 #include "api/api_v2.h"
 
-#include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "api/reply.h"
 #include "api/api_events.h"
 #include "api/api_parse.h"
+#include "api/reply.h"
 #include "collect/fs.h"
-#include "collect/procstats.h"
 #include "config.h"
 #include "core/buf.h"
 #include "core/json.h"
@@ -315,79 +311,9 @@ static void handle_storage(struct v2_request *r)
 
 /* ---- ps (manager.GetProcessList) ---- */
 
-#define PS_MAX_PROCS 65536u /* processes listed per request */
-
-static int cmp_u32(const void *a, const void *b)
+static void ps_row(void *arg, const struct cadv_ps_info *p)
 {
-    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-
-    return (x > y) - (x < y);
-}
-
-/* The numeric entries of the proc directory, sorted (ps -e order), at most PS_MAX_PROCS. *ret is
- * malloc'd. Returns 0 or a negative errno. */
-static int list_pids(int proc_fd, uint32_t **ret, size_t *ret_n)
-{
-    int fd = openat(proc_fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    uint32_t *pids = NULL;
-    size_t n = 0, cap = 0;
-    struct dirent *e;
-    DIR *d;
-
-    if (fd < 0)
-        return -errno;
-    d = fdopendir(fd);
-    if (!d) {
-        int r = -errno;
-
-        close(fd);
-        return r;
-    }
-    while ((e = readdir(d)) && n < PS_MAX_PROCS) {
-        char *end;
-        unsigned long v = strtoul(e->d_name, &end, 10);
-
-        if (e->d_name[0] < '1' || e->d_name[0] > '9' || *end || v > UINT32_MAX)
-            continue;
-        cadv_xgrow((void **)&pids, &cap, n + 1, sizeof(*pids));
-        pids[n++] = (uint32_t)v;
-    }
-    closedir(d);
-    if (n)
-        qsort(pids, n, sizeof(*pids), cmp_u32);
-    *ret = pids;
-    *ret_n = n;
-    return 0;
-}
-
-/* Every process for "/" (with its cgroup path); for another container only those whose cgroup is
- * that container's name, with the path blanked (cAdvisor's parsePsLine). */
-static int write_ps(struct cadv_json *w, int proc_fd, const char *name)
-{
-    bool root = strcmp(name, "/") == 0;
-    struct cadv_ps_env env;
-    struct cadv_ps_info info;
-    uint32_t *pids = NULL;
-    size_t n = 0;
-    int r = cadv_procstats_ps_env(proc_fd, &env);
-
-    if (r >= 0)
-        r = list_pids(proc_fd, &pids, &n);
-    if (r < 0)
-        return r;
-    cadv_json_arr_begin(w);
-    for (size_t i = 0; i < n; i++) {
-        if (cadv_procstats_ps(proc_fd, pids[i], &env, &info) < 0)
-            continue; /* gone meanwhile */
-        if (!root && strcmp(info.cgroup_path, name) != 0)
-            continue;
-        if (!root)
-            info.cgroup_path[0] = '\0';
-        cadv_json_ps_info(w, &info);
-    }
-    cadv_json_arr_end(w);
-    free(pids);
-    return 0;
+    cadv_json_ps_info(arg, p);
 }
 
 /* v2.0 ps: recursive and max_age are overridden; the request must resolve to one container. */
@@ -401,7 +327,7 @@ static void handle_ps(struct v2_request *r)
     struct cadv_json w;
     struct cadv_buf b;
     size_t n = 0;
-    int fd, rc;
+    int rc;
 
     opt.recursive = false;
     opt.has_max_age = false;
@@ -415,11 +341,10 @@ static void handle_ps(struct v2_request *r)
         reply_msg(r->rep, &b);
         return;
     }
-    fd = open(proc_root, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     cadv_api_json_begin(&b, &w);
-    rc = fd < 0 ? -errno : write_ps(&w, fd, cadv_container_name(arr[0]));
-    if (fd >= 0)
-        close(fd);
+    cadv_json_arr_begin(&w);
+    rc = cadv_manager_ps(r->m, cadv_container_name(arr[0]), ps_row, &w);
+    cadv_json_arr_end(&w);
     cadv_containers_unref(arr, n);
     if (rc < 0) {
         cadv_buf_done(&b);

@@ -13,7 +13,6 @@
 #include "manager/manager.h"
 #include "model/machine.h"
 #include "model/sample.h"
-#include "store/ring.h"
 #include "wire/http.h"
 
 void cadv_api_snapshot_take(struct cadv_api_snapshot *s, struct cadv_container *c, uint64_t start_ns,

@@ -93,6 +93,12 @@ int cadv_manager_machine_fs(struct cadv_manager *m, struct cadv_fs_inventory *re
 uint64_t cadv_manager_generation(struct cadv_manager *m);
 void cadv_manager_get_stats(struct cadv_manager *m, struct cadv_manager_stats *ret);
 const struct cadv_config *cadv_manager_config(struct cadv_manager *m);
+/* Passes the processes of container name to fn, in pid order, on the caller's thread (collect/ps.h's
+ * walk of -proc_root: every process for "/", else those in that cgroup). Returns 0 or a negative
+ * errno before any call of fn. */
+struct cadv_ps_info;
+int cadv_manager_ps(struct cadv_manager *m, const char *name,
+                    void (*fn)(void *arg, const struct cadv_ps_info *p), void *arg);
 /* The event store (events/store.h): creation and deletion from discovery, OOMs from the kernel log.
  * Valid until cadv_manager_free. */
 struct cadv_events *cadv_manager_events(struct cadv_manager *m);

@@ -196,6 +196,15 @@ void cadv_sample_done(struct cadv_sample *s)
     memset(s, 0, sizeof(*s));
 }
 
+void cadv_samples_free(struct cadv_sample *arr, size_t n)
+{
+    if (!arr)
+        return;
+    for (size_t i = 0; i < n; i++)
+        cadv_sample_done(&arr[i]);
+    free(arr);
+}
+
 void cadv_sample_clear(struct cadv_sample *s)
 {
     memset(&s->c, 0, sizeof(s->c));

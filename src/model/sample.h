@@ -287,6 +287,8 @@ void cadv_sample_init(struct cadv_sample *s);
 void cadv_sample_init_scratch(struct cadv_sample *s);
 /* Frees the arena; s may be initialised again. */
 void cadv_sample_done(struct cadv_sample *s);
+/* Frees an array of n samples (each done, then the array); arr may be NULL. */
+void cadv_samples_free(struct cadv_sample *arr, size_t n);
 /* Resets the core and the counts of a (scratch) sample, keeping its storage. */
 void cadv_sample_clear(struct cadv_sample *s);
 /* Packs a sample into a compact byte string appended to out (varint words). */

@@ -280,15 +280,6 @@ int cadv_ring_query(struct cadv_ring *r, uint64_t start_ns, uint64_t end_ns, int
     return 0;
 }
 
-void cadv_samples_free(struct cadv_sample *arr, size_t n)
-{
-    if (!arr)
-        return;
-    for (size_t i = 0; i < n; i++)
-        cadv_sample_done(&arr[i]);
-    free(arr);
-}
-
 size_t cadv_ring_bytes(struct cadv_ring *r)
 {
     size_t n;

@@ -25,9 +25,8 @@ int cadv_ring_latest(struct cadv_ring *r, struct cadv_sample *dst);
 int cadv_ring_latest2(struct cadv_ring *r, struct cadv_sample *newest, struct cadv_sample *prev);
 /* Newest max_n samples with start_ns <= ts <= end_ns (end_ns 0 = no bound), oldest first.
  * max_n < 0 means all, 0 means none. *ret is a malloc'd array of *ret_n samples; free with
- * cadv_samples_free. */
+ * cadv_samples_free (model/sample.h). */
 int cadv_ring_query(struct cadv_ring *r, uint64_t start_ns, uint64_t end_ns, int max_n,
                     struct cadv_sample **ret, size_t *ret_n);
-void cadv_samples_free(struct cadv_sample *arr, size_t n);
 /* Bytes held by this ring (for self-metrics). */
 size_t cadv_ring_bytes(struct cadv_ring *r);

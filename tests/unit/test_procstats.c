@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "collect/procstats.h"
+#include "collect/ps.h"
 #include "model/sample.h"
 
 static int proc_fd(const char *scenario)
@@ -262,6 +263,55 @@ Test(procstats, ps_gone_process)
     cr_assert_eq(cadv_procstats_ps_env(pfd, &env), 0);
     cr_expect_eq(cadv_procstats_ps(pfd, 999999999u, &env, &pi), -ENOENT);
     close(pfd);
+}
+
+struct walk_seen {
+    size_t n;
+    uint32_t last_pid;
+    bool sorted, self, blank_paths;
+};
+
+static void on_process(void *arg, const struct cadv_ps_info *p)
+{
+    struct walk_seen *w = arg;
+
+    w->sorted &= w->n == 0 || p->pid > w->last_pid;
+    w->self |= p->pid == (uint32_t)getpid();
+    w->blank_paths &= p->cgroup_path[0] == '\0';
+    w->last_pid = p->pid;
+    w->n++;
+}
+
+/* The /api/v2.0/ps walk (collect/ps.h): every process in pid order for "/", this process among
+ * them; only the processes of that cgroup (with the path blanked) for a container. */
+Test(procstats, ps_walk_lists_and_filters)
+{
+    int pfd = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    struct cadv_ps_env env;
+    struct cadv_ps_info self;
+    struct walk_seen all = {.sorted = true, .blank_paths = true};
+    struct walk_seen mine = {.sorted = true, .blank_paths = true};
+    struct walk_seen none = {.sorted = true, .blank_paths = true};
+
+    cr_assert_geq(pfd, 0);
+    cr_assert_eq(cadv_procstats_ps_env(pfd, &env), 0);
+    cr_assert_eq(cadv_procstats_ps(pfd, (uint32_t)getpid(), &env, &self), 0);
+    cr_assert_eq(cadv_ps_walk(pfd, "/", on_process, &all), 0);
+    cr_expect_gt(all.n, 1);
+    cr_expect(all.sorted);
+    cr_expect(all.self);
+    if (self.cgroup_path[0]) {
+        cr_assert_eq(cadv_ps_walk(pfd, self.cgroup_path, on_process, &mine), 0);
+        cr_expect(mine.self);
+        cr_expect(mine.sorted);
+        cr_expect(mine.blank_paths);
+        cr_expect_leq(mine.n, all.n);
+    }
+    cr_assert_eq(cadv_ps_walk(pfd, "/no/such/cgroup/of/cadv", on_process, &none), 0);
+    cr_expect_eq(none.n, 0);
+    close(pfd);
+    cr_expect_eq(cadv_ps_walk(-1, "/", on_process, &none), -EBADF);
+    cr_expect_eq(none.n, 0);
 }
 
 /* cmd as cAdvisor gives it: its ps line's fields between `time` and `psr` joined by one space, the
