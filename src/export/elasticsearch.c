@@ -110,27 +110,28 @@ static void first_item_error(const char *body, size_t len, char *err, size_t err
 static int flush(void *state, char *err, size_t err_len)
 {
     static const char *const headers[] = {"Content-Type: application/x-ndjson", NULL};
+    static const struct cadv_export_status statuses[] = {
+            {200, 201, 0, true, false, NULL}, /* the items may still be refused: "errors": true */
+            {400, 400, -EBADMSG, true, true, "Elasticsearch rejected the bulk request"},
+            {401, 401, -EACCES, false, false, NULL},
+            {403, 403, -EACCES, false, false, NULL},
+    };
     struct state *st = state;
     struct cadv_buf resp;
+    bool drop;
     int r;
 
     cadv_buf_init(&resp, RESP_MAX);
     r = cadv_export_post(&st->post, st->url, headers, st->batch.data, st->batch.len, NULL, NULL, &resp, err,
                          err_len);
-    if (r == 200 || r == 201) {
-        bool refused = !resp.overflow && strstr(resp.data, "\"errors\":true");
-        if (refused)
-            first_item_error(resp.data, resp.len, err, err_len);
-        cadv_buf_clear(&st->batch);
-        r = refused ? -EBADMSG : 0;
-    } else if (r == 400) {
-        snprintf(err, err_len, "Elasticsearch rejected the bulk request (HTTP 400): %.200s", resp.data);
-        cadv_buf_clear(&st->batch);
+    r = cadv_export_post_status(r, statuses, sizeof(statuses) / sizeof(statuses[0]), "Elasticsearch", &resp,
+                                &drop, err, err_len);
+    if (r == 0 && !resp.overflow && strstr(resp.data, "\"errors\":true")) {
+        first_item_error(resp.data, resp.len, err, err_len);
         r = -EBADMSG;
-    } else if (r > 0) {
-        snprintf(err, err_len, "Elasticsearch answered HTTP %d: %.200s", r, resp.data);
-        r = r == 401 || r == 403 ? -EACCES : -EIO;
     }
+    if (drop)
+        cadv_buf_clear(&st->batch);
     cadv_buf_done(&resp);
     return r;
 }

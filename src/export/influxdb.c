@@ -27,6 +27,8 @@
 
 struct state {
     char *url, *db, *user, *password;
+    char *denied, *missing; /* the messages of 401/403 and 404 */
+    struct cadv_export_status statuses[6];
     const char *hostname;
     struct cadv_export_post post;
     struct cadv_buf batch;
@@ -83,6 +85,21 @@ static int init(const struct cadv_export_env *env, void **ret_state, char *err, 
     st->user = cadv_xstrdup(cfg->storage_driver_user);
     st->password = cadv_xstrdup(cfg->storage_driver_password);
     st->hostname = env->hostname;
+    cadv_buf_init(&u, 0);
+    cadv_buf_printf(&u, "InfluxDB refused user '%s'", st->user);
+    st->denied = cadv_buf_steal(&u, NULL);
+    cadv_buf_init(&u, 0);
+    cadv_buf_printf(&u, "InfluxDB database '%s' not found (create it: CREATE DATABASE \"%s\")", st->db,
+                    st->db);
+    st->missing = cadv_buf_steal(&u, NULL);
+    /* 400: the points themselves were refused (a type conflict): retrying cannot help. */
+    st->statuses[0] = (struct cadv_export_status){200, 200, 0, true, false, NULL};
+    st->statuses[1] = (struct cadv_export_status){204, 204, 0, true, false, NULL};
+    st->statuses[2] = (struct cadv_export_status){401, 401, -EACCES, false, true, st->denied};
+    st->statuses[3] = (struct cadv_export_status){403, 403, -EACCES, false, true, st->denied};
+    st->statuses[4] = (struct cadv_export_status){404, 404, -ENOENT, false, false, st->missing};
+    st->statuses[5] =
+            (struct cadv_export_status){400, 400, -EBADMSG, true, true, "InfluxDB rejected the batch"};
     cadv_export_post_init(&st->post, TIMEOUT_MS, env->abort_io);
     cadv_buf_init(&st->batch, 0);
     *ret_state = st;
@@ -122,30 +139,16 @@ static int flush(void *state, char *err, size_t err_len)
     static const char *const headers[] = {"Content-Type: text/plain; charset=utf-8", NULL};
     struct state *st = state;
     struct cadv_buf resp;
+    bool drop;
     int r;
 
     cadv_buf_init(&resp, RESP_MAX);
     r = cadv_export_post(&st->post, st->url, headers, st->batch.data, st->batch.len, st->user, st->password,
                          &resp, err, err_len);
-    if (r == 204 || r == 200) {
+    r = cadv_export_post_status(r, st->statuses, sizeof(st->statuses) / sizeof(st->statuses[0]), "InfluxDB",
+                                &resp, &drop, err, err_len);
+    if (drop)
         cadv_buf_clear(&st->batch);
-        r = 0;
-    } else if (r == 401 || r == 403) {
-        snprintf(err, err_len, "InfluxDB refused user '%s' (HTTP %d): %.200s", st->user, r, resp.data);
-        r = -EACCES;
-    } else if (r == 404) {
-        snprintf(err, err_len, "InfluxDB database '%s' not found (create it: CREATE DATABASE \"%s\"): %.200s",
-                 st->db, st->db, resp.data);
-        r = -ENOENT;
-    } else if (r == 400) {
-        /* The points themselves were refused (a type conflict): retrying cannot help. */
-        snprintf(err, err_len, "InfluxDB rejected the batch (HTTP 400): %.200s", resp.data);
-        cadv_buf_clear(&st->batch);
-        r = -EBADMSG;
-    } else if (r > 0) {
-        snprintf(err, err_len, "InfluxDB answered HTTP %d: %.200s", r, resp.data);
-        r = -EIO;
-    }
     cadv_buf_done(&resp);
     return r;
 }
@@ -162,6 +165,8 @@ static void close_(void *state)
     free(st->db);
     free(st->user);
     free(st->password);
+    free(st->denied);
+    free(st->missing);
     free(st);
 }
 

@@ -104,3 +104,31 @@ int cadv_export_post(struct cadv_export_post *p, const char *url, const char *co
     }
     return status > 0 ? (int)status : -EIO;
 }
+
+int cadv_export_post_status(int r, const struct cadv_export_status *rules, size_t n, const char *who,
+                            const struct cadv_buf *resp, bool *ret_drop, char *err, size_t err_len)
+{
+    const char *body = resp->data ? resp->data : "";
+    const struct cadv_export_status *rule = NULL;
+
+    *ret_drop = false;
+    if (r < 0)
+        return r;
+    for (size_t i = 0; i < n && !rule; i++)
+        if (r >= rules[i].lo && r <= rules[i].hi)
+            rule = &rules[i];
+    if (!rule) {
+        snprintf(err, err_len, "%s answered HTTP %d: %.200s", who, r, body);
+        return -EIO;
+    }
+    *ret_drop = rule->drop;
+    if (rule->rc == 0)
+        return 0;
+    if (!rule->what)
+        snprintf(err, err_len, "%s answered HTTP %d: %.200s", who, r, body);
+    else if (rule->with_status)
+        snprintf(err, err_len, "%s (HTTP %d): %.200s", rule->what, r, body);
+    else
+        snprintf(err, err_len, "%s: %.200s", rule->what, body);
+    return rule->rc;
+}

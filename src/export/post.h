@@ -27,3 +27,19 @@ void cadv_export_post_done(struct cadv_export_post *p);
 int cadv_export_post(struct cadv_export_post *p, const char *url, const char *const *headers,
                      const void *body, size_t len, const char *user, const char *password,
                      struct cadv_buf *resp, char *err, size_t err_len);
+
+/* How a driver reads the status of an answer: the first rule whose lo..hi holds it decides. */
+struct cadv_export_status {
+    int lo, hi;       /* the statuses this rule is for */
+    int rc;           /* what the flush returns: 0 (delivered) or a negative errno */
+    bool drop;        /* the batch is cleared: delivered, or refused for good (retrying cannot help) */
+    bool with_status; /* what is followed by " (HTTP <status>)" */
+    const char *what; /* the error before ": <start of the answer>"; NULL: "<who> answered HTTP <status>" */
+};
+
+/* Classifies r, a result of cadv_export_post, by rules[0..n): a negative r (no answer; err already
+ * says why) comes back as is, a status no rule holds is -EIO with the batch kept. An error is written
+ * into err with the first 200 bytes of resp. Sets *ret_drop when the batch is to be cleared. Returns
+ * the rule's rc. */
+int cadv_export_post_status(int r, const struct cadv_export_status *rules, size_t n, const char *who,
+                            const struct cadv_buf *resp, bool *ret_drop, char *err, size_t err_len);

@@ -252,9 +252,16 @@ static int flush(void *state, char *err, size_t err_len)
 {
     static const char *const headers[] = {"Content-Encoding: snappy", "Content-Type: application/x-protobuf",
                                           "X-Prometheus-Remote-Write-Version: 0.1.0", NULL};
+    /* 4xx but 429: refused data (out of order, duplicate...): the 1.0 spec says not to retry. */
+    static const struct cadv_export_status statuses[] = {
+            {200, 299, 0, true, false, NULL},
+            {429, 429, -EIO, false, false, NULL},
+            {400, 499, -EBADMSG, true, true, "remote write refused the batch"},
+    };
     struct state *st = state;
     size_t clen = snappy_max_compressed_length(st->batch.len);
     struct cadv_buf resp;
+    bool drop;
     int r;
 
     cadv_buf_clear(&st->comp);
@@ -266,18 +273,10 @@ static int flush(void *state, char *err, size_t err_len)
     }
     cadv_buf_init(&resp, RESP_MAX);
     r = cadv_export_post(&st->post, st->url, headers, st->comp.data, clen, NULL, NULL, &resp, err, err_len);
-    if (r >= 200 && r < 300) {
+    r = cadv_export_post_status(r, statuses, sizeof(statuses) / sizeof(statuses[0]), "remote write", &resp,
+                                &drop, err, err_len);
+    if (drop)
         cadv_buf_clear(&st->batch);
-        r = 0;
-    } else if (r >= 400 && r < 500 && r != 429) {
-        /* Refused data (out of order, duplicate...): the 1.0 spec says not to retry. */
-        snprintf(err, err_len, "remote write refused the batch (HTTP %d): %.200s", r, resp.data);
-        cadv_buf_clear(&st->batch);
-        r = -EBADMSG;
-    } else if (r > 0) {
-        snprintf(err, err_len, "remote write answered HTTP %d: %.200s", r, resp.data);
-        r = -EIO;
-    }
     cadv_buf_done(&resp);
     return r;
 }

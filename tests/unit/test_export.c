@@ -13,6 +13,7 @@
 #include "export/detail.h"
 #include "export/export.h"
 #include "export/fields.h"
+#include "export/post.h"
 #include "model/sample.h"
 
 static int check(const char *list, char *err, size_t size)
@@ -159,4 +160,48 @@ Test(export, detail_records)
     json_decref(j);
     cadv_buf_done(&b);
     cadv_sample_done(&s);
+}
+
+/* The status classification shared by the HTTP drivers (post.h): the first rule that holds the status
+ * decides; a status no rule holds is -EIO with the batch kept; no answer passes through. */
+Test(export, post_status_rules)
+{
+    static const struct cadv_export_status rules[] = {
+            {200, 299, 0, true, false, NULL},
+            {429, 429, -EIO, false, false, NULL},
+            {404, 404, -ENOENT, false, false, "database 'db' not found"},
+            {400, 499, -EBADMSG, true, true, "X refused the batch"},
+            {500, 500, -EACCES, false, false, NULL},
+    };
+    const size_t n = sizeof(rules) / sizeof(rules[0]);
+    struct cadv_buf resp;
+    char err[256] = "untouched";
+    bool drop = true;
+
+    cadv_buf_init(&resp, 0);
+    cadv_buf_puts(&resp, "the answer");
+    cr_expect_eq(cadv_export_post_status(204, rules, n, "X", &resp, &drop, err, sizeof(err)), 0);
+    cr_expect(drop);
+    cr_expect_str_eq(err, "untouched");
+    cr_expect_eq(cadv_export_post_status(429, rules, n, "X", &resp, &drop, err, sizeof(err)), -EIO);
+    cr_expect_not(drop);
+    cr_expect_str_eq(err, "X answered HTTP 429: the answer");
+    cr_expect_eq(cadv_export_post_status(404, rules, n, "X", &resp, &drop, err, sizeof(err)), -ENOENT);
+    cr_expect_str_eq(err, "database 'db' not found: the answer");
+    cr_expect_eq(cadv_export_post_status(418, rules, n, "X", &resp, &drop, err, sizeof(err)), -EBADMSG);
+    cr_expect(drop);
+    cr_expect_str_eq(err, "X refused the batch (HTTP 418): the answer");
+    cr_expect_eq(cadv_export_post_status(500, rules, n, "X", &resp, &drop, err, sizeof(err)), -EACCES);
+    cr_expect_not(drop);
+    cr_expect_str_eq(err, "X answered HTTP 500: the answer");
+    cr_expect_eq(cadv_export_post_status(302, rules, n, "X", &resp, &drop, err, sizeof(err)), -EIO);
+    cr_expect_not(drop);
+    cr_expect_str_eq(err, "X answered HTTP 302: the answer");
+    snprintf(err, sizeof(err), "connection refused");
+    drop = true;
+    cr_expect_eq(cadv_export_post_status(-ECONNREFUSED, rules, n, "X", &resp, &drop, err, sizeof(err)),
+                 -ECONNREFUSED);
+    cr_expect_not(drop);
+    cr_expect_str_eq(err, "connection refused");
+    cadv_buf_done(&resp);
 }
