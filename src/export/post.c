@@ -118,17 +118,17 @@ int cadv_export_post_status(int r, const struct cadv_export_status *rules, size_
         if (r >= rules[i].lo && r <= rules[i].hi)
             rule = &rules[i];
     if (!rule) {
-        snprintf(err, err_len, "%s answered HTTP %d: %.200s", who, r, body);
+        (void)snprintf(err, err_len, "%s answered HTTP %d: %.200s", who, r, body);
         return -EIO;
     }
     *ret_drop = rule->drop;
     if (rule->rc == 0)
         return 0;
     if (!rule->what)
-        snprintf(err, err_len, "%s answered HTTP %d: %.200s", who, r, body);
+        (void)snprintf(err, err_len, "%s answered HTTP %d: %.200s", who, r, body);
     else if (rule->with_status)
-        snprintf(err, err_len, "%s (HTTP %d): %.200s", rule->what, r, body);
+        (void)snprintf(err, err_len, "%s (HTTP %d): %.200s", rule->what, r, body);
     else
-        snprintf(err, err_len, "%s: %.200s", rule->what, body);
+        (void)snprintf(err, err_len, "%s: %.200s", rule->what, body);
     return rule->rc;
 }
