@@ -126,7 +126,7 @@ static int flush(void *state, char *err, size_t err_len)
                          err_len);
     r = cadv_export_post_status(r, statuses, sizeof(statuses) / sizeof(statuses[0]), "Elasticsearch", &resp,
                                 &drop, err, err_len);
-    if (r == 0 && !resp.overflow && strstr(resp.data, "\"errors\":true")) {
+    if (r == 0 && resp.data && !resp.overflow && strstr(resp.data, "\"errors\":true")) {
         first_item_error(resp.data, resp.len, err, err_len);
         r = -EBADMSG;
     }
