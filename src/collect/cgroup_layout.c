@@ -8,8 +8,6 @@
  * by device and inode), and <root>/unified with a cgroup.procs makes the host hybrid. Only the
  * hierarchies of the controllers the metric kinds need are tracked
  * (docs/compatibility.md#cgroup-discovery), as cAdvisor. */
-#include "collect/cgroup.h"
-
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -22,6 +20,7 @@
 #include <sys/statfs.h>
 #include <unistd.h>
 
+#include "collect/cgroup.h"
 #include "collect/cgroup_internal.h"
 #include "core/fileio.h"
 #include "core/timeutil.h"

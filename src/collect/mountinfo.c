@@ -129,7 +129,6 @@ int cadv_mountinfo_parse(char *buf, size_t len, cadv_mountinfo_cb cb, void *user
     return skipped;
 }
 
-
 /* ---- filesystem partitions (cAdvisor's fs.processMounts) ---- */
 
 bool cadv_mountinfo_fs_type_claimed(const char *t)

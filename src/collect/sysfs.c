@@ -106,7 +106,7 @@ void cadv_name_list_done(struct cadv_name_list *l)
 
 /* Entries of dirfd/path (byte-sorted, as Go's ReadDir and Glob), filtered by keep(name, arg). */
 int cadv_sysfs_list_dir(int dirfd, const char *path, cadv_name_filter keep, const char *arg,
-                         struct cadv_name_list *ret)
+                        struct cadv_name_list *ret)
 {
     struct cadv_name_list l = {0};
     size_t cap = 0;

@@ -30,7 +30,7 @@ typedef bool (*cadv_name_filter)(const char *name, const char *arg);
  * byte-sorted like Go's os.ReadDir and filepath.Glob, at most CADV_SYSFS_DIR_MAX. Returns 0 or
  * -errno; *ret is written only on success. */
 int cadv_sysfs_list_dir(int dirfd, const char *path, cadv_name_filter keep, const char *arg,
-                         struct cadv_name_list *ret);
+                        struct cadv_name_list *ret);
 /* Frees the names; the list may be reused. Accepts a zeroed list. */
 void cadv_name_list_done(struct cadv_name_list *l);
 /* Go's fmt.Sscanf("%d"): skips leading blanks, an optional sign, then decimal digits; trailing text
