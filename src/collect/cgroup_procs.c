@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* cgroup_procs.c - the pids of a cgroup: cgroup.procs read in chunks (any size, no allocation), the
- * bounded walk over a cgroup and its descendants, and schedstat sums with cAdvisor's per-pid cache
- * so that exited processes keep contributing (sched kind). Part of the cgroup.h implementation. */
+/* cgroup_procs.c - the pids of a cgroup: cgroup.procs read in chunks (core/fileio.h's line iterator: any
+ * size, no allocation), the bounded walk over a cgroup and its descendants, and schedstat sums with
+ * cAdvisor's per-pid cache so that exited processes keep contributing (sched kind). Part of the cgroup.h
+ * implementation. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -45,45 +46,33 @@ void cadv_cgroup__sched_free(struct cadv_cg_sched *sc)
 typedef int (*pid_cb)(void *ctx, uint32_t pid);
 
 /* Calls cb for each line of the open cgroup.procs fd (closed here), read in chunks (no size limit).
- * A cb result > 0 stops early and is returned. Returns 0, that result, or a negative errno. */
+ * A cb result > 0 stops early and is returned. Returns 0, that result, or a negative errno (-ENOENT
+ * when the cgroup was removed). */
 static int foreach_pid_fd(int fd, pid_cb cb, void *ctx)
 {
     char buf[CADV_CG_SMALL_BUF];
-    size_t carry = 0;
-    int r = 0;
+    struct cadv_lines it;
+    const char *line;
+    size_t len;
+    int r;
 
     if (fd < 0)
         return fd == -ENODEV ? -ENOENT : fd;
-    for (;;) {
-        ssize_t n = read(fd, buf + carry, sizeof(buf) - carry);
-        size_t len, start = 0;
+    cadv_lines_init_fd(&it, fd, buf, sizeof(buf));
+    while ((r = cadv_lines_next(&it, &line, &len)) != 0) {
+        uint64_t pid;
 
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            r = errno == ENODEV ? -ENOENT : -errno;
+        if (r == -EBADMSG)
+            continue; /* a line longer than the buffer is not a pid */
+        if (r < 0)
             break;
-        }
-        if (n == 0 && carry > 0)
-            buf[carry++] = '\n'; /* a last line without '\n' (there is room: carry < size) */
-        len = carry + (size_t)n;
-        for (size_t i = 0; i < len && r == 0; i++) {
-            uint64_t pid;
-
-            if (buf[i] != '\n')
-                continue;
-            if (cadv_keyed_parse_value(buf + start, i - start, &pid) == 0 && pid > 0 && pid <= UINT32_MAX)
-                r = cb(ctx, (uint32_t)pid);
-            start = i + 1;
-        }
-        if (n == 0 || r != 0)
+        r = 0;
+        if (cadv_keyed_parse_value(line, len, &pid) == 0 && pid > 0 && pid <= UINT32_MAX)
+            r = cb(ctx, (uint32_t)pid);
+        if (r != 0)
             break;
-        carry = len - start;
-        if (carry == sizeof(buf))
-            carry = 0; /* a line longer than the buffer is not a pid */
-        memmove(buf, buf + start, carry);
     }
-    close(fd);
+    cadv_lines_done(&it);
     return r;
 }
 

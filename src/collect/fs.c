@@ -17,7 +17,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "collect/procfs.h"
+#include "collect/diskstats.h"
+#include "collect/mountinfo.h"
+#include "collect/sysfs.h"
+#include "core/fileio.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
 #include "model/sample.h"
@@ -177,7 +180,7 @@ void cadv_fs_inventory_parse(char *mountinfo, size_t len, int root_fd, const cha
 
     memcpy(copy, mountinfo, len);
     copy[len] = '\0';
-    cadv_procfs_fs_partitions(mountinfo, len, root_fd, &parts, &n);
+    cadv_mountinfo_partitions(mountinfo, len, root_fd, &parts, &n);
     for (size_t k = 0; k < n; k++) {
         struct cadv_fs_part *p;
 
@@ -189,10 +192,10 @@ void cadv_fs_inventory_parse(char *mountinfo, size_t len, int root_fd, const cha
         p->major = parts[k].major;
         p->minor = parts[k].minor;
     }
-    cadv_procfs_fs_partitions_free(parts, n);
+    cadv_mountinfo_partitions_free(parts, n);
     if (docker_root_exists(root_fd, docker_root))
         docker_paths(docker_root, &s);
-    (void)cadv_procfs_parse_mountinfo(copy, len, scan_mount, &s);
+    (void)cadv_mountinfo_parse(copy, len, scan_mount, &s);
     if (s.have_docker)
         label_docker(&inv, &cap, &s);
     if (s.have_root && (i = cadv_fs_inventory_find(&inv, s.root.source)) >= 0)
@@ -209,7 +212,7 @@ int cadv_fs_inventory_read_uuids(struct cadv_fs_inventory *inv, int root_fd, con
     struct cadv_name_list names = {0};
     struct cadv_fs_uuid *v = NULL;
     size_t n = 0, cap = 0;
-    int r = cadv_procfs_list_dir(root_fd, dir_path, NULL, NULL, &names);
+    int r = cadv_sysfs_list_dir(root_fd, dir_path, NULL, NULL, &names);
 
     if (r == -ENOENT || r == -ENOTDIR)
         return 0;
@@ -245,7 +248,7 @@ int cadv_fs_inventory_read(int proc_fd, int root_fd, const char *docker_root, st
     struct cadv_fs_inventory inv;
     size_t len;
     char *buf;
-    int r = cadv_procfs_read_file(proc_fd, "self/mountinfo", CADV_PROCFS_FILE_MAX, &buf, &len);
+    int r = cadv_read_file_at(proc_fd, "self/mountinfo", CADV_MOUNTINFO_FILE_MAX, &buf, &len);
 
     if (r < 0)
         return r;
@@ -346,8 +349,8 @@ static void fill_statvfs(struct cadv_fs_stats *f, const struct statvfs *st)
 
 /* ---- statvfs of many mount points on one helper thread ----
  *
- * cadv_procfs_statvfs_at starts a thread per call; a node with hundreds of mounts measured every
- * second would spend more on thread creation than on statfs. Here one helper thread takes the paths
+ * A thread per mount would cost a node with hundreds of mounts measured every second more in thread
+ * creation than in statfs. One helper thread takes the paths
  * in order and the caller waits for each at most timeout_ns; a path that does not answer (a hung NFS
  * server) is given -ETIMEDOUT, its helper is left to finish on its own (it stops after that call),
  * and the remaining paths go to a new helper. */
@@ -584,8 +587,7 @@ void cadv_fs_measure(const struct cadv_fs_inventory *inv, int proc_fd, int root_
         m.part[m.n++] = (uint32_t)i;
     }
     m.timestamp_ns = cadv_now_ns();
-    if (proc_fd >= 0 && m.n &&
-        cadv_procfs_read_file(proc_fd, "diskstats", DISKSTATS_FILE_MAX, &buf, &len) == 0) {
+    if (proc_fd >= 0 && m.n && cadv_read_file_at(proc_fd, "diskstats", DISKSTATS_FILE_MAX, &buf, &len) == 0) {
         (void)cadv_fs_apply_diskstats(buf, len, inv, &m);
         free(buf);
     }
@@ -628,7 +630,7 @@ int cadv_fs_apply_diskstats(const char *buf, size_t len, const struct cadv_fs_in
                             struct cadv_fs_measurement *meas)
 {
     struct disk_list l = {0};
-    int r = cadv_procfs_parse_diskstats(buf, len, collect_disk, &l);
+    int r = cadv_diskstats_parse(buf, len, collect_disk, &l);
 
     for (size_t i = 0; r >= 0 && i < meas->n; i++) {
         const struct cadv_diskstats_entry *d =

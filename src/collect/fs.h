@@ -5,8 +5,10 @@
  * /proc/diskstats counters matched by device, else by major:minor), which is the root container's FsStats.
  *
  * Inventories and measurements are plain values owned by their holder; nothing here keeps state
- * between calls or logs. statvfs runs on a helper thread per call (cadv_procfs_statvfs_at), so a
- * hung NFS server costs the caller timeout_ns, not its thread: call it off the collection path. */
+ * between calls or logs. statvfs runs on a helper thread (one per measurement, and one more after each
+ * mount that timed out), so a hung NFS server costs the caller timeout_ns, not its thread: call it
+ * off the collection path. This is cadv's only statvfs-with-timeout path: the manager's published
+ * measurement and MachineInfo.filesystems both come from it. */
 #pragma once
 
 #include <stdbool.h>
@@ -50,7 +52,7 @@ struct cadv_fs_inventory {
 };
 
 /* Builds the partitions of a mountinfo buffer (modified in place; mountinfo[len] must be writable, as
- * after cadv_procfs_read_file) as cAdvisor's NewFsInfo: cadv_procfs_fs_partitions, the "root" label
+ * after cadv_read_file_at) as cAdvisor's NewFsInfo: cadv_mountinfo_partitions, the "root" label
  * on the source of the first "/" mount, and, when docker_root (e.g. "/var/lib/docker") is non-empty
  * and exists under root_fd, the "docker-images" label on the deepest mount among "/", docker_root,
  * its ancestors and its storage-driver directories. No uuids (see cadv_fs_inventory_read_uuids).
@@ -106,7 +108,7 @@ void cadv_fs_measure(const struct cadv_fs_inventory *inv, int proc_fd, int root_
                      const bool *skip, int *status, struct cadv_fs_measurement *ret);
 /* Adds the counters of a /proc/diskstats buffer to the entries of meas (cAdvisor's diskStatsMap: the
  * line whose "/dev/<name>" is the entry's device, else the first with its major:minor; only the
- * names cadv_procfs_diskstats_name_wanted accepts). Returns 0 or -EINVAL for a malformed file
+ * names cadv_diskstats_name_wanted accepts). Returns 0 or -EINVAL for a malformed file
  * (entries untouched then). */
 int cadv_fs_apply_diskstats(const char *buf, size_t len, const struct cadv_fs_inventory *inv,
                             struct cadv_fs_measurement *meas);

@@ -14,7 +14,8 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
-#include "collect/procfs.h"
+#include "collect/mountinfo.h"
+#include "core/fileio.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
 #include "model/machine.h"
@@ -353,10 +354,10 @@ int cadv_fsusage_mount_source(int proc_dirfd, const char *path, uint32_t major, 
     size_t len;
     int r;
 
-    r = cadv_procfs_read_file(proc_dirfd, path, MOUNTINFO_MAX, &buf, &len);
+    r = cadv_read_file_at(proc_dirfd, path, MOUNTINFO_MAX, &buf, &len);
     if (r < 0)
         return r;
-    (void)cadv_procfs_parse_mountinfo(buf, len, source_cb, &c);
+    (void)cadv_mountinfo_parse(buf, len, source_cb, &c);
     free(buf);
     return c.r;
 }

@@ -14,18 +14,21 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/statvfs.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "collect/fs.h"
+#include "collect/mountinfo.h"
 #include "collect/procfs.h"
+#include "collect/sysfs.h"
 #include "core/fileio.h"
 #include "core/log.h"
 #include "core/parse.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
 #include "model/machine.h"
+#include "model/sample.h"
 
 #define SMALL_FILE_MAX    4096
 #define STATFS_TIMEOUT_NS (2 * CADV_NS_PER_SEC)
@@ -101,7 +104,7 @@ static int read_clock_khz(struct ctx *c, const struct cadv_cpuinfo *ci, uint64_t
     int64_t v;
 
     if (fstatat(c->sys, max_freq, &st, 0) == 0) {
-        int r = cadv_procfs_read_scan(c->sys, max_freq, true, &v);
+        int r = cadv_sysfs_read_scan(c->sys, max_freq, true, &v);
 
         if (r < 0)
             return r;
@@ -124,7 +127,7 @@ static bool cpu_online(struct ctx *c, int cpu)
         return true;
     if (c->online_r < 0 || c->online_len == 0)
         return false;
-    return cadv_procfs_cpulist_contains(c->online, c->online_len, (unsigned)cpu) == 1;
+    return cadv_sysfs_cpulist_contains(c->online, c->online_len, (unsigned)cpu) == 1;
 }
 
 static bool keep_cpu_dir(const char *name, const char *unused)
@@ -139,7 +142,7 @@ static unsigned unique_cpu_property(struct ctx *c, const char *prop)
     struct cadv_name_list cpus, seen = {0};
     unsigned count;
 
-    if (cadv_procfs_list_dir(c->sys, CPU_DIR, keep_cpu_dir, NULL, &cpus) < 0)
+    if (cadv_sysfs_list_dir(c->sys, CPU_DIR, keep_cpu_dir, NULL, &cpus) < 0)
         return 0;
     for (size_t i = 0; i < cpus.n; i++) {
         char path[PATH_MAX], val[64] = "0", pkg[64] = "0", key[130];
@@ -154,10 +157,10 @@ static unsigned unique_cpu_property(struct ctx *c, const char *prop)
         if (c->online_r != -ENOENT && !cpu_online(c, id))
             continue;
         if (pathf(path, CPU_DIR "/%s/topology/%s", cpus.v[i], prop) < 0 ||
-            cadv_procfs_read_trimmed(c->sys, path, val, sizeof(val)) < 0)
+            cadv_sysfs_read_trimmed(c->sys, path, val, sizeof(val)) < 0)
             (void)strcpy(val, "0");
         if (pathf(path, CPU_DIR "/%s/topology/physical_package_id", cpus.v[i]) < 0 ||
-            cadv_procfs_read_trimmed(c->sys, path, pkg, sizeof(pkg)) < 0)
+            cadv_sysfs_read_trimmed(c->sys, path, pkg, sizeof(pkg)) < 0)
             (void)strcpy(pkg, "0");
         (void)snprintf(key, sizeof(key), "%s_%s", val, pkg);
         for (size_t j = 0; j < seen.n && !dup; j++)
@@ -198,10 +201,10 @@ static int add_dimm(struct ctx *c, struct cadv_machine_info *m, const char *mc, 
     size_t i;
 
     if (pathf(path, "devices/system/edac/mc/%s/%s/dimm_mem_type", mc, dimm) < 0 ||
-        cadv_procfs_read_trimmed(c->sys, path, type, sizeof(type)) < 0)
+        cadv_sysfs_read_trimmed(c->sys, path, type, sizeof(type)) < 0)
         return -EINVAL;
     if (pathf(path, "devices/system/edac/mc/%s/%s/size", mc, dimm) < 0 ||
-        cadv_procfs_read_trimmed(c->sys, path, size, sizeof(size)) < 0 || cadv_parse_i64(size, &mb) < 0 ||
+        cadv_sysfs_read_trimmed(c->sys, path, size, sizeof(size)) < 0 || cadv_parse_i64(size, &mb) < 0 ||
         mb < 0 || mb > (int64_t)(UINT64_MAX >> 20))
         return -EINVAL;
     for (i = 0; i < m->n_memory_by_type && strcmp(m->memory_by_type[i].type, type) != 0; i++)
@@ -224,7 +227,7 @@ static void read_memory_by_type(struct ctx *c, struct cadv_machine_info *m)
     int r = 0;
 
     m->memory_by_type = cadv_xcalloc(1, sizeof(*m->memory_by_type));
-    if (cadv_procfs_list_dir(c->sys, "devices/system/edac/mc", keep_contains, "mc", &mcs) < 0)
+    if (cadv_sysfs_list_dir(c->sys, "devices/system/edac/mc", keep_contains, "mc", &mcs) < 0)
         return;
     for (size_t i = 0; i < mcs.n && r == 0; i++) {
         struct cadv_name_list dimms = {0};
@@ -232,7 +235,7 @@ static void read_memory_by_type(struct ctx *c, struct cadv_machine_info *m)
 
         r = pathf(path, "devices/system/edac/mc/%s", mcs.v[i]);
         if (r == 0)
-            r = cadv_procfs_list_dir(c->sys, path, keep_contains, "dimm", &dimms);
+            r = cadv_sysfs_list_dir(c->sys, path, keep_contains, "dimm", &dimms);
         for (size_t j = 0; r == 0 && j < dimms.n; j++)
             r = add_dimm(c, m, mcs.v[i], dimms.v[j]);
         cadv_name_list_done(&dimms);
@@ -256,7 +259,7 @@ static int read_hugepages(int dirfd, const char *dir, struct cadv_hugepages_info
     size_t n = 0;
     int r = 0;
 
-    if (cadv_procfs_list_dir(dirfd, dir, NULL, NULL, &l) < 0) {
+    if (cadv_sysfs_list_dir(dirfd, dir, NULL, NULL, &l) < 0) {
         *ret = NULL;
         *ret_n = 0;
         return 0;
@@ -276,7 +279,7 @@ static int read_hugepages(int dirfd, const char *dir, struct cadv_hugepages_info
         }
         r = pathf(path, "%s/%s/nr_hugepages", dir, l.v[i]);
         if (r == 0)
-            r = cadv_procfs_read_scan(dirfd, path, true, &nr);
+            r = cadv_sysfs_read_scan(dirfd, path, true, &nr);
         if (r == 0) {
             h.num_pages = (uint64_t)nr;
             push(&hp, &n, &h, sizeof(h));
@@ -309,23 +312,23 @@ static int read_cache(struct ctx *c, int cpu, const char *index, struct raw_cach
 
     if (!c->s390x) {
         if ((r = pathf(path, CPU_DIR "/cpu%d/cache/%s/id", cpu, index)) < 0 ||
-            (r = cadv_procfs_read_scan(c->sys, path, false, &v)) < 0)
+            (r = cadv_sysfs_read_scan(c->sys, path, false, &v)) < 0)
             return r;
         rc.info.id = (int)v;
     }
     if ((r = pathf(path, CPU_DIR "/cpu%d/cache/%s/size", cpu, index)) < 0 ||
         (r = cadv_read_at(c->sys, path, buf, sizeof(buf), &len)) < 0)
         return r;
-    if (cadv_procfs_scan_i64(buf, len, &v, &used) < 0 || v < 0 || used >= len || buf[used] != 'K' ||
+    if (cadv_sysfs_scan_i64(buf, len, &v, &used) < 0 || v < 0 || used >= len || buf[used] != 'K' ||
         (uint64_t)v > UINT64_MAX / 1024)
         return -EINVAL;
     rc.info.size_bytes = (uint64_t)v * 1024;
     if ((r = pathf(path, CPU_DIR "/cpu%d/cache/%s/level", cpu, index)) < 0 ||
-        (r = cadv_procfs_read_scan(c->sys, path, false, &v)) < 0)
+        (r = cadv_sysfs_read_scan(c->sys, path, false, &v)) < 0)
         return r;
     rc.info.level = (int)v;
     if ((r = pathf(path, CPU_DIR "/cpu%d/cache/%s/type", cpu, index)) < 0 ||
-        (r = cadv_procfs_read_trimmed(c->sys, path, buf, sizeof(buf))) < 0)
+        (r = cadv_sysfs_read_trimmed(c->sys, path, buf, sizeof(buf))) < 0)
         return r;
     len = strnlen(buf, sizeof(rc.info.type) - 1);
     memcpy(rc.info.type, buf, len);
@@ -333,7 +336,7 @@ static int read_cache(struct ctx *c, int cpu, const char *index, struct raw_cach
     if ((r = pathf(path, CPU_DIR "/cpu%d/cache/%s/shared_cpu_map", cpu, index)) < 0 ||
         (r = cadv_read_at(c->sys, path, buf, sizeof(buf), &len)) < 0)
         return r;
-    if ((rc.cpus = cadv_procfs_cpumask_weight(buf, len)) < 0)
+    if ((rc.cpus = cadv_sysfs_cpumask_weight(buf, len)) < 0)
         return -EINVAL;
     *ret = rc;
     return 0;
@@ -383,7 +386,7 @@ static void add_caches(struct ctx *c, struct cadv_node_info *node)
         char path[PATH_MAX];
 
         if (pathf(path, CPU_DIR "/cpu%d/cache", core->thread_ids[0]) < 0 ||
-            cadv_procfs_list_dir(c->sys, path, keep_index, NULL, &idx) < 0)
+            cadv_sysfs_list_dir(c->sys, path, keep_index, NULL, &idx) < 0)
             return;
         for (size_t i = 0; i < idx.n && r == 0; i++) {
             struct raw_cache rc;
@@ -404,7 +407,7 @@ static int read_s390_id(struct ctx *c, const char *base, const char *cpu, const 
     int r = pathf(path, "%s/%s/topology/%s", base, cpu, what);
 
     if (r == 0)
-        r = cadv_procfs_read_trimmed(c->sys, path, buf, sizeof(buf));
+        r = cadv_sysfs_read_trimmed(c->sys, path, buf, sizeof(buf));
     if (r == 0)
         *ret = cadv_xstrdup(buf);
     return r;
@@ -423,10 +426,10 @@ static int add_cpu(struct ctx *c, const char *base, const char *name, struct cad
     if (!cpu_online(c, cpu))
         return 0;
     if ((r = pathf(path, "%s/%s/topology/core_id", base, name)) < 0 ||
-        (r = cadv_procfs_read_atoi(c->sys, path, &core_id)) < 0)
+        (r = cadv_sysfs_read_atoi(c->sys, path, &core_id)) < 0)
         return r == -ENOENT ? 0 : r;
     if ((r = pathf(path, "%s/%s/topology/physical_package_id", base, name)) < 0 ||
-        (r = cadv_procfs_read_atoi(c->sys, path, &pkg)) < 0)
+        (r = cadv_sysfs_read_atoi(c->sys, path, &pkg)) < 0)
         return r == -ENOENT ? 0 : r;
     if (c->s390x) {
         r = read_s390_id(c, base, name, "book_id", &book);
@@ -487,7 +490,7 @@ static int read_distances(struct ctx *c, const char *node_dir, struct cadv_node_
 
     if (r < 0)
         return r;
-    if (cadv_procfs_read_trimmed(c->sys, path, buf, sizeof(buf)) < 0)
+    if (cadv_sysfs_read_trimmed(c->sys, path, buf, sizeof(buf)) < 0)
         return 0; /* no distances: null */
     node->distances = cadv_xcalloc(1, sizeof(*node->distances));
     for (char *save = NULL, *p = buf;; p = NULL) {
@@ -513,7 +516,7 @@ static int read_numa_node(struct ctx *c, const char *name, struct cadv_node_info
     node->node_id = id_after(name, "node");
     if (node->node_id < 0 || pathf(dir, "devices/system/node/%s", name) < 0)
         return -EINVAL;
-    if (cadv_procfs_list_dir(c->sys, dir, keep_cpu_dir, NULL, &cpus) == 0 && cpus.n > 0) {
+    if (cadv_sysfs_list_dir(c->sys, dir, keep_cpu_dir, NULL, &cpus) == 0 && cpus.n > 0) {
         r = read_cores(c, dir, cpus.v, cpus.n, node);
         cadv_name_list_done(&cpus);
         if (r < 0)
@@ -522,7 +525,7 @@ static int read_numa_node(struct ctx *c, const char *name, struct cadv_node_info
     add_caches(c, node);
     if ((r = pathf(path, "%s/meminfo", dir)) < 0)
         return r;
-    if (cadv_procfs_read_file(c->sys, path, CADV_PROCFS_FILE_MAX, &meminfo, &len) == 0) {
+    if (cadv_read_file_at(c->sys, path, CADV_PROCFS_FILE_MAX, &meminfo, &len) == 0) {
         r = cadv_procfs_meminfo_bytes(meminfo, len, "MemTotal", &node->memory_bytes);
         free(meminfo);
         if (r < 0)
@@ -559,7 +562,7 @@ static int group_packages(struct ctx *c, const struct cadv_name_list *cpus, stru
         int id = 0;
 
         r = pathf(path, CPU_DIR "/%s/topology/physical_package_id", cpus->v[k]);
-        if (r == 0 && (r = cadv_procfs_read_atoi(c->sys, path, &id)) == -ENOENT) {
+        if (r == 0 && (r = cadv_sysfs_read_atoi(c->sys, path, &id)) == -ENOENT) {
             r = 0;
             continue;
         }
@@ -590,7 +593,7 @@ static int read_package_topology(struct ctx *c, struct cadv_machine_info *m)
     size_t n_pk = 0;
     int r;
 
-    if (cadv_procfs_list_dir(c->sys, CPU_DIR, keep_cpu_dir, NULL, &cpus) < 0 || cpus.n == 0) {
+    if (cadv_sysfs_list_dir(c->sys, CPU_DIR, keep_cpu_dir, NULL, &cpus) < 0 || cpus.n == 0) {
         cadv_name_list_done(&cpus);
         return -ENOENT;
     }
@@ -625,8 +628,7 @@ static void read_topology(struct ctx *c, struct cadv_machine_info *m)
     struct cadv_name_list nodes = {0};
     int r = 0;
 
-    if (cadv_procfs_list_dir(c->sys, "devices/system/node", keep_node_dir, NULL, &nodes) < 0 ||
-        nodes.n == 0) {
+    if (cadv_sysfs_list_dir(c->sys, "devices/system/node", keep_node_dir, NULL, &nodes) < 0 || nodes.n == 0) {
         cadv_name_list_done(&nodes);
         r = read_package_topology(c, m);
     } else {
@@ -682,7 +684,7 @@ static int read_disk(struct ctx *c, const char *name, struct cadv_disk_info *ret
 
     if ((r = pathf(path, "block/%s/hidden", name)) < 0)
         return r;
-    r = cadv_procfs_read_trimmed(c->sys, path, buf, sizeof(buf));
+    r = cadv_sysfs_read_trimmed(c->sys, path, buf, sizeof(buf));
     if (r == 0 && strcmp(buf, "1") == 0)
         return 0;
     if (r < 0 && r != -ENOENT)
@@ -690,11 +692,11 @@ static int read_disk(struct ctx *c, const char *name, struct cadv_disk_info *ret
     if ((r = pathf(path, "block/%s/dev", name)) < 0 ||
         (r = cadv_read_at(c->sys, path, buf, sizeof(buf), &len)) < 0)
         return r;
-    if (cadv_procfs_scan_i64(buf, len, &major, &used) < 0 || major < 0 || used >= len || buf[used] != ':' ||
-        cadv_procfs_scan_i64(buf + used + 1, len - used - 1, &minor, NULL) < 0 || minor < 0)
+    if (cadv_sysfs_scan_i64(buf, len, &major, &used) < 0 || major < 0 || used >= len || buf[used] != ':' ||
+        cadv_sysfs_scan_i64(buf + used + 1, len - used - 1, &minor, NULL) < 0 || minor < 0)
         return -EINVAL;
     if ((r = pathf(path, "block/%s/size", name)) < 0 ||
-        (r = cadv_procfs_read_trimmed(c->sys, path, buf, sizeof(buf))) < 0)
+        (r = cadv_sysfs_read_trimmed(c->sys, path, buf, sizeof(buf))) < 0)
         return r;
     if (*buf == '+' || cadv_parse_u64(buf, &size) < 0)
         return -EINVAL;
@@ -731,7 +733,7 @@ static void read_disks(struct ctx *c, struct cadv_machine_info *m)
     size_t n = 0;
     int r = 0;
 
-    if (cadv_procfs_list_dir(c->sys, "block", NULL, NULL, &l) < 0)
+    if (cadv_sysfs_list_dir(c->sys, "block", NULL, NULL, &l) < 0)
         return;
     disks = cadv_xcalloc(1, sizeof(*disks));
     for (size_t i = 0; i < l.n && r >= 0; i++) {
@@ -768,17 +770,17 @@ static int read_netdev(struct ctx *c, const char *name, struct cadv_netdev_info 
     int r;
 
     if ((r = pathf(path, "class/net/%s/address", name)) < 0 ||
-        (r = cadv_procfs_read_trimmed(c->sys, path, addr, sizeof(addr) / 2)) < 0)
+        (r = cadv_sysfs_read_trimmed(c->sys, path, addr, sizeof(addr) / 2)) < 0)
         return r;
     if ((r = pathf(path, "class/net/%s/mtu", name)) < 0 ||
-        (r = cadv_procfs_read_scan(c->sys, path, false, &mtu)) < 0)
+        (r = cadv_sysfs_read_scan(c->sys, path, false, &mtu)) < 0)
         return r;
     /* speed is optional: unreadable (link down, virtual device) gives 0; readable but not a number
      * fails the whole list, as in cAdvisor. */
     if ((r = pathf(path, "class/net/%s/speed", name)) < 0)
         return r;
     if (cadv_read_at(c->sys, path, addr + sizeof(addr) / 2, sizeof(addr) / 2, &len) == 0 &&
-        cadv_procfs_scan_i64(addr + sizeof(addr) / 2, len, &speed, NULL) < 0)
+        cadv_sysfs_scan_i64(addr + sizeof(addr) / 2, len, &speed, NULL) < 0)
         return -EINVAL;
     *ret = (struct cadv_netdev_info){
             .name = cadv_xstrdup(name),
@@ -798,7 +800,7 @@ static void read_netdevs(struct ctx *c, struct cadv_machine_info *m)
     size_t n = 0;
     int r = 0;
 
-    if (cadv_procfs_list_dir(c->sys, "class/net", NULL, NULL, &l) < 0)
+    if (cadv_sysfs_list_dir(c->sys, "class/net", NULL, NULL, &l) < 0)
         return;
     devs = cadv_xcalloc(1, sizeof(*devs));
     for (size_t i = 0; i < l.n && r == 0; i++) {
@@ -841,50 +843,62 @@ static const char *rel(const char *path)
     return *path ? path : ".";
 }
 
-static void add_fs(struct cadv_machine_info *m, const struct cadv_fs_partition *p, const struct statvfs *st)
+static void add_fs(struct cadv_machine_info *m, const struct cadv_fs_part *p, const struct cadv_fs_stats *st)
 {
     struct cadv_fs_info f = {
-            .device = cadv_xstrdup(p->source),
+            .device = cadv_xstrdup(p->device),
             .mountpoint = cadv_xstrdup(p->mountpoint),
             .type = cadv_xstrdup(p->fstype),
             .kind = cadv_xstrdup("vfs"),
             .major = p->major,
             .minor = p->minor,
-            .capacity = (uint64_t)st->f_frsize * st->f_blocks,
-            .free_bytes = (uint64_t)st->f_frsize * st->f_bfree,
-            .available = (uint64_t)st->f_frsize * st->f_bavail,
-            .inodes = st->f_files,
-            .inodes_free = st->f_ffree,
+            .capacity = st->capacity,
+            .free_bytes = st->capacity - st->usage,
+            .available = st->available,
+            .inodes = st->inodes,
+            .inodes_free = st->inodes_free,
             .has_inodes = true,
     };
 
     push(&m->filesystems, &m->n_filesystems, &f, sizeof(f));
 }
 
-/* fs.NewFsInfo + GetGlobalFsInfo: partitions from mountinfo, then statfs of each under rootfs. */
-static void read_filesystems(struct ctx *c, struct cadv_machine_info *m)
+/* MachineInfo.Filesystems from a measured inventory: the partitions a cAdvisor plugin claims (the
+ * "/" mount of another type is in the inventory for its label only) that statvfs measured (a
+ * missing mount point has no figures; a failed or timed-out statvfs is not in meas). */
+static void fill_filesystems(struct cadv_machine_info *m, const struct cadv_fs_inventory *inv,
+                             const struct cadv_fs_measurement *meas)
 {
-    struct cadv_fs_partition *parts;
-    size_t len, n;
+    for (size_t i = 0; i < meas->n; i++) {
+        const struct cadv_fs_part *p = meas->part[i] < inv->n_parts ? &inv->parts[meas->part[i]] : NULL;
+
+        if (p && cadv_mountinfo_fs_type_claimed(p->fstype) && meas->stats[i].type[0])
+            add_fs(m, p, &meas->stats[i]);
+    }
+}
+
+/* fs.NewFsInfo + GetGlobalFsInfo: the filesystem inventory and its measurement (collect/fs.h), the
+ * caller's when given, else read and measured here. */
+static void read_filesystems(struct ctx *c, const struct cadv_machine_roots *roots,
+                             struct cadv_machine_info *m)
+{
+    struct cadv_fs_inventory inv;
+    struct cadv_fs_measurement meas;
+    size_t len;
     char *buf;
 
-    if (cadv_procfs_read_file(c->proc, "self/mountinfo", CADV_PROCFS_FILE_MAX, &buf, &len) < 0)
+    if (roots->fs_inventory && roots->fs_measurement) {
+        fill_filesystems(m, roots->fs_inventory, roots->fs_measurement);
         return;
-    cadv_procfs_fs_partitions(buf, len, c->root, &parts, &n);
-    for (size_t i = 0; i < n; i++) {
-        struct statvfs st = {0};
-        int r;
-
-        if (!cadv_procfs_fs_type_claimed(parts[i].fstype))
-            continue;
-        r = cadv_procfs_statvfs_at(c->root, rel(parts[i].mountpoint), STATFS_TIMEOUT_NS, &st);
-        if (r == 0)
-            add_fs(m, &parts[i], &st);
-        else
-            cadv_log(CADV_LOG_DEBUG, "machine: statfs %s: %s", parts[i].mountpoint, strerror(-r));
     }
-    cadv_procfs_fs_partitions_free(parts, n);
+    if (cadv_read_file_at(c->proc, "self/mountinfo", CADV_MOUNTINFO_FILE_MAX, &buf, &len) < 0)
+        return;
+    cadv_fs_inventory_parse(buf, len, c->root, NULL, &inv);
     free(buf);
+    cadv_fs_measure(&inv, -1, c->root, STATFS_TIMEOUT_NS, NULL, NULL, &meas);
+    fill_filesystems(m, &inv, &meas);
+    cadv_fs_measurement_done(&meas);
+    cadv_fs_inventory_done(&inv);
 }
 
 /* ---- identity and versions ---- */
@@ -898,7 +912,7 @@ static char *read_id_files(struct ctx *c, const char *list)
         int fd = has_prefix(p, "/proc/") ? c->proc : c->root;
         const char *path = has_prefix(p, "/proc/") ? p + strlen("/proc/") : rel(p);
 
-        if (cadv_procfs_read_trimmed(fd, path, buf, sizeof(buf)) == 0) {
+        if (cadv_sysfs_read_trimmed(fd, path, buf, sizeof(buf)) == 0) {
             free(copy);
             return cadv_xstrdup(buf);
         }
@@ -914,7 +928,7 @@ static char *read_system_uuid(struct ctx *c)
     char buf[SMALL_FILE_MAX];
     size_t len;
 
-    if (cadv_procfs_read_trimmed(c->sys, "class/dmi/id/product_uuid", buf, sizeof(buf)) == 0)
+    if (cadv_sysfs_read_trimmed(c->sys, "class/dmi/id/product_uuid", buf, sizeof(buf)) == 0)
         return cadv_xstrdup(buf);
     for (size_t i = 0; i < 2; i++) {
         if (cadv_read_at(c->proc, dt[i], buf, sizeof(buf), &len) < 0)
@@ -922,10 +936,10 @@ static char *read_system_uuid(struct ctx *c)
         while (len > 0 && buf[len - 1] == '\0')
             len--;
         buf[len] = '\0';
-        cadv_procfs_trim(buf);
+        cadv_sysfs_trim(buf);
         return cadv_xstrdup(buf);
     }
-    if (cadv_procfs_read_trimmed(c->root, "etc/machine-id", buf, sizeof(buf)) == 0)
+    if (cadv_sysfs_read_trimmed(c->root, "etc/machine-id", buf, sizeof(buf)) == 0)
         return cadv_xstrdup(buf);
     return cadv_xstrdup("");
 }
@@ -937,7 +951,7 @@ static void read_versions(struct ctx *c, struct cadv_machine_info *m)
     size_t len;
     int r;
 
-    if (cadv_procfs_read_trimmed(c->proc, "sys/kernel/osrelease", buf, sizeof(buf)) == 0)
+    if (cadv_sysfs_read_trimmed(c->proc, "sys/kernel/osrelease", buf, sizeof(buf)) == 0)
         m->kernel_version = cadv_xstrdup(buf);
     else
         m->kernel_version = cadv_xstrdup(uname(&u) == 0 ? u.release : "Unknown");
@@ -961,7 +975,7 @@ static int read_cpu_memory(struct ctx *c, struct cadv_machine_info *m)
     size_t len;
     int r;
 
-    if ((r = cadv_procfs_read_file(c->proc, "cpuinfo", CADV_PROCFS_FILE_MAX, &buf, &len)) < 0)
+    if ((r = cadv_read_file_at(c->proc, "cpuinfo", CADV_PROCFS_FILE_MAX, &buf, &len)) < 0)
         return r;
     cadv_procfs_parse_cpuinfo(buf, len, &ci);
     free(buf);
@@ -975,7 +989,7 @@ static int read_cpu_memory(struct ctx *c, struct cadv_machine_info *m)
         m->num_books = ci.book_ids ? (int)ci.book_ids : (int)unique_cpu_property(c, "book_id");
         m->num_drawers = ci.drawer_ids ? (int)ci.drawer_ids : (int)unique_cpu_property(c, "drawer_id");
     }
-    if ((r = cadv_procfs_read_file(c->proc, "meminfo", CADV_PROCFS_FILE_MAX, &buf, &len)) < 0)
+    if ((r = cadv_read_file_at(c->proc, "meminfo", CADV_PROCFS_FILE_MAX, &buf, &len)) < 0)
         return r;
     r = cadv_procfs_meminfo_bytes(buf, len, "MemTotal", &m->memory_capacity);
     if (r == 0)
@@ -1023,6 +1037,7 @@ static void ctx_close(struct ctx *c)
 
 int cadv_machine_info_read(const struct cadv_machine_roots *roots, struct cadv_machine_info **ret)
 {
+    static const struct cadv_machine_roots none = {0};
     const char *machine_id_files = roots && roots->machine_id_files
                                            ? roots->machine_id_files
                                            : "/etc/machine-id,/var/lib/dbus/machine-id";
@@ -1032,6 +1047,8 @@ int cadv_machine_info_read(const struct cadv_machine_roots *roots, struct cadv_m
     struct ctx c;
     int r;
 
+    if (!roots)
+        roots = &none;
     r = ctx_open(&c, roots);
     if (r < 0) {
         ctx_close(&c);
@@ -1048,7 +1065,7 @@ int cadv_machine_info_read(const struct cadv_machine_roots *roots, struct cadv_m
     read_memory_by_type(&c, m);
     if (read_hugepages(c.sys, "kernel/mm/hugepages", &m->hugepages, &m->n_hugepages) < 0)
         m->hugepages = NULL;
-    read_filesystems(&c, m);
+    read_filesystems(&c, roots, m);
     read_disks(&c, m);
     read_netdevs(&c, m);
     read_topology(&c, m);

@@ -1,23 +1,23 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* net.c - network figures of a process's network namespace (see net.h). Each file type has a line
- * consumer; the same consumer is fed by a chunked reader of the real file (fixed stack buffer, so
- * /proc/<pid>/net/tcp of a busy host costs no allocation) and by a whole-buffer splitter (tests,
- * fuzzers). Lines are split like Go's bufio.ScanLines (a trailing '\r' is dropped). */
+ * consumer; the same consumer is fed the lines of the real file (core/fileio.h's line iterator
+ * over a fixed stack buffer, so /proc/<pid>/net/tcp of a busy host costs no allocation) or of a
+ * whole buffer (tests, fuzzers). Lines are split like Go's bufio.ScanLines (a trailing '\r' is dropped). */
 #include "collect/net.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 #include <unistd.h>
 
+#include "core/fileio.h"
 #include "core/parse.h"
 #include "model/kinds.h"
 #include "model/sample.h"
-
-#define CHUNK (2 * CADV_NET_LINE_MAX)
 
 typedef int (*line_fn)(const char *line, size_t len, void *ctx);
 
@@ -28,69 +28,40 @@ static int feed_line(const char *line, size_t len, line_fn fn, void *ctx)
     return fn(line, len, ctx);
 }
 
+/* Feeds the lines of it to fn until the end, fn's error or the iterator's (an over-long line is
+ * -EBADMSG). */
+static int feed_lines(struct cadv_lines *it, line_fn fn, void *ctx)
+{
+    const char *line;
+    size_t len;
+    int r;
+
+    while ((r = cadv_lines_next(it, &line, &len)) > 0) {
+        r = feed_line(line, len, fn, ctx);
+        if (r < 0)
+            break;
+    }
+    cadv_lines_done(it);
+    return r;
+}
+
 /* Splits buf into lines (the last one may lack its '\n') and feeds them; stops at fn's error. */
 static int split_lines(const char *buf, size_t len, line_fn fn, void *ctx)
 {
-    size_t start = 0;
+    struct cadv_lines it;
 
-    while (start < len) {
-        const char *nl = memchr(buf + start, '\n', len - start);
-        size_t end = nl ? (size_t)(nl - buf) : len;
-        int r = feed_line(buf + start, end - start, fn, ctx);
-
-        if (r < 0)
-            return r;
-        start = end + 1;
-    }
-    return 0;
+    cadv_lines_init_mem(&it, buf, len, SIZE_MAX);
+    return feed_lines(&it, fn, ctx);
 }
 
 /* Reads dirfd/path in chunks and feeds its lines. A line longer than CADV_NET_LINE_MAX is -EBADMSG. */
 static int read_lines(int dirfd, const char *path, line_fn fn, void *ctx)
 {
-    char buf[CHUNK];
-    size_t have = 0;
-    int fd, r = 0;
+    char buf[CADV_NET_LINE_MAX + 1];
+    struct cadv_lines it;
+    int r = cadv_lines_open_at(&it, dirfd, path, buf, sizeof(buf));
 
-    fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    for (;;) {
-        ssize_t n = read(fd, buf + have, sizeof(buf) - have);
-        size_t used = 0;
-
-        if (n < 0) {
-            r = errno == EINTR ? 0 : -errno;
-            if (r < 0)
-                break;
-            continue;
-        }
-        if (n == 0) {
-            if (have > 0)
-                r = feed_line(buf, have, fn, ctx);
-            break;
-        }
-        have += (size_t)n;
-        for (;;) {
-            const char *nl = memchr(buf + used, '\n', have - used);
-
-            if (!nl)
-                break;
-            r = feed_line(buf + used, (size_t)(nl - buf) - used, fn, ctx);
-            if (r < 0)
-                goto out;
-            used = (size_t)(nl - buf) + 1;
-        }
-        memmove(buf, buf + used, have - used);
-        have -= used;
-        if (have > CADV_NET_LINE_MAX) {
-            r = -EBADMSG;
-            break;
-        }
-    }
-out:
-    close(fd);
-    return r;
+    return r < 0 ? r : feed_lines(&it, fn, ctx);
 }
 
 /* Go's strings.Fields on ASCII: the next whitespace-separated field at or after *pos. */

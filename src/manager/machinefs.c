@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "collect/fs.h"
+#include "collect/machine.h"
 #include "config.h"
 #include "core/log.h"
 #include "core/timeutil.h"
@@ -243,4 +244,30 @@ int cadv_manager_machine_fs(struct cadv_manager *m, struct cadv_fs_inventory *re
     }
     pthread_mutex_unlock(&f->lock);
     return r;
+}
+
+int cadv_machinefs_machine_info_read(struct cadv_machinefs *f, const struct cadv_machine_roots *roots,
+                                     struct cadv_machine_info **ret)
+{
+    struct cadv_machine_roots r = roots ? *roots : (struct cadv_machine_roots){0};
+    struct cadv_fs_inventory inv = {0};
+    struct cadv_fs_measurement meas = {0};
+    bool have = false;
+    int rc;
+
+    if (f) {
+        pthread_mutex_lock(&f->lock);
+        if (f->measured) {
+            cadv_fs_inventory_copy(&inv, &f->inv);
+            cadv_fs_measurement_copy(&meas, &f->meas);
+            have = true;
+        }
+        pthread_mutex_unlock(&f->lock);
+    }
+    r.fs_inventory = have ? &inv : NULL;
+    r.fs_measurement = have ? &meas : NULL;
+    rc = cadv_machine_info_read(&r, ret);
+    cadv_fs_measurement_done(&meas);
+    cadv_fs_inventory_done(&inv);
+    return rc;
 }

@@ -14,6 +14,8 @@
 #include <stdint.h>
 
 struct cadv_config;
+struct cadv_machine_info;
+struct cadv_machine_roots;
 struct cadv_machinefs;
 struct cadv_sample;
 
@@ -35,3 +37,9 @@ void cadv_machinefs_set_docker_root(struct cadv_machinefs *f, const char *root);
 /* Appends the published FsStats (labelled filesystems first) to s, up to CADV_MAX_FS entries in all,
  * and sets CADV_HAS_FILESYSTEM when it added any. */
 void cadv_machinefs_fill(struct cadv_machinefs *f, struct cadv_sample *s);
+/* cadv_machine_info_read (collect/machine.h) with MachineInfo.filesystems taken from f's published
+ * inventory and measurement, so that a refresh does no statvfs (a hung NFS mount costs it nothing);
+ * before the first measurement (or with f NULL or disabled) machine.c measures as it would alone.
+ * roots' fs_inventory and fs_measurement are ignored. Takes f's lock briefly. */
+int cadv_machinefs_machine_info_read(struct cadv_machinefs *f, const struct cadv_machine_roots *roots,
+                                     struct cadv_machine_info **ret);

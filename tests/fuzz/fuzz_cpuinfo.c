@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "collect/procfs.h"
+#include "collect/sysfs.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -27,14 +28,14 @@ static void check_small_formats(const char *buf, size_t size)
     if (strlen(name) >= sizeof(name) || strchr(name, '\n'))
         abort();
     for (unsigned cpu = 0; cpu < 70000; cpu += 4099) {
-        r = cadv_procfs_cpulist_contains(buf, size, cpu);
+        r = cadv_sysfs_cpulist_contains(buf, size, cpu);
         if (r != 0 && r != 1 && r != -EINVAL)
             abort();
     }
-    r = cadv_procfs_cpumask_weight(buf, size);
+    r = cadv_sysfs_cpumask_weight(buf, size);
     if (r < -EINVAL || (r >= 0 && (size_t)r > 64 * (size / 2 + 1)))
         abort();
-    r = cadv_procfs_scan_i64(buf, size, &v, &used);
+    r = cadv_sysfs_scan_i64(buf, size, &v, &used);
     if (r == 0 && (used == 0 || used > size))
         abort();
 }

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collect/procfs.h"
+#include "collect/diskstats.h"
 #include "core/buf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -15,7 +15,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static int check_wanted(const struct cadv_diskstats_entry *e, void *userdata)
 {
     (void)userdata;
-    if (!cadv_procfs_diskstats_name_wanted(e->name) || e->n_fields < 11)
+    if (!cadv_diskstats_name_wanted(e->name) || e->n_fields < 11)
         abort();
     return 0;
 }
@@ -25,7 +25,7 @@ static void check_line(const char *line, size_t len)
     struct cadv_diskstats_entry e, again;
     struct cadv_buf b;
 
-    if (cadv_procfs_parse_diskstats_line(line, len, &e) != 0)
+    if (cadv_diskstats_parse_line(line, len, &e) != 0)
         return;
     if (e.n_fields < 11 || e.n_fields > CADV_DISKSTATS_MAX_FIELDS || !e.name[0] ||
         strpbrk(e.name, " \t\n\r\v\f"))
@@ -34,7 +34,7 @@ static void check_line(const char *line, size_t len)
     cadv_buf_printf(&b, "%4u %7u %s", e.major, e.minor, e.name);
     for (unsigned i = 0; i < e.n_fields; i++)
         cadv_buf_printf(&b, " %" PRIu64, e.fields[i]);
-    if (cadv_procfs_parse_diskstats_line(b.data, b.len, &again) != 0 || again.major != e.major ||
+    if (cadv_diskstats_parse_line(b.data, b.len, &again) != 0 || again.major != e.major ||
         again.minor != e.minor || strcmp(again.name, e.name) != 0 || again.n_fields != e.n_fields ||
         memcmp(again.fields, e.fields, sizeof(e.fields)) != 0)
         abort();
@@ -49,7 +49,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (!buf)
         return 0;
     memcpy(buf, data, size);
-    (void)cadv_procfs_parse_diskstats(buf, size, check_wanted, NULL);
+    (void)cadv_diskstats_parse(buf, size, check_wanted, NULL);
     while (pos < size) {
         const char *nl = memchr(buf + pos, '\n', size - pos);
         size_t n = nl ? (size_t)(nl - (buf + pos)) : size - pos;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collect/procfs.h"
+#include "collect/mountinfo.h"
 #include "core/buf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -56,7 +56,7 @@ static int round_trip(const struct cadv_mountinfo_entry *e, void *userdata)
     cadv_buf_printf(&b, " %s", e->super_options);
     if (e->id >= 0 && e->parent >= 0 && !strstr(e->optional, " - ") && strcmp(e->optional, "-") != 0 &&
         strncmp(e->optional, "- ", 2) != 0) {
-        if (cadv_procfs_parse_mountinfo_line(b.data, b.len, &again) != 0 || !same(e, &again))
+        if (cadv_mountinfo_parse_line(b.data, b.len, &again) != 0 || !same(e, &again))
             abort();
     }
     cadv_buf_done(&b);
@@ -75,15 +75,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     copy = malloc(size + 1);
     if (copy)
         memcpy(copy, data, size);
-    if (cadv_procfs_parse_mountinfo(buf, size, round_trip, NULL) < 0)
+    if (cadv_mountinfo_parse(buf, size, round_trip, NULL) < 0)
         abort();
     if (copy) {
-        cadv_procfs_fs_partitions(copy, size, -1, &parts, &n);
+        cadv_mountinfo_partitions(copy, size, -1, &parts, &n);
         for (size_t i = 0; i < n; i++)
             for (size_t j = i + 1; j < n; j++)
                 if (strcmp(parts[i].source, parts[j].source) == 0)
                     abort();
-        cadv_procfs_fs_partitions_free(parts, n);
+        cadv_mountinfo_partitions_free(parts, n);
         free(copy);
     }
     free(buf);

@@ -14,7 +14,8 @@
 #include <unistd.h>
 
 #include "collect/fs.h"
-#include "collect/procfs.h"
+#include "collect/mountinfo.h"
+#include "core/fileio.h"
 #include "model/sample.h"
 
 #define PROC_DIR CADV_FIXTURES "/proc/fs-host"
@@ -83,7 +84,7 @@ static void parse_fixture(const char *docker_root, struct cadv_fs_inventory *inv
     size_t len;
     char *buf;
 
-    cr_assert_eq(cadv_procfs_read_file(proc_fd, "self/mountinfo", 1 << 20, &buf, &len), 0);
+    cr_assert_eq(cadv_read_file_at(proc_fd, "self/mountinfo", 1 << 20, &buf, &len), 0);
     cadv_fs_inventory_parse(buf, len, root_fd, docker_root, inv);
     free(buf);
 }

@@ -13,8 +13,11 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "collect/diskstats.h"
 #include "collect/machine.h"
+#include "collect/mountinfo.h"
 #include "collect/procfs.h"
+#include "collect/sysfs.h"
 #include "core/buf.h"
 #include "core/json.h"
 #include "core/timeutil.h"
@@ -102,7 +105,7 @@ Test(procfs, mountinfo)
                 "41 35 0:53 / /last rw - proc proc rw";
     char out[4096] = "";
 
-    cr_expect_eq(cadv_procfs_parse_mountinfo(in, strlen(in), collect_mount, out), 3, "3 malformed lines");
+    cr_expect_eq(cadv_mountinfo_parse(in, strlen(in), collect_mount, out), 3, "3 malformed lines");
     cr_expect_str_eq(out, "36|35|98:0|/mnt1|/mnt2|master:1|ext3|/dev/root|rw,errors=continue\n"
                           "37|35|0:51|/|/mnt/my disk|shared:4 master:2|tmpfs|tm\tp|rw\n"
                           "38|35|0:52|/|/x||cifs|//srv/My|Docs\n"
@@ -129,17 +132,16 @@ Test(procfs, diskstats)
     struct cadv_diskstats_entry e;
     char out[1024] = "";
 
-    cr_expect_eq(cadv_procfs_parse_diskstats(in, sizeof(in) - 1, collect_disk, out), 0);
+    cr_expect_eq(cadv_diskstats_parse(in, sizeof(in) - 1, collect_disk, out), 0);
     cr_expect_str_eq(out, "8:0 sda 17 1 17\n253:3 dm-3 11 1 11\n202:16 xvdb1 11 9 12\n");
-    cr_expect_eq(cadv_procfs_parse_diskstats_line(SL(" 8 0 sda 1 2 3"), &e), -EINVAL);
-    cr_expect_eq(cadv_procfs_parse_diskstats(SL(" 8 0 sda 1 2 x 4 5 6 7 8 9 10 11\n"), collect_disk, out),
-                 -EINVAL);
-    cr_expect(cadv_procfs_diskstats_name_wanted("vda"));
-    cr_expect(cadv_procfs_diskstats_name_wanted("sdab12"));
-    cr_expect(!cadv_procfs_diskstats_name_wanted("sd"));
-    cr_expect(!cadv_procfs_diskstats_name_wanted("dm-"));
-    cr_expect(!cadv_procfs_diskstats_name_wanted("sda1b"));
-    cr_expect(!cadv_procfs_diskstats_name_wanted("nvme0n1p1"));
+    cr_expect_eq(cadv_diskstats_parse_line(SL(" 8 0 sda 1 2 3"), &e), -EINVAL);
+    cr_expect_eq(cadv_diskstats_parse(SL(" 8 0 sda 1 2 x 4 5 6 7 8 9 10 11\n"), collect_disk, out), -EINVAL);
+    cr_expect(cadv_diskstats_name_wanted("vda"));
+    cr_expect(cadv_diskstats_name_wanted("sdab12"));
+    cr_expect(!cadv_diskstats_name_wanted("sd"));
+    cr_expect(!cadv_diskstats_name_wanted("dm-"));
+    cr_expect(!cadv_diskstats_name_wanted("sda1b"));
+    cr_expect(!cadv_diskstats_name_wanted("nvme0n1p1"));
 }
 
 Test(procfs, small_formats)
@@ -155,25 +157,25 @@ Test(procfs, small_formats)
     cadv_procfs_os_pretty_name(SL("PRETTY_NAME=abc"), name, 3);
     cr_expect_str_eq(name, "ab");
 
-    cr_expect_eq(cadv_procfs_cpulist_contains(SL("0-3,8,10-11\n"), 9), 0);
-    cr_expect_eq(cadv_procfs_cpulist_contains(SL("0-3,8,10-11\n"), 8), 1);
-    cr_expect_eq(cadv_procfs_cpulist_contains(SL("0-3,8,10-11\n"), 11), 1);
-    cr_expect_eq(cadv_procfs_cpulist_contains(SL("0-3,x"), 2), 1, "stops at the first match, as cAdvisor");
-    cr_expect_eq(cadv_procfs_cpulist_contains(SL("0-3,x"), 5), -EINVAL);
-    cr_expect_eq(cadv_procfs_cpulist_contains(SL("3-1"), 2), -EINVAL);
-    cr_expect_eq(cadv_procfs_cpulist_contains(SL("1-2-3"), 2), -EINVAL);
-    cr_expect_eq(cadv_procfs_cpulist_contains(SL("\n"), 0), -EINVAL);
+    cr_expect_eq(cadv_sysfs_cpulist_contains(SL("0-3,8,10-11\n"), 9), 0);
+    cr_expect_eq(cadv_sysfs_cpulist_contains(SL("0-3,8,10-11\n"), 8), 1);
+    cr_expect_eq(cadv_sysfs_cpulist_contains(SL("0-3,8,10-11\n"), 11), 1);
+    cr_expect_eq(cadv_sysfs_cpulist_contains(SL("0-3,x"), 2), 1, "stops at the first match, as cAdvisor");
+    cr_expect_eq(cadv_sysfs_cpulist_contains(SL("0-3,x"), 5), -EINVAL);
+    cr_expect_eq(cadv_sysfs_cpulist_contains(SL("3-1"), 2), -EINVAL);
+    cr_expect_eq(cadv_sysfs_cpulist_contains(SL("1-2-3"), 2), -EINVAL);
+    cr_expect_eq(cadv_sysfs_cpulist_contains(SL("\n"), 0), -EINVAL);
 
-    cr_expect_eq(cadv_procfs_cpumask_weight("00000000,00000011\n", 18), 2);
-    cr_expect_eq(cadv_procfs_cpumask_weight("ffffffff,ffffffff,000000000000000001", 36), 65);
-    cr_expect_eq(cadv_procfs_cpumask_weight("0,,1", 4), -EINVAL);
-    cr_expect_eq(cadv_procfs_cpumask_weight("g", 1), -EINVAL);
+    cr_expect_eq(cadv_sysfs_cpumask_weight("00000000,00000011\n", 18), 2);
+    cr_expect_eq(cadv_sysfs_cpumask_weight("ffffffff,ffffffff,000000000000000001", 36), 65);
+    cr_expect_eq(cadv_sysfs_cpumask_weight("0,,1", 4), -EINVAL);
+    cr_expect_eq(cadv_sysfs_cpumask_weight("g", 1), -EINVAL);
 
-    cr_expect_eq(cadv_procfs_scan_i64(SL("  -12K"), &v, &used), 0);
+    cr_expect_eq(cadv_sysfs_scan_i64(SL("  -12K"), &v, &used), 0);
     cr_expect_eq(v, -12);
     cr_expect_eq(used, 5u);
-    cr_expect_eq(cadv_procfs_scan_i64(SL("K"), &v, NULL), -EINVAL);
-    cr_expect_eq(cadv_procfs_scan_i64(SL("99999999999999999999"), &v, NULL), -ERANGE);
+    cr_expect_eq(cadv_sysfs_scan_i64(SL("K"), &v, NULL), -EINVAL);
+    cr_expect_eq(cadv_sysfs_scan_i64(SL("99999999999999999999"), &v, NULL), -ERANGE);
 }
 
 /* A /proc/stat of a 512-CPU host: the cpu lines and the intr line put btime past 40 KiB (it was read
@@ -215,20 +217,6 @@ Test(procfs, btime_of_a_large_host)
     cr_expect_eq(cadv_procfs_parse_btime(SL("btime x\n"), &bt), -ENOENT);
     cr_expect_eq(cadv_procfs_parse_btime(SL("cpu 1\nbtime \n"), &bt), -ENOENT);
     cadv_buf_done(&b);
-}
-
-Test(procfs, statvfs_at)
-{
-    struct statvfs st, want;
-    int dirfd = open(FIX, O_RDONLY | O_DIRECTORY);
-
-    cr_assert_geq(dirfd, 0);
-    cr_assert_eq(cadv_procfs_statvfs_at(dirfd, "numa2/rootfs", CADV_NS_PER_SEC, &st), 0);
-    cr_assert_eq(statvfs(FIX "/numa2/rootfs", &want), 0);
-    cr_expect_eq(st.f_blocks, want.f_blocks);
-    cr_expect_eq(st.f_files, want.f_files);
-    cr_expect_eq(cadv_procfs_statvfs_at(dirfd, "no/such/dir", CADV_NS_PER_SEC, &st), -ENOENT);
-    close(dirfd);
 }
 
 /* ---- the fixture machines ---- */
