@@ -281,7 +281,8 @@ static int parse_prometheus(struct cadv_app_config *c, json_t *root, int limit, 
     for (size_t i = 0; i < n; i++) {
         json_t *v = json_array_get(list, i);
 
-        if (!json_is_string(v) || json_string_length(v) == 0 || json_string_length(v) > CADV_APPCONFIG_NAME_MAX)
+        if (!json_is_string(v) || json_string_length(v) == 0 ||
+            json_string_length(v) > CADV_APPCONFIG_NAME_MAX)
             return fail(err, cap, "\"metrics_config\" must be an array of metric names");
         c->names[c->n_names++] = cadv_xstrdup(json_string_value(v));
     }

@@ -20,10 +20,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define CADV_APPCONFIG_MAX_BYTES (64 * 1024)
-#define CADV_APPCONFIG_NAME_MAX  256 /* metric names, units, types */
-#define CADV_APPCONFIG_REGEX_MAX 1024
-#define CADV_APPCONFIG_URL_MAX   2048
+#define CADV_APPCONFIG_MAX_BYTES   (64 * 1024)
+#define CADV_APPCONFIG_NAME_MAX    256 /* metric names, units, types */
+#define CADV_APPCONFIG_REGEX_MAX   1024
+#define CADV_APPCONFIG_URL_MAX     2048
 #define CADV_APPCONFIG_MIN_POLL_NS 1000000000ull /* cAdvisor's minimum polling frequency, 1 s */
 
 enum cadv_app_kind {
@@ -43,9 +43,9 @@ struct cadv_app_metric {
 
 struct cadv_app_config {
     enum cadv_app_kind kind;
-    char *url;                /* the endpoint given as a URL string, else NULL */
-    char *protocol, *port, *path; /* the endpoint given as an object (defaults "http", "8000", "") */
-    uint64_t poll_ns;         /* the collector's polling period, >= CADV_APPCONFIG_MIN_POLL_NS */
+    char *url;                       /* the endpoint given as a URL string, else NULL */
+    char *protocol, *port, *path;    /* the endpoint given as an object (defaults "http", "8000", "") */
+    uint64_t poll_ns;                /* the collector's polling period, >= CADV_APPCONFIG_MIN_POLL_NS */
     struct cadv_app_metric *metrics; /* generic */
     size_t n_metrics;
     char **names; /* prometheus: the metric names to keep (none: all) */

@@ -38,7 +38,7 @@ struct cadv_promtext_sample {
     size_t name_len;
     const char *family; /* the family it belongs to (a # TYPE line's name, or name) */
     size_t family_len;
-    enum cadv_promtext_type type; /* from the family's # TYPE line, else untyped */
+    enum cadv_promtext_type type;             /* from the family's # TYPE line, else untyped */
     const struct cadv_promtext_label *labels; /* in the order written; names are unique */
     size_t n_labels;
     double value;

@@ -15,8 +15,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         struct cadv_app_config *c = NULL;
         char err[256] = "", url[CADV_APPCONFIG_URL_MAX + 64];
 
-        if (cadv_app_config_parse(k ? CADV_APP_PROMETHEUS : CADV_APP_GENERIC, (const char *)data, size, 100, &c,
-                                  err, sizeof(err)) < 0) {
+        if (cadv_app_config_parse(k ? CADV_APP_PROMETHEUS : CADV_APP_GENERIC, (const char *)data, size, 100,
+                                  &c, err, sizeof(err)) < 0) {
             assert(c == NULL && err[0] != '\0');
             continue;
         }

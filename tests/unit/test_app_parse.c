@@ -41,12 +41,13 @@ Test(appconfig, kind_of)
 /* cAdvisor's collector/config/sample_config.json, with an object endpoint and a 10 ns frequency. */
 Test(appconfig, generic_sample_config)
 {
-    const char *json = "{\"endpoint\":{\"protocol\":\"http\",\"port\":\"8000\",\"path\":\"/nginx_status\"},"
-                       "\"metrics_config\":[{\"name\":\"activeConnections\",\"metric_type\":\"gauge\","
-                       "\"units\":\"number of active connections\",\"data_type\":\"int\","
-                       "\"polling_frequency\":10,\"regex\":\"Active connections: ([0-9]+)\"},"
-                       "{\"Name\":\"reading\",\"metric_type\":\"gauge\",\"units\":\"r\",\"data_type\":\"float\","
-                       "\"polling_frequency\":3000000000,\"regex\":\"Reading: (\\\\d+(\\\\.\\\\d+)?)\"}]}";
+    const char *json =
+            "{\"endpoint\":{\"protocol\":\"http\",\"port\":\"8000\",\"path\":\"/nginx_status\"},"
+            "\"metrics_config\":[{\"name\":\"activeConnections\",\"metric_type\":\"gauge\","
+            "\"units\":\"number of active connections\",\"data_type\":\"int\","
+            "\"polling_frequency\":10,\"regex\":\"Active connections: ([0-9]+)\"},"
+            "{\"Name\":\"reading\",\"metric_type\":\"gauge\",\"units\":\"r\",\"data_type\":\"float\","
+            "\"polling_frequency\":3000000000,\"regex\":\"Reading: (\\\\d+(\\\\.\\\\d+)?)\"}]}";
     struct cadv_app_config *c = parse_ok(CADV_APP_GENERIC, json, 100);
     char url[256];
     regmatch_t m[2];
@@ -80,7 +81,8 @@ Test(appconfig, endpoint_defaults_and_url_string)
     cr_assert_eq(cadv_app_config_url(c, "127.0.0.1", url, sizeof(url)), 0);
     cr_expect_str_eq(url, "http://127.0.0.1:8000");
     cadv_app_config_free(c);
-    snprintf(json, sizeof(json), "{\"endpoint\":{\"port\":9100,\"protocol\":\"https\",\"path\":\"/m\"},%s", re);
+    snprintf(json, sizeof(json), "{\"endpoint\":{\"port\":9100,\"protocol\":\"https\",\"path\":\"/m\"},%s",
+             re);
     c = parse_ok(CADV_APP_GENERIC, json, 100);
     cr_assert_eq(cadv_app_config_url(c, "10.0.0.1", url, sizeof(url)), 0);
     cr_expect_str_eq(url, "https://10.0.0.1:9100/m");
@@ -106,7 +108,7 @@ Test(appconfig, prometheus)
     cr_expect(!cadv_app_config_keeps(c, "other", 5));
     cadv_app_config_free(c);
     c = parse_ok(CADV_APP_PROMETHEUS, "{\"endpoint\":{\"port\":9090,\"path\":\"/metrics\"}}", 100);
-    cr_expect_eq(c->poll_ns, 1000000000ull); /* no frequency: 1 s */
+    cr_expect_eq(c->poll_ns, 1000000000ull);            /* no frequency: 1 s */
     cr_expect(cadv_app_config_keeps(c, "anything", 8)); /* no list: every metric */
     cadv_app_config_free(c);
 }
@@ -171,8 +173,9 @@ static int collect(void *arg, const struct cadv_promtext_sample *s)
     len += (size_t)snprintf(c->text + len, sizeof(c->text) - len, "%.*s[%.*s:%s]", (int)s->name_len, s->name,
                             (int)s->family_len, s->family, cadv_promtext_spec_type(s->type));
     for (size_t i = 0; i < s->n_labels; i++)
-        len += (size_t)snprintf(c->text + len, sizeof(c->text) - len, " %.*s=<%.*s>", (int)s->labels[i].name_len,
-                                s->labels[i].name, (int)s->labels[i].value_len, s->labels[i].value);
+        len += (size_t)snprintf(c->text + len, sizeof(c->text) - len, " %.*s=<%.*s>",
+                                (int)s->labels[i].name_len, s->labels[i].name, (int)s->labels[i].value_len,
+                                s->labels[i].value);
     len += (size_t)snprintf(c->text + len, sizeof(c->text) - len, " %g", s->value);
     if (s->has_timestamp)
         len += (size_t)snprintf(c->text + len, sizeof(c->text) - len, " @%lld", (long long)s->timestamp_ms);
@@ -203,19 +206,20 @@ Test(promtext, exposition)
     size_t line = 0;
 
     cr_assert_eq(cadv_promtext_parse(text, strlen(text), collect, &c, &line), 9, "line %zu", line);
-    cr_expect_str_eq(c.text, "http_requests_total[http_requests_total:cumulative] method=<post> code=<200> 1027 "
-                             "@1395066363000\n"
-                             "http_requests_total[http_requests_total:cumulative] method=<post> code=<400> 3 "
-                             "@1395066363000\n"
-                             "msdos_file_access_time_seconds[msdos_file_access_time_seconds:UNTYPED] "
-                             "path=<C:\\DIR\\FILE.TXT> error=<Cannot find file:\n\"FILE.TXT\"> 1.45826e+09\n"
-                             "metric_without_timestamp_and_labels[metric_without_timestamp_and_labels:UNTYPED] "
-                             "12.47\n"
-                             "rpc_duration_seconds[rpc_duration_seconds:SUMMARY] quantile=<0.5> 4773\n"
-                             "rpc_duration_seconds_sum[rpc_duration_seconds:SUMMARY] 1.75605e+07\n"
-                             "rpc_duration_seconds_count[rpc_duration_seconds:SUMMARY] 2693\n"
-                             "temp[temp:gauge] -inf\n"
-                             "temp_bucket[temp_bucket:UNTYPED] nan\n");
+    cr_expect_str_eq(c.text,
+                     "http_requests_total[http_requests_total:cumulative] method=<post> code=<200> 1027 "
+                     "@1395066363000\n"
+                     "http_requests_total[http_requests_total:cumulative] method=<post> code=<400> 3 "
+                     "@1395066363000\n"
+                     "msdos_file_access_time_seconds[msdos_file_access_time_seconds:UNTYPED] "
+                     "path=<C:\\DIR\\FILE.TXT> error=<Cannot find file:\n\"FILE.TXT\"> 1.45826e+09\n"
+                     "metric_without_timestamp_and_labels[metric_without_timestamp_and_labels:UNTYPED] "
+                     "12.47\n"
+                     "rpc_duration_seconds[rpc_duration_seconds:SUMMARY] quantile=<0.5> 4773\n"
+                     "rpc_duration_seconds_sum[rpc_duration_seconds:SUMMARY] 1.75605e+07\n"
+                     "rpc_duration_seconds_count[rpc_duration_seconds:SUMMARY] 2693\n"
+                     "temp[temp:gauge] -inf\n"
+                     "temp_bucket[temp_bucket:UNTYPED] nan\n");
 }
 
 static void bad(const char *text, size_t want_line)
@@ -233,7 +237,7 @@ Test(promtext, malformed)
     bad("x{a=\"b} 1\n", 1);
     bad("x{a=b} 1\n", 1);
     bad("x{a=\"b\",a=\"c\"} 1\n", 1); /* duplicate label */
-    bad("x{a=\"\\t\"} 1\n", 1);        /* unknown escape */
+    bad("x{a=\"\\t\"} 1\n", 1);       /* unknown escape */
     bad("x 1 2 3\n", 1);
     bad("x one\n", 1);
     bad("x\n", 1);
