@@ -3,7 +3,6 @@
  * app.h for the design). */
 #include "app/app.h"
 
-
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -92,7 +91,7 @@ struct cadv_app {
     pthread_t thread;
     bool started;
     atomic_bool stop;
-    int self_ns; /* the poller's own network namespace */
+    int self_ns;            /* the poller's own network namespace */
     uint64_t last_log_mono; /* rate limit of scrape error logs (under lock) */
     uint64_t suppressed;
     _Atomic uint64_t scrapes_total, errors_total, config_errors_total;
@@ -335,8 +334,8 @@ static int build(struct cadv_app *a, struct entry *e, const struct cadv_kv *labe
         len = pid ? read_in_root(a->o.proc_root, pid, labels[i].value, buf, CADV_APPCONFIG_MAX_BYTES + 2)
                   : -ESRCH;
         if (len < 0) {
-            (void)snprintf(err, cap, "failed to read config '%s' for collector '%s': %s", labels[i].value, cname,
-                           len == -EFBIG ? "larger than 64 KiB" : strerror(-len));
+            (void)snprintf(err, cap, "failed to read config '%s' for collector '%s': %s", labels[i].value,
+                           cname, len == -EFBIG ? "larger than 64 KiB" : strerror(-len));
             r = len;
             break;
         }
@@ -345,7 +344,8 @@ static int build(struct cadv_app *a, struct entry *e, const struct cadv_kv *labe
         if (r >= 0)
             r = cadv_app_config_url(c->cfg, host && *host ? host : "127.0.0.1", url, sizeof(url));
         if (r < 0) {
-            (void)snprintf(err, cap, "failed to create collector '%s': %s", cname, why[0] ? why : "URL too long");
+            (void)snprintf(err, cap, "failed to create collector '%s': %s", cname,
+                           why[0] ? why : "URL too long");
             cadv_app_config_free(c->cfg);
             break;
         }
@@ -548,17 +548,20 @@ static int on_sample(void *arg, const struct cadv_promtext_sample *s)
     if (!cadv_app_config_keeps(x->cfg, s->name, s->name_len))
         return 0;
     for (size_t i = 0; i < x->n_fam && !known; i++)
-        known = strlen(x->fam[i].name) == s->family_len && memcmp(x->fam[i].name, s->family, s->family_len) == 0;
+        known = strlen(x->fam[i].name) == s->family_len &&
+                memcmp(x->fam[i].name, s->family, s->family_len) == 0;
     if (!known) {
         /* cAdvisor counts distinct names; families stand for them here (histogram parts are one). */
         if (x->n_fam >= (size_t)x->limit)
             return -E2BIG;
         cadv_xgrow((void **)&x->fam, &x->cap_fam, x->n_fam + 1, sizeof(*x->fam));
-        x->fam[x->n_fam++] = (struct app_family){dupn(s->family, s->family_len), cadv_promtext_spec_type(s->type)};
+        x->fam[x->n_fam++] =
+                (struct app_family){dupn(s->family, s->family_len), cadv_promtext_spec_type(s->type)};
     }
     if (x->res.n >= MAX_VALUES)
         return -ENOSPC;
-    memcpy(sorted, s->labels, s->n_labels * sizeof(*sorted));
+    if (s->n_labels)
+        memcpy(sorted, s->labels, s->n_labels * sizeof(*sorted));
     sorted[s->n_labels] = (struct cadv_promtext_label){"__name__", 8, s->name, s->name_len};
     qsort(sorted, s->n_labels + 1, sizeof(*sorted), cmp_label);
     cadv_buf_clear(&x->label);
@@ -574,8 +577,9 @@ static int on_sample(void *arg, const struct cadv_promtext_sample *s)
     *v = (struct app_val){.metric = dupn(s->name, s->name_len),
                           .label = dupn(x->label.data ? x->label.data : "", x->label.len),
                           .fval = s->value,
-                          .ts_ns = s->has_timestamp && s->timestamp_ms > 0 ? (uint64_t)s->timestamp_ms * 1000000u
-                                                                             : x->now_ns};
+                          .ts_ns = s->has_timestamp && s->timestamp_ms > 0
+                                           ? (uint64_t)s->timestamp_ms * 1000000u
+                                           : x->now_ns};
     if (s->n_labels) {
         v->labels = cadv_xcalloc(s->n_labels, sizeof(*v->labels));
         for (size_t i = 0; i < s->n_labels; i++) {
@@ -635,9 +639,11 @@ static int parse_generic(struct coll *c, uint64_t now_ns, struct app_result *ret
                 (void)snprintf(err, cap, "no match found for regexp of metric '%s'", m->name);
             continue;
         }
-        for (b = (size_t)g[1].rm_so, e = (size_t)g[1].rm_eo; b < e && (body[b] == ' ' || body[b] == '\t'); b++)
+        for (b = (size_t)g[1].rm_so, e = (size_t)g[1].rm_eo; b < e && (body[b] == ' ' || body[b] == '\t');
+             b++)
             ;
-        while (e > b && (body[e - 1] == ' ' || body[e - 1] == '\t' || body[e - 1] == '\n' || body[e - 1] == '\r'))
+        while (e > b &&
+               (body[e - 1] == ' ' || body[e - 1] == '\t' || body[e - 1] == '\n' || body[e - 1] == '\r'))
             e--;
         r = e - b < sizeof(num) ? 0 : -ERANGE;
         if (r == 0) {
@@ -710,7 +716,8 @@ static void finish_scrape(struct cadv_app *a, struct coll *c, CURLcode code)
     result_done(&res);
     cadv_buf_clear(&c->body);
     if (r < 0)
-        log_limited(a, "Application metrics of '%s': collector '%s' (%s): %s", c->e->name, c->name, c->url, err);
+        log_limited(a, "Application metrics of '%s': collector '%s' (%s): %s", c->e->name, c->name, c->url,
+                    err);
 }
 
 /* Frees dead entries (lock held; poller thread). */
@@ -819,7 +826,8 @@ void cadv_app_write_appmetrics(struct cadv_app *a, struct cadv_json *w, const ch
                 f[n++] = (struct flat){&res->v[k], a->ents[i]};
         }
     }
-    qsort(f, n, sizeof(*f), cmp_flat);
+    if (n)
+        qsort(f, n, sizeof(*f), cmp_flat);
     /* The values are written under the lock: they are small (HIST scrapes) and a copy would cost more. */
     for (size_t k = 0; k < n; k++) {
         const struct app_val *v = f[k].v;
@@ -828,7 +836,8 @@ void cadv_app_write_appmetrics(struct cadv_app *a, struct cadv_json *w, const ch
             cadv_json_key(w, v->metric);
             cadv_json_obj_begin(w);
         }
-        if (k == 0 || strcmp(v->metric, f[k - 1].v->metric) != 0 || strcmp(v->label, f[k - 1].v->label) != 0) {
+        if (k == 0 || strcmp(v->metric, f[k - 1].v->metric) != 0 ||
+            strcmp(v->label, f[k - 1].v->label) != 0) {
             cadv_json_key(w, v->label);
             cadv_json_arr_begin(w);
         }
@@ -841,7 +850,8 @@ void cadv_app_write_appmetrics(struct cadv_app *a, struct cadv_json *w, const ch
             cadv_json_double(w, v->fval);
         }
         cadv_json_obj_end(w);
-        if (k + 1 == n || strcmp(v->metric, f[k + 1].v->metric) != 0 || strcmp(v->label, f[k + 1].v->label) != 0)
+        if (k + 1 == n || strcmp(v->metric, f[k + 1].v->metric) != 0 ||
+            strcmp(v->label, f[k + 1].v->label) != 0)
             cadv_json_arr_end(w);
         if (k + 1 == n || strcmp(v->metric, f[k + 1].v->metric) != 0)
             cadv_json_obj_end(w);
@@ -921,7 +931,8 @@ void cadv_app_snapshot(struct cadv_app *a, struct cadv_app_snapshot *ret)
                 struct cadv_kv *kv = v->n_labels ? cadv_xcalloc(v->n_labels, sizeof(*kv)) : NULL;
 
                 for (size_t l = 0; l < v->n_labels; l++)
-                    kv[l] = (struct cadv_kv){cadv_xstrdup(v->labels[l].key), cadv_xstrdup(v->labels[l].value)};
+                    kv[l] = (struct cadv_kv){cadv_xstrdup(v->labels[l].key),
+                                             cadv_xstrdup(v->labels[l].value)};
                 ret->series[ret->n++] = (struct cadv_app_series){
                         .metric = cadv_xstrdup(v->metric),
                         .id = cadv_xstrdup(e->name),

@@ -36,9 +36,9 @@ struct cadv_app_opts {
 };
 
 struct cadv_app_stats {
-    uint64_t endpoints;      /* configured now */
-    uint64_t scrapes_total;  /* finished scrapes */
-    uint64_t errors_total;   /* scrapes that failed (timeout, connect, too big, malformed, status) */
+    uint64_t endpoints;     /* configured now */
+    uint64_t scrapes_total; /* finished scrapes */
+    uint64_t errors_total;  /* scrapes that failed (timeout, connect, too big, malformed, status) */
     uint64_t config_errors_total;
 };
 

@@ -95,22 +95,24 @@ void cadv_metrics_app(struct cadv_app *a, struct cadv_buf *out, const char *cons
         if (n == 0 || !exportable(s->metric) || !bsearch(s->id, ids, n, sizeof(*ids), cmp_str))
             continue;
         if (i == 0 || strcmp(s->metric, snap.series[i - 1].metric) != 0)
-            cadv_buf_printf(out, "# HELP %s Custom application metric.\n# TYPE %s gauge\n", s->metric, s->metric);
+            cadv_buf_printf(out, "# HELP %s Custom application metric.\n# TYPE %s gauge\n", s->metric,
+                            s->metric);
         write_series(out, s);
     }
     cadv_app_snapshot_done(&snap);
     cadv_app_get_stats(a, &st);
-    cadv_buf_printf(out,
-                    "# HELP cadv_app_endpoints Application metrics endpoints (io.cadvisor.metric.* collectors) "
-                    "polled.\n# TYPE cadv_app_endpoints gauge\ncadv_app_endpoints %llu\n"
-                    "# HELP cadv_app_scrapes_total Application metrics scrapes finished.\n"
-                    "# TYPE cadv_app_scrapes_total counter\ncadv_app_scrapes_total %llu\n"
-                    "# HELP cadv_app_scrape_errors_total Application metrics scrapes that failed (timeout, "
-                    "connection, body over the cap, malformed text, HTTP status).\n"
-                    "# TYPE cadv_app_scrape_errors_total counter\ncadv_app_scrape_errors_total %llu\n"
-                    "# HELP cadv_app_config_errors_total Containers whose application metrics configs could "
-                    "not be read or parsed.\n# TYPE cadv_app_config_errors_total counter\n"
-                    "cadv_app_config_errors_total %llu\n",
-                    (unsigned long long)st.endpoints, (unsigned long long)st.scrapes_total,
-                    (unsigned long long)st.errors_total, (unsigned long long)st.config_errors_total);
+    cadv_buf_printf(
+            out,
+            "# HELP cadv_app_endpoints Application metrics endpoints (io.cadvisor.metric.* collectors) "
+            "polled.\n# TYPE cadv_app_endpoints gauge\ncadv_app_endpoints %llu\n"
+            "# HELP cadv_app_scrapes_total Application metrics scrapes finished.\n"
+            "# TYPE cadv_app_scrapes_total counter\ncadv_app_scrapes_total %llu\n"
+            "# HELP cadv_app_scrape_errors_total Application metrics scrapes that failed (timeout, "
+            "connection, body over the cap, malformed text, HTTP status).\n"
+            "# TYPE cadv_app_scrape_errors_total counter\ncadv_app_scrape_errors_total %llu\n"
+            "# HELP cadv_app_config_errors_total Containers whose application metrics configs could "
+            "not be read or parsed.\n# TYPE cadv_app_config_errors_total counter\n"
+            "cadv_app_config_errors_total %llu\n",
+            (unsigned long long)st.endpoints, (unsigned long long)st.scrapes_total,
+            (unsigned long long)st.errors_total, (unsigned long long)st.config_errors_total);
 }
