@@ -49,6 +49,7 @@ struct app_result {
     size_t n;
 };
 
+/* A family seen in a scrape (the count limit applies to distinct names, as in cAdvisor). */
 struct app_family {
     char *name;
     const char *type;
@@ -67,8 +68,6 @@ struct coll {
     /* Under the module lock. */
     struct app_result hist[HIST];
     size_t head, n_hist;
-    struct app_family *fam; /* prometheus: the families of the last good scrape */
-    size_t n_fam;
 };
 
 struct entry {
@@ -129,7 +128,6 @@ static void coll_done(struct coll *c)
 {
     for (size_t i = 0; i < HIST; i++)
         result_done(&c->hist[i]);
-    fams_free(c->fam, c->n_fam);
     cadv_buf_done(&c->body);
     cadv_app_config_free(c->cfg);
     free(c->name);
@@ -592,7 +590,7 @@ static int on_sample(void *arg, const struct cadv_promtext_sample *s)
 }
 
 static int parse_prometheus(struct cadv_app *a, struct coll *c, uint64_t now_ns, struct app_result *ret,
-                            struct app_family **ret_fam, size_t *ret_n_fam, char *err, size_t cap)
+                            char *err, size_t cap)
 {
     struct prom_ctx x = {.cfg = c->cfg, .limit = a->o.count_limit, .now_ns = now_ns};
     size_t line = 0;
@@ -601,6 +599,7 @@ static int parse_prometheus(struct cadv_app *a, struct coll *c, uint64_t now_ns,
     cadv_buf_init(&x.label, 0);
     r = cadv_promtext_parse(c->body.data ? c->body.data : "", c->body.len, on_sample, &x, &line);
     cadv_buf_done(&x.label);
+    fams_free(x.fam, x.n_fam);
     if (r < 0) {
         if (r == -EBADMSG)
             (void)snprintf(err, cap, "malformed Prometheus text at line %zu", line);
@@ -609,12 +608,9 @@ static int parse_prometheus(struct cadv_app *a, struct coll *c, uint64_t now_ns,
         else
             (void)snprintf(err, cap, "more than %d values", MAX_VALUES);
         result_done(&x.res);
-        fams_free(x.fam, x.n_fam);
         return r;
     }
     *ret = x.res;
-    *ret_fam = x.fam;
-    *ret_n_fam = x.n_fam;
     return 0;
 }
 
@@ -670,8 +666,6 @@ static int parse_generic(struct coll *c, uint64_t now_ns, struct app_result *ret
 static void finish_scrape(struct cadv_app *a, struct coll *c, CURLcode code)
 {
     struct app_result res = {0};
-    struct app_family *fam = NULL;
-    size_t n_fam = 0;
     uint64_t now = cadv_now_ns();
     char err[256] = "";
     long status = 0;
@@ -691,7 +685,7 @@ static void finish_scrape(struct cadv_app *a, struct coll *c, CURLcode code)
         r = -EIO;
         (void)snprintf(err, sizeof(err), "server returned HTTP status %ld", status);
     } else if (c->cfg->kind == CADV_APP_PROMETHEUS) {
-        r = parse_prometheus(a, c, now, &res, &fam, &n_fam, err, sizeof(err));
+        r = parse_prometheus(a, c, now, &res, err, sizeof(err));
     } else {
         r = parse_generic(c, now, &res, err, sizeof(err));
     }
@@ -706,11 +700,6 @@ static void finish_scrape(struct cadv_app *a, struct coll *c, CURLcode code)
         if (c->n_hist < HIST)
             c->n_hist++;
         res = (struct app_result){0};
-    }
-    if (fam) {
-        fams_free(c->fam, c->n_fam);
-        c->fam = fam;
-        c->n_fam = n_fam;
     }
     pthread_mutex_unlock(&a->lock);
     result_done(&res);
@@ -860,44 +849,6 @@ void cadv_app_write_appmetrics(struct cadv_app *a, struct cadv_json *w, const ch
     free(f);
     cadv_json_obj_end(w);
     cadv_json_obj_end(w);
-}
-
-static void write_metric_spec(struct cadv_json *w, const char *name, const char *type, const char *format,
-                              const char *units)
-{
-    cadv_json_obj_begin(w);
-    cadv_json_kstr(w, "name", name);
-    cadv_json_kstr(w, "type", type);
-    cadv_json_kstr(w, "format", format);
-    cadv_json_kstr(w, "units", units);
-    cadv_json_obj_end(w);
-}
-
-bool cadv_app_write_spec(struct cadv_app *a, struct cadv_json *w, const char *name)
-{
-    ssize_t i;
-    bool any = false;
-
-    if (!a)
-        return false;
-    pthread_mutex_lock(&a->lock);
-    i = find(a, name);
-    if (i >= 0) {
-        any = true;
-        cadv_json_arr_begin(w);
-        for (size_t j = 0; j < a->ents[i]->n_colls; j++) {
-            const struct coll *c = &a->ents[i]->colls[j];
-
-            for (size_t k = 0; k < c->cfg->n_metrics; k++)
-                write_metric_spec(w, c->cfg->metrics[k].name, c->cfg->metrics[k].metric_type,
-                                  c->cfg->metrics[k].is_float ? "float" : "int", c->cfg->metrics[k].units);
-            for (size_t k = 0; k < c->n_fam; k++)
-                write_metric_spec(w, c->fam[k].name, c->fam[k].type, "float", "");
-        }
-        cadv_json_arr_end(w);
-    }
-    pthread_mutex_unlock(&a->lock);
-    return any;
 }
 
 static int cmp_series(const void *pa, const void *pb)

@@ -62,9 +62,6 @@ void cadv_app_remove(struct cadv_app *a, const char *name);
  * int_value, float_value}...]}}} over the kept history (oldest first). key is the requested name as
  * cAdvisor writes it. Writes {"<key>":{}} when the container has no values. */
 void cadv_app_write_appmetrics(struct cadv_app *a, struct cadv_json *w, const char *name, const char *key);
-/* v1 ContainerSpec custom_metrics: the array of MetricSpec of name's collectors. Returns false
- * (nothing written) when name has none. */
-bool cadv_app_write_spec(struct cadv_app *a, struct cadv_json *w, const char *name);
 /* One newest value, for /metrics. */
 struct cadv_app_series {
     const char *metric;
