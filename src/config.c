@@ -564,12 +564,10 @@ static const struct opt opts[] = {
          "applied to all non-specified event types",
          .flags = OPT_OWNS_STR | OPT_GO_STRING, .set = set_event_limits},
         {"application_metrics_count_limit", OPT_INT, OFF(application_metrics_count_limit), "100",
-         "Max number of application metrics to store (per container)", .flags = OPT_NI},
+         "Max number of application metrics to store (per container)"},
         {"collector_cert", OPT_STRING, OFF(collector_cert), "",
-         "Collector's certificate, exposed to endpoints for certificate based authentication.",
-         .flags = OPT_NI},
-        {"collector_key", OPT_STRING, OFF(collector_key), "", "Key for the collector's certificate",
-         .flags = OPT_NI},
+         "Collector's certificate, exposed to endpoints for certificate based authentication."},
+        {"collector_key", OPT_STRING, OFF(collector_key), "", "Key for the collector's certificate"},
 
         /* Container runtimes (docs/compatibility.md#flags-runtimes) */
         {"docker", OPT_STRING, OFF(docker), "unix:///var/run/docker.sock", "docker endpoint"},

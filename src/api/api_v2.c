@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/app.h"
 #include "api/api_events.h"
 #include "api/api_parse.h"
 #include "api/reply.h"
@@ -355,6 +356,38 @@ static void handle_ps(struct v2_request *r)
     cadv_api_reply_json(r->rep, &b);
 }
 
+/* cAdvisor's custom metrics API: the application metrics of the selected container, under the
+ * requested name (app/app.h). */
+static void handle_appmetrics(struct v2_request *r)
+{
+    char *name = cadv_api_container_name(r->p->rest);
+    struct cadv_container **arr = NULL;
+    struct cadv_json w;
+    struct cadv_buf b;
+    size_t n = 0;
+    struct cadv_app *app = cadv_manager_app(r->m);
+
+    cadv_buf_init(&b, 0);
+    if (select_containers(r->m, name, &r->opt, &arr, &n, &b) < 0) {
+        free(name);
+        reply_msg(r->rep, &b);
+        return;
+    }
+    cadv_api_json_begin(&b, &w);
+    if (app && n > 0) { /* one key for all: cAdvisor's map keeps the last container's values */
+        cadv_app_write_appmetrics(app, &w, cadv_container_name(arr[n - 1]), name);
+    } else {
+        cadv_json_obj_begin(&w);
+        cadv_json_key(&w, name);
+        cadv_json_obj_begin(&w);
+        cadv_json_obj_end(&w);
+        cadv_json_obj_end(&w);
+    }
+    cadv_containers_unref(arr, n);
+    free(name);
+    cadv_api_reply_json(r->rep, &b);
+}
+
 /* cAdvisor's GetDerivedStats: the selected containers' DerivedStats by name. */
 static void handle_summary(struct v2_request *r)
 {
@@ -457,7 +490,7 @@ void cadv_api_v2_handle(struct cadv_manager *m, const struct cadv_http_request *
     else if (cadv_api_type_is(p, "summary"))
         handle_summary(&r);
     else if (cadv_api_type_is(p, "appmetrics"))
-        cadv_http_reply_errorf(rep, 500, "%.*s is not implemented by cadv yet", (int)p->type_len, p->type);
+        handle_appmetrics(&r);
     else {
         cadv_buf_init(&b, 0);
         cadv_buf_puts(&b, "unknown request type ");

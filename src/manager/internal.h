@@ -15,6 +15,7 @@
 #include "model/spec.h"
 #include "runtime/runtime.h"
 
+struct cadv_app;
 struct cadv_cgroup;
 struct cadv_cgroup_root;
 struct cadv_config;
@@ -137,6 +138,7 @@ struct cadv_manager {
     int perf_fd_budget;                /* counter fds all containers may hold together */
     atomic_bool perf_full_logged;      /* the budget was spent (logged once) */
     bool resctrl_on;                   /* resctrl kind on and /sys/fs/resctrl monitors */
+    struct cadv_app *app;              /* application metrics (appwire.h); NULL when the kind is off */
     int proc_fd; /* --proc_root, for process and network figures; -1 if it cannot be opened */
     /* The machine's filesystems: the root container's FsStats and /storage (machinefs.h). */
     struct cadv_machinefs *machinefs;

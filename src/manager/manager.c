@@ -65,6 +65,7 @@
 #include "core/timeutil.h"
 #include "core/xalloc.h"
 #include "events/store.h"
+#include "manager/appwire.h"
 #include "manager/collectors.h"
 #include "manager/discovery.h"
 #include "manager/hmap.h"
@@ -178,6 +179,7 @@ int cadv_manager_new(const struct cadv_config *cfg, struct cadv_manager **ret)
     }
     fds = fd_budget(cfg);
     r = cadv_collectors_init(m, fds); /* takes a share of the fds when counting perf events */
+    cadv_appwire_init(m);
     if (r < 0)
         goto fail;
     r = cadv_cgroup_root_open(cgroup_root, cfg->proc_root, m->kinds, fds - m->perf_fd_budget, &m->root);
@@ -386,6 +388,7 @@ void cadv_manager_remove_container(struct cadv_manager *m, struct cadv_container
         return; /* lives until cadv_manager_free */
     atomic_store(&c->alive, false);
     removed = cadv_registry_remove(m, c);
+    cadv_appwire_remove(m, c);
     pthread_mutex_lock(&c->collect_lock);
     cg = c->cg;
     c->cg = NULL;
@@ -490,6 +493,7 @@ struct cadv_manager *cadv_manager_free(struct cadv_manager *m)
     if (!m)
         return NULL;
     cadv_manager_stop(m);
+    cadv_appwire_done(m); /* after the metadata worker, which declares containers to it */
     cadv_registry_take_all(m, &all, &n);
     for (size_t i = 0; i < n; i++) {
         atomic_store(&all[i]->alive, false);

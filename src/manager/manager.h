@@ -14,6 +14,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct cadv_app;
 struct cadv_config;
 struct cadv_container;
 struct cadv_derived;
@@ -102,6 +103,10 @@ int cadv_manager_ps(struct cadv_manager *m, const char *name,
 /* The event store (events/store.h): creation and deletion from discovery, OOMs from the kernel log.
  * Valid until cadv_manager_free. */
 struct cadv_events *cadv_manager_events(struct cadv_manager *m);
+
+/* The application metrics module (app/app.h), NULL when the app kind is off. Valid until
+ * cadv_manager_free. */
+struct cadv_app *cadv_manager_app(struct cadv_manager *m);
 
 struct cadv_container *cadv_container_ref(struct cadv_container *c);
 /* Accepts NULL; returns NULL. */

@@ -11,6 +11,7 @@
 #include "collect/cgroup.h"
 #include "collect/procstats.h"
 #include "core/xalloc.h"
+#include "manager/appwire.h"
 #include "manager/collectors.h"
 #include "manager/internal.h"
 #include "manager/manager.h"
@@ -205,6 +206,7 @@ void cadv_container_set_identity(struct cadv_manager *m, struct cadv_container *
         atomic_fetch_add(&c->spec_version, 1);
     pthread_mutex_unlock(&c->spec_lock);
     cadv_registry_set_identity(m, c, spec);
+    cadv_appwire_identity(m, c, spec);
 }
 
 /* strcmp(name, key), where key is k[0..klen) followed by `extra` unless extra is NUL. */

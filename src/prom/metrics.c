@@ -40,7 +40,9 @@
 #include "core/parse.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
+#include "prom/metrics_app.h"
 #include "manager/manager.h"
+#include "model/kinds.h"
 #include "model/machine.h"
 #include "wire/http.h"
 #include "wire/metrics_render.h"
@@ -338,6 +340,21 @@ static size_t snapshot(struct cadv_metrics *mx, struct cadv_container **arr, siz
     return k;
 }
 
+/* Application metrics of the scrape's containers (names sorted, as the manager lists them). */
+static void append_app(struct cadv_metrics *mx, const struct cadv_metrics_input *in, struct cadv_buf *out)
+{
+    const char **ids;
+
+    if (!(in->kinds & CADV_KIND_APP) || !cadv_manager_app(mx->m))
+        return;
+    ids = cadv_xcalloc(in->n_items + 1, sizeof(*ids));
+    for (size_t i = 0; i < in->n_items; i++)
+        ids[i] = in->items[i].name;
+    cadv_metrics_app(cadv_manager_app(mx->m), out, in->container_error ? NULL : ids,
+                     in->container_error ? 0 : in->n_items);
+    free(ids);
+}
+
 /* Lists the containers of the scrape, re-reads stale ones for ?max_age= (no lock of ours held), then
  * renders under render_lock. Returns a body with one reference, for the caller. */
 static struct body *render_body(struct cadv_metrics *mx, int type, int64_t max_age_ns,
@@ -387,6 +404,7 @@ static struct body *render_body(struct cadv_metrics *mx, int type, int64_t max_a
     cadv_metrics_render(&out, &in, mx->cache);
     if (mx->extra)
         mx->extra(mx->extra_arg, &out);
+    append_app(mx, &in, &out);
     mx->last_len = out.len;
     mx->last_render_ns = cadv_mono_ns() - t0;
     pthread_mutex_unlock(&mx->render_lock);
