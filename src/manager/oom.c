@@ -237,7 +237,8 @@ struct cadv_oom_watch *oom_watch_stop(struct cadv_oom_watch *w)
     return NULL;
 }
 
-uint64_t oom_watch_count(struct cadv_oom_watch *w, const char *name)
+/* OOM kills seen in the cgroup named name (0 if none or w is NULL). Cheap while none was seen. */
+static uint64_t oom_watch_count(struct cadv_oom_watch *w, const char *name)
 {
     const uint64_t *v;
     uint64_t n;

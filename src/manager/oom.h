@@ -20,8 +20,6 @@ struct cadv_oom_watch;
 int oom_watch_start(const char *kmsg_path, struct cadv_events *events, struct cadv_oom_watch **ret);
 /* Stops and joins the thread and frees the watch (accepts NULL); returns NULL. */
 struct cadv_oom_watch *oom_watch_stop(struct cadv_oom_watch *w);
-/* OOM kills seen in the cgroup named name (0 if none or w is NULL). Cheap while none was seen. */
-uint64_t oom_watch_count(struct cadv_oom_watch *w, const char *name);
 
 /* The collector's part, with c's collect_lock held, for its new sample s (w may be NULL): returns c's OOM
  * kill count (cAdvisor's oom_events). When the cgroup's own counter (CADV_HAS_OOM_KILL) has counted kills
