@@ -17,7 +17,7 @@
 #include "manager/worker.h"
 
 #define N_STOPPERS 4
-#define ROUNDS     150
+#define ROUNDS     50
 
 static atomic_int failures;
 
