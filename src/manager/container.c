@@ -201,7 +201,6 @@ void container_set_identity(struct cadv_container *c, const struct cadv_spec *sp
     pthread_mutex_unlock(&c->spec_lock);
 }
 
-
 int cadv_container_derived(struct cadv_container *c, struct cadv_derived *ret)
 {
     int r = -ENOENT;

@@ -45,7 +45,7 @@ struct cadv_container {
     uint64_t last_error_log_mono; /* rate limit of read-error logs (once a minute) */
     bool logged_error;
     struct cadv_procstats_cache *procs; /* process kind: per-container socket cache */
-    struct cadv_summary *summary; /* derived stats (store/summary.h), made at the first sample */
+    struct cadv_summary *summary;       /* derived stats (store/summary.h), made at the first sample */
     /* summary is set, for self-metrics that must not wait for collect_lock (a slow on-demand
      * collection holds it). */
     atomic_bool has_summary;
