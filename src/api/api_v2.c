@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "app/app.h"
 #include "api/api_events.h"
 #include "api/api_parse.h"
 #include "api/reply.h"
+#include "app/app.h"
 #include "collect/fs.h"
 #include "config.h"
 #include "core/buf.h"

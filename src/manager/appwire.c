@@ -7,6 +7,7 @@
 #include "app/app.h"
 #include "config.h"
 #include "core/timeutil.h"
+#include "manager/container.h"
 #include "manager/internal.h"
 #include "model/kinds.h"
 

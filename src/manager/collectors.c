@@ -13,7 +13,7 @@
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
-#include "manager/internal.h"
+#include "manager/container.h"
 #include "model/kinds.h"
 #include "model/sample.h"
 
@@ -23,56 +23,58 @@ static void report_event(void *userdata, const char *event, const char *why)
     cadv_log(CADV_LOG_ERROR, "perf event \"%s\" is not counted: %s", event, why);
 }
 
-int cadv_collectors_init(struct cadv_manager *m, int fds)
+int cadv_collectors_init(struct cadv_collectors *col, const struct cadv_config *cfg, uint32_t kinds, int fds)
 {
-    const char *path = m->cfg->perf_events_config;
+    const char *path = cfg->perf_events_config;
     char err[256];
     int r;
 
-    if (m->kinds & CADV_KIND_RESCTRL) {
-        m->resctrl_on = cadv_resctrl_available(CADV_RESCTRL_ROOT);
-        if (!m->resctrl_on)
+    col->cfg = cfg;
+    col->kinds = kinds;
+    if (kinds & CADV_KIND_RESCTRL) {
+        col->resctrl_on = cadv_resctrl_available(CADV_RESCTRL_ROOT);
+        if (!col->resctrl_on)
             cadv_log(CADV_LOG_WARNING,
                      "resctrl kind: %s is not a resctrl mount with monitoring, no RDT figures",
                      CADV_RESCTRL_ROOT);
     }
-    if (!path || !*path || !(m->kinds & CADV_KIND_PERF_EVENT))
+    if (!path || !*path || !(col->kinds & CADV_KIND_PERF_EVENT))
         return 0;
-    r = cadv_perf_config_load(path, &m->perf_cfg, err, sizeof(err));
+    r = cadv_perf_config_load(path, &col->perf_cfg, err, sizeof(err));
     if (r < 0) {
         cadv_log(CADV_LOG_ERROR, "-perf_events_config: %s", err);
         return r;
     }
-    if (cadv_perf_config_resolve(m->perf_cfg, report_event, NULL) == 0)
+    if (cadv_perf_config_resolve(col->perf_cfg, report_event, NULL) == 0)
         cadv_log(CADV_LOG_WARNING, "-perf_events_config %s: no event can be counted", path);
-    cadv_perf_config_install(m->perf_cfg);
-    m->perf_fd_budget = fds / 2;
-    cadv_perf_set_fd_budget(m->perf_fd_budget);
+    cadv_perf_config_install(col->perf_cfg);
+    col->perf_fd_budget = fds / 2;
+    cadv_perf_set_fd_budget(col->perf_fd_budget);
     return 0;
 }
 
-void cadv_collectors_done(struct cadv_manager *m)
+void cadv_collectors_done(struct cadv_collectors *col)
 {
-    if (m->perf_cfg)
+    if (col->perf_cfg)
         cadv_perf_config_install(NULL);
-    m->perf_cfg = cadv_perf_config_free(m->perf_cfg);
+    col->perf_cfg = cadv_perf_config_free(col->perf_cfg);
 }
 
-void cadv_collectors_attach(struct cadv_manager *m, struct cadv_container *c)
+void cadv_collectors_attach(struct cadv_collectors *col, struct cadv_container *c)
 {
-    const char *root = m->cfg->cgroup_root ? m->cfg->cgroup_root : "/sys/fs/cgroup";
+    const char *root = col->cfg->cgroup_root ? col->cfg->cgroup_root : "/sys/fs/cgroup";
     char dir[4096];
     int r;
 
-    if (!m->perf_cfg)
+    if (!col->perf_cfg)
         return;
     r = cadv_perf_cgroup_dir(root, c->name, dir, sizeof(dir));
     if (r >= 0)
-        r = cadv_perf_counters_open(m->perf_cfg, dir, &c->perf);
-    if (r == -EMFILE && !atomic_exchange(&m->perf_full_logged, true))
+        r = cadv_perf_counters_open(col->perf_cfg, dir, &c->perf);
+    if (r == -EMFILE && !atomic_exchange(&col->perf_full_logged, true))
         cadv_log(CADV_LOG_WARNING,
                  "perf: the counters' share of fds (%d) is spent: '%s' and later containers are not counted",
-                 m->perf_fd_budget, c->name);
+                 col->perf_fd_budget, c->name);
     else if (r < 0)
         cadv_log_errno(CADV_LOG_DEBUG, r, "No perf counters for '%s'", c->name);
 }
@@ -83,14 +85,14 @@ void cadv_collectors_attach(struct cadv_manager *m, struct cadv_container *c)
 /* Creates c's monitoring group and writes its pids there: at the first collection that finds
  * processes (tried every RESCTRL_RETRY_NS), then every -resctrl_interval (cAdvisor sets groups up
  * once when it is 0). */
-static void resctrl_prepare(struct cadv_manager *m, struct cadv_container *c)
+static void resctrl_prepare(const struct cadv_collectors *col, struct cadv_container *c)
 {
-    uint64_t now = cadv_mono_ns(), interval = (uint64_t)m->cfg->resctrl_interval_ns;
+    uint64_t now = cadv_mono_ns(), interval = (uint64_t)col->cfg->resctrl_interval_ns;
     uint32_t *pids;
     char dir[4096];
     int n, r;
 
-    if (now < c->resctrl_next_mono || (c->resctrl_dir && m->cfg->resctrl_interval_ns <= 0))
+    if (now < c->resctrl_next_mono || (c->resctrl_dir && col->cfg->resctrl_interval_ns <= 0))
         return;
     pids = cadv_xcalloc(CADV_MANAGER_MAX_PIDS, sizeof(*pids));
     n = c->is_root ? 0 : cadv_cgroup_read_pids(c->cg, pids, CADV_MANAGER_MAX_PIDS);
@@ -107,14 +109,14 @@ static void resctrl_prepare(struct cadv_manager *m, struct cadv_container *c)
     c->resctrl_next_mono = now + interval;
 }
 
-void cadv_collectors_read(struct cadv_manager *m, struct cadv_container *c, struct cadv_sample *s)
+void cadv_collectors_read(struct cadv_collectors *col, struct cadv_container *c, struct cadv_sample *s)
 {
     s->n_perf = 0;
     s->n_resctrl = 0;
-    if (c->perf && (m->kinds & CADV_KIND_PERF_EVENT))
+    if (c->perf && (col->kinds & CADV_KIND_PERF_EVENT))
         (void)cadv_perf_counters_read(c->perf, s);
-    if (m->resctrl_on && c->cg) {
-        resctrl_prepare(m, c);
+    if (col->resctrl_on && c->cg) {
+        resctrl_prepare(col, c);
         if (c->resctrl_dir)
             (void)cadv_resctrl_read(c->resctrl_dir, s);
     }

@@ -21,9 +21,12 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -33,18 +36,27 @@
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
+#include "manager/container.h"
 #include "manager/hmap.h"
-#include "manager/internal.h"
+#include "manager/lifecycle.h"
 #include "manager/manager.h"
 #include "manager/scheduler.h"
+#include "manager/worker.h"
 
-#define MAX_HIERARCHIES 64
-#define MAX_NAMES       (4 * CADV_MANAGER_MAX_CONTAINERS)
-#define WATCH_MASK      (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_ONLYDIR)
+#define MAX_HIERARCHIES  64
+#define MAX_NAMES        (4 * CADV_MANAGER_MAX_CONTAINERS)
+#define RECHECK_DELAY_NS (1 * CADV_NS_PER_SEC)
+#define RECHECK_MAX      4096
+#define WATCH_MASK       (IN_CREATE | IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | IN_DELETE_SELF | IN_ONLYDIR)
 
 struct watch {
     size_t hier;
     char *name;
+};
+
+struct recheck {
+    char *name;
+    uint64_t due_mono;
 };
 
 struct node {
@@ -54,7 +66,7 @@ struct node {
     bool dirty;
 };
 
-struct cadv_discovery {
+struct discovery {
     struct cadv_manager *m;
     const struct cadv_cgroup_hierarchy *hier;
     size_t n_hier;
@@ -67,6 +79,15 @@ struct cadv_discovery {
     bool overflow; /* events were lost: rescan */
     bool watch_limit_logged;
     bool names_full_logged;
+    struct scheduler *sched; /* borrowed: pokes */
+    uint64_t global_ns, machine_ns;
+    struct worker worker; /* the watcher */
+    int wake_fd;          /* eventfd: wakes the watcher (stop, recheck) */
+    /* recheck_lock: names whose container a collection found gone, which the watcher re-checks a
+     * second later, so that a wrong "gone" heals without waiting for the rescan. */
+    pthread_mutex_t recheck_lock;
+    struct recheck *recheck;
+    size_t n_recheck, cap_recheck;
 };
 
 static void watch_free(void *p)
@@ -77,12 +98,22 @@ static void watch_free(void *p)
     free(w);
 }
 
-struct cadv_discovery *cadv_discovery_new(struct cadv_manager *m)
+int discovery_new(struct cadv_manager *m, struct cadv_cgroup_root *root, struct scheduler *sched,
+                  uint64_t global_ns, uint64_t machine_ns, struct discovery **ret)
 {
-    struct cadv_discovery *d = cadv_xcalloc(1, sizeof(*d));
+    struct discovery *d;
+    int wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 
+    if (wake_fd < 0)
+        return cadv_log_errno(CADV_LOG_ERROR, -errno, "Creating an eventfd failed");
+    d = cadv_xcalloc(1, sizeof(*d));
     d->m = m;
-    d->n_hier = cadv_cgroup_root_hierarchies(m->root, &d->hier);
+    d->sched = sched;
+    d->global_ns = global_ns;
+    d->machine_ns = machine_ns;
+    d->wake_fd = wake_fd;
+    pthread_mutex_init(&d->recheck_lock, NULL);
+    d->n_hier = cadv_cgroup_root_hierarchies(root, &d->hier);
     if (d->n_hier > MAX_HIERARCHIES) {
         cadv_log(CADV_LOG_WARNING, "%zu cgroup hierarchies, only the first %d are watched", d->n_hier,
                  MAX_HIERARCHIES);
@@ -95,15 +126,21 @@ struct cadv_discovery *cadv_discovery_new(struct cadv_manager *m)
     if (d->ifd < 0)
         cadv_log_errno(CADV_LOG_WARNING, -errno,
                        "inotify unavailable, new cgroups are found by the periodic rescan only");
-    return d;
+    *ret = d;
+    return 0;
 }
 
-struct cadv_discovery *cadv_discovery_free(struct cadv_discovery *d)
+struct discovery *discovery_free(struct discovery *d)
 {
     if (!d)
         return NULL;
     if (d->ifd >= 0)
         close(d->ifd);
+    close(d->wake_fd);
+    for (size_t i = 0; i < d->n_recheck; i++)
+        free(d->recheck[i].name);
+    free(d->recheck);
+    pthread_mutex_destroy(&d->recheck_lock);
     cadv_hmap_free(d->watches);
     cadv_hmap_free(d->wd_of);
     cadv_hmap_free(d->nodes);
@@ -121,14 +158,14 @@ static char *join_name(const char *parent, const char *child)
 }
 
 /* The absolute path of name in hierarchy h; false if it does not fit. */
-static bool dir_path(const struct cadv_discovery *d, size_t h, const char *name, char *buf, size_t size)
+static bool dir_path(const struct discovery *d, size_t h, const char *name, char *buf, size_t size)
 {
     int n = snprintf(buf, size, "%s%s", d->hier[h].path, strcmp(name, "/") == 0 ? "" : name);
 
     return n > 0 && (size_t)n < size;
 }
 
-static void set_dirty(struct cadv_discovery *d, const char *name, struct node *n)
+static void set_dirty(struct discovery *d, const char *name, struct node *n)
 {
     if (n->dirty)
         return;
@@ -138,7 +175,7 @@ static void set_dirty(struct cadv_discovery *d, const char *name, struct node *n
 }
 
 /* Records that name's directory exists in hierarchy h. Returns false at the name cap. */
-static bool mark(struct cadv_discovery *d, size_t h, const char *name)
+static bool mark(struct discovery *d, size_t h, const char *name)
 {
     uint64_t bit = 1ULL << h;
     size_t len = strlen(name);
@@ -154,7 +191,7 @@ static bool mark(struct cadv_discovery *d, size_t h, const char *name)
         }
         n = cadv_xcalloc(1, sizeof(*n));
         cadv_hmap_put(d->nodes, name, len, n);
-        cadv_manager_forget_rejected(d->m, name); /* a new directory: judge it afresh */
+        manager_forget_rejected(d->m, name); /* a new directory: judge it afresh */
     }
     n->seen |= bit;
     if (!(n->mask & bit)) {
@@ -164,10 +201,10 @@ static bool mark(struct cadv_discovery *d, size_t h, const char *name)
     return true;
 }
 
-static void drop_watch_of(struct cadv_discovery *d, size_t h, const char *name);
+static void drop_watch_of(struct discovery *d, size_t h, const char *name);
 
 /* Records that name's directory is gone from hierarchy h, and drops its watch. */
-static void unmark(struct cadv_discovery *d, size_t h, const char *name)
+static void unmark(struct discovery *d, size_t h, const char *name)
 {
     uint64_t bit = 1ULL << h;
     struct node *n = cadv_hmap_get(d->nodes, name, strlen(name));
@@ -193,7 +230,7 @@ static size_t wd_key(size_t h, const char *name, char *buf, size_t size)
 }
 
 /* Drops w's name -> wd entry if it still points to wd. */
-static void unlink_name(struct cadv_discovery *d, const struct watch *w, int wd)
+static void unlink_name(struct discovery *d, const struct watch *w, int wd)
 {
     char key[PATH_MAX + 1];
     size_t klen = wd_key(w->hier, w->name, key, sizeof(key));
@@ -204,7 +241,7 @@ static void unlink_name(struct cadv_discovery *d, const struct watch *w, int wd)
 }
 
 /* Forgets watch wd (and removes it from the inotify instance when rm). */
-static void forget_wd(struct cadv_discovery *d, int wd, bool rm)
+static void forget_wd(struct discovery *d, int wd, bool rm)
 {
     const struct watch *w = cadv_hmap_get(d->watches, &wd, sizeof(wd));
 
@@ -217,7 +254,7 @@ static void forget_wd(struct cadv_discovery *d, int wd, bool rm)
 }
 
 /* name's directory in hierarchy h is gone: drop its watch. */
-static void drop_watch_of(struct cadv_discovery *d, size_t h, const char *name)
+static void drop_watch_of(struct discovery *d, size_t h, const char *name)
 {
     char key[PATH_MAX + 1];
     size_t klen = wd_key(h, name, key, sizeof(key));
@@ -227,7 +264,7 @@ static void drop_watch_of(struct cadv_discovery *d, size_t h, const char *name)
         forget_wd(d, *wd, true);
 }
 
-static void add_watch(struct cadv_discovery *d, size_t h, const char *path, const char *name)
+static void add_watch(struct discovery *d, size_t h, const char *path, const char *name)
 {
     struct watch *w;
     char key[PATH_MAX + 1];
@@ -298,7 +335,7 @@ static void push_children(DIR *dir, const char *name, char ***stack, size_t *n, 
 /* Watches and marks `start` and every directory below it in hierarchy h (iteratively: no recursion
  * on input depth). Names of cadv_cgroup_name_ignored (systemd mounts) are neither watched nor
  * descended into, as in cAdvisor. */
-static void walk(struct cadv_discovery *d, size_t h, const char *start)
+static void walk(struct discovery *d, size_t h, const char *start)
 {
     char **stack = NULL, path[PATH_MAX];
     size_t n = 0, cap = 0;
@@ -327,7 +364,7 @@ next:
 }
 
 /* Creates, removes or re-opens the container `name` to match its node (NULL: no directory). */
-static void reconcile_name(struct cadv_discovery *d, const char *name, struct node *n)
+static void reconcile_name(struct discovery *d, const char *name, struct node *n)
 {
     struct cadv_container *c;
 
@@ -335,20 +372,20 @@ static void reconcile_name(struct cadv_discovery *d, const char *name, struct no
         return; /* the root container lives as long as the manager */
     c = cadv_manager_get(d->m, name);
     if (!n || n->mask == 0) {
-        cadv_manager_forget_rejected(d->m, name);
+        manager_forget_rejected(d->m, name);
         if (c)
-            cadv_manager_remove_container(d->m, c);
+            manager_remove_container(d->m, c);
     } else if (!c) {
-        if (cadv_manager_add_container(d->m, name) > 0)
+        if (manager_add_container(d->m, name) > 0)
             n->opened = n->mask;
     } else if (n->mask & ~n->opened) {
-        cadv_manager_reopen_container(d->m, c);
+        manager_reopen_container(d->m, c);
         n->opened = n->mask;
     }
     cadv_container_unref(c);
 }
 
-static void reconcile_dirty(struct cadv_discovery *d)
+static void reconcile_dirty(struct discovery *d)
 {
     for (size_t i = 0; i < d->n_dirty; i++) {
         size_t len = strlen(d->dirty[i]);
@@ -376,7 +413,7 @@ static bool scan_start(const char *key, size_t len, void *value, void *ud)
 /* After a full walk: hierarchies not seen lose the name; every live name is queued for a check. */
 static bool scan_finish(const char *key, size_t len, void *value, void *ud)
 {
-    struct cadv_discovery *d = ud;
+    struct discovery *d = ud;
     struct node *n = value;
 
     (void)len;
@@ -389,7 +426,7 @@ static bool scan_finish(const char *key, size_t len, void *value, void *ud)
     return false;
 }
 
-void cadv_discovery_scan(struct cadv_discovery *d)
+void discovery_scan(struct discovery *d)
 {
     struct cadv_container **all;
     size_t n_all;
@@ -406,12 +443,12 @@ void cadv_discovery_scan(struct cadv_discovery *d)
     (void)cadv_manager_list(d->m, "/", true, &all, &n_all);
     for (size_t i = 0; i < n_all; i++)
         if (!all[i]->is_root && !cadv_hmap_get(d->nodes, all[i]->name, all[i]->name_len))
-            cadv_manager_remove_container(d->m, all[i]);
+            manager_remove_container(d->m, all[i]);
     cadv_containers_unref(all, n_all);
 }
 
 struct subtree {
-    struct cadv_discovery *d;
+    struct discovery *d;
     size_t hier;
     const char *name;
     size_t len;
@@ -450,7 +487,7 @@ static bool drop_watch(const char *key, size_t len, void *value, void *ud)
 }
 
 /* A directory was moved away: it and everything below it left this hierarchy. */
-static void moved_away(struct cadv_discovery *d, size_t h, const char *name)
+static void moved_away(struct discovery *d, size_t h, const char *name)
 {
     struct subtree t = {.d = d, .hier = h, .name = name, .len = strlen(name)};
 
@@ -458,22 +495,22 @@ static void moved_away(struct cadv_discovery *d, size_t h, const char *name)
     cadv_hmap_foreach(d->watches, drop_watch, &t);
 }
 
-static void recheck_name(struct cadv_discovery *d, const char *name);
+static void recheck_name(struct discovery *d, const char *name);
 
 /* A container's memory.events changed (an OOM kill, or a memory.high/max event): its next sample
  * is taken now and its housekeeping backoff reset, so that the kill's event and count do not wait
  * for a backed-off interval (manager/oom.c). */
-static void memory_events_changed(struct cadv_discovery *d, const char *name)
+static void memory_events_changed(struct discovery *d, const char *name)
 {
     struct cadv_container *c = cadv_manager_get(d->m, name);
 
     if (!c)
         return;
-    cadv_sched_poke(d->m, c);
+    scheduler_poke(d->sched, c);
     cadv_container_unref(c);
 }
 
-static void handle_event(struct cadv_discovery *d, const struct inotify_event *ev)
+static void handle_event(struct discovery *d, const struct inotify_event *ev)
 {
     const struct watch *w;
     char *child;
@@ -522,7 +559,7 @@ static void handle_event(struct cadv_discovery *d, const struct inotify_event *e
 }
 
 /* Reads and handles every queued inotify event, then reconciles the names they touched. */
-static void drain_events(struct cadv_discovery *d)
+static void drain_events(struct discovery *d)
 {
     char buf[65536] __attribute__((aligned(__alignof__(struct inotify_event))));
 
@@ -544,49 +581,33 @@ static void drain_events(struct cadv_discovery *d)
     reconcile_dirty(d);
 }
 
-#define RECHECK_DELAY_NS (1 * CADV_NS_PER_SEC)
-#define RECHECK_MAX      4096
-
-struct recheck {
-    char *name;
-    uint64_t due_mono;
-};
-
-static void wake(struct cadv_manager *m)
+static void wake(void *arg)
 {
+    struct discovery *d = arg;
     uint64_t one = 1;
 
-    if (write(m->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
+    if (write(d->wake_fd, &one, sizeof(one)) < 0 && errno != EAGAIN)
         cadv_log_errno(CADV_LOG_WARNING, -errno, "Waking the watcher failed");
 }
 
-void cadv_discovery_recheck(struct cadv_manager *m, const char *name)
+void discovery_recheck(struct discovery *d, const char *name)
 {
     bool queued = false;
 
-    pthread_mutex_lock(&m->recheck_lock);
-    if (m->n_recheck < RECHECK_MAX) {
-        cadv_xgrow((void **)&m->recheck, &m->cap_recheck, m->n_recheck + 1, sizeof(*m->recheck));
-        m->recheck[m->n_recheck++] =
+    pthread_mutex_lock(&d->recheck_lock);
+    if (d->n_recheck < RECHECK_MAX) {
+        cadv_xgrow((void **)&d->recheck, &d->cap_recheck, d->n_recheck + 1, sizeof(*d->recheck));
+        d->recheck[d->n_recheck++] =
                 (struct recheck){.name = cadv_xstrdup(name), .due_mono = cadv_mono_ns() + RECHECK_DELAY_NS};
         queued = true;
     }
-    pthread_mutex_unlock(&m->recheck_lock);
+    pthread_mutex_unlock(&d->recheck_lock);
     if (queued)
-        wake(m);
-}
-
-void cadv_discovery_recheck_done(struct cadv_manager *m)
-{
-    for (size_t i = 0; i < m->n_recheck; i++)
-        free(m->recheck[i].name);
-    free(m->recheck);
-    m->recheck = NULL;
-    m->n_recheck = m->cap_recheck = 0;
+        wake(d);
 }
 
 /* Stats name's directory in every hierarchy and reconciles it (watcher thread). */
-static void recheck_name(struct cadv_discovery *d, const char *name)
+static void recheck_name(struct discovery *d, const char *name)
 {
     char path[PATH_MAX];
     struct node *n;
@@ -607,25 +628,25 @@ static void recheck_name(struct cadv_discovery *d, const char *name)
 }
 
 /* Runs the re-checks that are due; returns the due time of the next one (UINT64_MAX: none). */
-static uint64_t run_rechecks(struct cadv_manager *m, struct cadv_discovery *d)
+static uint64_t run_rechecks(struct discovery *d)
 {
     uint64_t now = cadv_mono_ns(), next = UINT64_MAX;
 
     for (;;) {
         char *name = NULL;
 
-        pthread_mutex_lock(&m->recheck_lock);
-        for (size_t i = 0; i < m->n_recheck && !name; i++) {
-            if (m->recheck[i].due_mono <= now) {
-                name = m->recheck[i].name;
-                m->recheck[i] = m->recheck[--m->n_recheck];
+        pthread_mutex_lock(&d->recheck_lock);
+        for (size_t i = 0; i < d->n_recheck && !name; i++) {
+            if (d->recheck[i].due_mono <= now) {
+                name = d->recheck[i].name;
+                d->recheck[i] = d->recheck[--d->n_recheck];
             }
         }
         if (!name)
-            for (size_t i = 0; i < m->n_recheck; i++)
-                if (m->recheck[i].due_mono < next)
-                    next = m->recheck[i].due_mono;
-        pthread_mutex_unlock(&m->recheck_lock);
+            for (size_t i = 0; i < d->n_recheck; i++)
+                if (d->recheck[i].due_mono < next)
+                    next = d->recheck[i].due_mono;
+        pthread_mutex_unlock(&d->recheck_lock);
         if (!name)
             break;
         if (strcmp(name, "/") != 0 && !cadv_cgroup_name_ignored(name))
@@ -655,14 +676,13 @@ static uint64_t min3(uint64_t a, uint64_t b, uint64_t c)
 
 static void *watcher_main(void *arg)
 {
-    struct cadv_manager *m = arg;
-    struct cadv_discovery *d = m->disc;
+    struct discovery *d = arg;
     uint64_t now = cadv_mono_ns(), next_recheck = UINT64_MAX;
-    uint64_t next_scan = now + m->global_interval_ns, next_machine = now + m->machine_interval_ns;
+    uint64_t next_scan = now + d->global_ns, next_machine = now + d->machine_ns;
 
-    cadv_discovery_scan(d); /* closes the race between the first walk and this thread (cAdvisor) */
-    while (!atomic_load(&m->watcher_stop)) {
-        struct pollfd fds[2] = {{.fd = m->wake_fd, .events = POLLIN}, {.fd = d->ifd, .events = POLLIN}};
+    discovery_scan(d); /* closes the race between the first walk and this thread (cAdvisor) */
+    while (!worker_stopping(&d->worker)) {
+        struct pollfd fds[2] = {{.fd = d->wake_fd, .events = POLLIN}, {.fd = d->ifd, .events = POLLIN}};
         int timeout = poll_timeout_ms(cadv_mono_ns(), min3(next_scan, next_machine, next_recheck));
         int r = poll(fds, d->ifd >= 0 ? 2 : 1, timeout);
         uint64_t count;
@@ -671,47 +691,36 @@ static void *watcher_main(void *arg)
             cadv_log_errno(CADV_LOG_ERROR, -errno, "Watcher poll failed, stopping discovery");
             break;
         }
-        if (r > 0 && fds[0].revents && read(m->wake_fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
+        if (r > 0 && fds[0].revents && read(d->wake_fd, &count, sizeof(count)) < 0 && errno != EAGAIN)
             cadv_log_errno(CADV_LOG_WARNING, -errno, "Reading the watcher's eventfd failed");
-        if (atomic_load(&m->watcher_stop))
+        if (worker_stopping(&d->worker))
             break;
         if (r > 0 && d->ifd >= 0 && fds[1].revents)
             drain_events(d);
-        next_recheck = run_rechecks(m, d);
+        next_recheck = run_rechecks(d);
         now = cadv_mono_ns();
         if (d->overflow || now >= next_scan) {
             if (d->overflow)
                 cadv_log(CADV_LOG_INFO, "inotify queue overflowed, rescanning cgroups");
             d->overflow = false;
-            cadv_discovery_scan(d);
-            next_scan = cadv_mono_ns() + m->global_interval_ns;
+            discovery_scan(d);
+            next_scan = cadv_mono_ns() + d->global_ns;
         }
         if (now >= next_machine) {
-            cadv_manager_update_machine_info(m);
-            next_machine = cadv_mono_ns() + m->machine_interval_ns;
+            manager_update_machine_info(d->m);
+            next_machine = cadv_mono_ns() + d->machine_ns;
         }
     }
     return NULL;
 }
 
-int cadv_discovery_start(struct cadv_manager *m)
+int discovery_start(struct discovery *d)
 {
-    int r;
-
-    atomic_store(&m->watcher_stop, false);
-    r = pthread_create(&m->watcher, NULL, watcher_main, m);
-    if (r != 0)
-        return -r;
-    m->watcher_started = true;
-    return 0;
+    return worker_start(&d->worker, "cadv-watcher", watcher_main, d);
 }
 
-void cadv_discovery_stop(struct cadv_manager *m)
+void discovery_stop(struct discovery *d)
 {
-    if (!m->watcher_started)
-        return;
-    atomic_store(&m->watcher_stop, true);
-    wake(m);
-    pthread_join(m->watcher, NULL);
-    m->watcher_started = false;
+    if (d)
+        worker_stop(&d->worker, wake, d);
 }

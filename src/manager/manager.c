@@ -1,44 +1,72 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* manager.c - the manager's life cycle (new, start, stop, free), the container life cycle shared by
- * discovery, the collector and the metadata worker, machine info and self-metrics.
+ * discovery, the collector and the metadata worker (lifecycle.h), machine info and self-metrics.
  *
  * DESIGN
  *
+ * Parts, each owning its state and lock; none includes another's state. manager.c composes them
+ * (internal.h) and hands each what it needs when it is made:
+ *  - registry (registry.c): the sorted container array and every container's ns/aliases; the
+ *    lookups of manager.h.
+ *  - collector/scheduler (scheduler.c): the heap of due times, each container's heap_idx and poke
+ *    time, the collector's buffers, and the collection of one container; collection counters.
+ *  - on-demand pool (ondemand.c): scratch samples for cadv_manager_refresh on caller threads.
+ *  - metadata worker (metadata.c): its queue, the runtime plugins (claims, inspect, about), the
+ *    writable-layer usage walks.
+ *  - discovery (discovery.c): names, watches and the re-check queue; the watcher thread.
+ *  - OOM watcher (oom.c): kill counts from the kernel log.
+ *  - collectors (collectors.c): perf and resctrl set-up, read-only once made.
+ *  - manager.c itself: rejected names, the machine info and docker's versions, life-cycle counters.
+ *  - container.c: one container's record; its fields are grouped by the lock or thread that owns
+ *    them (container.h).
+ * Every thread is started and stopped through worker.h.
+ *
  * Threads (all started by cadv_manager_start, joined by cadv_manager_stop):
- *  - collector (scheduler.c): sleeps on sched_cond until the first due time of a min-heap of
- *    containers (CLOCK_MONOTONIC), collects every container due by then (or within a small slack,
+ *  - collector (scheduler.c): sleeps on the scheduler's cond until the first due time of a min-heap
+ *    of containers (CLOCK_MONOTONIC), collects every container due by then (or within a small slack,
  *    so that one wake-up serves several containers) into one reusable scratch sample
  *    (cadv_cgroup_read_stats; network from the root process's netns; the process kind; the last
  *    writable-layer usage), stores it (cadv_ring_add), computes its next delay (cAdvisor's dynamic
  *    interval and jitter) and re-queues it. Re-reads a container's limits every 10 s.
- *  - watcher (discovery.c): poll()s the inotify fd and m->wake_fd; creates and removes containers
+ *  - watcher (discovery.c): poll()s the inotify fd and its eventfd; creates and removes containers
  *    as cgroup directories come and go; rescans every global_housekeeping_interval (and after an
- *    inotify overflow); re-checks the directories of containers the collector found gone;
+ *    inotify overflow); re-checks the directories of containers a collection found gone;
  *    refreshes the machine info every update_machine_info_interval.
  *  - metadata worker (metadata.c): runtime plugins' inspect(), from a bounded queue with backoff;
  *    in between, bounded steps of the writable-layer usage walks (collect/fsusage.h) and, every
  *    housekeeping interval, the machine's filesystems (machinefs.h: statvfs, diskstats).
+ *  - OOM watcher (oom.c): reads the kernel log.
  *  - caller threads (HTTP, exporters): lookups, copies of specs and samples, and on-demand
  *    collections (cadv_manager_refresh), which run on the caller's thread with a pooled scratch
  *    sample, serialised with the collector by the container's collect_lock.
  *
- * Locks (none is held across I/O other than the cgroup reads under collect_lock, and none is taken
- * while another is held, except the rings' own locks, which are leaves):
- *  - reg_lock (rwlock): the sorted registry array and every container's ns/aliases.
- *  - sched_lock (mutex + cond): the heap (due times), each container's heap_idx, sched_stop.
- *  - md_lock (mutex + cond): the metadata queue.
- *  - c->collect_lock: c->cg and the collection state; held during one container's read.
- *  - c->spec_lock: c->spec and the runtime's overrides.
- *  - mi_lock: the machine info pointer (the object itself is immutable and reference-counted).
- *  - pool_lock: on-demand scratch samples.
- *  - the machinefs lock (machinefs.c): the published filesystems; a leaf, taken under collect_lock
- *    by the collector to copy them into root samples.
+ * Locks. Lock order: c->collect_lock -> c->spec_lock -> nothing. Every other lock is a leaf: no
+ * other lock is taken while it is held, and none is held across I/O other than the cgroup reads
+ * under collect_lock.
+ *  - c->collect_lock: c->cg and the collection state; held during one container's read. Under it
+ *    the collection takes c->spec_lock (the limits re-read: scheduler.c refresh_spec, metadata.c
+ *    refresh_limits, via container_set_limits) and these leaves of other modules: the ring's lock
+ *    (cadv_ring_add), the machinefs lock (cadv_machinefs_fill, root samples), the OOM watch's lock
+ *    (oom_watch_count), the event store's locks (oom_account's events), and the locks of the sample
+ *    hook (the exporters' queues).
+ *  - c->spec_lock: c->spec and the runtime's overrides. Taken alone (lookups, events, identity
+ *    updates) or under collect_lock.
+ *  - registry lock (rwlock): the sorted array and every container's ns/aliases.
+ *  - scheduler lock (+ cond): the heap, each container's heap_idx and poke_mono. The collector
+ *    drops it around each collection.
+ *  - metadata lock (+ cond): the metadata queue. The worker drops it around each piece of work.
+ *  - recheck_lock (discovery): the re-check queue.
+ *  - on-demand pool lock: the scratch samples.
+ *  - rejected.lock, info.lock (manager.c): the rejected names; the machine info pointer (the object
+ *    itself is immutable and reference-counted) and docker's versions.
+ *  - the OOM watch's lock (oom.c): the kill counts.
+ *  - the machinefs lock (machinefs.c): the published filesystems.
  *
  * Invariants:
  *  - A container is alive while it is in the registry; removal clears `alive` first, then drops it
  *    from the registry, closes its cgroup (c->cg = NULL under collect_lock) and unschedules it. The
- *    collector re-queues a container only if it is alive, checked under sched_lock, so a removed
- *    container never comes back into the heap. Nobody reads a container whose cg is NULL.
+ *    collector re-queues a container only if it is alive, checked under the scheduler lock, so a
+ *    removed container never comes back into the heap. Nobody reads a container whose cg is NULL.
  *  - References: the registry, the heap, the metadata queue and every caller hold one each; the
  *    last unref frees ring and spec. The cgroup is always closed before the manager frees the
  *    cgroup root, so handles may outlive the manager (they then only serve their copies).
@@ -51,9 +79,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
@@ -67,16 +96,18 @@
 #include "events/store.h"
 #include "manager/appwire.h"
 #include "manager/collectors.h"
+#include "manager/container.h"
 #include "manager/discovery.h"
 #include "manager/hmap.h"
 #include "manager/internal.h"
+#include "manager/lifecycle.h"
 #include "manager/machinefs.h"
 #include "manager/metadata.h"
+#include "manager/ondemand.h"
 #include "manager/oom.h"
 #include "manager/registry.h"
 #include "manager/scheduler.h"
 #include "model/machine.h"
-#include "runtime/raw.h"
 #include "runtime/runtime.h"
 #include "store/ring.h"
 #include "store/summary.h"
@@ -113,8 +144,11 @@ static int fd_budget(const struct cadv_config *cfg)
     return cur > INT_MAX ? INT_MAX : (int)cur;
 }
 
-static int read_machine_info(const struct cadv_config *cfg, struct cadv_machine_info **ret)
+/* Machine info with its filesystems from the machine's filesystem inventory (machinefs.h): a refresh
+ * does no statvfs of its own, so a hung mount cannot stall it. */
+static int read_machine_info(struct cadv_manager *m, struct cadv_machine_info **ret)
 {
+    const struct cadv_config *cfg = m->cfg;
     const struct cadv_machine_roots roots = {
             .proc_root = cfg->proc_root,
             .sys_root = cfg->sys_root,
@@ -123,7 +157,7 @@ static int read_machine_info(const struct cadv_config *cfg, struct cadv_machine_
             .boot_id_files = cfg->boot_id_file,
     };
 
-    return cadv_machine_info_read(&roots, ret);
+    return cadv_machinefs_machine_info_read(m->machinefs, &roots, ret);
 }
 
 static int events_new(const struct cadv_config *cfg, struct cadv_events **ret)
@@ -156,42 +190,54 @@ int cadv_manager_new(const struct cadv_config *cfg, struct cadv_manager **ret)
         m->max_interval_ns = m->base_interval_ns;
     m->global_interval_ns = positive_or(cfg->global_housekeeping_interval_ns, 60 * CADV_NS_PER_SEC);
     m->machine_interval_ns = positive_or(cfg->update_machine_info_interval_ns, 300 * CADV_NS_PER_SEC);
-    pthread_rwlock_init(&m->reg_lock, NULL);
-    pthread_mutex_init(&m->mi_lock, NULL);
-    pthread_mutex_init(&m->rej_lock, NULL);
-    m->rejected = cadv_hmap_new(NULL);
-    r = events_new(cfg, &m->events);
-    if (r < 0)
-        goto fail;
-    cadv_sched_init(m);
-    cadv_metadata_init(m);
+    pthread_mutex_init(&m->info.lock, NULL);
+    pthread_mutex_init(&m->rejected.lock, NULL);
+    m->rejected.names = cadv_hmap_new(NULL);
+    m->registry = registry_new();
     m->runtimes = cadv_runtimes;
     m->proc_fd = open(cfg->proc_root ? cfg->proc_root : "/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (m->proc_fd < 0)
         cadv_log_errno(CADV_LOG_WARNING, -errno, "Cannot open proc root '%s': no network or process figures",
                        cfg->proc_root ? cfg->proc_root : "/proc");
     m->machinefs = cadv_machinefs_new(cfg, m->proc_fd, m->kinds, m->base_interval_ns, m->machine_interval_ns);
-    pthread_mutex_init(&m->recheck_lock, NULL);
-    m->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-    if (m->wake_fd < 0) {
-        r = cadv_log_errno(CADV_LOG_ERROR, -errno, "Creating an eventfd failed");
-        goto fail;
-    }
-    fds = fd_budget(cfg);
-    r = cadv_collectors_init(m, fds); /* takes a share of the fds when counting perf events */
-    cadv_appwire_init(m);
+    r = events_new(cfg, &m->events);
     if (r < 0)
         goto fail;
-    r = cadv_cgroup_root_open(cgroup_root, cfg->proc_root, m->kinds, fds - m->perf_fd_budget, &m->root);
+    fds = fd_budget(cfg);
+    r = cadv_collectors_init(&m->collectors, cfg, m->kinds, fds); /* a share of the fds for perf events */
+    if (r < 0)
+        goto fail;
+    cadv_appwire_init(m);
+    r = cadv_cgroup_root_open(cgroup_root, cfg->proc_root, m->kinds, fds - m->collectors.perf_fd_budget,
+                              &m->root);
     if (r < 0) {
         cadv_log_errno(CADV_LOG_ERROR, r, "Cannot use cgroup root '%s'", cgroup_root);
         goto fail;
     }
-    r = read_machine_info(cfg, &m->mi);
+    r = read_machine_info(m, &m->info.mi);
     if (r < 0) {
         cadv_log_errno(CADV_LOG_ERROR, r, "Reading the machine info failed");
         goto fail;
     }
+    m->sched = scheduler_new(&(struct scheduler_deps){
+            .cfg = cfg,
+            .kinds = m->kinds,
+            .base_interval_ns = m->base_interval_ns,
+            .max_interval_ns = m->max_interval_ns,
+            .proc_fd = m->proc_fd,
+            .machinefs = m->machinefs,
+            .collectors = &m->collectors,
+            .events = m->events,
+            .m = m,
+    });
+    m->ondemand = ondemand_new(m->sched, cfg->disable_root_cgroup_stats);
+    m->md = metadata_new(&(struct metadata_deps){
+            .cfg = cfg,
+            .kinds = m->kinds,
+            .machinefs = m->machinefs,
+            .registry = m->registry,
+            .m = m,
+    });
     *ret = m;
     return 0;
 fail:
@@ -213,58 +259,14 @@ void cadv_manager_set_sample_hook(struct cadv_manager *m, cadv_sample_hook fn, v
     }
 }
 
-static void runtimes_init(struct cadv_manager *m)
+struct registry *manager_registry(struct cadv_manager *m)
 {
-    while (m->runtimes[m->n_runtimes])
-        m->n_runtimes++;
-    m->rt_states = cadv_xcalloc(m->n_runtimes + 1, sizeof(*m->rt_states));
-    m->rt_ok = cadv_xcalloc(m->n_runtimes + 1, sizeof(*m->rt_ok));
-    m->rt_down_logged = cadv_xcalloc(m->n_runtimes + 1, sizeof(*m->rt_down_logged));
-    m->about_due_mono = cadv_xcalloc(m->n_runtimes + 1, sizeof(*m->about_due_mono));
-    for (size_t i = 0; i < m->n_runtimes; i++) {
-        const struct cadv_runtime *rt = m->runtimes[i];
-        int r = rt->init ? rt->init(m->cfg, &m->rt_states[i]) : 0;
-
-        if (r < 0)
-            cadv_log_errno(CADV_LOG_WARNING, r, "Runtime %s unavailable, its containers are raw", rt->name);
-        m->rt_ok[i] = r >= 0 && rt->claims;
-    }
-    m->runtimes_inited = true;
+    return m->registry;
 }
 
-static void runtimes_done(struct cadv_manager *m)
+struct ondemand *manager_ondemand(struct cadv_manager *m)
 {
-    if (!m->runtimes_inited)
-        return;
-    for (size_t i = 0; i < m->n_runtimes; i++)
-        if (m->rt_ok[i] && m->runtimes[i]->done)
-            m->runtimes[i]->done(m->rt_states[i]);
-    free(m->rt_states);
-    free(m->rt_ok);
-    free(m->rt_down_logged);
-    free(m->about_due_mono);
-}
-
-bool cadv_manager_raw_accepts(const struct cadv_manager *m, const char *name)
-{
-    return cadv_raw_accepts(m->cfg->docker_only, m->cfg->raw_cgroup_prefix_whitelist, name);
-}
-
-/* Which runtime owns name: its index (id written), -1 for raw, -2 if not tracked. */
-static int claim(struct cadv_manager *m, const char *name, char *id)
-{
-    for (size_t i = 0; i < m->n_runtimes; i++) {
-        enum cadv_claim c;
-
-        if (!m->rt_ok[i])
-            continue;
-        c = m->runtimes[i]->claims(m->rt_states[i], name, id, CADV_RT_ID_MAX);
-        if (c == CADV_CLAIM_IGNORE)
-            return -2;
-        if (c == CADV_CLAIM_YES || c == CADV_CLAIM_MAYBE)
-            return (int)i; /* later MAYBE owners are tried by the metadata worker on -ENOENT */
-    }
-    return cadv_manager_raw_accepts(m, name) ? -1 : -2;
+    return m->ondemand;
 }
 
 /* Opens name's cgroup and builds the container (not registered). */
@@ -277,15 +279,15 @@ static int container_build(struct cadv_manager *m, const char *name, struct cadv
     r = cadv_cgroup_open(m->root, name, &cg);
     if (r < 0)
         return r;
-    c = cadv_registry_container_new(name, cg, positive_or(m->cfg->storage_duration_ns, 120 * CADV_NS_PER_SEC),
-                                    m->base_interval_ns);
+    c = container_new(name, cg, positive_or(m->cfg->storage_duration_ns, 120 * CADV_NS_PER_SEC),
+                      m->base_interval_ns);
     /* Not shared yet: no lock needed. A cgroup that cannot be read leaves the limits empty. */
     (void)cadv_cgroup_read_spec(cg, &c->spec);
     /* A runtime writes a new container's limits just after creating its cgroup: re-read them after
      * 1 s, then at growing intervals up to the steady 10 s (scheduler.c refresh_spec). */
     c->next_spec_mono = cadv_mono_ns() + CADV_NS_PER_SEC;
     c->spec_refresh_ns = 2 * CADV_NS_PER_SEC;
-    cadv_collectors_attach(m, c);
+    cadv_collectors_attach(&m->collectors, c);
     *ret = c;
     return 0;
 }
@@ -308,13 +310,8 @@ static void emit(struct cadv_manager *m, struct cadv_container *c, enum cadv_eve
 /* Registers and schedules a built container; takes over the caller's reference. */
 static int container_register(struct cadv_manager *m, struct cadv_container *c)
 {
-    int r = cadv_registry_insert(m, c);
+    int r = registry_insert(m->registry, c);
 
-    if (r == -ENOSPC && !m->reg_full_logged) {
-        cadv_log(CADV_LOG_WARNING, "More than %d containers, '%s' and later ones are not tracked",
-                 CADV_MANAGER_MAX_CONTAINERS, c->name);
-        m->reg_full_logged = true;
-    }
     if (r < 0) {
         cadv_container_unref(c);
         return r;
@@ -322,9 +319,9 @@ static int container_register(struct cadv_manager *m, struct cadv_container *c)
     atomic_fetch_add(&m->added_total, 1);
     emit(m, c, CADV_EVENT_CREATION);
     if (!(c->is_root && m->cfg->disable_root_cgroup_stats))
-        cadv_sched_add(m, c);
+        scheduler_add(m->sched, c);
     if (c->rt_index >= 0)
-        cadv_metadata_enqueue(m, c);
+        metadata_enqueue(m->md, c);
     cadv_log(CADV_LOG_DEBUG, "Added container '%s'", c->name);
     cadv_container_unref(c);
     return 0;
@@ -334,31 +331,31 @@ static bool is_rejected(struct cadv_manager *m, const char *name)
 {
     bool r;
 
-    pthread_mutex_lock(&m->rej_lock);
-    r = cadv_hmap_get(m->rejected, name, strlen(name)) != NULL;
-    pthread_mutex_unlock(&m->rej_lock);
+    pthread_mutex_lock(&m->rejected.lock);
+    r = cadv_hmap_get(m->rejected.names, name, strlen(name)) != NULL;
+    pthread_mutex_unlock(&m->rejected.lock);
     return r;
 }
 
-void cadv_manager_forget_rejected(struct cadv_manager *m, const char *name)
+void manager_forget_rejected(struct cadv_manager *m, const char *name)
 {
-    pthread_mutex_lock(&m->rej_lock);
-    if (cadv_hmap_count(m->rejected) > 0)
-        (void)cadv_hmap_del(m->rejected, name, strlen(name));
-    pthread_mutex_unlock(&m->rej_lock);
+    pthread_mutex_lock(&m->rejected.lock);
+    if (cadv_hmap_count(m->rejected.names) > 0)
+        (void)cadv_hmap_del(m->rejected.names, name, strlen(name));
+    pthread_mutex_unlock(&m->rejected.lock);
 }
 
-void cadv_manager_reject_container(struct cadv_manager *m, struct cadv_container *c)
+void manager_reject_container(struct cadv_manager *m, struct cadv_container *c)
 {
-    pthread_mutex_lock(&m->rej_lock);
+    pthread_mutex_lock(&m->rejected.lock);
     /* Bounded like the registry; beyond it, rescans merely re-try these names. */
-    if (cadv_hmap_count(m->rejected) < CADV_MANAGER_MAX_CONTAINERS)
-        cadv_hmap_put(m->rejected, c->name, c->name_len, m);
-    pthread_mutex_unlock(&m->rej_lock);
-    cadv_manager_remove_container(m, c);
+    if (cadv_hmap_count(m->rejected.names) < CADV_MANAGER_MAX_CONTAINERS)
+        cadv_hmap_put(m->rejected.names, c->name, c->name_len, m);
+    pthread_mutex_unlock(&m->rejected.lock);
+    manager_remove_container(m, c);
 }
 
-int cadv_manager_add_container(struct cadv_manager *m, const char *name)
+int manager_add_container(struct cadv_manager *m, const char *name)
 {
     char id[CADV_RT_ID_MAX] = "";
     struct cadv_container *c;
@@ -366,7 +363,7 @@ int cadv_manager_add_container(struct cadv_manager *m, const char *name)
 
     if (is_rejected(m, name))
         return 0;
-    rt = claim(m, name, id);
+    rt = metadata_claim(m->md, name, id);
     if (rt < -1)
         return 0;
     r = container_build(m, name, &c);
@@ -379,7 +376,7 @@ int cadv_manager_add_container(struct cadv_manager *m, const char *name)
     return container_register(m, c) == 0 ? 1 : 0;
 }
 
-void cadv_manager_remove_container(struct cadv_manager *m, struct cadv_container *c)
+void manager_remove_container(struct cadv_manager *m, struct cadv_container *c)
 {
     struct cadv_cgroup *cg;
     bool removed;
@@ -387,14 +384,14 @@ void cadv_manager_remove_container(struct cadv_manager *m, struct cadv_container
     if (c->is_root)
         return; /* lives until cadv_manager_free */
     atomic_store(&c->alive, false);
-    removed = cadv_registry_remove(m, c);
+    removed = registry_remove(m->registry, c);
     cadv_appwire_remove(m, c);
     pthread_mutex_lock(&c->collect_lock);
     cg = c->cg;
     c->cg = NULL;
     pthread_mutex_unlock(&c->collect_lock);
     cadv_cgroup_close(cg);
-    cadv_sched_remove(m, c);
+    scheduler_remove(m->sched, c);
     if (removed) {
         atomic_fetch_add(&m->removed_total, 1);
         emit(m, c, CADV_EVENT_DELETION);
@@ -402,7 +399,14 @@ void cadv_manager_remove_container(struct cadv_manager *m, struct cadv_container
     }
 }
 
-void cadv_manager_reopen_container(struct cadv_manager *m, struct cadv_container *c)
+void manager_container_gone(struct cadv_manager *m, struct cadv_container *c)
+{
+    manager_remove_container(m, c);
+    if (m->disc)
+        discovery_recheck(m->disc, c->name);
+}
+
+void manager_reopen_container(struct cadv_manager *m, struct cadv_container *c)
 {
     struct cadv_cgroup *cg;
 
@@ -432,9 +436,9 @@ static int create_root(struct cadv_manager *m)
     c->spec.has_filesystem = true;
     atomic_store(&c->net_pid, 1); /* the host's network namespace */
     atomic_store(&c->root_pid, 1);
-    pthread_mutex_lock(&m->mi_lock);
-    c->spec.has_network = m->mi->n_netdevs > 0;
-    pthread_mutex_unlock(&m->mi_lock);
+    pthread_mutex_lock(&m->info.lock);
+    c->spec.has_network = m->info.mi->n_netdevs > 0;
+    pthread_mutex_unlock(&m->info.lock);
     m->root_container = cadv_container_ref(c);
     r = container_register(m, c);
     if (r < 0)
@@ -449,27 +453,29 @@ int cadv_manager_start(struct cadv_manager *m)
     if (m->started)
         return -EALREADY;
     m->started = true;
-    runtimes_init(m);
+    metadata_runtimes_init(m->md, m->runtimes);
     r = create_root(m);
     if (r < 0)
         return r;
     cadv_machinefs_update(m->machinefs, cadv_mono_ns()); /* the first root sample has them */
-    m->disc = cadv_discovery_new(m);
-    cadv_discovery_scan(m->disc);
-    /* The collector reads m->oom (cadv_oom_account): the OOM watcher starts before it and stops after. */
-    r = cadv_oom_watch_start(m, &m->oom);
+    r = discovery_new(m, m->root, m->sched, m->global_interval_ns, m->machine_interval_ns, &m->disc);
+    if (r < 0)
+        return r;
+    discovery_scan(m->disc);
+    /* The collector reads the OOM watch (oom_account): it starts before the collector and stops after. */
+    r = oom_watch_start(m->cfg->kmsg_path, m->events, &m->oom);
     if (r >= 0)
-        r = cadv_sched_start(m);
+        r = scheduler_start(m->sched, m->oom, m->sample_hook, m->sample_hook_arg);
     if (r >= 0)
-        r = cadv_metadata_start(m);
+        r = metadata_start(m->md);
     if (r >= 0)
-        r = cadv_discovery_start(m);
+        r = discovery_start(m->disc);
     if (r < 0) {
         cadv_log_errno(CADV_LOG_ERROR, r, "Starting the manager's threads failed");
         cadv_manager_stop(m);
         return r;
     }
-    cadv_log(CADV_LOG_INFO, "Manager started: %zu containers", cadv_registry_count(m));
+    cadv_log(CADV_LOG_INFO, "Manager started: %zu containers", registry_count(m->registry));
     return 0;
 }
 
@@ -479,10 +485,10 @@ void cadv_manager_stop(struct cadv_manager *m)
         return;
     m->stopped = true;
     /* The watcher and the worker create and remove containers: stop them before the collector. */
-    cadv_discovery_stop(m);
-    cadv_metadata_stop(m);
-    cadv_sched_stop(m);
-    m->oom = cadv_oom_watch_stop(m->oom);
+    discovery_stop(m->disc);
+    metadata_stop(m->md);
+    scheduler_stop(m->sched);
+    m->oom = oom_watch_stop(m->oom);
 }
 
 struct cadv_manager *cadv_manager_free(struct cadv_manager *m)
@@ -494,7 +500,7 @@ struct cadv_manager *cadv_manager_free(struct cadv_manager *m)
         return NULL;
     cadv_manager_stop(m);
     cadv_appwire_done(m); /* after the metadata worker, which declares containers to it */
-    cadv_registry_take_all(m, &all, &n);
+    registry_take_all(m->registry, &all, &n);
     for (size_t i = 0; i < n; i++) {
         atomic_store(&all[i]->alive, false);
         pthread_mutex_lock(&all[i]->collect_lock);
@@ -503,64 +509,85 @@ struct cadv_manager *cadv_manager_free(struct cadv_manager *m)
     }
     cadv_containers_unref(all, n);
     m->root_container = cadv_container_unref(m->root_container);
-    cadv_sched_done(m);
-    cadv_metadata_done(m);
-    m->disc = cadv_discovery_free(m->disc);
-    runtimes_done(m);
+    m->ondemand = ondemand_free(m->ondemand);
+    m->sched = scheduler_free(m->sched);
+    m->md = metadata_free(m->md);
+    m->disc = discovery_free(m->disc);
+    m->registry = registry_free(m->registry);
     m->root = cadv_cgroup_root_free(m->root);
-    cadv_collectors_done(m);
-    m->mi = cadv_machine_info_unref(m->mi);
-    if (m->wake_fd >= 0)
-        close(m->wake_fd);
+    cadv_collectors_done(&m->collectors);
+    m->info.mi = cadv_machine_info_unref(m->info.mi);
     m->machinefs = cadv_machinefs_free(m->machinefs);
     if (m->proc_fd >= 0)
         close(m->proc_fd);
-    cadv_discovery_recheck_done(m);
-    pthread_mutex_destroy(&m->recheck_lock);
-    cadv_hmap_free(m->rejected);
+    cadv_hmap_free(m->rejected.names);
     m->events = cadv_events_free(m->events);
-    pthread_mutex_destroy(&m->rej_lock);
-    pthread_mutex_destroy(&m->mi_lock);
-    free(m->docker_version);
-    free(m->docker_api_version);
-    pthread_rwlock_destroy(&m->reg_lock);
+    pthread_mutex_destroy(&m->rejected.lock);
+    pthread_mutex_destroy(&m->info.lock);
+    free(m->info.docker_version);
+    free(m->info.docker_api_version);
     free(m);
     return NULL;
 }
 
-void cadv_manager_update_machine_info(struct cadv_manager *m)
+void manager_update_machine_info(struct cadv_manager *m)
 {
     struct cadv_machine_info *mi, *old;
-    int r = read_machine_info(m->cfg, &mi);
+    int r = read_machine_info(m, &mi);
 
     if (r < 0) {
         cadv_log_errno(CADV_LOG_WARNING, r, "Refreshing the machine info failed, keeping the old one");
         return;
     }
-    pthread_mutex_lock(&m->mi_lock);
-    if (m->docker_version)
-        mi->docker_version = cadv_xstrdup(m->docker_version);
-    if (m->docker_api_version)
-        mi->docker_api_version = cadv_xstrdup(m->docker_api_version);
-    old = m->mi;
-    m->mi = mi;
-    pthread_mutex_unlock(&m->mi_lock);
+    pthread_mutex_lock(&m->info.lock);
+    if (m->info.docker_version)
+        mi->docker_version = cadv_xstrdup(m->info.docker_version);
+    if (m->info.docker_api_version)
+        mi->docker_api_version = cadv_xstrdup(m->info.docker_api_version);
+    old = m->info.mi;
+    m->info.mi = mi;
+    pthread_mutex_unlock(&m->info.lock);
     cadv_machine_info_unref(old);
+}
+
+/* Replaces *dst with a copy of src when they differ. Returns true if it did. */
+static bool swap_str(char **dst, const char *src)
+{
+    if (!src || (*dst && strcmp(*dst, src) == 0))
+        return false;
+    free(*dst);
+    *dst = cadv_xstrdup(src);
+    return true;
+}
+
+void manager_set_docker_versions(struct cadv_manager *m, const char *version, const char *api_version)
+{
+    bool changed;
+
+    pthread_mutex_lock(&m->info.lock);
+    changed = swap_str(&m->info.docker_version, version);
+    changed = swap_str(&m->info.docker_api_version, api_version) || changed;
+    pthread_mutex_unlock(&m->info.lock);
+    if (!changed)
+        return;
+    cadv_log(CADV_LOG_INFO, "Docker version '%s' (API '%s')", version ? version : "",
+             api_version ? api_version : "");
+    manager_update_machine_info(m); /* publishes the versions */
 }
 
 struct cadv_machine_info *cadv_manager_machine_info(struct cadv_manager *m)
 {
     struct cadv_machine_info *mi;
 
-    pthread_mutex_lock(&m->mi_lock);
-    mi = cadv_machine_info_ref(m->mi);
-    pthread_mutex_unlock(&m->mi_lock);
+    pthread_mutex_lock(&m->info.lock);
+    mi = cadv_machine_info_ref(m->info.mi);
+    pthread_mutex_unlock(&m->info.lock);
     return mi;
 }
 
 uint64_t cadv_manager_generation(struct cadv_manager *m)
 {
-    return atomic_load(&m->generation);
+    return scheduler_generation(m->sched);
 }
 
 const struct cadv_config *cadv_manager_config(struct cadv_manager *m)
@@ -583,35 +610,17 @@ void cadv_manager_get_stats(struct cadv_manager *m, struct cadv_manager_stats *r
             s.summary_bytes += cadv_summary_bytes(NULL);
     }
     cadv_containers_unref(all, n);
-    s.collections_total = atomic_load(&m->collections_total);
-    s.read_errors_total = atomic_load(&m->read_errors_total);
-    s.cycle_seconds_ns = atomic_load(&m->cycle_last_ns);
-    s.cycle_ns_total = atomic_load(&m->cycle_ns_total);
-    s.cycles_total = atomic_load(&m->cycles_total);
+    scheduler_get_stats(m->sched, &s);
     fds = cadv_cgroup_root_fds_held(m->root);
     s.fds_held = fds > 0 ? (uint64_t)fds : 0;
     s.containers_added_total = atomic_load(&m->added_total);
     s.containers_removed_total = atomic_load(&m->removed_total);
     s.events_stored = cadv_events_count(m->events);
     s.events_dropped_total = cadv_events_dropped_total(m->events);
-    s.ondemand_total = atomic_load(&m->ondemand_total);
     *ret = s;
 }
 
 struct cadv_events *cadv_manager_events(struct cadv_manager *m)
 {
     return m->events;
-}
-
-int cadv_container_derived(struct cadv_container *c, struct cadv_derived *ret)
-{
-    int r = -ENOENT;
-
-    pthread_mutex_lock(&c->collect_lock);
-    if (c->summary) {
-        cadv_summary_get(c->summary, ret);
-        r = 0;
-    }
-    pthread_mutex_unlock(&c->collect_lock);
-    return r;
 }

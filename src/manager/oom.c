@@ -29,8 +29,9 @@
 #include "core/timeutil.h"
 #include "core/xalloc.h"
 #include "events/store.h"
+#include "manager/container.h"
 #include "manager/hmap.h"
-#include "manager/internal.h"
+#include "manager/worker.h"
 #include "model/sample.h"
 
 #define KMSG_BUF     16384 /* a /dev/kmsg read needs room for a whole record (<= 8 KiB) */
@@ -40,10 +41,10 @@
 #define OOM_GRACE_NS (2 * CADV_NS_PER_SEC)
 
 struct cadv_oom_watch {
-    struct cadv_manager *m;
+    struct cadv_events *events; /* borrowed */
     int fd;
-    int stop_fd;
-    pthread_t thread;
+    int stop_fd; /* eventfd: wakes the thread to stop */
+    struct worker worker;
     uint64_t boot_ns;
     struct cadv_oom_parser parser;
     char buf[KMSG_BUF + 1];
@@ -91,7 +92,7 @@ static void report(struct cadv_oom_watch *w, const struct cadv_oom *o)
              (long long)o->pid, o->process, o->container, o->victim,
              o->constraint[0] ? o->constraint : "no constraint given");
     ev.container_name = cadv_xstrdup(o->container);
-    cadv_events_add(w->m->events, &ev);
+    cadv_events_add(w->events, &ev);
     count_kill(w, o->container);
     free(ev.container_name);
     ev.type = CADV_EVENT_OOM_KILL;
@@ -99,7 +100,7 @@ static void report(struct cadv_oom_watch *w, const struct cadv_oom *o)
     ev.pid = o->pid;
     ev.process_name = cadv_xstrdup(o->process);
     ev.constraint = cadv_xstrdup(o->constraint);
-    cadv_events_add(w->m->events, &ev);
+    cadv_events_add(w->events, &ev);
     cadv_event_done(&ev);
 }
 
@@ -168,14 +169,14 @@ static void *watch_main(void *arg)
         }
         if (poll(fds, 2, timeout) < 0 && errno != EINTR)
             return NULL;
-        if (fds[0].revents)
+        if (fds[0].revents || worker_stopping(&w->worker))
             return NULL;
     }
 }
 
-int cadv_oom_watch_start(struct cadv_manager *m, struct cadv_oom_watch **ret)
+int oom_watch_start(const char *kmsg_path, struct cadv_events *events, struct cadv_oom_watch **ret)
 {
-    const char *path = m->cfg->kmsg_path && *m->cfg->kmsg_path ? m->cfg->kmsg_path : "/dev/kmsg";
+    const char *path = kmsg_path && *kmsg_path ? kmsg_path : "/dev/kmsg";
     struct cadv_oom_watch *w;
     int fd, r;
 
@@ -187,7 +188,7 @@ int cadv_oom_watch_start(struct cadv_manager *m, struct cadv_oom_watch **ret)
         return 0;
     }
     w = cadv_xcalloc(1, sizeof(*w));
-    w->m = m;
+    w->events = events;
     w->fd = fd;
     w->boot_ns = boot_time_ns();
     cadv_oom_parser_init(&w->parser);
@@ -198,7 +199,7 @@ int cadv_oom_watch_start(struct cadv_manager *m, struct cadv_oom_watch **ret)
         r = -errno;
         goto fail;
     }
-    r = -pthread_create(&w->thread, NULL, watch_main, w);
+    r = worker_start(&w->worker, "cadv-oom", watch_main, w);
     if (r < 0)
         goto fail;
     *ret = w;
@@ -214,15 +215,20 @@ fail:
     return 0;
 }
 
-struct cadv_oom_watch *cadv_oom_watch_stop(struct cadv_oom_watch *w)
+static void wake(void *arg)
 {
+    struct cadv_oom_watch *w = arg;
     uint64_t one = 1;
 
-    if (!w)
-        return NULL;
     if (write(w->stop_fd, &one, sizeof(one)) < 0)
         cadv_log_errno(CADV_LOG_WARNING, -errno, "Waking the OOM watcher failed");
-    pthread_join(w->thread, NULL);
+}
+
+struct cadv_oom_watch *oom_watch_stop(struct cadv_oom_watch *w)
+{
+    if (!w)
+        return NULL;
+    worker_stop(&w->worker, wake, w);
     close(w->stop_fd);
     close(w->fd);
     cadv_hmap_free(w->counts);
@@ -231,7 +237,8 @@ struct cadv_oom_watch *cadv_oom_watch_stop(struct cadv_oom_watch *w)
     return NULL;
 }
 
-uint64_t cadv_oom_watch_count(struct cadv_oom_watch *w, const char *name)
+/* OOM kills seen in the cgroup named name (0 if none or w is NULL). Cheap while none was seen. */
+static uint64_t oom_watch_count(struct cadv_oom_watch *w, const char *name)
 {
     const uint64_t *v;
     uint64_t n;
@@ -245,7 +252,7 @@ uint64_t cadv_oom_watch_count(struct cadv_oom_watch *w, const char *name)
     return n;
 }
 
-uint64_t cadv_oom_recheck_ns(const struct cadv_container *c, uint64_t now_ns)
+uint64_t oom_recheck_ns(const struct cadv_container *c, uint64_t now_ns)
 {
     uint64_t due = c->oom_deficit_since + OOM_GRACE_NS;
 
@@ -254,7 +261,7 @@ uint64_t cadv_oom_recheck_ns(const struct cadv_container *c, uint64_t now_ns)
     return due > now_ns ? due - now_ns : 0;
 }
 
-static void emit_unreported(struct cadv_manager *m, struct cadv_container *c, uint64_t n, uint64_t now_ns)
+static void emit_unreported(struct cadv_events *events, struct cadv_container *c, uint64_t n, uint64_t now_ns)
 {
     struct cadv_event ev = {.container_name = c->name, .timestamp_ns = now_ns};
 
@@ -262,16 +269,16 @@ static void emit_unreported(struct cadv_manager *m, struct cadv_container *c, ui
              (unsigned long long)n, c->name);
     for (uint64_t i = 0; i < n; i++) {
         ev.type = CADV_EVENT_OOM;
-        cadv_events_add(m->events, &ev);
+        cadv_events_add(events, &ev);
         ev.type = CADV_EVENT_OOM_KILL;
-        cadv_events_add(m->events, &ev);
+        cadv_events_add(events, &ev);
     }
 }
 
-uint64_t cadv_oom_account(struct cadv_manager *m, struct cadv_container *c, const struct cadv_sample *s,
-                          uint64_t now_ns)
+uint64_t oom_account(struct cadv_oom_watch *w, struct cadv_events *events, struct cadv_container *c,
+                     const struct cadv_sample *s, uint64_t now_ns)
 {
-    uint64_t kmsg = cadv_oom_watch_count(m->oom, c->name), counted, reported;
+    uint64_t kmsg = oom_watch_count(w, c->name), counted, reported;
 
     if (!(s->c.has & CADV_HAS_OOM_KILL))
         return kmsg + c->oom_synth;
@@ -289,7 +296,7 @@ uint64_t cadv_oom_account(struct cadv_manager *m, struct cadv_container *c, cons
     } else if (!c->oom_deficit_since) {
         c->oom_deficit_since = now_ns; /* the kernel log may still be on its way */
     } else if (now_ns - c->oom_deficit_since >= OOM_GRACE_NS) {
-        emit_unreported(m, c, counted - reported, now_ns);
+        emit_unreported(events, c, counted - reported, now_ns);
         c->oom_synth += counted - reported;
         c->oom_deficit_since = 0;
     }

@@ -1,212 +1,43 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* registry.c - containers by name: a sorted array of references with binary search (prefix
- * ranges are contiguous in strcmp order), guarded by m->reg_lock; container handles and their
- * accessors (manager.h). */
+ * ranges are contiguous in strcmp order) under the registry's rwlock; the lookups of manager.h. */
 #include "manager/registry.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "collect/cgroup.h"
-#include "collect/procstats.h"
+#include "core/log.h"
 #include "core/xalloc.h"
-#include "manager/appwire.h"
-#include "manager/collectors.h"
-#include "manager/internal.h"
+#include "manager/container.h"
+#include "manager/lifecycle.h"
 #include "manager/manager.h"
-#include "store/ring.h"
-#include "store/summary.h"
 
-struct cadv_container *cadv_registry_container_new(const char *name, struct cadv_cgroup *cg,
-                                                   uint64_t storage_ns, uint64_t interval_ns)
+struct registry {
+    pthread_rwlock_t lock;         /* the array and every container's ns/aliases */
+    struct cadv_container **items; /* sorted by name (strcmp), one reference each */
+    size_t n, cap;
+    atomic_bool full_logged; /* the cap was reached (logged once) */
+};
+
+struct registry *registry_new(void)
 {
-    struct cadv_container *c = cadv_xcalloc(1, sizeof(*c));
+    struct registry *reg = cadv_xcalloc(1, sizeof(*reg));
 
-    atomic_init(&c->refs, 1);
-    c->name = cadv_xstrdup(name);
-    c->name_len = strlen(name);
-    c->is_root = strcmp(name, "/") == 0;
-    c->ring = cadv_ring_new(storage_ns, interval_ns);
-    atomic_init(&c->alive, true);
-    atomic_init(&c->last_sample_ns, 0);
-    atomic_init(&c->spec_version, 1);
-    pthread_mutex_init(&c->collect_lock, NULL);
-    c->cg = cg;
-    pthread_mutex_init(&c->spec_lock, NULL);
-    cadv_spec_init(&c->spec);
-    c->rt_index = -1;
-    c->heap_idx = SIZE_MAX;
-    c->interval_ns = interval_ns;
-    return c;
+    pthread_rwlock_init(&reg->lock, NULL);
+    return reg;
 }
 
-struct cadv_container *cadv_container_ref(struct cadv_container *c)
+struct registry *registry_free(struct registry *reg)
 {
-    atomic_fetch_add_explicit(&c->refs, 1, memory_order_relaxed);
-    return c;
-}
-
-static void identity_clear(struct cadv_container *c)
-{
-    free(c->ns);
-    for (size_t i = 0; i < c->n_aliases; i++)
-        free(c->aliases[i]);
-    free(c->aliases);
-    c->ns = NULL;
-    c->aliases = NULL;
-    c->n_aliases = 0;
-}
-
-struct cadv_container *cadv_container_unref(struct cadv_container *c)
-{
-    if (!c || atomic_fetch_sub_explicit(&c->refs, 1, memory_order_acq_rel) != 1)
+    if (!reg)
         return NULL;
-    /* The cgroup is closed when the container is removed, while the manager (and the cgroup root)
-     * is alive; a handle can outlive the manager without touching it. */
-    c->cg = cadv_cgroup_close(c->cg);
-    cadv_procstats_cache_free(c->procs);
-    c->summary = cadv_summary_free(c->summary);
-    cadv_collectors_detach(c);
-    cadv_ring_free(c->ring);
-    cadv_spec_done(&c->spec);
-    cadv_runtime_info_done(&c->rt_info);
-    identity_clear(c);
-    pthread_mutex_destroy(&c->collect_lock);
-    pthread_mutex_destroy(&c->spec_lock);
-    free(c->name);
-    free(c);
+    cadv_containers_unref(reg->items, reg->n);
+    pthread_rwlock_destroy(&reg->lock);
+    free(reg);
     return NULL;
-}
-
-void cadv_containers_unref(struct cadv_container **arr, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        cadv_container_unref(arr[i]);
-    free(arr);
-}
-
-const char *cadv_container_name(const struct cadv_container *c)
-{
-    return c->name;
-}
-
-void cadv_container_spec(struct cadv_container *c, struct cadv_spec *ret)
-{
-    pthread_mutex_lock(&c->spec_lock);
-    cadv_spec_copy(ret, &c->spec);
-    pthread_mutex_unlock(&c->spec_lock);
-}
-
-uint64_t cadv_container_spec_version(struct cadv_container *c)
-{
-    return atomic_load(&c->spec_version);
-}
-
-int cadv_container_samples(struct cadv_container *c, uint64_t start_ns, uint64_t end_ns, int max_n,
-                           struct cadv_sample **ret, size_t *ret_n)
-{
-    return cadv_ring_query(c->ring, start_ns, end_ns, max_n, ret, ret_n);
-}
-
-int cadv_container_latest(struct cadv_container *c, struct cadv_sample *dst)
-{
-    return cadv_ring_latest(c->ring, dst);
-}
-
-bool cadv_container_alive(struct cadv_container *c)
-{
-    return atomic_load(&c->alive);
-}
-
-#define COPY_FIELD(f)           \
-    do {                        \
-        if (dst->f != src->f) { \
-            dst->f = src->f;    \
-            changed = true;     \
-        }                       \
-    } while (0)
-
-/* Copies the fields cadv_cgroup_read_spec writes (all of ContainerSpec but start_time, has_network,
- * has_filesystem, has_custom_metrics, which come from the runtime or the manager) from src into dst;
- * returns true if any changed. */
-static bool cgroup_fields_copy(struct cadv_spec *dst, const struct cadv_spec *src)
-{
-    bool changed = false;
-
-    COPY_FIELD(creation_time_ns);
-    COPY_FIELD(has_cpu);
-    COPY_FIELD(cpu_limit);
-    COPY_FIELD(cpu_max_limit);
-    COPY_FIELD(cpu_quota);
-    COPY_FIELD(cpu_period);
-    COPY_FIELD(has_memory);
-    COPY_FIELD(memory_limit);
-    COPY_FIELD(memory_reservation);
-    COPY_FIELD(memory_swap_limit);
-    COPY_FIELD(has_hugetlb);
-    COPY_FIELD(has_processes);
-    COPY_FIELD(processes_limit);
-    COPY_FIELD(has_diskio);
-    if (strncmp(dst->cpu_mask, src->cpu_mask, sizeof(dst->cpu_mask)) != 0) {
-        memcpy(dst->cpu_mask, src->cpu_mask, sizeof(dst->cpu_mask));
-        dst->cpu_mask[sizeof(dst->cpu_mask) - 1] = '\0';
-        changed = true;
-    }
-    return changed;
-}
-
-void cadv_container_set_limits(struct cadv_container *c, const struct cadv_spec *spec)
-{
-    struct cadv_spec want;
-
-    pthread_mutex_lock(&c->spec_lock);
-    want = c->spec; /* shallow: only the scalar fields are used */
-    (void)cgroup_fields_copy(&want, spec);
-    if (c->rt_creation_ns) /* the runtime's creation time wins over the cgroup directory's */
-        want.creation_time_ns = c->rt_creation_ns;
-    if (cgroup_fields_copy(&c->spec, &want))
-        atomic_fetch_add(&c->spec_version, 1);
-    pthread_mutex_unlock(&c->spec_lock);
-}
-
-void cadv_container_set_identity(struct cadv_manager *m, struct cadv_container *c,
-                                 const struct cadv_spec *spec, struct cadv_runtime_info *info)
-{
-    struct cadv_spec *dst = &c->spec;
-    const struct cadv_spec *src = spec;
-    bool changed;
-
-    pthread_mutex_lock(&c->spec_lock);
-    changed = !cadv_spec_identity_equal(dst, src);
-    if (changed)
-        cadv_spec_copy_identity(dst, src);
-    c->rt_creation_ns = src->creation_time_ns;
-    if (src->creation_time_ns)
-        COPY_FIELD(creation_time_ns);
-    COPY_FIELD(start_time_ns);
-    /* Network figures come from the root process's netns when the runtime says so (docker: always;
-     * containerd: sandboxes only); a plugin without inspect_full gives a pid, which suffices. */
-    atomic_store(&c->root_pid, src->pid);
-    atomic_store(&c->health, (uint64_t)src->health);
-    atomic_store(&c->net_pid, (info ? info->collect_network : true) ? src->pid : 0);
-    if (info) {
-        if (dst->has_network != info->has_network) {
-            dst->has_network = info->has_network;
-            changed = true;
-        }
-        cadv_runtime_info_done(&c->rt_info);
-        c->rt_info = *info; /* takes over the strings */
-        memset(info, 0, sizeof(*info));
-    } else {
-        COPY_FIELD(has_network);
-    }
-    COPY_FIELD(has_filesystem);
-    if (changed)
-        atomic_fetch_add(&c->spec_version, 1);
-    pthread_mutex_unlock(&c->spec_lock);
-    cadv_registry_set_identity(m, c, spec);
-    cadv_appwire_identity(m, c, spec);
 }
 
 /* strcmp(name, key), where key is k[0..klen) followed by `extra` unless extra is NUL. */
@@ -226,14 +57,14 @@ static int cmp_key(const char *name, const char *k, size_t klen, char extra)
 }
 
 /* First index whose name is >= key (see cmp_key). Registry lock held. */
-static size_t lower_bound(const struct cadv_manager *m, const char *k, size_t klen, char extra)
+static size_t lower_bound(const struct registry *reg, const char *k, size_t klen, char extra)
 {
-    size_t lo = 0, hi = m->n_reg;
+    size_t lo = 0, hi = reg->n;
 
     while (lo < hi) {
         size_t mid = lo + (hi - lo) / 2;
 
-        if (cmp_key(m->reg[mid]->name, k, klen, extra) < 0)
+        if (cmp_key(reg->items[mid]->name, k, klen, extra) < 0)
             lo = mid + 1;
         else
             hi = mid;
@@ -249,101 +80,111 @@ static bool has_prefix(const char *name, const char *k, size_t klen, char extra)
 }
 
 /* Index of exactly `name`, or SIZE_MAX. Registry lock held. */
-static size_t find_exact(const struct cadv_manager *m, const char *name, size_t len)
+static size_t find_exact(const struct registry *reg, const char *name, size_t len)
 {
-    size_t i = lower_bound(m, name, len, '\0');
+    size_t i = lower_bound(reg, name, len, '\0');
 
-    return i < m->n_reg && cmp_key(m->reg[i]->name, name, len, '\0') == 0 ? i : SIZE_MAX;
+    return i < reg->n && cmp_key(reg->items[i]->name, name, len, '\0') == 0 ? i : SIZE_MAX;
 }
 
-int cadv_registry_insert(struct cadv_manager *m, struct cadv_container *c)
+int registry_insert(struct registry *reg, struct cadv_container *c)
 {
     size_t i;
     int r = 0;
 
-    pthread_rwlock_wrlock(&m->reg_lock);
-    i = lower_bound(m, c->name, c->name_len, '\0');
-    if (i < m->n_reg && strcmp(m->reg[i]->name, c->name) == 0) {
+    pthread_rwlock_wrlock(&reg->lock);
+    i = lower_bound(reg, c->name, c->name_len, '\0');
+    if (i < reg->n && strcmp(reg->items[i]->name, c->name) == 0) {
         r = -EEXIST;
         goto out;
     }
-    if (m->n_reg >= CADV_MANAGER_MAX_CONTAINERS) {
+    if (reg->n >= CADV_MANAGER_MAX_CONTAINERS) {
         r = -ENOSPC;
         goto out;
     }
-    cadv_xgrow((void **)&m->reg, &m->cap_reg, m->n_reg + 1, sizeof(*m->reg));
-    memmove(&m->reg[i + 1], &m->reg[i], (m->n_reg - i) * sizeof(*m->reg));
-    m->reg[i] = cadv_container_ref(c);
-    m->n_reg++;
+    cadv_xgrow((void **)&reg->items, &reg->cap, reg->n + 1, sizeof(*reg->items));
+    memmove(&reg->items[i + 1], &reg->items[i], (reg->n - i) * sizeof(*reg->items));
+    reg->items[i] = cadv_container_ref(c);
+    reg->n++;
 out:
-    pthread_rwlock_unlock(&m->reg_lock);
+    pthread_rwlock_unlock(&reg->lock);
+    if (r == -ENOSPC && !atomic_exchange(&reg->full_logged, true))
+        cadv_log(CADV_LOG_WARNING, "More than %d containers, '%s' and later ones are not tracked",
+                 CADV_MANAGER_MAX_CONTAINERS, c->name);
     return r;
 }
 
-bool cadv_registry_remove(struct cadv_manager *m, struct cadv_container *c)
+bool registry_remove(struct registry *reg, struct cadv_container *c)
 {
     bool removed = false;
     size_t i;
 
-    pthread_rwlock_wrlock(&m->reg_lock);
-    i = find_exact(m, c->name, c->name_len);
-    if (i != SIZE_MAX && m->reg[i] == c) {
-        memmove(&m->reg[i], &m->reg[i + 1], (m->n_reg - i - 1) * sizeof(*m->reg));
-        m->n_reg--;
+    pthread_rwlock_wrlock(&reg->lock);
+    i = find_exact(reg, c->name, c->name_len);
+    if (i != SIZE_MAX && reg->items[i] == c) {
+        memmove(&reg->items[i], &reg->items[i + 1], (reg->n - i - 1) * sizeof(*reg->items));
+        reg->n--;
         removed = true;
     }
-    pthread_rwlock_unlock(&m->reg_lock);
+    pthread_rwlock_unlock(&reg->lock);
     if (removed)
         cadv_container_unref(c);
     return removed;
 }
 
-void cadv_registry_take_all(struct cadv_manager *m, struct cadv_container ***ret, size_t *ret_n)
+void registry_take_all(struct registry *reg, struct cadv_container ***ret, size_t *ret_n)
 {
-    pthread_rwlock_wrlock(&m->reg_lock);
-    *ret = m->reg;
-    *ret_n = m->n_reg;
-    m->reg = NULL;
-    m->n_reg = m->cap_reg = 0;
-    pthread_rwlock_unlock(&m->reg_lock);
+    pthread_rwlock_wrlock(&reg->lock);
+    *ret = reg->items;
+    *ret_n = reg->n;
+    reg->items = NULL;
+    reg->n = reg->cap = 0;
+    pthread_rwlock_unlock(&reg->lock);
 }
 
-size_t cadv_registry_count(struct cadv_manager *m)
+size_t registry_count(struct registry *reg)
 {
     size_t n;
 
-    pthread_rwlock_rdlock(&m->reg_lock);
-    n = m->n_reg;
-    pthread_rwlock_unlock(&m->reg_lock);
+    pthread_rwlock_rdlock(&reg->lock);
+    n = reg->n;
+    pthread_rwlock_unlock(&reg->lock);
     return n;
 }
 
-void cadv_registry_set_identity(struct cadv_manager *m, struct cadv_container *c,
-                                const struct cadv_spec *spec)
+void registry_set_identity(struct registry *reg, struct cadv_container *c, const struct cadv_spec *spec)
 {
     char *ns = spec->namespace_ ? cadv_xstrdup(spec->namespace_) : NULL;
     char **aliases = spec->n_aliases ? cadv_xcalloc(spec->n_aliases, sizeof(*aliases)) : NULL;
 
     for (size_t i = 0; i < spec->n_aliases; i++)
         aliases[i] = cadv_xstrdup(spec->aliases[i]);
-    pthread_rwlock_wrlock(&m->reg_lock);
-    identity_clear(c);
+    char *old_ns;
+    char **old_aliases;
+    size_t old_n;
+
+    pthread_rwlock_wrlock(&reg->lock);
+    old_ns = c->ns;
+    old_aliases = c->aliases;
+    old_n = c->n_aliases;
     c->ns = ns;
     c->aliases = aliases;
     c->n_aliases = spec->n_aliases;
-    pthread_rwlock_unlock(&m->reg_lock);
+    pthread_rwlock_unlock(&reg->lock);
+    container_identity_free(old_ns, old_aliases, old_n);
 }
 
 struct cadv_container *cadv_manager_get(struct cadv_manager *m, const char *name)
 {
+    struct registry *reg = manager_registry(m);
     struct cadv_container *c = NULL;
     size_t i;
 
-    pthread_rwlock_rdlock(&m->reg_lock);
-    i = find_exact(m, name, strlen(name));
+    pthread_rwlock_rdlock(&reg->lock);
+    i = find_exact(reg, name, strlen(name));
     if (i != SIZE_MAX)
-        c = cadv_container_ref(m->reg[i]);
-    pthread_rwlock_unlock(&m->reg_lock);
+        c = cadv_container_ref(reg->items[i]);
+    pthread_rwlock_unlock(&reg->lock);
     return c;
 }
 
@@ -357,27 +198,28 @@ static void push_ref(struct cadv_container ***arr, size_t *n, size_t *cap, struc
 int cadv_manager_list(struct cadv_manager *m, const char *name, bool recursive, struct cadv_container ***ret,
                       size_t *ret_n)
 {
+    struct registry *reg = manager_registry(m);
     struct cadv_container **arr = NULL;
     size_t n = 0, cap = 0, len = strlen(name);
 
     while (len > 1 && name[len - 1] == '/') /* "/docker/" means "/docker" */
         len--;
-    pthread_rwlock_rdlock(&m->reg_lock);
+    pthread_rwlock_rdlock(&reg->lock);
     if (len == 1 && name[0] == '/' && recursive) {
-        for (size_t i = 0; i < m->n_reg; i++)
-            push_ref(&arr, &n, &cap, m->reg[i]);
+        for (size_t i = 0; i < reg->n; i++)
+            push_ref(&arr, &n, &cap, reg->items[i]);
     } else {
-        size_t i = find_exact(m, name, len);
+        size_t i = find_exact(reg, name, len);
 
         if (i != SIZE_MAX)
-            push_ref(&arr, &n, &cap, m->reg[i]);
-        for (i = lower_bound(m, name, len, '/'); recursive && i < m->n_reg; i++) {
-            if (!has_prefix(m->reg[i]->name, name, len, '/'))
+            push_ref(&arr, &n, &cap, reg->items[i]);
+        for (i = lower_bound(reg, name, len, '/'); recursive && i < reg->n; i++) {
+            if (!has_prefix(reg->items[i]->name, name, len, '/'))
                 break;
-            push_ref(&arr, &n, &cap, m->reg[i]);
+            push_ref(&arr, &n, &cap, reg->items[i]);
         }
     }
-    pthread_rwlock_unlock(&m->reg_lock);
+    pthread_rwlock_unlock(&reg->lock);
     *ret = arr;
     *ret_n = n;
     return 0;
@@ -386,6 +228,7 @@ int cadv_manager_list(struct cadv_manager *m, const char *name, bool recursive, 
 int cadv_container_children(struct cadv_manager *m, struct cadv_container *c, struct cadv_container ***ret,
                             size_t *ret_n)
 {
+    struct registry *reg = manager_registry(m);
     struct cadv_container **arr = NULL;
     size_t n = 0, cap = 0;
     /* Descendants of "/" are the names starting with "/"; of "/a", those starting with "/a/". */
@@ -393,9 +236,9 @@ int cadv_container_children(struct cadv_manager *m, struct cadv_container *c, st
     char extra = c->is_root ? '\0' : '/';
     size_t skip = c->is_root ? 1 : c->name_len + 1;
 
-    pthread_rwlock_rdlock(&m->reg_lock);
-    for (size_t i = lower_bound(m, c->name, plen, extra); i < m->n_reg;) {
-        const char *name = m->reg[i]->name;
+    pthread_rwlock_rdlock(&reg->lock);
+    for (size_t i = lower_bound(reg, c->name, plen, extra); i < reg->n;) {
+        const char *name = reg->items[i]->name;
         const char *slash;
         size_t end;
 
@@ -407,16 +250,16 @@ int cadv_container_children(struct cadv_manager *m, struct cadv_container *c, st
         }
         slash = strchr(name + skip, '/');
         if (!slash) {
-            push_ref(&arr, &n, &cap, m->reg[i]);
+            push_ref(&arr, &n, &cap, reg->items[i]);
             i++;
             continue;
         }
         /* A deeper descendant D/...: the names with prefix D/ are the range [D/, D0) ('0' follows '/'),
          * and this is its first; jump past it. */
         end = (size_t)(slash - name);
-        i = lower_bound(m, name, end, '0');
+        i = lower_bound(reg, name, end, '0');
     }
-    pthread_rwlock_unlock(&m->reg_lock);
+    pthread_rwlock_unlock(&reg->lock);
     *ret = arr;
     *ret_n = n;
     return 0;
@@ -425,14 +268,15 @@ int cadv_container_children(struct cadv_manager *m, struct cadv_container *c, st
 int cadv_manager_list_namespace(struct cadv_manager *m, const char *ns, struct cadv_container ***ret,
                                 size_t *ret_n)
 {
+    struct registry *reg = manager_registry(m);
     struct cadv_container **arr = NULL;
     size_t n = 0, cap = 0;
 
-    pthread_rwlock_rdlock(&m->reg_lock);
-    for (size_t i = 0; i < m->n_reg; i++)
-        if (m->reg[i]->ns && strcmp(m->reg[i]->ns, ns) == 0)
-            push_ref(&arr, &n, &cap, m->reg[i]);
-    pthread_rwlock_unlock(&m->reg_lock);
+    pthread_rwlock_rdlock(&reg->lock);
+    for (size_t i = 0; i < reg->n; i++)
+        if (reg->items[i]->ns && strcmp(reg->items[i]->ns, ns) == 0)
+            push_ref(&arr, &n, &cap, reg->items[i]);
+    pthread_rwlock_unlock(&reg->lock);
     *ret = arr;
     *ret_n = n;
     return 0;
@@ -455,15 +299,16 @@ static int alias_match(const struct cadv_container *c, const char *alias, size_t
 int cadv_manager_find_alias(struct cadv_manager *m, const char *ns, const char *alias,
                             struct cadv_container **ret)
 {
+    struct registry *reg = manager_registry(m);
     struct cadv_container *found = NULL;
     size_t len = strlen(alias);
     int r = -ENOENT;
 
     if (len == 0)
         return -ENOENT;
-    pthread_rwlock_rdlock(&m->reg_lock);
-    for (size_t i = 0; i < m->n_reg; i++) {
-        struct cadv_container *c = m->reg[i];
+    pthread_rwlock_rdlock(&reg->lock);
+    for (size_t i = 0; i < reg->n; i++) {
+        struct cadv_container *c = reg->items[i];
         int match;
 
         if (!c->ns || strcmp(c->ns, ns) != 0)
@@ -482,6 +327,6 @@ int cadv_manager_find_alias(struct cadv_manager *m, const char *ns, const char *
     }
     if (r == 0)
         *ret = cadv_container_ref(found);
-    pthread_rwlock_unlock(&m->reg_lock);
+    pthread_rwlock_unlock(&reg->lock);
     return r;
 }

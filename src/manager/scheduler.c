@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* scheduler.c - the collector thread: a min-heap of containers keyed by next-due time (monotonic),
  * cAdvisor's housekeeping schedule, allocation-free collection into one scratch sample, slow spec
- * refresh; on-demand collections for readers that ask for a maximum age. */
+ * refresh; the collection of one container, shared with on-demand refreshes (ondemand.c). */
 #include "manager/scheduler.h"
 
 #include <errno.h>
@@ -18,26 +18,23 @@
 #include "core/timeutil.h"
 #include "core/xalloc.h"
 #include "manager/collectors.h"
-#include "manager/discovery.h"
-#include "manager/internal.h"
+#include "manager/container.h"
+#include "manager/lifecycle.h"
 #include "manager/machinefs.h"
-#include "manager/manager.h"
 #include "manager/oom.h"
-#include "manager/registry.h"
+#include "manager/worker.h"
 #include "model/kinds.h"
 #include "store/ring.h"
 #include "store/summary.h"
 
 /* Limits are re-read this often per container (cAdvisor re-reads them on most API reads; they
  * change rarely, and a change is seen within this period). */
-#define SPEC_REFRESH_NS  (10 * CADV_NS_PER_SEC)
-#define ERROR_LOG_NS     (60 * CADV_NS_PER_SEC)
-#define ONDEMAND_WAIT_NS (2 * CADV_NS_PER_SEC)
-#define POOL_MAX         16
+#define SPEC_REFRESH_NS (10 * CADV_NS_PER_SEC)
+#define ERROR_LOG_NS    (60 * CADV_NS_PER_SEC)
 /* A pass also takes the containers due within base interval / SLACK_DIV of its start (15 ms at 1 s):
  * with jittered due times spread over the interval, one wake-up then serves several containers
  * instead of one each, and a collection is at most that much early. */
-#define SLACK_DIV        64
+#define SLACK_DIV       64
 
 uint64_t cadv_sched_next_interval(uint64_t cur_ns, uint64_t base_ns, uint64_t max_ns, bool dynamic,
                                   int n_samples, bool stats_equal)
@@ -79,80 +76,115 @@ static double rng_double(uint64_t *state)
     return (double)((x * 2685821657736338717ULL) >> 11) * 0x1.0p-53;
 }
 
-/* Heap (m->sched_lock held). */
+/* A heap entry: the due time sits next to the pointer, so sifting compares without chasing it. */
+struct sched_ent {
+    uint64_t due_mono;
+    struct cadv_container *c;
+};
 
-/* Heap (m->sched_lock held). The sifts move a hole and write the moving entry once at the end. */
+struct scheduler {
+    struct scheduler_deps d;
+    /* Set by scheduler_start, before the thread. */
+    struct cadv_oom_watch *oom;
+    cadv_sample_hook hook;
+    void *hook_arg;
 
-static void heap_set(struct cadv_manager *m, size_t i, struct cadv_sched_ent e)
+    /* lock (+ cond, CLOCK_MONOTONIC): the min-heap by due_mono (one reference per entry) and its
+     * containers' heap_idx and poke_mono. */
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    struct sched_ent *heap;
+    size_t n_heap, cap_heap;
+    struct worker worker;
+
+    /* Collector thread only: reusable buffers, so a collection allocates nothing. */
+    struct cadv_scratch *scratch;
+    struct cadv_sample hk_newest, hk_prev;
+    struct cadv_spec spec_scratch;
+    uint64_t rng;
+
+    /* Self-metrics. */
+    _Atomic uint64_t generation;
+    _Atomic uint64_t collections_total;
+    _Atomic uint64_t read_errors_total;
+    _Atomic uint64_t cycle_last_ns;
+    _Atomic uint64_t cycle_ns_total;
+    _Atomic uint64_t cycles_total;
+    _Atomic uint64_t ondemand_total;
+};
+
+/* Heap (sch->lock held). The sifts move a hole and write the moving entry once at the end. */
+
+static void heap_set(struct scheduler *sch, size_t i, struct sched_ent e)
 {
-    m->heap[i] = e;
+    sch->heap[i] = e;
     e.c->heap_idx = i;
 }
 
 /* Places e at hole i or above it. Returns its index. */
-static size_t heap_up(struct cadv_manager *m, size_t i, struct cadv_sched_ent e)
+static size_t heap_up(struct scheduler *sch, size_t i, struct sched_ent e)
 {
-    while (i > 0 && e.due_mono < m->heap[(i - 1) / 2].due_mono) {
-        heap_set(m, i, m->heap[(i - 1) / 2]);
+    while (i > 0 && e.due_mono < sch->heap[(i - 1) / 2].due_mono) {
+        heap_set(sch, i, sch->heap[(i - 1) / 2]);
         i = (i - 1) / 2;
     }
-    heap_set(m, i, e);
+    heap_set(sch, i, e);
     return i;
 }
 
 /* Places e at hole i or below it. */
-static void heap_down(struct cadv_manager *m, size_t i, struct cadv_sched_ent e)
+static void heap_down(struct scheduler *sch, size_t i, struct sched_ent e)
 {
     for (;;) {
         size_t l = 2 * i + 1, min = l;
 
-        if (l >= m->n_heap)
+        if (l >= sch->n_heap)
             break;
-        if (l + 1 < m->n_heap && m->heap[l + 1].due_mono < m->heap[l].due_mono)
+        if (l + 1 < sch->n_heap && sch->heap[l + 1].due_mono < sch->heap[l].due_mono)
             min = l + 1;
-        if (e.due_mono <= m->heap[min].due_mono)
+        if (e.due_mono <= sch->heap[min].due_mono)
             break;
-        heap_set(m, i, m->heap[min]);
+        heap_set(sch, i, sch->heap[min]);
         i = min;
     }
-    heap_set(m, i, e);
+    heap_set(sch, i, e);
 }
 
 /* Inserts c due at due_mono (the heap takes over the caller's reference). */
-static void heap_push(struct cadv_manager *m, struct cadv_container *c, uint64_t due_mono)
+static void heap_push(struct scheduler *sch, struct cadv_container *c, uint64_t due_mono)
 {
-    cadv_xgrow((void **)&m->heap, &m->cap_heap, m->n_heap + 1, sizeof(*m->heap));
-    (void)heap_up(m, m->n_heap++, (struct cadv_sched_ent){due_mono, c});
+    cadv_xgrow((void **)&sch->heap, &sch->cap_heap, sch->n_heap + 1, sizeof(*sch->heap));
+    (void)heap_up(sch, sch->n_heap++, (struct sched_ent){due_mono, c});
 }
 
 /* Removes the entry at i and returns its container (with the heap's reference). */
-static struct cadv_container *heap_delete(struct cadv_manager *m, size_t i)
+static struct cadv_container *heap_delete(struct scheduler *sch, size_t i)
 {
-    struct cadv_container *c = m->heap[i].c;
-    struct cadv_sched_ent last = m->heap[--m->n_heap];
+    struct cadv_container *c = sch->heap[i].c;
+    struct sched_ent last = sch->heap[--sch->n_heap];
 
-    if (i != m->n_heap) {
-        if (heap_up(m, i, last) == i)
-            heap_down(m, i, last);
+    if (i != sch->n_heap) {
+        if (heap_up(sch, i, last) == i)
+            heap_down(sch, i, last);
     }
     c->heap_idx = SIZE_MAX;
     return c;
 }
 
-static struct cadv_scratch *scratch_new(const struct cadv_manager *m)
+struct cadv_scratch *scheduler_scratch_new(const struct scheduler *sch)
 {
     struct cadv_scratch *sc = cadv_xcalloc(1, sizeof(*sc));
 
     cadv_sample_init_scratch(&sc->s);
     sc->net = sc->s.net;
-    if (m->kinds & CADV_KIND_PROCESS) {
+    if (sch->d.kinds & CADV_KIND_PROCESS) {
         sc->pids_cap = CADV_MANAGER_MAX_PIDS;
         sc->pids = cadv_xcalloc(sc->pids_cap, sizeof(*sc->pids));
     }
     return sc;
 }
 
-static void scratch_free(struct cadv_scratch *sc)
+void scheduler_scratch_free(struct cadv_scratch *sc)
 {
     if (!sc)
         return;
@@ -162,94 +194,94 @@ static void scratch_free(struct cadv_scratch *sc)
     free(sc);
 }
 
-void cadv_sched_init(struct cadv_manager *m)
+struct scheduler *scheduler_new(const struct scheduler_deps *deps)
 {
+    struct scheduler *sch = cadv_xcalloc(1, sizeof(*sch));
     pthread_condattr_t attr;
 
-    pthread_mutex_init(&m->sched_lock, NULL);
+    sch->d = *deps;
+    pthread_mutex_init(&sch->lock, NULL);
     pthread_condattr_init(&attr);
     pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
-    pthread_cond_init(&m->sched_cond, &attr);
+    pthread_cond_init(&sch->cond, &attr);
     pthread_condattr_destroy(&attr);
-    pthread_mutex_init(&m->pool_lock, NULL);
-    m->scratch = scratch_new(m);
-    cadv_sample_init(&m->hk_newest);
-    cadv_sample_init(&m->hk_prev);
-    cadv_spec_init(&m->spec_scratch);
-    m->rng = (cadv_mono_ns() ^ ((uint64_t)getpid() << 32)) | 1;
+    sch->scratch = scheduler_scratch_new(sch);
+    cadv_sample_init(&sch->hk_newest);
+    cadv_sample_init(&sch->hk_prev);
+    cadv_spec_init(&sch->spec_scratch);
+    sch->rng = (cadv_mono_ns() ^ ((uint64_t)getpid() << 32)) | 1;
+    return sch;
 }
 
-void cadv_sched_done(struct cadv_manager *m)
+struct scheduler *scheduler_free(struct scheduler *sch)
 {
-    for (size_t i = 0; i < m->n_heap; i++) {
-        m->heap[i].c->heap_idx = SIZE_MAX;
-        cadv_container_unref(m->heap[i].c);
+    if (!sch)
+        return NULL;
+    for (size_t i = 0; i < sch->n_heap; i++) {
+        sch->heap[i].c->heap_idx = SIZE_MAX;
+        cadv_container_unref(sch->heap[i].c);
     }
-    free(m->heap);
-    m->heap = NULL;
-    m->n_heap = m->cap_heap = 0;
-    for (size_t i = 0; i < m->n_pool; i++)
-        scratch_free(m->pool[i]);
-    free(m->pool);
-    scratch_free(m->scratch);
-    cadv_sample_done(&m->hk_newest);
-    cadv_sample_done(&m->hk_prev);
-    cadv_spec_done(&m->spec_scratch);
-    pthread_cond_destroy(&m->sched_cond);
-    pthread_mutex_destroy(&m->sched_lock);
-    pthread_mutex_destroy(&m->pool_lock);
+    free(sch->heap);
+    scheduler_scratch_free(sch->scratch);
+    cadv_sample_done(&sch->hk_newest);
+    cadv_sample_done(&sch->hk_prev);
+    cadv_spec_done(&sch->spec_scratch);
+    pthread_cond_destroy(&sch->cond);
+    pthread_mutex_destroy(&sch->lock);
+    free(sch);
+    return NULL;
 }
 
-void cadv_sched_add(struct cadv_manager *m, struct cadv_container *c)
+void scheduler_add(struct scheduler *sch, struct cadv_container *c)
 {
-    pthread_mutex_lock(&m->sched_lock);
+    pthread_mutex_lock(&sch->lock);
     if (c->heap_idx == SIZE_MAX) {
-        heap_push(m, cadv_container_ref(c), cadv_mono_ns());
-        pthread_cond_signal(&m->sched_cond);
+        heap_push(sch, cadv_container_ref(c), cadv_mono_ns());
+        pthread_cond_signal(&sch->cond);
     }
-    pthread_mutex_unlock(&m->sched_lock);
+    pthread_mutex_unlock(&sch->lock);
 }
 
-void cadv_sched_remove(struct cadv_manager *m, struct cadv_container *c)
+void scheduler_remove(struct scheduler *sch, struct cadv_container *c)
 {
     struct cadv_container *dropped = NULL;
 
-    pthread_mutex_lock(&m->sched_lock);
+    pthread_mutex_lock(&sch->lock);
     if (c->heap_idx != SIZE_MAX)
-        dropped = heap_delete(m, c->heap_idx);
-    pthread_mutex_unlock(&m->sched_lock);
+        dropped = heap_delete(sch, c->heap_idx);
+    pthread_mutex_unlock(&sch->lock);
     cadv_container_unref(dropped);
 }
 
-/* Re-reads c's limits (collect_lock held; collector thread: uses m->spec_scratch). */
-void cadv_sched_poke(struct cadv_manager *m, struct cadv_container *c)
+void scheduler_poke(struct scheduler *sch, struct cadv_container *c)
 {
     uint64_t now = cadv_mono_ns();
 
     atomic_store(&c->poked, true);
-    pthread_mutex_lock(&m->sched_lock);
+    pthread_mutex_lock(&sch->lock);
     /* Not being collected now (else next_delay sees poked), and at most once per base interval: a
      * cgroup at its memory limit changes memory.events up to 100 times a second. */
-    if (c->heap_idx != SIZE_MAX && (c->poke_mono == 0 || now - c->poke_mono >= m->base_interval_ns) &&
-        m->heap[c->heap_idx].due_mono > now) {
-        struct cadv_container *e = heap_delete(m, c->heap_idx);
+    if (c->heap_idx != SIZE_MAX && (c->poke_mono == 0 || now - c->poke_mono >= sch->d.base_interval_ns) &&
+        sch->heap[c->heap_idx].due_mono > now) {
+        struct cadv_container *e = heap_delete(sch, c->heap_idx);
 
         c->poke_mono = now;
-        heap_push(m, e, now);
-        pthread_cond_signal(&m->sched_cond);
+        heap_push(sch, e, now);
+        pthread_cond_signal(&sch->cond);
     }
-    pthread_mutex_unlock(&m->sched_lock);
+    pthread_mutex_unlock(&sch->lock);
 }
 
-static void refresh_spec(struct cadv_manager *m, struct cadv_container *c, uint64_t now_mono)
+/* Re-reads c's limits (collect_lock held; collector thread: uses sch->spec_scratch). */
+static void refresh_spec(struct scheduler *sch, struct cadv_container *c, uint64_t now_mono)
 {
     if (c->spec_refresh_ns == 0 || c->spec_refresh_ns > SPEC_REFRESH_NS)
         c->spec_refresh_ns = SPEC_REFRESH_NS;
     c->next_spec_mono = now_mono + c->spec_refresh_ns;
     c->spec_refresh_ns *= 2;
-    cadv_spec_done(&m->spec_scratch);
-    if (cadv_cgroup_read_spec(c->cg, &m->spec_scratch) >= 0)
-        cadv_container_set_limits(c, &m->spec_scratch);
+    cadv_spec_done(&sch->spec_scratch);
+    if (cadv_cgroup_read_spec(c->cg, &sch->spec_scratch) >= 0)
+        container_set_limits(c, &sch->spec_scratch);
 }
 
 static void log_read_error(struct cadv_container *c, int r, uint64_t now_mono)
@@ -263,7 +295,7 @@ static void log_read_error(struct cadv_container *c, int r, uint64_t now_mono)
 
 /* The figures that come from the container's processes, not its cgroup: network (the root
  * process's netns), process counts, and the writable layer's usage. collect_lock held. */
-static void collect_extras(struct cadv_manager *m, struct cadv_container *c, struct cadv_scratch *sc)
+static void collect_extras(struct scheduler *sch, struct cadv_container *c, struct cadv_scratch *sc)
 {
     const uint32_t net_kinds = CADV_KIND_NETWORK | CADV_KIND_TCP | CADV_KIND_UDP | CADV_KIND_ADVTCP;
     uint64_t pid = atomic_load(&c->net_pid);
@@ -271,21 +303,21 @@ static void collect_extras(struct cadv_manager *m, struct cadv_container *c, str
 
     s->c.health = atomic_load(&c->health);
     /* -ESRCH: the process is gone (the container is stopping); its bits are cleared. */
-    if ((m->kinds & net_kinds) && pid && m->proc_fd >= 0)
-        (void)cadv_net_read(m->proc_fd, pid, m->kinds & net_kinds, s);
-    if (sc->pids && m->proc_fd >= 0) {
+    if ((sch->d.kinds & net_kinds) && pid && sch->d.proc_fd >= 0)
+        (void)cadv_net_read(sch->d.proc_fd, pid, sch->d.kinds & net_kinds, s);
+    if (sc->pids && sch->d.proc_fd >= 0) {
         int n = cadv_cgroup_read_pids(c->cg, sc->pids, sc->pids_cap);
 
         if (!c->procs && n >= 0)
             c->procs = cadv_procstats_cache_new(0);
-        if (n >= 0 && cadv_procstats_read(m->proc_fd, sc->pids, (size_t)n, atomic_load(&c->root_pid),
+        if (n >= 0 && cadv_procstats_read(sch->d.proc_fd, sc->pids, (size_t)n, atomic_load(&c->root_pid),
                                           c->procs, &s->c.processes) == 0)
             s->c.has |= CADV_HAS_PROCESSES;
     }
-    cadv_collectors_read(m, c, s);
-    if ((m->kinds & CADV_KIND_DISK) && c->is_root)
-        cadv_machinefs_fill(m->machinefs, s); /* the machine's filesystems */
-    if ((m->kinds & CADV_KIND_DISK) && c->has_fs && s->n_fs == 0) {
+    cadv_collectors_read(sch->d.collectors, c, s);
+    if ((sch->d.kinds & CADV_KIND_DISK) && c->is_root)
+        cadv_machinefs_fill(sch->d.machinefs, s); /* the machine's filesystems */
+    if ((sch->d.kinds & CADV_KIND_DISK) && c->has_fs && s->n_fs == 0) {
         s->fs[0] = c->fs;
         s->n_fs = 1;
         s->c.has |= CADV_HAS_FILESYSTEM;
@@ -293,15 +325,16 @@ static void collect_extras(struct cadv_manager *m, struct cadv_container *c, str
 }
 
 /* Stores the scratch sample in c's ring. Returns 1 if stored. collect_lock held. */
-static int store(struct cadv_manager *m, struct cadv_container *c, struct cadv_scratch *sc)
+static int store(struct scheduler *sch, struct cadv_container *c, struct cadv_scratch *sc)
 {
     const uint64_t net_bits = CADV_HAS_TCP | CADV_HAS_UDP | CADV_HAS_ADVTCP;
     uint64_t ts = cadv_now_ns();
     int r;
 
     sc->s.c.timestamp_ns = ts;
-    sc->s.c.oom_events = cadv_oom_account(m, c, &sc->s, ts); /* OOM kills: kernel log + cgroup counter */
-    if (sc->s.c.has & (CADV_HAS_CPU | CADV_HAS_MEMORY)) {    /* cAdvisor: derived stats need cpu or memory */
+    sc->s.c.oom_events =
+            oom_account(sch->oom, sch->d.events, c, &sc->s, ts); /* OOM kills: kernel log + cgroup counter */
+    if (sc->s.c.has & (CADV_HAS_CPU | CADV_HAS_MEMORY)) { /* cAdvisor: derived stats need cpu or memory */
         if (!c->summary) {
             c->summary = cadv_summary_new();
             atomic_store_explicit(&c->has_summary, true, memory_order_relaxed);
@@ -312,13 +345,13 @@ static int store(struct cadv_manager *m, struct cadv_container *c, struct cadv_s
     if (!(sc->s.c.has & net_bits))
         sc->s.net = NULL;
     r = cadv_ring_add(c->ring, &sc->s);
-    if (r >= 0 && m->sample_hook)
-        m->sample_hook(m->sample_hook_arg, c, &sc->s); /* exporters: a copy into their queues */
+    if (r >= 0 && sch->hook)
+        sch->hook(sch->hook_arg, c, &sc->s); /* exporters: a copy into their queues */
     sc->s.net = sc->net;
     if (r < 0)
         return 0; /* the wall clock went back: keep the ring ordered */
     atomic_store(&c->last_sample_ns, ts);
-    atomic_fetch_add(&m->collections_total, 1);
+    atomic_fetch_add(&sch->collections_total, 1);
     return 1;
 }
 
@@ -326,7 +359,7 @@ static int store(struct cadv_manager *m, struct cadv_container *c, struct cadv_s
  * collects only if the newest sample is older than that. spec_refresh: collector thread only.
  * Returns 1 if a sample was stored, 0 if not (fresh enough, or a read failed), -ENOENT if the cgroup
  * is gone (caller removes c). */
-static int collect(struct cadv_manager *m, struct cadv_container *c, struct cadv_scratch *sc,
+static int collect(struct scheduler *sch, struct cadv_container *c, struct cadv_scratch *sc,
                    uint64_t max_age_ns, bool spec_refresh)
 {
     struct cadv_sample *s = &sc->s;
@@ -345,211 +378,165 @@ static int collect(struct cadv_manager *m, struct cadv_container *c, struct cadv
             goto out;
     }
     cadv_sample_clear(s);
-    r = cadv_cgroup_read_stats(c->cg, m->kinds, s);
+    r = cadv_cgroup_read_stats(c->cg, sch->d.kinds, s);
     if ((r == -ENOENT || r == -ENODEV) && !c->is_root) {
         pthread_mutex_unlock(&c->collect_lock);
         cadv_log(CADV_LOG_DEBUG, "Container '%s' is gone", c->name);
         return -ENOENT;
     }
     if (r < 0) {
-        atomic_fetch_add(&m->read_errors_total, 1);
+        atomic_fetch_add(&sch->read_errors_total, 1);
         log_read_error(c, r, now_mono);
     }
     /* Unlike cAdvisor, a partly filled sample is not stored: the fields of a failed read (out of fds,
      * say) would read 0 between real values, a fake counter reset for every reader. The error is
      * counted (cadv_read_errors_total) and the container keeps its previous sample. */
     if (r >= 0) {
-        collect_extras(m, c, sc);
-        stored = store(m, c, sc);
+        collect_extras(sch, c, sc);
+        stored = store(sch, c, sc);
     }
     if (spec_refresh && now_mono >= c->next_spec_mono)
-        refresh_spec(m, c, now_mono);
+        refresh_spec(sch, c, now_mono);
 out:
     pthread_mutex_unlock(&c->collect_lock);
     return stored;
 }
 
 /* The delay before c's next collection (collector thread). */
-static uint64_t next_delay(struct cadv_manager *m, struct cadv_container *c)
+static uint64_t next_delay(struct scheduler *sch, struct cadv_container *c)
 {
-    const struct cadv_config *cfg = m->cfg;
+    const struct cadv_config *cfg = sch->d.cfg;
     double factor = c->splayed ? cfg->jitter_factor : cfg->initial_splay_factor;
     uint64_t delay, oom;
 
     if (cfg->allow_dynamic_housekeeping) {
-        int n = cadv_ring_latest2(c->ring, &m->hk_newest, &m->hk_prev);
-        bool equal = n == 2 && cadv_sample_stats_equal(&m->hk_newest, &m->hk_prev);
+        int n = cadv_ring_latest2(c->ring, &sch->hk_newest, &sch->hk_prev);
+        bool equal = n == 2 && cadv_sample_stats_equal(&sch->hk_newest, &sch->hk_prev);
 
-        c->interval_ns = cadv_sched_next_interval(c->interval_ns, m->base_interval_ns, m->max_interval_ns,
-                                                  true, n, equal);
+        c->interval_ns = cadv_sched_next_interval(c->interval_ns, sch->d.base_interval_ns,
+                                                  sch->d.max_interval_ns, true, n, equal);
     }
     c->splayed = true;
     if (atomic_exchange(&c->poked, false))
-        c->interval_ns = m->base_interval_ns;
-    delay = cadv_sched_jitter(c->interval_ns, factor, rng_double(&m->rng));
+        c->interval_ns = sch->d.base_interval_ns;
+    delay = cadv_sched_jitter(c->interval_ns, factor, rng_double(&sch->rng));
     pthread_mutex_lock(&c->collect_lock); /* an on-demand collection may update the OOM state */
-    oom = cadv_oom_recheck_ns(c, cadv_now_ns());
+    oom = oom_recheck_ns(c, cadv_now_ns());
     pthread_mutex_unlock(&c->collect_lock);
     if (oom < UINT64_MAX - 10 * CADV_NS_PER_MS && oom + 10 * CADV_NS_PER_MS < delay)
         delay = oom + 10 * CADV_NS_PER_MS; /* unreported OOM kills: their grace period ends then */
     return delay;
 }
 
-/* Collects every container due at the start of the pass (or within the slack). sched_lock held on
+/* Collects every container due at the start of the pass (or within the slack). sch->lock held on
  * entry and exit. */
-static void run_pass(struct cadv_manager *m)
+static void run_pass(struct scheduler *sch)
 {
-    uint64_t start = cadv_mono_ns(), took, until = start + m->base_interval_ns / SLACK_DIV;
+    uint64_t start = cadv_mono_ns(), took, until = start + sch->d.base_interval_ns / SLACK_DIV;
     size_t stored = 0;
 
-    while (!m->sched_stop && m->n_heap > 0 && m->heap[0].due_mono <= until) {
-        struct cadv_container *c = heap_delete(m, 0);
+    while (!worker_stopping(&sch->worker) && sch->n_heap > 0 && sch->heap[0].due_mono <= until) {
+        struct cadv_container *c = heap_delete(sch, 0);
         uint64_t delay = 0;
         int r;
 
-        pthread_mutex_unlock(&m->sched_lock);
-        r = collect(m, c, m->scratch, UINT64_MAX, true);
+        pthread_mutex_unlock(&sch->lock);
+        r = collect(sch, c, sch->scratch, UINT64_MAX, true);
         if (r < 0) {
-            cadv_manager_remove_container(m, c);
-            cadv_discovery_recheck(m, c->name);
+            manager_container_gone(sch->d.m, c);
         } else
-            delay = next_delay(m, c);
+            delay = next_delay(sch, c);
         stored += r > 0;
-        pthread_mutex_lock(&m->sched_lock);
-        /* A remover clears alive before it takes sched_lock, so c is either re-queued here and
+        pthread_mutex_lock(&sch->lock);
+        /* A remover clears alive before it takes sch->lock, so c is either re-queued here and
          * deleted by the remover, or not re-queued. */
         if (r >= 0 && atomic_load(&c->alive)) {
             uint64_t now = cadv_mono_ns();
 
-            heap_push(m, c, delay > UINT64_MAX - now ? UINT64_MAX : now + delay);
+            heap_push(sch, c, delay > UINT64_MAX - now ? UINT64_MAX : now + delay);
             c = NULL;
         }
         if (c) {
-            pthread_mutex_unlock(&m->sched_lock);
+            pthread_mutex_unlock(&sch->lock);
             cadv_container_unref(c);
-            pthread_mutex_lock(&m->sched_lock);
+            pthread_mutex_lock(&sch->lock);
         }
     }
     if (stored == 0)
         return;
     took = cadv_mono_ns() - start;
-    atomic_fetch_add(&m->generation, 1);
-    atomic_store(&m->cycle_last_ns, took);
-    atomic_fetch_add(&m->cycle_ns_total, took);
-    atomic_fetch_add(&m->cycles_total, 1);
+    atomic_fetch_add(&sch->generation, 1);
+    atomic_store(&sch->cycle_last_ns, took);
+    atomic_fetch_add(&sch->cycle_ns_total, took);
+    atomic_fetch_add(&sch->cycles_total, 1);
 }
 
-static void wait_until(struct cadv_manager *m, uint64_t due_mono)
+static void wait_until(struct scheduler *sch, uint64_t due_mono)
 {
     struct timespec ts = {
             .tv_sec = (time_t)(due_mono / CADV_NS_PER_SEC),
             .tv_nsec = (long)(due_mono % CADV_NS_PER_SEC),
     };
 
-    (void)pthread_cond_timedwait(&m->sched_cond, &m->sched_lock, &ts);
+    (void)pthread_cond_timedwait(&sch->cond, &sch->lock, &ts);
 }
 
 static void *collector_main(void *arg)
 {
-    struct cadv_manager *m = arg;
+    struct scheduler *sch = arg;
 
-    pthread_mutex_lock(&m->sched_lock);
-    while (!m->sched_stop) {
-        if (m->n_heap == 0)
-            pthread_cond_wait(&m->sched_cond, &m->sched_lock);
-        else if (m->heap[0].due_mono > cadv_mono_ns() + m->base_interval_ns / SLACK_DIV)
-            wait_until(m, m->heap[0].due_mono);
+    pthread_mutex_lock(&sch->lock);
+    while (!worker_stopping(&sch->worker)) {
+        if (sch->n_heap == 0)
+            pthread_cond_wait(&sch->cond, &sch->lock);
+        else if (sch->heap[0].due_mono > cadv_mono_ns() + sch->d.base_interval_ns / SLACK_DIV)
+            wait_until(sch, sch->heap[0].due_mono);
         else
-            run_pass(m);
+            run_pass(sch);
     }
-    pthread_mutex_unlock(&m->sched_lock);
+    pthread_mutex_unlock(&sch->lock);
     return NULL;
 }
 
-int cadv_sched_start(struct cadv_manager *m)
+int scheduler_start(struct scheduler *sch, struct cadv_oom_watch *oom, cadv_sample_hook hook, void *hook_arg)
 {
-    int r;
-
-    m->sched_stop = false;
-    r = pthread_create(&m->collector, NULL, collector_main, m);
-    if (r != 0)
-        return -r;
-    m->collector_started = true;
-    return 0;
+    sch->oom = oom;
+    sch->hook = hook;
+    sch->hook_arg = hook_arg;
+    return worker_start(&sch->worker, "cadv-collector", collector_main, sch);
 }
 
-void cadv_sched_stop(struct cadv_manager *m)
+void scheduler_stop(struct scheduler *sch)
 {
-    if (!m->collector_started)
+    worker_stop_cond(&sch->worker, &sch->lock, &sch->cond);
+    sch->oom = NULL; /* the manager stops the OOM watcher next; later on-demand collections count none */
+}
+
+int scheduler_collect_now(struct scheduler *sch, struct cadv_container *c, struct cadv_scratch *sc,
+                          uint64_t max_age_ns)
+{
+    return collect(sch, c, sc, max_age_ns, false);
+}
+
+void scheduler_count_ondemand(struct scheduler *sch, size_t n)
+{
+    if (n == 0)
         return;
-    pthread_mutex_lock(&m->sched_lock);
-    m->sched_stop = true;
-    pthread_cond_broadcast(&m->sched_cond);
-    pthread_mutex_unlock(&m->sched_lock);
-    pthread_join(m->collector, NULL);
-    m->collector_started = false;
+    atomic_fetch_add(&sch->ondemand_total, n);
+    atomic_fetch_add(&sch->generation, 1);
 }
 
-static struct cadv_scratch *pool_get(struct cadv_manager *m)
+uint64_t scheduler_generation(struct scheduler *sch)
 {
-    struct cadv_scratch *s = NULL;
-
-    pthread_mutex_lock(&m->pool_lock);
-    if (m->n_pool > 0)
-        s = m->pool[--m->n_pool];
-    pthread_mutex_unlock(&m->pool_lock);
-    return s ? s : scratch_new(m);
+    return atomic_load(&sch->generation);
 }
 
-static void pool_put(struct cadv_manager *m, struct cadv_scratch *s)
+void scheduler_get_stats(struct scheduler *sch, struct cadv_manager_stats *ret)
 {
-    if (!s)
-        return;
-    pthread_mutex_lock(&m->pool_lock);
-    if (m->n_pool < POOL_MAX) {
-        cadv_xgrow((void **)&m->pool, &m->cap_pool, m->n_pool + 1, sizeof(*m->pool));
-        m->pool[m->n_pool++] = s;
-        s = NULL;
-    }
-    pthread_mutex_unlock(&m->pool_lock);
-    scratch_free(s);
-}
-
-void cadv_manager_refresh(struct cadv_manager *m, struct cadv_container **arr, size_t n, uint64_t max_age_ns)
-{
-    uint64_t deadline = cadv_mono_ns() + ONDEMAND_WAIT_NS;
-    struct cadv_scratch *s = NULL;
-    size_t stored = 0;
-
-    if (max_age_ns == UINT64_MAX)
-        max_age_ns--;
-    for (size_t i = 0; i < n; i++) {
-        struct cadv_container *c = arr[i];
-        uint64_t last = atomic_load(&c->last_sample_ns), now = cadv_now_ns();
-        int r;
-
-        if (!atomic_load(&c->alive) || (c->is_root && m->cfg->disable_root_cgroup_stats))
-            continue;
-        if (last && now >= last && now - last <= max_age_ns)
-            continue;
-        if (cadv_mono_ns() > deadline) {
-            cadv_log(CADV_LOG_DEBUG, "On-demand housekeeping took over 2s, %zu containers left stale", n - i);
-            break;
-        }
-        if (!s)
-            s = pool_get(m);
-        /* Concurrent callers serialise on the container's collect lock, and the second one finds
-         * the sample fresh. */
-        r = collect(m, c, s, max_age_ns, false);
-        if (r < 0) {
-            cadv_manager_remove_container(m, c);
-            cadv_discovery_recheck(m, c->name);
-        }
-        stored += r > 0;
-    }
-    pool_put(m, s);
-    if (stored > 0) {
-        atomic_fetch_add(&m->ondemand_total, stored);
-        atomic_fetch_add(&m->generation, 1);
-    }
+    ret->collections_total = atomic_load(&sch->collections_total);
+    ret->read_errors_total = atomic_load(&sch->read_errors_total);
+    ret->cycle_seconds_ns = atomic_load(&sch->cycle_last_ns);
+    ret->cycle_ns_total = atomic_load(&sch->cycle_ns_total);
+    ret->cycles_total = atomic_load(&sch->cycles_total);
+    ret->ondemand_total = atomic_load(&sch->ondemand_total);
 }

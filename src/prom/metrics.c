@@ -40,10 +40,10 @@
 #include "core/parse.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
-#include "prom/metrics_app.h"
 #include "manager/manager.h"
 #include "model/kinds.h"
 #include "model/machine.h"
+#include "prom/metrics_app.h"
 #include "wire/http.h"
 #include "wire/metrics_render.h"
 

@@ -9,8 +9,8 @@
 #include "app/app.h"
 #include "core/buf.h"
 #include "core/xalloc.h"
-#include "wire/metrics_fmt.h"
 #include "model/spec.h"
+#include "wire/metrics_fmt.h"
 
 static int cmp_str(const void *key, const void *elem)
 {
