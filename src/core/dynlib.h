@@ -21,20 +21,25 @@ struct cadv_dynsym {
     size_t offset;    /* of its function pointer in the module's struct */
 };
 
-#define CADV_DYNSYM(table, field, sym) {#sym, offsetof(__typeof__(table), field)}
+#define CADV_DYNSYM(table, field, sym)                             \
+    {                                                              \
+        .name = #sym, .offset = offsetof(__typeof__(table), field) \
+    }
 
 struct cadv_dynlib {
     const char *soname; /* "librdkafka.so.1": the ABI the headers describe */
     const struct cadv_dynsym *syms;
     size_t n_syms;
-    void *table; /* the module's struct of function pointers */
+    void *table;     /* the module's struct of function pointers */
     bool tried;      /* under the loader's lock */
     int result;      /* 0 or a negative errno, once tried */
     char error[192]; /* why not, when result < 0 */
 };
 
-#define CADV_DYNLIB(so, table_, syms_)                                                                          \
-    {.soname = (so), .syms = (syms_), .n_syms = sizeof(syms_) / sizeof((syms_)[0]), .table = &(table_)}
+#define CADV_DYNLIB(so, table_, syms_)                                                                    \
+    {                                                                                                     \
+        .soname = (so), .syms = (syms_), .n_syms = sizeof(syms_) / sizeof((syms_)[0]), .table = &(table_) \
+    }
 
 /* Loads lib->soname and resolves every symbol of the table. Returns 0, or -ENOENT (the library is
  * absent) / -ENOSYS (it lacks a symbol) with *ret_why (may be NULL) pointing to one line such as
