@@ -14,12 +14,12 @@ backend is checked with -storage_driver=influxdb posting to a receiver here; the
 is its unix socket) and without librdkafka, so -storage_driver=kafka is refused with one line and exit
 status 2."""
 import datetime
-import http.server
 import json
 import os
 import subprocess
 import threading
 import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -76,7 +76,7 @@ def parse_time(s):
     return t + float("0." + (frac or "0"))
 
 
-class Receiver(http.server.BaseHTTPRequestHandler):
+class Receiver(BaseHTTPRequestHandler):
     """Records the influxdb driver's POSTs (path, headers, body) of the image's cadv."""
     posts = []
 
@@ -102,7 +102,7 @@ def test_image_with_cadvisor_mount_line(dockerd, daemon):
     r = subprocess.run(["/usr/bin/docker", "-H", dockerd.addr, "run", "--rm", "localhost/cadv:test",
                         "-storage_driver=kafka"], capture_output=True, text=True, timeout=60)
     assert r.returncode == 2 and "-storage_driver=kafka needs librdkafka.so.1: not found" in r.stderr, r.stderr
-    receiver = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    receiver = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=receiver.serve_forever, daemon=True).start()
     dockerd.docker("import", busybox_tar(dockerd.dir), BUSYBOX_IMAGE)
     name = unique("cadv-img-app")
