@@ -20,6 +20,7 @@
 #    include <perfmon/pfmlib_perf_event.h>
 #endif
 
+#include "core/dynlib.h"
 #include "core/fileio.h"
 #include "core/xalloc.h"
 #include "model/sample.h"
@@ -325,6 +326,25 @@ static bool resolve_generic(struct perf_event_def *e)
 }
 
 #ifdef CADV_HAVE_LIBPFM
+/* libpfm4, loaded when an event name needs it (core/dynlib.h) */
+static struct {
+    __typeof__(pfm_initialize) *initialize;
+    __typeof__(pfm_get_os_event_encoding) *get_os_event_encoding;
+} pfm;
+static const struct cadv_dynsym pfm_syms[] = {
+        CADV_DYNSYM(pfm, initialize, pfm_initialize),
+        CADV_DYNSYM(pfm, get_os_event_encoding, pfm_get_os_event_encoding),
+};
+static struct cadv_dynlib pfm_lib = CADV_DYNLIB("libpfm.so.4", pfm, pfm_syms);
+
+/* Why libpfm4's event names are unavailable ("libpfm.so.4: not found"), or NULL. */
+static const char *pfm_missing(void)
+{
+    const char *why = NULL;
+
+    return cadv_dynlib_load(&pfm_lib, &why) < 0 ? why : NULL;
+}
+
 static bool resolve_pfm(struct perf_event_def *e)
 {
     static atomic_int pfm_state; /* 0 unknown, 1 ready, -1 failed */
@@ -332,19 +352,24 @@ static bool resolve_pfm(struct perf_event_def *e)
     struct perf_event_attr attr;
 
     if (atomic_load(&pfm_state) == 0)
-        atomic_store(&pfm_state, pfm_initialize() == PFM_SUCCESS ? 1 : -1);
+        atomic_store(&pfm_state, !pfm_missing() && pfm.initialize() == PFM_SUCCESS ? 1 : -1);
     if (atomic_load(&pfm_state) < 0)
         return false;
     memset(&arg, 0, sizeof(arg));
     memset(&attr, 0, sizeof(attr));
     arg.attr = &attr;
     arg.size = sizeof(arg);
-    if (pfm_get_os_event_encoding(e->name, PFM_PLM0 | PFM_PLM3, PFM_OS_PERF_EVENT, &arg) != PFM_SUCCESS)
+    if (pfm.get_os_event_encoding(e->name, PFM_PLM0 | PFM_PLM3, PFM_OS_PERF_EVENT, &arg) != PFM_SUCCESS)
         return false;
     attr_init(&e->attr, attr.type, (const uint64_t[3]){attr.config, attr.config1, attr.config2});
     return true;
 }
 #else
+static const char *pfm_missing(void)
+{
+    return "built without libpfm4's headers";
+}
+
 static bool resolve_pfm(struct perf_event_def *e)
 {
     (void)e;
@@ -368,8 +393,14 @@ size_t cadv_perf_config_resolve(struct cadv_perf_config *cfg, cadv_perf_report_c
         }
         if (!e->ok)
             e->ok = resolve_pfm(e) || resolve_generic(e);
-        if (!e->ok && report)
-            report(userdata, e->name, "unknown event name (not a custom event, libpfm4 or kernel name)");
+        if (!e->ok && report) {
+            const char *no_pfm = pfm_missing();
+            char why[256];
+
+            snprintf(why, sizeof(why), "unknown event name (not a custom event, libpfm4 or kernel name%s%s)",
+                     no_pfm ? "; libpfm4: " : "", no_pfm ? no_pfm : "");
+            report(userdata, e->name, why);
+        }
         ok += e->ok;
     }
     for (size_t i = cfg->n_core; i < cfg->n_ev && report; i++)

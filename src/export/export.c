@@ -12,6 +12,7 @@
 
 #include "config.h"
 #include "core/buf.h"
+#include "core/dynlib.h"
 #include "core/log.h"
 #include "core/timeutil.h"
 #include "core/xalloc.h"
@@ -147,6 +148,7 @@ static int check_one(void *arg, const char *name, size_t len)
     struct check_ctx *x = arg;
     const struct cadv_exporter *d = find_driver(name, len);
     char known[NAME_LIST_WIDTH];
+    const char *why = NULL;
 
     known_names(known, sizeof(known));
     if (len == 8 && memcmp(name, "bigquery", 8) == 0) {
@@ -168,6 +170,10 @@ static int check_one(void *arg, const char *name, size_t len)
         }
     if (x->n >= MAX_DRIVERS)
         return -EINVAL;
+    if (d->library && cadv_dynlib_load(d->library, &why) < 0) {
+        fprintf(x->err, "-storage_driver=%s needs %s\n", d->name, why);
+        return -EINVAL;
+    }
     x->seen[x->n++] = d;
     return 0;
 }

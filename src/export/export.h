@@ -27,6 +27,7 @@
 
 struct cadv_buf;
 struct cadv_config;
+struct cadv_dynlib;
 struct cadv_container;
 struct cadv_export;
 struct cadv_machine_info;
@@ -60,6 +61,9 @@ struct cadv_exporter {
     const char *name; /* the -storage_driver value */
     /* Batches by -storage_driver_buffer_duration (influxdb, redis); others flush every pop round. */
     bool buffered;
+    /* The optional library the driver calls through (core/dynlib.h), or NULL. It is loaded when
+     * -storage_driver names the driver: an absent library is a usage error, not a late failure. */
+    struct cadv_dynlib *library;
     /* Checks flags and sets up state; no network I/O (the backend may be down at start).
      * Returns 0 or a negative errno with a message in err. */
     int (*init)(const struct cadv_export_env *env, void **ret_state, char *err, size_t err_len);
@@ -75,8 +79,9 @@ struct cadv_exporter {
 /* NULL-terminated registry. */
 extern const struct cadv_exporter *const cadv_exporters[];
 
-/* Checks a -storage_driver comma list: empty entries are ignored, duplicates are an error. On error
- * writes one line to err (naming the known drivers) and returns -EINVAL. */
+/* Checks a -storage_driver comma list: empty entries are ignored, duplicates are an error, and so is
+ * a driver whose library is absent ("-storage_driver=kafka needs librdkafka.so.1: not found"). On
+ * error writes one line to err (naming the known drivers) and returns -EINVAL. */
 int cadv_export_check(const char *list, FILE *err);
 
 /* Starts one thread per driver in cfg->storage_driver (cfg and m borrowed; must outlive the result).

@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "core/buf.h"
+#include "core/dynlib.h"
 #include "core/xalloc.h"
 #include "export/detail.h"
 #include "export/drivers.h"
@@ -24,6 +25,43 @@
 #define FLUSH_TIMEOUT_MS 15000
 #define FLUSH_SLICE_MS   500
 #define MSG_TIMEOUT_MS   "10000"
+
+/* librdkafka, loaded when -storage_driver names kafka (export.h's library) */
+static struct {
+    __typeof__(rd_kafka_conf_destroy) *conf_destroy;
+    __typeof__(rd_kafka_conf_new) *conf_new;
+    __typeof__(rd_kafka_conf_set) *conf_set;
+    __typeof__(rd_kafka_conf_set_dr_msg_cb) *conf_set_dr_msg_cb;
+    __typeof__(rd_kafka_conf_set_opaque) *conf_set_opaque;
+    __typeof__(rd_kafka_destroy) *destroy;
+    __typeof__(rd_kafka_err2str) *err2str;
+    __typeof__(rd_kafka_flush) *flush;
+    __typeof__(rd_kafka_last_error) *last_error;
+    __typeof__(rd_kafka_new) *new;
+    __typeof__(rd_kafka_poll) *poll;
+    __typeof__(rd_kafka_produce) *produce;
+    __typeof__(rd_kafka_purge) *purge;
+    __typeof__(rd_kafka_topic_destroy) *topic_destroy;
+    __typeof__(rd_kafka_topic_new) *topic_new;
+} rdk;
+static const struct cadv_dynsym rdk_syms[] = {
+        CADV_DYNSYM(rdk, conf_destroy, rd_kafka_conf_destroy),
+        CADV_DYNSYM(rdk, conf_new, rd_kafka_conf_new),
+        CADV_DYNSYM(rdk, conf_set, rd_kafka_conf_set),
+        CADV_DYNSYM(rdk, conf_set_dr_msg_cb, rd_kafka_conf_set_dr_msg_cb),
+        CADV_DYNSYM(rdk, conf_set_opaque, rd_kafka_conf_set_opaque),
+        CADV_DYNSYM(rdk, destroy, rd_kafka_destroy),
+        CADV_DYNSYM(rdk, err2str, rd_kafka_err2str),
+        CADV_DYNSYM(rdk, flush, rd_kafka_flush),
+        CADV_DYNSYM(rdk, last_error, rd_kafka_last_error),
+        CADV_DYNSYM(rdk, new, rd_kafka_new),
+        CADV_DYNSYM(rdk, poll, rd_kafka_poll),
+        CADV_DYNSYM(rdk, produce, rd_kafka_produce),
+        CADV_DYNSYM(rdk, purge, rd_kafka_purge),
+        CADV_DYNSYM(rdk, topic_destroy, rd_kafka_topic_destroy),
+        CADV_DYNSYM(rdk, topic_new, rd_kafka_topic_new),
+};
+static struct cadv_dynlib rdk_lib = CADV_DYNLIB("librdkafka.so.1", rdk, rdk_syms);
 
 struct msg {
     size_t off, len; /* in batch */
@@ -51,14 +89,14 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
         return;
     msg->state = m->err ? -1 : 1;
     if (m->err)
-        snprintf(st->last_err, sizeof(st->last_err), "%s", rd_kafka_err2str(m->err));
+        snprintf(st->last_err, sizeof(st->last_err), "%s", rdk.err2str(m->err));
 }
 
 static int set(rd_kafka_conf_t *c, const char *k, const char *v, char *err, size_t err_len)
 {
     char e[256];
 
-    if (rd_kafka_conf_set(c, k, v, e, sizeof(e)) != RD_KAFKA_CONF_OK) {
+    if (rdk.conf_set(c, k, v, e, sizeof(e)) != RD_KAFKA_CONF_OK) {
         snprintf(err, err_len, "kafka setting %s='%s': %s", k, v, e);
         return -EINVAL;
     }
@@ -95,30 +133,30 @@ static int configure(const struct cadv_config *cfg, rd_kafka_conf_t *c, char *er
 static int init(const struct cadv_export_env *env, void **ret_state, char *err, size_t err_len)
 {
     struct state *st = cadv_xcalloc(1, sizeof(*st));
-    rd_kafka_conf_t *c = rd_kafka_conf_new();
+    rd_kafka_conf_t *c = rdk.conf_new();
     char e[512];
     int r;
 
     r = configure(env->cfg, c, err, err_len);
     if (r < 0) {
-        rd_kafka_conf_destroy(c);
+        rdk.conf_destroy(c);
         free(st);
         return r;
     }
-    rd_kafka_conf_set_dr_msg_cb(c, on_delivery);
-    rd_kafka_conf_set_opaque(c, st);
-    st->rk = rd_kafka_new(RD_KAFKA_PRODUCER, c, e, sizeof(e)); /* takes c on success */
+    rdk.conf_set_dr_msg_cb(c, on_delivery);
+    rdk.conf_set_opaque(c, st);
+    st->rk = rdk.new(RD_KAFKA_PRODUCER, c, e, sizeof(e)); /* takes c on success */
     if (!st->rk) {
         snprintf(err, err_len, "kafka producer: %s", e);
-        rd_kafka_conf_destroy(c);
+        rdk.conf_destroy(c);
         free(st);
         return -EINVAL;
     }
-    st->topic = rd_kafka_topic_new(st->rk, env->cfg->storage_driver_kafka_topic, NULL);
+    st->topic = rdk.topic_new(st->rk, env->cfg->storage_driver_kafka_topic, NULL);
     if (!st->topic) {
         snprintf(err, err_len, "kafka topic '%s': %s", env->cfg->storage_driver_kafka_topic,
-                 rd_kafka_err2str(rd_kafka_last_error()));
-        rd_kafka_destroy(st->rk);
+                 rdk.err2str(rdk.last_error()));
+        rdk.destroy(st->rk);
         free(st);
         return -EINVAL;
     }
@@ -152,25 +190,25 @@ static int flush(void *state, char *err, size_t err_len)
         if (m->state == 1)
             continue;
         m->state = 0;
-        if (rd_kafka_produce(st->topic, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, st->batch.data + m->off,
-                             m->len, NULL, 0, m) < 0) {
+        if (rdk.produce(st->topic, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, st->batch.data + m->off,
+                        m->len, NULL, 0, m) < 0) {
             m->state = -1;
-            snprintf(st->last_err, sizeof(st->last_err), "%s", rd_kafka_err2str(rd_kafka_last_error()));
+            snprintf(st->last_err, sizeof(st->last_err), "%s", rdk.err2str(rdk.last_error()));
         }
-        rd_kafka_poll(st->rk, 0);
+        rdk.poll(st->rk, 0);
     }
     /* Wait for the delivery reports in slices, so that shutdown can cut the wait short. */
     for (int waited = 0; waited < FLUSH_TIMEOUT_MS && !(st->abort_io && atomic_load(st->abort_io));
          waited += FLUSH_SLICE_MS)
-        if (rd_kafka_flush(st->rk, FLUSH_SLICE_MS) == RD_KAFKA_RESP_ERR_NO_ERROR)
+        if (rdk.flush(st->rk, FLUSH_SLICE_MS) == RD_KAFKA_RESP_ERR_NO_ERROR)
             break;
     for (size_t i = 0; i < st->n; i++)
         failed += st->msgs[i].state != 1;
     if (failed) {
         /* Undelivered messages still queued inside librdkafka must not come back to the stale
          * msg pointers: purge them (their reports arrive with an error during the next poll). */
-        (void)rd_kafka_purge(st->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-        (void)rd_kafka_flush(st->rk, 1000);
+        (void)rdk.purge(st->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+        (void)rdk.flush(st->rk, 1000);
         snprintf(err, err_len, "kafka: %zu of %zu messages not delivered: %s", failed, st->n,
                  st->last_err[0] ? st->last_err : "timed out");
         return -EIO;
@@ -186,10 +224,10 @@ static void close_(void *state)
 
     if (!st)
         return;
-    (void)rd_kafka_purge(st->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
-    (void)rd_kafka_flush(st->rk, 1000);
-    rd_kafka_topic_destroy(st->topic);
-    rd_kafka_destroy(st->rk);
+    (void)rdk.purge(st->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    (void)rdk.flush(st->rk, 1000);
+    rdk.topic_destroy(st->topic);
+    rdk.destroy(st->rk);
     cadv_buf_done(&st->batch);
     free(st->msgs);
     free(st);
@@ -197,6 +235,7 @@ static void close_(void *state)
 
 const struct cadv_exporter cadv_exporter_kafka = {
         .name = "kafka",
+        .library = &rdk_lib,
         .init = init,
         .add_stats = add_stats,
         .flush = flush,

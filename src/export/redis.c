@@ -13,12 +13,32 @@
 
 #include "config.h"
 #include "core/buf.h"
+#include "core/dynlib.h"
 #include "core/xalloc.h"
 #include "export/detail.h"
 #include "export/drivers.h"
 #include "export/post.h"
 
 #define BATCH_MAX (8u << 20)
+
+/* libhiredis, loaded when -storage_driver names redis (export.h's library) */
+static struct {
+    __typeof__(redisConnectWithTimeout) *connect_with_timeout;
+    __typeof__(redisSetTimeout) *set_timeout;
+    __typeof__(redisAppendCommand) *append_command;
+    __typeof__(redisGetReply) *get_reply;
+    __typeof__(redisFree) *free;
+    __typeof__(freeReplyObject) *free_reply;
+} hiredis;
+static const struct cadv_dynsym hiredis_syms[] = {
+        CADV_DYNSYM(hiredis, connect_with_timeout, redisConnectWithTimeout),
+        CADV_DYNSYM(hiredis, set_timeout, redisSetTimeout),
+        CADV_DYNSYM(hiredis, append_command, redisAppendCommand),
+        CADV_DYNSYM(hiredis, get_reply, redisGetReply),
+        CADV_DYNSYM(hiredis, free, redisFree),
+        CADV_DYNSYM(hiredis, free_reply, freeReplyObject),
+};
+static struct cadv_dynlib hiredis_lib = CADV_DYNLIB("libhiredis.so.0.14", hiredis, hiredis_syms);
 
 struct state {
     char *host, *key;
@@ -65,7 +85,7 @@ static int add_stats(void *state, const struct cadv_export_record *rec)
 static void disconnect(struct state *st)
 {
     if (st->rc)
-        redisFree(st->rc);
+        hiredis.free(st->rc);
     st->rc = NULL;
 }
 
@@ -73,14 +93,14 @@ static int connect_redis(struct state *st, char *err, size_t err_len)
 {
     const struct timeval tv = {.tv_sec = 5}, io = {.tv_sec = 10};
 
-    st->rc = redisConnectWithTimeout(st->host, st->port, tv);
+    st->rc = hiredis.connect_with_timeout(st->host, st->port, tv);
     if (!st->rc || st->rc->err) {
         snprintf(err, err_len, "connect to redis %s:%d: %s", st->host, st->port,
                  st->rc ? st->rc->errstr : "out of memory");
         disconnect(st);
         return -ECONNREFUSED;
     }
-    (void)redisSetTimeout(st->rc, io);
+    (void)hiredis.set_timeout(st->rc, io);
     return 0;
 }
 
@@ -97,7 +117,7 @@ static int flush(void *state, char *err, size_t err_len)
         const char *nl = memchr(p, '\n', st->batch.len - off);
         size_t n = (size_t)(nl - p);
 
-        (void)redisAppendCommand(st->rc, "LPUSH %s %b", st->key, p, n);
+        (void)hiredis.append_command(st->rc, "LPUSH %s %b", st->key, p, n);
         off += n + 1;
     }
     while (st->done_off < st->batch.len) {
@@ -105,7 +125,7 @@ static int flush(void *state, char *err, size_t err_len)
         const char *nl = memchr(p, '\n', st->batch.len - st->done_off);
         redisReply *reply = NULL;
 
-        if (redisGetReply(st->rc, (void **)&reply) != REDIS_OK || !reply) {
+        if (hiredis.get_reply(st->rc, (void **)&reply) != REDIS_OK || !reply) {
             snprintf(err, err_len, "redis %s:%d: %s", st->host, st->port, st->rc->errstr);
             disconnect(st);
             return -EIO;
@@ -113,11 +133,11 @@ static int flush(void *state, char *err, size_t err_len)
         if (reply->type == REDIS_REPLY_ERROR) {
             snprintf(err, err_len, "redis %s:%d refused LPUSH %s: %.200s", st->host, st->port, st->key,
                      reply->str);
-            freeReplyObject(reply);
+            hiredis.free_reply(reply);
             disconnect(st); /* pending replies would be misattributed on this connection */
             return -EIO;
         }
-        freeReplyObject(reply);
+        hiredis.free_reply(reply);
         st->done_off += (size_t)(nl - p) + 1;
     }
     cadv_buf_clear(&st->batch);
@@ -140,6 +160,7 @@ static void close_(void *state)
 
 const struct cadv_exporter cadv_exporter_redis = {
         .name = "redis",
+        .library = &hiredis_lib,
         .buffered = true,
         .init = init,
         .add_stats = add_stats,

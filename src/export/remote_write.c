@@ -16,6 +16,7 @@
 
 #include "config.h"
 #include "core/buf.h"
+#include "core/dynlib.h"
 #include "core/xalloc.h"
 #include "export/drivers.h"
 #include "export/post.h"
@@ -28,6 +29,17 @@
 #define TIMEOUT_MS 10000L
 #define MAX_LABELS 64
 #define TEXT_MAX   (16u << 20)
+
+/* libsnappy, loaded when -storage_driver names remote_write (export.h's library; it brings libstdc++) */
+static struct {
+    __typeof__(snappy_max_compressed_length) *max_compressed_length;
+    __typeof__(snappy_compress) *compress;
+} snappy;
+static const struct cadv_dynsym snappy_syms[] = {
+        CADV_DYNSYM(snappy, max_compressed_length, snappy_max_compressed_length),
+        CADV_DYNSYM(snappy, compress, snappy_compress),
+};
+static struct cadv_dynlib snappy_lib = CADV_DYNLIB("libsnappy.so.1", snappy, snappy_syms);
 
 struct state {
     char *url;
@@ -259,14 +271,14 @@ static int flush(void *state, char *err, size_t err_len)
             {400, 499, -EBADMSG, true, true, "remote write refused the batch"},
     };
     struct state *st = state;
-    size_t clen = snappy_max_compressed_length(st->batch.len);
+    size_t clen = snappy.max_compressed_length(st->batch.len);
     struct cadv_buf resp;
     bool drop;
     int r;
 
     cadv_buf_clear(&st->comp);
     if (!cadv_buf_reserve(&st->comp, clen) ||
-        snappy_compress(st->batch.data, st->batch.len, st->comp.data, &clen) != SNAPPY_OK) {
+        snappy.compress(st->batch.data, st->batch.len, st->comp.data, &clen) != SNAPPY_OK) {
         snprintf(err, err_len, "snappy compression failed");
         cadv_buf_clear(&st->batch);
         return -EBADMSG;
@@ -299,6 +311,7 @@ static void close_(void *state)
 
 const struct cadv_exporter cadv_exporter_remote_write = {
         .name = "remote_write",
+        .library = &snappy_lib,
         .init = init,
         .add_stats = add_stats,
         .flush = flush,

@@ -3,8 +3,9 @@
  *
  * htpasswd hashes: bcrypt ($2y$, $2a$, $2b$), SHA-crypt ($5$, $6$), MD5-crypt ($1$) and DES through
  * libxcrypt's crypt_rn(); Apache's $apr1$ (MD5-crypt with another magic, which libxcrypt lacks) and
- * {SHA} (base64 SHA-1) on OpenSSL's digests. Every hash is tried once at load time, so a file with a
- * hash no library understands fails at start-up, not at the first login. Comparisons are constant-time.
+ * {SHA} (base64 SHA-1) on nettle's digests (nettle is GnuTLS's, already loaded by libmicrohttpd). Every hash
+ * is tried once at load time, so a file with a hash no library understands fails at start-up, not at the
+ * first login. Comparisons are constant-time.
  *
  * A bcrypt check costs tens of milliseconds by design, and a page polls the API several times a
  * second: the last password that was verified for each user is remembered as a salted SHA-256, so a
@@ -18,14 +19,18 @@
 
 #include <crypt.h>
 #include <errno.h>
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
-#include <openssl/rand.h>
+#include <nettle/base64.h>
+#include <nettle/md5.h>
+#include <nettle/memops.h>
+#include <nettle/nettle-meta.h>
+#include <nettle/sha1.h>
+#include <nettle/sha2.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 
 #include "config.h"
 #include "core/log.h"
@@ -63,9 +68,11 @@ struct cadv_auth *cadv_auth_alloc(bool digest, const char *realm, bool protect_a
     a->digest = digest;
     a->protect_api = protect_api;
     a->realm = cadv_xstrdup(realm ? realm : "localhost");
-    if (RAND_bytes(a->salt, sizeof(a->salt)) != 1 || RAND_bytes(a->seed, sizeof(a->seed)) != 1 ||
-        RAND_bytes(op, sizeof(op)) != 1)
-        abort(); /* OpenSSL's DRBG cannot fail once the kernel's RNG is up */
+    /* getrandom of at most 256 bytes is never cut short once the kernel's pool is up */
+    if (getrandom(a->salt, sizeof(a->salt), 0) != (ssize_t)sizeof(a->salt) ||
+        getrandom(a->seed, sizeof(a->seed), 0) != (ssize_t)sizeof(a->seed) ||
+        getrandom(op, sizeof(op), 0) != (ssize_t)sizeof(op))
+        abort();
     for (size_t i = 0; i < sizeof(op); i++)
         snprintf(a->opaque + 2 * i, 3, "%02x", op[i]);
     pthread_mutex_init(&a->lock, NULL);
@@ -89,15 +96,22 @@ struct cadv_auth *cadv_auth_free(struct cadv_auth *a)
 
 /* ---- hashes ---- */
 
-static bool digest_of(const EVP_MD *md, const void *p1, size_t n1, const void *p2, size_t n2,
+/* out = md(p1 p2), out holding md->digest_size bytes (md: nettle_sha1 or nettle_sha256). */
+static void digest_of(const struct nettle_hash *md, const void *p1, size_t n1, const void *p2, size_t n2,
                       unsigned char *out)
 {
-    EVP_MD_CTX *c = EVP_MD_CTX_new();
-    bool ok = c && EVP_DigestInit_ex(c, md, NULL) == 1 && EVP_DigestUpdate(c, p1, n1) == 1 &&
-              (n2 == 0 || EVP_DigestUpdate(c, p2, n2) == 1) && EVP_DigestFinal_ex(c, out, NULL) == 1;
+    union {
+        struct sha1_ctx sha1;
+        struct sha256_ctx sha256;
+    } c;
 
-    EVP_MD_CTX_free(c);
-    return ok;
+    if (md->context_size > sizeof(c))
+        abort();
+    md->init(&c);
+    md->update(&c, n1, p1);
+    if (n2)
+        md->update(&c, n2, p2);
+    md->digest(&c, md->digest_size, out);
 }
 
 static void to64(char **p, unsigned long v, int n)
@@ -110,12 +124,12 @@ static void to64(char **p, unsigned long v, int n)
     }
 }
 
-static bool md5_update(EVP_MD_CTX *c, const void *p, size_t n)
+static void md5_add(struct md5_ctx *c, const void *p, size_t n)
 {
-    return EVP_DigestUpdate(c, p, n) == 1;
+    md5_update(c, n, p);
 }
 
-/* Apache's $apr1$: the MD5-crypt scheme (Poul-Henning Kamp's) with the magic "$apr1$", on OpenSSL's
+/* Apache's $apr1$: the MD5-crypt scheme (Poul-Henning Kamp's) with the magic "$apr1$", on nettle's
  * MD5. Writes "$apr1$salt$hash" into out (at least 64 bytes). */
 static bool apr1(const char *pw, const char *setting, char *out)
 {
@@ -123,32 +137,40 @@ static bool apr1(const char *pw, const char *setting, char *out)
     const char *salt = setting + strlen(magic);
     size_t sl = strcspn(salt, "$"), pl = strlen(pw);
     unsigned char fin[16], alt[16];
-    EVP_MD_CTX *c = EVP_MD_CTX_new();
-    bool ok = c != NULL;
+    struct md5_ctx c;
     char *p;
 
     if (sl > 8)
         sl = 8;
     /* alt = MD5(pw salt pw) */
-    ok = ok && EVP_DigestInit_ex(c, EVP_md5(), NULL) == 1 && md5_update(c, pw, pl) &&
-         md5_update(c, salt, sl) && md5_update(c, pw, pl) && EVP_DigestFinal_ex(c, alt, NULL) == 1;
-    ok = ok && EVP_DigestInit_ex(c, EVP_md5(), NULL) == 1 && md5_update(c, pw, pl) &&
-         md5_update(c, magic, strlen(magic)) && md5_update(c, salt, sl);
-    for (size_t i = pl; ok && i > 0; i -= i > 16 ? 16 : i)
-        ok = md5_update(c, alt, i > 16 ? 16 : i);
-    for (size_t i = pl; ok && i; i >>= 1)
-        ok = md5_update(c, (i & 1) ? "" : pw, 1);
-    ok = ok && EVP_DigestFinal_ex(c, fin, NULL) == 1;
-    for (int i = 0; ok && i < 1000; i++) {
-        ok = EVP_DigestInit_ex(c, EVP_md5(), NULL) == 1 &&
-             ((i & 1) ? md5_update(c, pw, pl) : md5_update(c, fin, 16)) &&
-             (i % 3 == 0 || md5_update(c, salt, sl)) && (i % 7 == 0 || md5_update(c, pw, pl)) &&
-             ((i & 1) ? md5_update(c, fin, 16) : md5_update(c, pw, pl)) &&
-             EVP_DigestFinal_ex(c, fin, NULL) == 1;
+    md5_init(&c);
+    md5_add(&c, pw, pl);
+    md5_add(&c, salt, sl);
+    md5_add(&c, pw, pl);
+    md5_digest(&c, sizeof(alt), alt);
+    md5_add(&c, pw, pl); /* md5_digest started c afresh */
+    md5_add(&c, magic, strlen(magic));
+    md5_add(&c, salt, sl);
+    for (size_t i = pl; i > 0; i -= i > 16 ? 16 : i)
+        md5_add(&c, alt, i > 16 ? 16 : i);
+    for (size_t i = pl; i; i >>= 1)
+        md5_add(&c, (i & 1) ? "" : pw, 1);
+    md5_digest(&c, sizeof(fin), fin);
+    for (int i = 0; i < 1000; i++) {
+        if (i & 1)
+            md5_add(&c, pw, pl);
+        else
+            md5_add(&c, fin, 16);
+        if (i % 3 != 0)
+            md5_add(&c, salt, sl);
+        if (i % 7 != 0)
+            md5_add(&c, pw, pl);
+        if (i & 1)
+            md5_add(&c, fin, 16);
+        else
+            md5_add(&c, pw, pl);
+        md5_digest(&c, sizeof(fin), fin);
     }
-    EVP_MD_CTX_free(c);
-    if (!ok)
-        return false;
     p = out + sprintf(out, "%s%.*s$", magic, (int)sl, salt);
     to64(&p, ((unsigned long)fin[0] << 16) | ((unsigned long)fin[6] << 8) | fin[12], 4);
     to64(&p, ((unsigned long)fin[1] << 16) | ((unsigned long)fin[7] << 8) | fin[13], 4);
@@ -167,10 +189,12 @@ static bool hash_like(const char *hash, const char *pw, char *out, size_t outlen
     if (strncmp(hash, "{SHA}", 5) == 0) {
         unsigned char md[20];
 
-        if (outlen < 5 + 29 || !digest_of(EVP_sha1(), pw, strlen(pw), NULL, 0, md))
+        if (outlen < 5 + BASE64_ENCODE_RAW_LENGTH(sizeof(md)) + 1)
             return false;
+        digest_of(&nettle_sha1, pw, strlen(pw), NULL, 0, md);
         memcpy(out, "{SHA}", 5);
-        EVP_EncodeBlock((unsigned char *)out + 5, md, sizeof(md));
+        base64_encode_raw(out + 5, sizeof(md), md);
+        out[5 + BASE64_ENCODE_RAW_LENGTH(sizeof(md))] = '\0';
         return true;
     }
     if (strncmp(hash, "$apr1$", 6) == 0)
@@ -198,15 +222,16 @@ bool cadv_auth_password_ok(struct cadv_auth *a, const char *user, const char *pa
     for (size_t i = 0; i < a->n && !e; i++)
         if (strcmp(a->e[i].user, user) == 0)
             e = &a->e[i];
-    if (!e || !e->hash || !digest_of(EVP_sha256(), a->salt, sizeof(a->salt), password, strlen(password), sum))
+    if (!e || !e->hash)
         return false;
+    digest_of(&nettle_sha256, a->salt, sizeof(a->salt), password, strlen(password), sum);
     pthread_mutex_lock(&a->lock);
-    hit = e->cached && CRYPTO_memcmp(e->ok_sum, sum, sizeof(sum)) == 0;
+    hit = e->cached && memeql_sec(e->ok_sum, sum, sizeof(sum));
     pthread_mutex_unlock(&a->lock);
     if (hit)
         return true;
     ok = hash_like(e->hash, password, out, sizeof(out)) && strlen(out) == strlen(e->hash) &&
-         CRYPTO_memcmp(out, e->hash, strlen(out)) == 0;
+         memeql_sec(out, e->hash, strlen(out));
     if (ok) {
         pthread_mutex_lock(&a->lock);
         memcpy(e->ok_sum, sum, sizeof(sum));
@@ -431,7 +456,7 @@ bool cadv_auth_check(struct cadv_auth *a, const char *prefix, struct MHD_Connect
         bool ok = user && pass && cadv_auth_password_ok(a, user, pass);
 
         if (pass) {
-            OPENSSL_cleanse(pass, strlen(pass));
+            explicit_bzero(pass, strlen(pass));
             MHD_free(pass);
         }
         if (user)

@@ -1,13 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* tls.c - HTTPS certificate and key. They are parsed with OpenSSL first, only to say clearly which
- * file is wrong (libmicrohttpd would just fail to start); GnuTLS (inside libmicrohttpd) serves. */
+/* tls.c - HTTPS certificate and key. They are parsed with GnuTLS (libmicrohttpd's TLS library) first,
+ * only to say clearly which file is wrong (libmicrohttpd would just fail to start). */
 #include "http/tls.h"
 
 #include <errno.h>
-#include <openssl/bio.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
+#include <gnutls/gnutls.h>
+#include <gnutls/x509.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,42 +43,44 @@ static char *read_pem(const char *path, const char *flag)
     return buf;
 }
 
-static const char *ssl_error(void)
+static gnutls_datum_t datum(char *pem)
 {
-    unsigned long e = ERR_get_error();
-    const char *why = e ? ERR_reason_error_string(e) : NULL;
-
-    ERR_clear_error();
-    return why ? why : "not PEM";
+    return (gnutls_datum_t){.data = (unsigned char *)pem, .size = (unsigned)strlen(pem)};
 }
 
 /* 0 if the PEM texts are a certificate and its key, else -EINVAL (logged). */
 static int check_pair(const struct cadv_tls *t, const struct cadv_config *cfg)
 {
-    BIO *cb = BIO_new_mem_buf(t->cert, -1), *kb = BIO_new_mem_buf(t->key, -1);
-    X509 *x = cb ? PEM_read_bio_X509(cb, NULL, NULL, NULL) : NULL;
-    EVP_PKEY *k;
-    int r = 0;
+    gnutls_datum_t cd = datum(t->cert), kd = datum(t->key);
+    gnutls_x509_crt_t x = NULL;
+    gnutls_x509_privkey_t k = NULL;
+    gnutls_certificate_credentials_t pair = NULL;
+    int e, r = 0;
 
-    if (!x)
+    if ((e = gnutls_x509_crt_init(&x)) < 0 || (e = gnutls_x509_crt_import(x, &cd, GNUTLS_X509_FMT_PEM)) < 0)
         r = (cadv_log(CADV_LOG_ERROR, "-tls_cert_file '%s' holds no PEM certificate: %s", cfg->tls_cert_file,
-                      ssl_error()),
+                      gnutls_strerror(e)),
              -EINVAL);
-    k = r == 0 && kb ? PEM_read_bio_PrivateKey(kb, NULL, NULL, NULL) : NULL;
-    if (r == 0 && !k)
+    if (r == 0 && ((e = gnutls_x509_privkey_init(&k)) < 0 ||
+                   (e = gnutls_x509_privkey_import(k, &kd, GNUTLS_X509_FMT_PEM)) < 0))
         r = (cadv_log(CADV_LOG_ERROR, "-tls_key_file '%s' holds no unencrypted PEM private key: %s",
-                      cfg->tls_key_file, ssl_error()),
+                      cfg->tls_key_file, gnutls_strerror(e)),
              -EINVAL);
-    if (r == 0 && X509_check_private_key(x, k) != 1)
+    if (r == 0 && ((e = gnutls_certificate_allocate_credentials(&pair)) < 0 ||
+                   (e = gnutls_certificate_set_x509_key_mem(pair, &cd, &kd, GNUTLS_X509_FMT_PEM)) < 0))
         r = (cadv_log(CADV_LOG_ERROR,
-                      "-tls_key_file '%s' is not the private key of the certificate in -tls_cert_file '%s'",
-                      cfg->tls_key_file, cfg->tls_cert_file),
+                      "-tls_key_file '%s' is not the private key of the certificate in -tls_cert_file "
+                      "'%s'%s%s",
+                      cfg->tls_key_file, cfg->tls_cert_file,
+                      e == GNUTLS_E_CERTIFICATE_KEY_MISMATCH ? "" : ": ",
+                      e == GNUTLS_E_CERTIFICATE_KEY_MISMATCH ? "" : gnutls_strerror(e)),
              -EINVAL);
-    ERR_clear_error();
-    EVP_PKEY_free(k);
-    X509_free(x);
-    BIO_free(cb);
-    BIO_free(kb);
+    if (pair)
+        gnutls_certificate_free_credentials(pair);
+    if (k)
+        gnutls_x509_privkey_deinit(k);
+    if (x)
+        gnutls_x509_crt_deinit(x);
     return r;
 }
 
@@ -112,7 +112,7 @@ struct cadv_tls *cadv_tls_free(struct cadv_tls *t)
     if (!t)
         return NULL;
     if (t->key)
-        OPENSSL_cleanse(t->key, strlen(t->key));
+        explicit_bzero(t->key, strlen(t->key));
     free(t->key);
     free(t->cert);
     free(t);
