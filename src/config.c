@@ -274,7 +274,6 @@ static char *quoted(const char *s, size_t n)
 static int set_kinds(struct cadv_config *cfg, const struct opt *o, const char *value, struct ctx *x)
 {
     const char *bad = NULL, *p = value;
-    bool deprecated = false;
     uint32_t mask = 0;
 
     while (*value) {
@@ -288,7 +287,7 @@ static int set_kinds(struct cadv_config *cfg, const struct opt *o, const char *v
             break;
         p += n + 1;
     }
-    if (*value && !bad && cadv_kinds_parse(value, &mask, &deprecated, &bad) == 0)
+    if (*value && !bad && cadv_kinds_parse(value, &mask, &bad) == 0)
         bad = NULL;
     if (bad) {
         char *q = quoted(bad, strcspn(bad, ","));
@@ -297,8 +296,6 @@ static int set_kinds(struct cadv_config *cfg, const struct opt *o, const char *v
         free(q);
         return -EINVAL;
     }
-    if (deprecated && x->err)
-        fprintf(x->err, "cadv: metric kind \"accelerator\" was removed from cAdvisor in v0.47; ignoring\n");
     *FIELD(cfg, o, uint32_t) = mask;
     return 0;
 }
@@ -450,7 +447,8 @@ static int set_event_limits(struct cadv_config *cfg, const struct opt *o, const 
 #define JITTER_BOUNDS       .flags = OPT_FINITE | OPT_BOUNDED, .max = JITTER_MAX
 
 #define KINDS_HELP                                                                                           \
-    "Options are advtcp,app,cpu,cpuLoad,cpu_topology,cpuset,disk,diskIO,hugetlb,memory,memory_numa,network," \
+    "Options are "                                                                                           \
+    "accelerator,advtcp,app,cpu,cpuLoad,cpu_topology,cpuset,disk,diskIO,hugetlb,memory,memory_numa,network," \
     "oom_event,percpu,perf_event,pressure,process,referenced_memory,resctrl,sched,tcp,udp."
 #define NO_FILES "(no effect when -logtostderr=true)"
 

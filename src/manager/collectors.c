@@ -5,8 +5,10 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "collect/cgroup.h"
+#include "collect/nvml.h"
 #include "collect/perf.h"
 #include "collect/resctrl.h"
 #include "config.h"
@@ -23,12 +25,34 @@ static void report_event(void *userdata, const char *event, const char *why)
     cadv_log(CADV_LOG_ERROR, "perf event \"%s\" is not counted: %s", event, why);
 }
 
+/* The accelerator kind: NVML from CADV_NVML_LIBRARY (a path or soname; tests point it at a fake)
+ * or the driver's libnvidia-ml.so.1. Without the library or a GPU the kind is off, said once. */
+static void nvml_init(struct cadv_manager *m)
+{
+    const char *lib = getenv("CADV_NVML_LIBRARY");
+    char why[512];
+    int r;
+
+    if (!lib || !*lib)
+        lib = CADV_NVML_LIBRARY;
+    r = cadv_nvml_open(lib, &m->nvml, why, sizeof(why));
+    if (r < 0) {
+        cadv_log(CADV_LOG_INFO, "accelerator kind: no NVIDIA GPU figures (NVML '%s': %s)", lib, why);
+        return;
+    }
+    cadv_nvml_install(m->nvml);
+    cadv_log(CADV_LOG_INFO, "accelerator kind: %zu NVIDIA GPU(s) through NVML '%s'",
+             cadv_nvml_n_devices(m->nvml), lib);
+}
+
 int cadv_collectors_init(struct cadv_manager *m, int fds)
 {
     const char *path = m->cfg->perf_events_config;
     char err[256];
     int r;
 
+    if (m->kinds & CADV_KIND_ACCELERATOR)
+        nvml_init(m);
     if (m->kinds & CADV_KIND_RESCTRL) {
         m->resctrl_on = cadv_resctrl_available(CADV_RESCTRL_ROOT);
         if (!m->resctrl_on)
@@ -53,6 +77,7 @@ int cadv_collectors_init(struct cadv_manager *m, int fds)
 
 void cadv_collectors_done(struct cadv_manager *m)
 {
+    m->nvml = cadv_nvml_free(m->nvml);
     if (m->perf_cfg)
         cadv_perf_config_install(NULL);
     m->perf_cfg = cadv_perf_config_free(m->perf_cfg);
@@ -64,6 +89,8 @@ void cadv_collectors_attach(struct cadv_manager *m, struct cadv_container *c)
     char dir[4096];
     int r;
 
+    if (m->nvml && cadv_nvml_devices_list_path(root, c->name, dir, sizeof(dir)) == 0)
+        c->devices_list = cadv_xstrdup(dir);
     if (!m->perf_cfg)
         return;
     r = cadv_perf_cgroup_dir(root, c->name, dir, sizeof(dir));
@@ -111,6 +138,10 @@ void cadv_collectors_read(struct cadv_manager *m, struct cadv_container *c, stru
 {
     s->n_perf = 0;
     s->n_resctrl = 0;
+    s->n_accel = 0;
+    /* The list is read at each collection: runtimes write it just after making the cgroup. */
+    if (c->devices_list && m->nvml)
+        (void)cadv_nvml_read(m->nvml, c->devices_list, s);
     if (c->perf && (m->kinds & CADV_KIND_PERF_EVENT))
         (void)cadv_perf_counters_read(c->perf, s);
     if (m->resctrl_on && c->cg) {
@@ -127,4 +158,6 @@ void cadv_collectors_detach(struct cadv_container *c)
         (void)cadv_resctrl_remove(CADV_RESCTRL_ROOT, c->resctrl_dir);
     free(c->resctrl_dir);
     c->resctrl_dir = NULL;
+    free(c->devices_list);
+    c->devices_list = NULL;
 }

@@ -23,6 +23,7 @@ struct cadv_events;
 struct cadv_fsusage;
 struct cadv_perf_config;
 struct cadv_perf_counters;
+struct cadv_nvml;
 struct cadv_procstats_cache;
 struct cadv_hmap;
 struct cadv_machine_info;
@@ -80,6 +81,7 @@ struct cadv_container {
     struct cadv_perf_counters *perf; /* perf_event kind with a config (collectors.h) */
     char *resctrl_dir;               /* resctrl kind: the container's monitoring group */
     uint64_t resctrl_next_mono;      /* when its tasks are written again (-resctrl_interval) */
+    char *devices_list;              /* accelerator kind with NVML: its v1 devices.list path */
     bool has_fs;
 
     /* The runtime's root process: network figures come from its netns (0: none, as raw cgroups
@@ -137,6 +139,7 @@ struct cadv_manager {
     int perf_fd_budget;                /* counter fds all containers may hold together */
     atomic_bool perf_full_logged;      /* the budget was spent (logged once) */
     bool resctrl_on;                   /* resctrl kind on and /sys/fs/resctrl monitors */
+    struct cadv_nvml *nvml;            /* accelerator kind with NVML and a GPU, else NULL */
     int proc_fd; /* --proc_root, for process and network figures; -1 if it cannot be opened */
     /* The machine's filesystems: the root container's FsStats and /storage (machinefs.h). */
     struct cadv_machinefs *machinefs;
