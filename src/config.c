@@ -51,9 +51,8 @@ enum {
     OPT_GO_STRING = 1u << 6,      /* OPT_CUSTOM that is a plain string flag in cAdvisor (for usage) */
 };
 
-/* Parsing context: where warnings go (NULL while applying defaults) and the reason of a failure. */
+/* Parsing context: the reason of a failure. */
 struct ctx {
-    FILE *err;
     char why[256];
 };
 
@@ -764,7 +763,7 @@ static void finalize(struct cadv_config *cfg)
 
 void cadv_config_init(struct cadv_config *cfg)
 {
-    struct ctx x = {.err = NULL};
+    struct ctx x = {{0}};
 
     memset(cfg, 0, sizeof(*cfg));
     for (size_t i = 0; i < N_OPTS; i++) {
@@ -827,7 +826,7 @@ static int parse_one(struct cadv_config *cfg, int argc, char **argv, int *i, boo
 {
     const char *s = argv[*i], *name, *eq, *value;
     const struct opt *o;
-    struct ctx x = {.err = err};
+    struct ctx x = {{0}};
     size_t n;
 
     if (strlen(s) < 2 || s[0] != '-')

@@ -30,19 +30,22 @@ typedef struct nvml_device_opaque *nvml_device;
 #define NVML_DEVICE_UUID_BUFFER_SIZE 96 /* NVML_DEVICE_UUID_V2_BUFFER_SIZE */
 #define NVIDIA_MAJOR                 195
 
+/* Layouts fixed by NVML's ABI: every member must be there even where cadv reads none of it. */
 struct nvml_memory {
-    unsigned long long total, free, used;
+    unsigned long long total;
+    // cppcheck-suppress unusedStructMember ; NVML's ABI
+    unsigned long long free;
+    unsigned long long used;
 };
 
 union nvml_value {
-    double d;
-    unsigned int ui;
-    unsigned long ul;
+    // cppcheck-suppress unusedStructMember ; NVML's ABI (sets the union's size)
     unsigned long long ull;
-    signed long long sll;
+    unsigned int ui;
 };
 
 struct nvml_sample {
+    // cppcheck-suppress unusedStructMember ; NVML's ABI
     unsigned long long timestamp_us;
     union nvml_value value;
 };

@@ -12,10 +12,12 @@ void cadv_json_accelerators(struct cadv_json *w, const struct cadv_sample *s)
 {
     uint32_t n = s->n_accel < CADV_MAX_ACCEL ? s->n_accel : CADV_MAX_ACCEL;
 
+    // cppcheck-suppress knownConditionTrueFalse ; n is the sample's count, capped (false positive)
     if (n == 0)
         return;
     cadv_json_key(w, "accelerators");
     cadv_json_arr_begin(w);
+    // cppcheck-suppress knownConditionTrueFalse ; n is the sample's count, capped (false positive)
     for (uint32_t i = 0; i < n; i++) {
         const struct cadv_accel_entry *e = &s->accel[i];
 

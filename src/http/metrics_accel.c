@@ -15,6 +15,7 @@ void cadv_prom_gen_accel(struct cadv_prom_emit *e, const struct cadv_prom_family
     uint32_t n = s->n_accel < CADV_MAX_ACCEL ? s->n_accel : CADV_MAX_ACCEL;
 
     (void)in;
+    // cppcheck-suppress knownConditionTrueFalse ; n is the sample's count, capped (false positive)
     for (uint32_t i = 0; i < n; i++) {
         const struct cadv_accel_entry *a = &s->accel[i];
         uint64_t v;
