@@ -520,6 +520,35 @@ def run_drivers(a, fm, list_path, workdir, results):
         sinks.http.shutdown()
 
 
+def run_perf(a, fm, list_path, workdir, results):
+    """One dynamic-off window with -perf_events_config counting --perf-events in every container;
+    notes its CPU over the run without it (both from this run)."""
+    base = next((r for r in results if r.get("mode") == "dynamic off" and r.get("cadv_cpu") is not None), None)
+    events = [e for e in a.perf_events.split(",") if e]
+    cfg = os.path.join(workdir, "perf-events.json")
+    with open(cfg, "w") as f:
+        json.dump({"core": {"events": events}}, f)
+    log("measuring perf events %s" % ",".join(events))
+    res = {"n": a.n, "mode": "perf " + ",".join(events), "notes": []}
+    results.append(res)
+    saved = a.cadv_arg
+    a.cadv_arg = saved + ["-perf_events_config=" + cfg]
+    try:
+        run_mode(a, fm, list_path, workdir, False, res)
+        if base:
+            res["notes"].append("perf_event kind: cadv CPU %.2f%% vs %.2f%% without it: x%.2f, +%.2f%% of a core; "
+                                "fds %s vs %s; floor CPU %.2f%% vs %.2f%% (counting cgroup events also costs "
+                                "every context switch of the host, which falls on the tenants, not on cadv)" % (
+                                    res["cadv_cpu"], base["cadv_cpu"], res["cadv_cpu"] / base["cadv_cpu"],
+                                    res["cadv_cpu"] - base["cadv_cpu"], res.get("fds"), base.get("fds"),
+                                    res["floor_cpu"], base["floor_cpu"]))
+    except (BenchError, OSError) as e:
+        log("FAILED: %s" % e)
+        res["error"] = str(e)
+    finally:
+        a.cadv_arg = saved
+
+
 def check_exit(cadv, res):
     """Stops cadv; a non-zero exit or a sanitizer report in its log fails the run."""
     rc = cadv.stop()
@@ -1032,6 +1061,9 @@ def parse_args(argv):
                    "and the page's load time")
     p.add_argument("--storage-driver", action="append", default=[],
                    help="also measure cadv with this -storage_driver against a loopback sink (repeatable)")
+    p.add_argument("--perf-events", default=None,
+                   help="also measure cadv counting these perf events per container (comma list, e.g. "
+                   "task-clock,context-switches)")
     p.add_argument("--out", default=None, help="result file (default bench/results/<date>-N<N>.md)")
     p.add_argument("--no-write", action="store_true", help="print the table only")
     a = p.parse_args(argv)
@@ -1115,6 +1147,8 @@ def main(argv=None):
                         break
             if a.storage_driver:
                 run_drivers(a, fm, list_path, workdir, results)
+            if a.perf_events:
+                run_perf(a, fm, list_path, workdir, results)
             if not any(r.get("floor_cpu") is not None for r in results):
                 # cadv failed everywhere: the floor alone still tells what this N costs.
                 log("measuring the floor alone")

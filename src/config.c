@@ -51,9 +51,8 @@ enum {
     OPT_GO_STRING = 1u << 6,      /* OPT_CUSTOM that is a plain string flag in cAdvisor (for usage) */
 };
 
-/* Parsing context: where warnings go (NULL while applying defaults) and the reason of a failure. */
+/* Parsing context: the reason of a failure. */
 struct ctx {
-    FILE *err;
     char why[256];
 };
 
@@ -274,7 +273,6 @@ static char *quoted(const char *s, size_t n)
 static int set_kinds(struct cadv_config *cfg, const struct opt *o, const char *value, struct ctx *x)
 {
     const char *bad = NULL, *p = value;
-    bool deprecated = false;
     uint32_t mask = 0;
 
     while (*value) {
@@ -288,7 +286,7 @@ static int set_kinds(struct cadv_config *cfg, const struct opt *o, const char *v
             break;
         p += n + 1;
     }
-    if (*value && !bad && cadv_kinds_parse(value, &mask, &deprecated, &bad) == 0)
+    if (*value && !bad && cadv_kinds_parse(value, &mask, &bad) == 0)
         bad = NULL;
     if (bad) {
         char *q = quoted(bad, strcspn(bad, ","));
@@ -297,8 +295,6 @@ static int set_kinds(struct cadv_config *cfg, const struct opt *o, const char *v
         free(q);
         return -EINVAL;
     }
-    if (deprecated && x->err)
-        fprintf(x->err, "cadv: metric kind \"accelerator\" was removed from cAdvisor in v0.47; ignoring\n");
     *FIELD(cfg, o, uint32_t) = mask;
     return 0;
 }
@@ -450,7 +446,8 @@ static int set_event_limits(struct cadv_config *cfg, const struct opt *o, const 
 #define JITTER_BOUNDS       .flags = OPT_FINITE | OPT_BOUNDED, .max = JITTER_MAX
 
 #define KINDS_HELP                                                                                           \
-    "Options are advtcp,app,cpu,cpuLoad,cpu_topology,cpuset,disk,diskIO,hugetlb,memory,memory_numa,network," \
+    "Options are "                                                                                           \
+    "accelerator,advtcp,app,cpu,cpuLoad,cpu_topology,cpuset,disk,diskIO,hugetlb,memory,memory_numa,network," \
     "oom_event,percpu,perf_event,pressure,process,referenced_memory,resctrl,sched,tcp,udp."
 #define NO_FILES "(no effect when -logtostderr=true)"
 
@@ -764,7 +761,7 @@ static void finalize(struct cadv_config *cfg)
 
 void cadv_config_init(struct cadv_config *cfg)
 {
-    struct ctx x = {.err = NULL};
+    struct ctx x = {{0}};
 
     memset(cfg, 0, sizeof(*cfg));
     for (size_t i = 0; i < N_OPTS; i++) {
@@ -827,7 +824,7 @@ static int parse_one(struct cadv_config *cfg, int argc, char **argv, int *i, boo
 {
     const char *s = argv[*i], *name, *eq, *value;
     const struct opt *o;
-    struct ctx x = {.err = err};
+    struct ctx x = {{0}};
     size_t n;
 
     if (strlen(s) < 2 || s[0] != '-')

@@ -5,8 +5,10 @@
 #include <errno.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "collect/cgroup.h"
+#include "collect/nvml.h"
 #include "collect/perf.h"
 #include "collect/resctrl.h"
 #include "config.h"
@@ -23,6 +25,26 @@ static void report_event(void *userdata, const char *event, const char *why)
     cadv_log(CADV_LOG_ERROR, "perf event \"%s\" is not counted: %s", event, why);
 }
 
+/* The accelerator kind: NVML from CADV_NVML_LIBRARY (a path or soname; tests point it at a fake)
+ * or the driver's libnvidia-ml.so.1. Without the library or a GPU the kind is off, said once. */
+static void nvml_init(struct cadv_collectors *col)
+{
+    const char *lib = getenv("CADV_NVML_LIBRARY");
+    char why[512];
+    int r;
+
+    if (!lib || !*lib)
+        lib = CADV_NVML_LIBRARY;
+    r = cadv_nvml_open(lib, &col->nvml, why, sizeof(why));
+    if (r < 0) {
+        cadv_log(CADV_LOG_INFO, "accelerator kind: no NVIDIA GPU figures (NVML '%s': %s)", lib, why);
+        return;
+    }
+    cadv_nvml_install(col->nvml);
+    cadv_log(CADV_LOG_INFO, "accelerator kind: %zu NVIDIA GPU(s) through NVML '%s'",
+             cadv_nvml_n_devices(col->nvml), lib);
+}
+
 int cadv_collectors_init(struct cadv_collectors *col, const struct cadv_config *cfg, uint32_t kinds, int fds)
 {
     const char *path = cfg->perf_events_config;
@@ -31,6 +53,8 @@ int cadv_collectors_init(struct cadv_collectors *col, const struct cadv_config *
 
     col->cfg = cfg;
     col->kinds = kinds;
+    if (kinds & CADV_KIND_ACCELERATOR)
+        nvml_init(col);
     if (kinds & CADV_KIND_RESCTRL) {
         col->resctrl_on = cadv_resctrl_available(CADV_RESCTRL_ROOT);
         if (!col->resctrl_on)
@@ -55,6 +79,7 @@ int cadv_collectors_init(struct cadv_collectors *col, const struct cadv_config *
 
 void cadv_collectors_done(struct cadv_collectors *col)
 {
+    col->nvml = cadv_nvml_free(col->nvml);
     if (col->perf_cfg)
         cadv_perf_config_install(NULL);
     col->perf_cfg = cadv_perf_config_free(col->perf_cfg);
@@ -66,6 +91,8 @@ void cadv_collectors_attach(struct cadv_collectors *col, struct cadv_container *
     char dir[4096];
     int r;
 
+    if (col->nvml && cadv_nvml_devices_list_path(root, c->name, dir, sizeof(dir)) == 0)
+        c->devices_list = cadv_xstrdup(dir);
     if (!col->perf_cfg)
         return;
     r = cadv_perf_cgroup_dir(root, c->name, dir, sizeof(dir));
@@ -113,6 +140,10 @@ void cadv_collectors_read(struct cadv_collectors *col, struct cadv_container *c,
 {
     s->n_perf = 0;
     s->n_resctrl = 0;
+    s->n_accel = 0;
+    /* The list is read at each collection: runtimes write it just after making the cgroup. */
+    if (c->devices_list && col->nvml)
+        (void)cadv_nvml_read(col->nvml, c->devices_list, s);
     if (c->perf && (col->kinds & CADV_KIND_PERF_EVENT))
         (void)cadv_perf_counters_read(c->perf, s);
     if (col->resctrl_on && c->cg) {
@@ -129,4 +160,6 @@ void cadv_collectors_detach(struct cadv_container *c)
         (void)cadv_resctrl_remove(CADV_RESCTRL_ROOT, c->resctrl_dir);
     free(c->resctrl_dir);
     c->resctrl_dir = NULL;
+    free(c->devices_list);
+    c->devices_list = NULL;
 }

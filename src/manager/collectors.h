@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* collectors.h - the manager's optional per-container collectors (perf events, resctrl monitoring
- * groups): set up once with the manager, attached to each container when it is built, read in each
- * collection. Their state is set up before any thread starts and read-only afterwards but for the
- * atomic flag; per-container state lives in the container (collect_lock). Internal to src/manager/. */
+ * groups, NVIDIA GPUs through NVML): set up once with the manager, attached to each container when it is
+ * built, read in each collection. Their state is set up before any thread starts and read-only afterwards but
+ * for the atomic flag; per-container state lives in the container (collect_lock). Internal to src/manager/.
+ */
 #pragma once
 
 #include <stdatomic.h>
@@ -11,6 +12,7 @@
 
 struct cadv_config;
 struct cadv_container;
+struct cadv_nvml;
 struct cadv_perf_config;
 struct cadv_sample;
 
@@ -22,6 +24,7 @@ struct cadv_collectors {
     int perf_fd_budget;                /* counter fds all containers may hold together */
     atomic_bool perf_full_logged;      /* the budget was spent (logged once) */
     bool resctrl_on;                   /* resctrl kind on and /sys/fs/resctrl monitors */
+    struct cadv_nvml *nvml;            /* accelerator kind with NVML and a GPU, else NULL */
 };
 
 /* Loads -perf_events_config (when set and the perf_event kind is on), reports events that do not

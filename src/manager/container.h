@@ -56,6 +56,7 @@ struct cadv_container {
     struct cadv_perf_counters *perf; /* perf_event kind with a config (collectors.h) */
     char *resctrl_dir;               /* resctrl kind: the container's monitoring group */
     uint64_t resctrl_next_mono;      /* when its tasks are written again (-resctrl_interval) */
+    char *devices_list;              /* accelerator kind with NVML: its v1 devices.list path */
     bool has_fs;
 
     /* The runtime's root process: network figures come from its netns (0: none, as raw cgroups

@@ -23,6 +23,7 @@ static const struct {
         {"tcp", CADV_KIND_TCP},
         {"advtcp", CADV_KIND_ADVTCP},
         {"udp", CADV_KIND_UDP},
+        {"accelerator", CADV_KIND_ACCELERATOR},
         {"app", CADV_KIND_APP},
         {"process", CADV_KIND_PROCESS},
         {"hugetlb", CADV_KIND_HUGETLB},
@@ -37,10 +38,9 @@ static const struct {
 
 #define N_KINDS (sizeof(kind_names) / sizeof(kind_names[0]))
 
-int cadv_kinds_parse(const char *s, uint32_t *ret, bool *ret_deprecated, const char **ret_bad)
+int cadv_kinds_parse(const char *s, uint32_t *ret, const char **ret_bad)
 {
     uint32_t mask = 0;
-    bool deprecated = false;
 
     while (*s) {
         size_t n = strcspn(s, ",");
@@ -52,10 +52,6 @@ int cadv_kinds_parse(const char *s, uint32_t *ret, bool *ret_deprecated, const c
                 found = true;
                 break;
             }
-        if (!found && n == strlen("accelerator") && memcmp(s, "accelerator", n) == 0) {
-            deprecated = true;
-            found = true;
-        }
         if (!found && n > 0) {
             if (ret_bad)
                 *ret_bad = s;
@@ -66,8 +62,6 @@ int cadv_kinds_parse(const char *s, uint32_t *ret, bool *ret_deprecated, const c
             s++;
     }
     *ret = mask;
-    if (ret_deprecated)
-        *ret_deprecated = deprecated;
     return 0;
 }
 

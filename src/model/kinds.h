@@ -32,9 +32,10 @@ enum cadv_kind {
     CADV_KIND_CPUSET = 1u << 19,
     CADV_KIND_OOM_EVENT = 1u << 20,
     CADV_KIND_PRESSURE = 1u << 21,
+    CADV_KIND_ACCELERATOR = 1u << 22, /* cAdvisor <= v0.46 (NVIDIA GPUs, collect/nvml.h) */
 };
 
-#define CADV_KIND_ALL ((1u << 22) - 1)
+#define CADV_KIND_ALL ((1u << 23) - 1)
 /* cAdvisor's default -disable_metrics set. */
 #define CADV_KIND_DEFAULT_DISABLED                                                                 \
     (CADV_KIND_ADVTCP | CADV_KIND_CPU_TOPOLOGY | CADV_KIND_CPUSET | CADV_KIND_HUGETLB |            \
@@ -42,10 +43,9 @@ enum cadv_kind {
      CADV_KIND_SCHED | CADV_KIND_TCP | CADV_KIND_UDP)
 #define CADV_KIND_DEFAULT (CADV_KIND_ALL & ~CADV_KIND_DEFAULT_DISABLED)
 
-/* Parses a comma list of kind names into *ret. "" gives 0. A name cAdvisor used to accept
- * ("accelerator") is skipped and reported through *ret_deprecated (may be NULL). Returns 0, or
- * -EINVAL with *ret_bad pointing at the start of the first unknown name inside s. */
-int cadv_kinds_parse(const char *s, uint32_t *ret, bool *ret_deprecated, const char **ret_bad);
+/* Parses a comma list of kind names into *ret. "" gives 0. Returns 0, or -EINVAL with *ret_bad
+ * pointing at the start of the first unknown name inside s. */
+int cadv_kinds_parse(const char *s, uint32_t *ret, const char **ret_bad);
 /* Appends the comma list of names in mask, in cAdvisor's order. */
 void cadv_kinds_format(uint32_t mask, struct cadv_buf *out);
 /* Name of a single kind bit, or NULL. */

@@ -131,11 +131,11 @@ _Static_assert(sizeof(struct cadv_sample_core) % sizeof(uint64_t) == 0, "core mu
 
 /* Layout of the arrays inside an arena: byte sizes for given counts. */
 struct layout {
-    size_t percpu, io, hugetlb, ifaces, fs, numa, perf, resctrl, net, total;
+    size_t percpu, io, hugetlb, ifaces, fs, numa, perf, resctrl, accel, net, total;
 };
 
 static void layout_of(struct layout *l, size_t n_percpu, size_t n_io, size_t n_hugetlb, size_t n_ifaces,
-                      size_t n_fs, size_t n_numa, size_t n_perf, size_t n_resctrl, bool net)
+                      size_t n_fs, size_t n_numa, size_t n_perf, size_t n_resctrl, size_t n_accel, bool net)
 {
     l->percpu = 0;
     l->io = l->percpu + n_percpu * sizeof(uint64_t);
@@ -145,7 +145,8 @@ static void layout_of(struct layout *l, size_t n_percpu, size_t n_io, size_t n_h
     l->numa = l->fs + n_fs * sizeof(struct cadv_fs_stats);
     l->perf = l->numa + n_numa * sizeof(struct cadv_numa_entry);
     l->resctrl = l->perf + n_perf * sizeof(struct cadv_perf_entry);
-    l->net = l->resctrl + n_resctrl * sizeof(struct cadv_resctrl_entry);
+    l->accel = l->resctrl + n_resctrl * sizeof(struct cadv_resctrl_entry);
+    l->net = l->accel + n_accel * sizeof(struct cadv_accel_entry);
     l->total = l->net + (net ? sizeof(struct cadv_net_extra) : 0);
 }
 
@@ -161,6 +162,7 @@ static void point_arrays(struct cadv_sample *s, const struct layout *l, bool net
     s->numa = (struct cadv_numa_entry *)(void *)(a + l->numa);
     s->perf = (struct cadv_perf_entry *)(void *)(a + l->perf);
     s->resctrl = (struct cadv_resctrl_entry *)(void *)(a + l->resctrl);
+    s->accel = (struct cadv_accel_entry *)(void *)(a + l->accel);
     s->net = net ? (struct cadv_net_extra *)(void *)(a + l->net) : NULL;
 }
 
@@ -184,7 +186,7 @@ void cadv_sample_init_scratch(struct cadv_sample *s)
 
     memset(s, 0, sizeof(*s));
     layout_of(&l, CADV_MAX_PERCPU, CADV_MAX_IO, CADV_MAX_HUGETLB, CADV_MAX_IFACES, CADV_MAX_FS, CADV_MAX_NUMA,
-              CADV_MAX_PERF, CADV_MAX_RESCTRL, true);
+              CADV_MAX_PERF, CADV_MAX_RESCTRL, CADV_MAX_ACCEL, true);
     s->arena = cadv_xcalloc(1, l.total);
     s->arena_cap = l.total;
     point_arrays(s, &l, true);
@@ -208,7 +210,8 @@ void cadv_samples_free(struct cadv_sample *arr, size_t n)
 void cadv_sample_clear(struct cadv_sample *s)
 {
     memset(&s->c, 0, sizeof(s->c));
-    s->n_percpu = s->n_io = s->n_hugetlb = s->n_ifaces = s->n_fs = s->n_numa = s->n_perf = s->n_resctrl = 0;
+    s->n_percpu = s->n_io = s->n_hugetlb = s->n_ifaces = s->n_fs = s->n_numa = s->n_perf = s->n_resctrl =
+            s->n_accel = 0;
     if (s->net)
         memset(s->net, 0, sizeof(*s->net));
 }
@@ -256,6 +259,7 @@ void cadv_sample_pack(const struct cadv_sample *s, struct cadv_buf *out)
     put_varint(out, s->n_numa);
     put_varint(out, s->n_perf);
     put_varint(out, s->n_resctrl);
+    put_varint(out, s->n_accel);
     put_varint(out, s->net != NULL);
     put_words(out, s->percpu, s->n_percpu * sizeof(uint64_t));
     put_words(out, s->io, s->n_io * sizeof(struct cadv_io_entry));
@@ -272,6 +276,7 @@ void cadv_sample_pack(const struct cadv_sample *s, struct cadv_buf *out)
     put_words(out, s->numa, s->n_numa * sizeof(struct cadv_numa_entry));
     put_words(out, s->perf, s->n_perf * sizeof(struct cadv_perf_entry));
     put_words(out, s->resctrl, s->n_resctrl * sizeof(struct cadv_resctrl_entry));
+    put_words(out, s->accel, s->n_accel * sizeof(struct cadv_accel_entry));
     if (s->net)
         put_words(out, s->net, sizeof(*s->net));
 }
@@ -323,20 +328,20 @@ static void get_str(struct reader *r, char *dst, size_t cap)
 int cadv_sample_unpack(const uint8_t *p, size_t n, struct cadv_sample *dst)
 {
     struct reader r = {.p = p, .end = p + n};
-    uint64_t cnt[9];
+    uint64_t cnt[10];
     struct layout l;
 
     get_words(&r, &dst->c, sizeof(dst->c));
-    for (int i = 0; i < 9; i++)
+    for (int i = 0; i < 10; i++)
         cnt[i] = get_varint(&r);
     if (r.bad || cnt[0] > CADV_MAX_PERCPU || cnt[1] > CADV_MAX_IO || cnt[2] > CADV_MAX_HUGETLB ||
         cnt[3] > CADV_MAX_IFACES || cnt[4] > CADV_MAX_FS || cnt[5] > CADV_MAX_NUMA ||
-        cnt[6] > CADV_MAX_PERF || cnt[7] > CADV_MAX_RESCTRL || cnt[8] > 1)
+        cnt[6] > CADV_MAX_PERF || cnt[7] > CADV_MAX_RESCTRL || cnt[8] > CADV_MAX_ACCEL || cnt[9] > 1)
         return -EBADMSG;
-    layout_of(&l, cnt[0], cnt[1], cnt[2], cnt[3], cnt[4], cnt[5], cnt[6], cnt[7], cnt[8]);
+    layout_of(&l, cnt[0], cnt[1], cnt[2], cnt[3], cnt[4], cnt[5], cnt[6], cnt[7], cnt[8], cnt[9]);
     ensure_arena(dst, l.total ? l.total : 1);
     memset(dst->arena, 0, l.total);
-    point_arrays(dst, &l, cnt[8]);
+    point_arrays(dst, &l, cnt[9]);
     dst->n_percpu = (uint32_t)cnt[0];
     dst->n_io = (uint32_t)cnt[1];
     dst->n_hugetlb = (uint32_t)cnt[2];
@@ -345,6 +350,7 @@ int cadv_sample_unpack(const uint8_t *p, size_t n, struct cadv_sample *dst)
     dst->n_numa = (uint32_t)cnt[5];
     dst->n_perf = (uint32_t)cnt[6];
     dst->n_resctrl = (uint32_t)cnt[7];
+    dst->n_accel = (uint32_t)cnt[8];
     get_words(&r, dst->percpu, dst->n_percpu * sizeof(uint64_t));
     get_words(&r, dst->io, dst->n_io * sizeof(struct cadv_io_entry));
     get_words(&r, dst->hugetlb, dst->n_hugetlb * sizeof(struct cadv_hugetlb_entry));
@@ -360,6 +366,7 @@ int cadv_sample_unpack(const uint8_t *p, size_t n, struct cadv_sample *dst)
     get_words(&r, dst->numa, dst->n_numa * sizeof(struct cadv_numa_entry));
     get_words(&r, dst->perf, dst->n_perf * sizeof(struct cadv_perf_entry));
     get_words(&r, dst->resctrl, dst->n_resctrl * sizeof(struct cadv_resctrl_entry));
+    get_words(&r, dst->accel, dst->n_accel * sizeof(struct cadv_accel_entry));
     if (dst->net)
         get_words(&r, dst->net, sizeof(*dst->net));
     if (r.bad || r.p != r.end)
@@ -376,7 +383,8 @@ bool cadv_sample_stats_equal(const struct cadv_sample *a, const struct cadv_samp
         return false;
     if (a->n_percpu != b->n_percpu || a->n_io != b->n_io || a->n_hugetlb != b->n_hugetlb ||
         a->n_ifaces != b->n_ifaces || a->n_fs != b->n_fs || a->n_numa != b->n_numa ||
-        a->n_perf != b->n_perf || a->n_resctrl != b->n_resctrl || (!a->net) != (!b->net))
+        a->n_perf != b->n_perf || a->n_resctrl != b->n_resctrl || a->n_accel != b->n_accel ||
+        (!a->net) != (!b->net))
         return false;
     if ((a->n_percpu && memcmp(a->percpu, b->percpu, a->n_percpu * sizeof(uint64_t)) != 0) ||
         (a->n_io && memcmp(a->io, b->io, a->n_io * sizeof(*a->io)) != 0) ||
@@ -385,7 +393,8 @@ bool cadv_sample_stats_equal(const struct cadv_sample *a, const struct cadv_samp
         (a->n_fs && memcmp(a->fs, b->fs, a->n_fs * sizeof(*a->fs)) != 0) ||
         (a->n_numa && memcmp(a->numa, b->numa, a->n_numa * sizeof(*a->numa)) != 0) ||
         (a->n_perf && memcmp(a->perf, b->perf, a->n_perf * sizeof(*a->perf)) != 0) ||
-        (a->n_resctrl && memcmp(a->resctrl, b->resctrl, a->n_resctrl * sizeof(*a->resctrl)) != 0))
+        (a->n_resctrl && memcmp(a->resctrl, b->resctrl, a->n_resctrl * sizeof(*a->resctrl)) != 0) ||
+        (a->n_accel && memcmp(a->accel, b->accel, a->n_accel * sizeof(*a->accel)) != 0))
         return false;
     return !a->net || memcmp(a->net, b->net, sizeof(*a->net)) == 0;
 }

@@ -26,6 +26,7 @@ struct cadv_buf;
 #define CADV_MAX_NUMA    64
 #define CADV_MAX_PERF    2048 /* perf counters: events x CPUs */
 #define CADV_MAX_RESCTRL 64   /* resctrl L3 monitoring domains */
+#define CADV_MAX_ACCEL   32   /* accelerators (GPUs) of one container */
 
 /* Which parts of a sample were collected (cAdvisor omits the others from JSON and /metrics). */
 enum {
@@ -227,6 +228,16 @@ struct cadv_resctrl_entry {
     uint64_t llc_occupancy;
 };
 
+/* One GPU of the container (cAdvisor's AcceleratorStats): device is an index into the installed
+ * NVML device table (collect/nvml.h cadv_nvml_device_model/uuid); memory in bytes, duty_cycle in
+ * percent. */
+struct cadv_accel_entry {
+    uint64_t device;
+    uint64_t memory_total;
+    uint64_t memory_used;
+    uint64_t duty_cycle;
+};
+
 enum cadv_tcp_state {
     CADV_TCP_ESTABLISHED,
     CADV_TCP_SYN_SENT,
@@ -261,7 +272,7 @@ extern const char *const cadv_io_op_names[_CADV_IO_OP_MAX];         /* "Read", .
 
 struct cadv_sample {
     struct cadv_sample_core c;
-    uint32_t n_percpu, n_io, n_hugetlb, n_ifaces, n_fs, n_numa, n_perf, n_resctrl;
+    uint32_t n_percpu, n_io, n_hugetlb, n_ifaces, n_fs, n_numa, n_perf, n_resctrl, n_accel;
     uint64_t *percpu; /* ns per CPU */
     struct cadv_io_entry *io;
     struct cadv_hugetlb_entry *hugetlb;
@@ -270,6 +281,7 @@ struct cadv_sample {
     struct cadv_numa_entry *numa;
     struct cadv_perf_entry *perf;
     struct cadv_resctrl_entry *resctrl;
+    struct cadv_accel_entry *accel;
     struct cadv_net_extra *net; /* NULL unless HAS_TCP/UDP/ADVTCP */
     /* Storage of the arrays above; owned by the sample. */
     void *arena;

@@ -16,6 +16,7 @@
 #include "model/machine.h"
 #include "model/sample.h"
 #include "model/spec.h"
+#include "wire/json_accel.h"
 
 /* The all-zero sample: Go's zero value of the stats structs (used where cAdvisor serialises an
  * unset struct value). */
@@ -810,6 +811,7 @@ void cadv_json_v1_stats(struct cadv_json *w, const struct cadv_sample *s, const 
         network_v1(w, s);
     filesystem_v1(w, s);
     load_stats(w, "task_stats", s);
+    cadv_json_accelerators(w, s);
     if (has(s, CADV_HAS_PROCESSES))
         processes(w, s);
     perf_stats(w, s);
@@ -895,6 +897,7 @@ static void v2_stats(struct cadv_json *w, const struct cadv_spec *spec, const st
         KU64(w, "containter_inode_usage", s->fs[0].inodes); /* sic */
         cadv_json_obj_end(w);
     }
+    cadv_json_accelerators(w, s);
     perf_stats(w, s);
     KU64_OE(w, "referenced_memory", s->c.referenced_memory);
     resctrl(w, s);

@@ -19,6 +19,7 @@
 #include "model/machine.h"
 #include "model/sample.h"
 #include "model/spec.h"
+#include "wire/metrics_accel.h"
 
 #define CORE(field) ((uint16_t)offsetof(struct cadv_sample_core, field))
 #define GAUGE       CADV_PROM_GAUGE
@@ -602,6 +603,7 @@ static void gen_resctrl(struct cadv_prom_emit *e, const struct cadv_prom_family 
 #define HUGE(f)    offsetof(struct cadv_hugetlb_entry, f)
 #define SPEC(f)    offsetof(struct cadv_spec, f)
 #define RDT(f)     offsetof(struct cadv_resctrl_entry, f)
+#define ACC(f)     offsetof(struct cadv_accel_entry, f)
 
 const struct cadv_prom_family cadv_prom_container_families[] = {
         /* always */
@@ -815,6 +817,17 @@ const struct cadv_prom_family cadv_prom_container_families[] = {
         C_GENX("container_ulimits_soft",
                "Soft ulimit values for the container root process. Unlimited if -1, except priority and nice",
                GAUGE, CADV_KIND_PROCESS, gen_ulimits, 0, 0, 1, "ulimit"),
+        /* accelerator (cAdvisor <= v0.46) */
+        C_GENX("container_accelerator_memory_total_bytes", "Total accelerator memory.", GAUGE,
+               CADV_KIND_ACCELERATOR, cadv_prom_gen_accel, ACC(memory_total), 0, 3, "make", "model",
+               "acc_id"),
+        C_GENX("container_accelerator_memory_used_bytes", "Total accelerator memory allocated.", GAUGE,
+               CADV_KIND_ACCELERATOR, cadv_prom_gen_accel, ACC(memory_used), 0, 3, "make", "model", "acc_id"),
+        C_GENX("container_accelerator_duty_cycle",
+               "Percent of time over the past sample period during which the accelerator was actively "
+               "processing.",
+               GAUGE, CADV_KIND_ACCELERATOR, cadv_prom_gen_accel, ACC(duty_cycle), 0, 3, "make", "model",
+               "acc_id"),
         /* referenced memory, OOM, pressure */
         C_GENX("container_perf_events_total", "Perf event metric.", COUNTER, CADV_KIND_PERF_EVENT, gen_perf,
                0, 0, 2, "cpu", "event"),

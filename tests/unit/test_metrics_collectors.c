@@ -12,7 +12,7 @@
 #include "model/kinds.h"
 #include "model/sample.h"
 #include "model/spec.h"
-#include "wire/metrics_render.h"
+#include "tu_render.h"
 
 static const char config[] = "{\"core\":{\"events\":[\"task-clock\",\"page-faults\"]}}";
 
@@ -20,24 +20,6 @@ static void set_perf(struct cadv_perf_entry *e, uint64_t event, uint64_t cpu, ui
 {
     *e = (struct cadv_perf_entry){.event = event, .cpu = cpu, .value = value};
     memcpy(&e->scaling_ratio, &ratio, sizeof(ratio));
-}
-
-static char *render(const struct cadv_sample *s, uint32_t kinds)
-{
-    struct cadv_spec spec;
-    struct cadv_metrics_item item;
-    struct cadv_metrics_input in;
-    struct cadv_buf b;
-    char *out;
-
-    cadv_spec_init(&spec);
-    item = (struct cadv_metrics_item){"/c", &spec, s, 1};
-    in = (struct cadv_metrics_input){.items = &item, .n_items = 1, .kinds = kinds, .version = "v"};
-    cadv_buf_init(&b, 0);
-    cadv_metrics_render(&b, &in, NULL);
-    out = cadv_buf_steal(&b, NULL);
-    cadv_spec_done(&spec);
-    return out;
 }
 
 static bool has(const char *text, const char *line)
@@ -66,7 +48,7 @@ Test(metrics_collectors, perf_and_resctrl)
     s.resctrl[0] = (struct cadv_resctrl_entry){7, 1000, 600, 4096};
     s.resctrl[1] = (struct cadv_resctrl_entry){4, 0, 0, 8192};
 
-    out = render(&s, CADV_KIND_PERF_EVENT | CADV_KIND_PERCPU);
+    out = tu_render(&s, CADV_KIND_PERF_EVENT | CADV_KIND_PERCPU);
     cr_expect(has(out, "container_perf_events_total{cpu=\"0\",event=\"task-clock\",id=\"/"
                        "c\"} 1000"),
               "%s", out);
@@ -78,7 +60,7 @@ Test(metrics_collectors, perf_and_resctrl)
     cr_expect(strstr(out, "container_llc_occupancy_bytes") == NULL);
     free(out);
 
-    out = render(&s, CADV_KIND_PERF_EVENT | CADV_KIND_RESCTRL);
+    out = tu_render(&s, CADV_KIND_PERF_EVENT | CADV_KIND_RESCTRL);
     cr_expect(has(out, "container_perf_events_total{cpu=\"\",event=\"task-clock\",id=\"/"
                        "c\"} 4000"),
               "%s", out);
@@ -94,7 +76,7 @@ Test(metrics_collectors, perf_and_resctrl)
     cr_expect(has(out, "container_llc_occupancy_bytes{id=\"/c\",node_id=\"1\"} 8192"));
     free(out);
 
-    out = render(&s, CADV_KIND_CPU);
+    out = tu_render(&s, CADV_KIND_CPU);
     cr_expect(strstr(out, "container_perf_events") == NULL);
     cr_expect(strstr(out, "container_memory_bandwidth") == NULL);
     free(out);
