@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "collect/cgroup_bpf.h"
 #include "collect/cgroup_internal.h"
 #include "collect/keyed.h"
 #include "model/kinds.h"
@@ -132,6 +133,7 @@ static void v1_setup(struct cadv_cgroup *cg)
     cg->blkio_group = -1;
     cg->blkio_probe = true;
     (void)v1_settings(cg, NULL);
+    cadv_cgroup_bpf_setup(cg);
     if (k & CADV_KIND_HUGETLB)
         cadv_cgroup__scan_hugetlb(cg, dir_of(cg, CADV_CG_HUGETLB), ".usage_in_bytes");
 }
@@ -160,7 +162,8 @@ static int v1_cpuacct(struct cadv_cgroup *cg, uint32_t kinds, struct cadv_sample
     bool ok;
     int r;
 
-    if ((r = slot_u64(cg, S_CPUACCT_USAGE, &s->c.cpu.total_ns)) < 0)
+    if (!cadv_cgroup_bpf_cpu(cg, &s->c.cpu.total_ns) &&
+        (r = slot_u64(cg, S_CPUACCT_USAGE, &s->c.cpu.total_ns)) < 0)
         return r;
     if ((r = slot_read(cg, S_CPUACCT_STAT, buf, CADV_CG_SMALL_BUF, &len, &ok)) < 0)
         return r;
@@ -373,9 +376,11 @@ static int v1_memory(struct cadv_cgroup *cg, uint32_t kinds, struct cadv_sample 
     if ((r = slot_read(cg, S_MEM_STAT, buf, CADV_CG_BIG_BUF, &len, &ok)) < 0 || !ok)
         return r;
     (void)cadv_keyed_parse(buf, len, mem_keys, _K_MAX, v, &found);
-    if ((r = slot_u64(cg, S_MEM_USAGE, &m->usage)) < 0 ||
-        (r = slot_u64(cg, S_MEM_MAX_USAGE, &m->max_usage)) < 0 ||
-        (r = slot_u64(cg, S_MEM_FAILCNT, &m->failcnt)) < 0 || (r = slot_u64(cg, S_MEM_KMEM, &m->kernel)) < 0)
+    if ((!cadv_cgroup_bpf_mem(cg, &m->usage, &m->max_usage, &m->failcnt) &&
+         ((r = slot_u64(cg, S_MEM_USAGE, &m->usage)) < 0 ||
+          (r = slot_u64(cg, S_MEM_MAX_USAGE, &m->max_usage)) < 0 ||
+          (r = slot_u64(cg, S_MEM_FAILCNT, &m->failcnt)) < 0)) ||
+        (r = slot_u64(cg, S_MEM_KMEM, &m->kernel)) < 0)
         return r;
     mem_from_stat(m, v, found, cg->use_hierarchy);
     if ((r = v1_oom_kill(cg, s, buf)) < 0)
