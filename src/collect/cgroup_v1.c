@@ -107,15 +107,16 @@ static void v1_setup(struct cadv_cgroup *cg)
     int acct = dir_of(cg, CADV_CG_CPUACCT), cpu = dir_of(cg, CADV_CG_CPU), mem = dir_of(cg, CADV_CG_MEMORY);
     int blk = dir_of(cg, CADV_CG_BLKIO), udir = cadv_cgroup__udir(cg);
 
-    cadv_cgroup__file_add(cg, S_CPUACCT_USAGE, acct, "cpuacct.usage", true);
+    cadv_cgroup_bpf_setup(cg);
+    cadv_cgroup_bpf_file_add(cg, S_CPUACCT_USAGE, acct, "cpuacct.usage", CADV_BPF_CPU);
     cadv_cgroup__file_add(cg, S_CPUACCT_STAT, acct, "cpuacct.stat", true);
     cadv_cgroup__file_add(cg, S_CPUACCT_PERCPU, k & CADV_KIND_PERCPU ? acct : -1, "cpuacct.usage_percpu",
                           true);
     cadv_cgroup__file_add(cg, S_CPU_STAT, cpu, "cpu.stat", true);
     cadv_cgroup__file_add(cg, S_MEM_STAT, mem, "memory.stat", true);
-    cadv_cgroup__file_add(cg, S_MEM_USAGE, mem, "memory.usage_in_bytes", true);
-    cadv_cgroup__file_add(cg, S_MEM_MAX_USAGE, mem, "memory.max_usage_in_bytes", true);
-    cadv_cgroup__file_add(cg, S_MEM_FAILCNT, mem, "memory.failcnt", true);
+    cadv_cgroup_bpf_file_add(cg, S_MEM_USAGE, mem, "memory.usage_in_bytes", CADV_BPF_MEM);
+    cadv_cgroup_bpf_file_add(cg, S_MEM_MAX_USAGE, mem, "memory.max_usage_in_bytes", CADV_BPF_MEM);
+    cadv_cgroup_bpf_file_add(cg, S_MEM_FAILCNT, mem, "memory.failcnt", CADV_BPF_MEM);
     cadv_cgroup__file_add(cg, S_MEM_KMEM, mem, "memory.kmem.usage_in_bytes", true);
     cadv_cgroup__file_add(cg, S_MEM_NUMA, k & CADV_KIND_MEMORY_NUMA ? mem : -1, "memory.numa_stat", true);
     cadv_cgroup__file_add(cg, S_MEM_OOM_CONTROL, mem, "memory.oom_control", true);
@@ -133,7 +134,6 @@ static void v1_setup(struct cadv_cgroup *cg)
     cg->blkio_group = -1;
     cg->blkio_probe = true;
     (void)v1_settings(cg, NULL);
-    cadv_cgroup_bpf_setup(cg);
     if (k & CADV_KIND_HUGETLB)
         cadv_cgroup__scan_hugetlb(cg, dir_of(cg, CADV_CG_HUGETLB), ".usage_in_bytes");
 }

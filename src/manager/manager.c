@@ -186,7 +186,7 @@ int cadv_manager_new(const struct cadv_config *cfg, struct cadv_manager **ret)
         cadv_log_errno(CADV_LOG_ERROR, r, "Cannot use cgroup root '%s'", cgroup_root);
         goto fail;
     }
-    (void)cadv_cgroup_bpf_start(m->root, cfg->collector, m->base_interval_ns / 4);
+    (void)cadv_cgroup_bpf_start(m->root, cfg->collector, m->base_interval_ns);
     r = read_machine_info(cfg, &m->mi);
     if (r < 0) {
         cadv_log_errno(CADV_LOG_ERROR, r, "Reading the machine info failed");

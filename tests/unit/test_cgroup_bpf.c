@@ -11,6 +11,7 @@
 
 #include "collect/cgroup.h"
 #include "collect/cgroup_bpf.h"
+#include "collect/cgroup_internal.h"
 #include "config.h"
 #include "model/kinds.h"
 #include "model/sample.h"
@@ -107,7 +108,8 @@ Test(cgroup_bpf, real_root_cpu_between_file_reads)
         cr_log_warn("skipped: needs BPF support, root and a v1 cpuacct hierarchy");
         return;
     }
-    cr_assert_eq(cadv_cgroup_root_open("/sys/fs/cgroup", NULL, CADV_KIND_CPU | CADV_KIND_MEMORY, 64, &root), 0);
+    cr_assert_eq(cadv_cgroup_root_open("/sys/fs/cgroup", NULL, CADV_KIND_CPU | CADV_KIND_MEMORY, 64, &root),
+                 0);
     if (!cadv_cgroup_bpf_start(root, "bpf", 0)) { /* max age 0: every lookup runs a pass */
         cr_log_warn("skipped: the BPF collector does not load here");
         cadv_cgroup_root_free(root);
@@ -128,5 +130,41 @@ Test(cgroup_bpf, real_root_cpu_between_file_reads)
     cadv_cgroup_close(cg);
     cadv_cgroup_bpf_stop(root);
     cr_expect_not(cadv_cgroup_bpf_active(root));
+    cadv_cgroup_root_free(root);
+}
+
+/* The real host, one pass per interval: lookups within max_age share one snapshot (the root's usage,
+ * which changes every tick, reads the same twice), and a cgroup opened while BPF serves its root
+ * keeps no fd for cpuacct.usage (one fd fewer than the same cgroup on the file path). */
+Test(cgroup_bpf, one_snapshot_per_interval_and_closed_slots)
+{
+    struct cadv_cgroup_root *root = NULL;
+    struct cadv_cgroup *cg = NULL;
+    uint64_t a = 0, b = 1;
+    int with_bpf, with_files;
+
+    if (!cadv_cgroup_bpf_built() || geteuid() != 0 || access("/sys/fs/cgroup/cpuacct/cpuacct.usage", R_OK)) {
+        cr_log_warn("skipped: needs BPF support, root and a v1 cpuacct hierarchy");
+        return;
+    }
+    cr_assert_eq(cadv_cgroup_root_open("/sys/fs/cgroup", NULL, CADV_KIND_CPU, 256, &root), 0);
+    if (!cadv_cgroup_bpf_start(root, "bpf", 3600ULL * 1000000000)) {
+        cr_log_warn("skipped: the BPF collector does not load here");
+        cadv_cgroup_root_free(root);
+        return;
+    }
+    cr_assert_eq(cadv_cgroup_open(root, "/", &cg), 0);
+    with_bpf = atomic_load(&root->fds_held);
+    cr_assert(cadv_cgroup_bpf_cpu(cg, &a));
+    usleep(20000);
+    cr_assert(cadv_cgroup_bpf_cpu(cg, &b));
+    cr_expect_eq(a, b, "a second pass within max_age: %llu, %llu", (unsigned long long)a,
+                 (unsigned long long)b);
+    cadv_cgroup_close(cg);
+    cadv_cgroup_bpf_stop(root);
+    cr_assert_eq(cadv_cgroup_open(root, "/", &cg), 0);
+    with_files = atomic_load(&root->fds_held);
+    cr_expect_eq(with_files - with_bpf, 1, "fds with BPF %d, with files %d", with_bpf, with_files);
+    cadv_cgroup_close(cg);
     cadv_cgroup_root_free(root);
 }
