@@ -437,7 +437,7 @@ bool cadv_cgroup_bpf_start(struct cadv_cgroup_root *root, const char *mode, uint
     }
     pthread_mutex_unlock(&st.lock);
     cadv_log(CADV_LOG_INFO,
-             "BPF collector: cgroup_iter passes over the v1 cpuacct%s hierarchies, every %llu ms at most",
+             "BPF collector: cgroup_iter passes over the v1 cpuacct%s hierarchies, one per %llu ms at most",
              st.link[CADV_BPF_MEM] ? " and memory" : "", (unsigned long long)(max_age_ns / 1000000));
     return true;
 }
