@@ -330,6 +330,17 @@ static int set_severity(struct cadv_config *cfg, const struct opt *o, const char
     return set_level(cfg, o, value, x);
 }
 
+/* -collector: files, bpf or auto (src/collect/cgroup_bpf.h). */
+static int set_collector(struct cadv_config *cfg, const struct opt *o, const char *value, struct ctx *x)
+{
+    if (strcmp(value, "files") && strcmp(value, "bpf") && strcmp(value, "auto")) {
+        (void)snprintf(x->why, sizeof(x->why), "want files, bpf or auto");
+        return -EINVAL;
+    }
+    set_string(FIELD(cfg, o, char *), value);
+    return 0;
+}
+
 /* klog's moduleSpec.Set: comma list of pattern=N (N >= 0); empty items are ignored. */
 static int set_vmodule(struct cadv_config *cfg, const struct opt *o, const char *value, struct ctx *x)
 {
@@ -673,6 +684,10 @@ static const struct opt opts[] = {
         {"cgroup_root", OPT_STRING, OFF(cgroup_root), "/sys/fs/cgroup",
          "cadv: where the cgroup hierarchies are mounted"},
         {"proc_root", OPT_STRING, OFF(proc_root), "/proc", "cadv: where procfs is mounted"},
+        {"collector", OPT_CUSTOM, OFF(collector), "files",
+         "cadv: how hot cgroup counters are read: files, bpf (one cgroup_iter pass per interval, falls back "
+         "to files where it cannot load) or auto (bpf where it loads)",
+         .flags = OPT_OWNS_STR, .set = set_collector},
         {"sys_root", OPT_STRING, OFF(sys_root), "/sys", "cadv: where sysfs is mounted"},
         {"rootfs", OPT_STRING, OFF(rootfs), "/",
          "cadv: the host's root filesystem, for its /etc files (machine-id, os-release)"},

@@ -110,6 +110,7 @@ struct cadv_config {
     /* deprecated aliases, merged into env_metadata_whitelist when parsed (no effect in cAdvisor) */
     char *docker_env_metadata_whitelist, *containerd_env_metadata_whitelist;
     char *perf_events_config;
+    char *collector; /* cadv: files, bpf or auto */
     int64_t resctrl_interval_ns;
     uint64_t referenced_reset_interval;
     /* klog */

@@ -135,6 +135,7 @@ struct cadv_cgroup {
      * in libcontainer's order is due when blkio_probe is set (spec refresh) or the group empties. */
     int blkio_group;
     bool blkio_probe;
+    uint64_t bpf_id[2]; /* cgroup_bpf.c: inode numbers in the cpuacct and memory hierarchies (0: none) */
 };
 
 /* Directory id of the cgroup in controller c's hierarchy (v2: the one root), or -1 if it has none. */

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "collect/cgroup_bpf.h"
 #include "collect/cgroup_internal.h"
 #include "collect/keyed.h"
 #include "model/kinds.h"
@@ -106,15 +107,16 @@ static void v1_setup(struct cadv_cgroup *cg)
     int acct = dir_of(cg, CADV_CG_CPUACCT), cpu = dir_of(cg, CADV_CG_CPU), mem = dir_of(cg, CADV_CG_MEMORY);
     int blk = dir_of(cg, CADV_CG_BLKIO), udir = cadv_cgroup__udir(cg);
 
-    cadv_cgroup__file_add(cg, S_CPUACCT_USAGE, acct, "cpuacct.usage", true);
+    cadv_cgroup_bpf_setup(cg);
+    cadv_cgroup_bpf_file_add(cg, S_CPUACCT_USAGE, acct, "cpuacct.usage", CADV_BPF_CPU);
     cadv_cgroup__file_add(cg, S_CPUACCT_STAT, acct, "cpuacct.stat", true);
     cadv_cgroup__file_add(cg, S_CPUACCT_PERCPU, k & CADV_KIND_PERCPU ? acct : -1, "cpuacct.usage_percpu",
                           true);
     cadv_cgroup__file_add(cg, S_CPU_STAT, cpu, "cpu.stat", true);
     cadv_cgroup__file_add(cg, S_MEM_STAT, mem, "memory.stat", true);
-    cadv_cgroup__file_add(cg, S_MEM_USAGE, mem, "memory.usage_in_bytes", true);
-    cadv_cgroup__file_add(cg, S_MEM_MAX_USAGE, mem, "memory.max_usage_in_bytes", true);
-    cadv_cgroup__file_add(cg, S_MEM_FAILCNT, mem, "memory.failcnt", true);
+    cadv_cgroup_bpf_file_add(cg, S_MEM_USAGE, mem, "memory.usage_in_bytes", CADV_BPF_MEM);
+    cadv_cgroup_bpf_file_add(cg, S_MEM_MAX_USAGE, mem, "memory.max_usage_in_bytes", CADV_BPF_MEM);
+    cadv_cgroup_bpf_file_add(cg, S_MEM_FAILCNT, mem, "memory.failcnt", CADV_BPF_MEM);
     cadv_cgroup__file_add(cg, S_MEM_KMEM, mem, "memory.kmem.usage_in_bytes", true);
     cadv_cgroup__file_add(cg, S_MEM_NUMA, k & CADV_KIND_MEMORY_NUMA ? mem : -1, "memory.numa_stat", true);
     cadv_cgroup__file_add(cg, S_MEM_OOM_CONTROL, mem, "memory.oom_control", true);
@@ -160,7 +162,8 @@ static int v1_cpuacct(struct cadv_cgroup *cg, uint32_t kinds, struct cadv_sample
     bool ok;
     int r;
 
-    if ((r = slot_u64(cg, S_CPUACCT_USAGE, &s->c.cpu.total_ns)) < 0)
+    if (!cadv_cgroup_bpf_cpu(cg, &s->c.cpu.total_ns) &&
+        (r = slot_u64(cg, S_CPUACCT_USAGE, &s->c.cpu.total_ns)) < 0)
         return r;
     if ((r = slot_read(cg, S_CPUACCT_STAT, buf, CADV_CG_SMALL_BUF, &len, &ok)) < 0)
         return r;
@@ -373,9 +376,11 @@ static int v1_memory(struct cadv_cgroup *cg, uint32_t kinds, struct cadv_sample 
     if ((r = slot_read(cg, S_MEM_STAT, buf, CADV_CG_BIG_BUF, &len, &ok)) < 0 || !ok)
         return r;
     (void)cadv_keyed_parse(buf, len, mem_keys, _K_MAX, v, &found);
-    if ((r = slot_u64(cg, S_MEM_USAGE, &m->usage)) < 0 ||
-        (r = slot_u64(cg, S_MEM_MAX_USAGE, &m->max_usage)) < 0 ||
-        (r = slot_u64(cg, S_MEM_FAILCNT, &m->failcnt)) < 0 || (r = slot_u64(cg, S_MEM_KMEM, &m->kernel)) < 0)
+    if ((!cadv_cgroup_bpf_mem(cg, &m->usage, &m->max_usage, &m->failcnt) &&
+         ((r = slot_u64(cg, S_MEM_USAGE, &m->usage)) < 0 ||
+          (r = slot_u64(cg, S_MEM_MAX_USAGE, &m->max_usage)) < 0 ||
+          (r = slot_u64(cg, S_MEM_FAILCNT, &m->failcnt)) < 0)) ||
+        (r = slot_u64(cg, S_MEM_KMEM, &m->kernel)) < 0)
         return r;
     mem_from_stat(m, v, found, cg->use_hierarchy);
     if ((r = v1_oom_kill(cg, s, buf)) < 0)

@@ -87,6 +87,7 @@
 #include <unistd.h>
 
 #include "collect/cgroup.h"
+#include "collect/cgroup_bpf.h"
 #include "collect/machine.h"
 #include "config.h"
 #include "core/buf.h"
@@ -214,6 +215,7 @@ int cadv_manager_new(const struct cadv_config *cfg, struct cadv_manager **ret)
         cadv_log_errno(CADV_LOG_ERROR, r, "Cannot use cgroup root '%s'", cgroup_root);
         goto fail;
     }
+    (void)cadv_cgroup_bpf_start(m->root, cfg->collector, m->base_interval_ns);
     r = read_machine_info(m, &m->info.mi);
     if (r < 0) {
         cadv_log_errno(CADV_LOG_ERROR, r, "Reading the machine info failed");
@@ -514,6 +516,7 @@ struct cadv_manager *cadv_manager_free(struct cadv_manager *m)
     m->md = metadata_free(m->md);
     m->disc = discovery_free(m->disc);
     m->registry = registry_free(m->registry);
+    cadv_cgroup_bpf_stop(m->root);
     m->root = cadv_cgroup_root_free(m->root);
     cadv_collectors_done(&m->collectors);
     m->info.mi = cadv_machine_info_unref(m->info.mi);

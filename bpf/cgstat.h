@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* cgstat.h - the record the cgroup iterator (cgstat.bpf.c) writes per cgroup into its mmapable array,
+ * shared with the loader (src/collect/bpf.c). */
+#pragma once
+
+#ifndef __bpf__ /* the BPF side has the types from vmlinux.h */
+#    include <linux/types.h>
+#endif
+
+#define CGSTAT_MAX_CPUS 512
+
+enum {
+    CGSTAT_HAS_CPU = 1, /* cpu_ns: v1 cpuacct.usage (sum of the per-CPU cpuusage counters) */
+    CGSTAT_HAS_MEM = 2, /* mem_*: the v1 memory page counter (not for a root: its usage is global state) */
+};
+
+struct cgstat_rec {
+    __u64 id;            /* cgroup id = inode number of the directory in its hierarchy */
+    __u64 cpu_ns;        /* cpuacct.usage */
+    __u64 mem_usage;     /* memory.usage_in_bytes */
+    __u64 mem_max_usage; /* memory.max_usage_in_bytes */
+    __u64 mem_limit;     /* memory.limit_in_bytes */
+    __u64 mem_failcnt;   /* memory.failcnt */
+    __u32 flags;         /* CGSTAT_HAS_* */
+    __u32 hier;          /* the pass's hierarchy number (set by the loader before each pass) */
+};

@@ -1,0 +1,579 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* cgroup_bpf.c - the BPF collector (see cgroup_bpf.h): loads bpf/cgstat.bpf.c (CO-RE, skeleton from
+ * bpftool), attaches one cgroup_iter link per v1 hierarchy root it serves (cpuacct, memory), runs a
+ * pass when a reader finds the snapshot older than max_age (the housekeeping interval: one pass per
+ * collection cycle, whatever the containers' jittered due times), and copies the records into an
+ * immutable snapshot indexed by (hierarchy, cgroup id), published by pointer swap; lookups of a
+ * fresh snapshot take no lock. Built without libbpf, every entry point reports "not built with BPF support"
+ * and the file path is used. */
+#include "collect/cgroup_bpf.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "collect/cgroup_internal.h"
+#include "core/log.h"
+
+#ifdef CADV_HAVE_BPF
+#    include <bpf/bpf.h>
+#    include <bpf/btf.h>
+#    include <bpf/libbpf.h>
+#    include <dirent.h>
+#    include <fcntl.h>
+#    include <stdarg.h>
+#    include <stdlib.h>
+#    include <sys/mman.h>
+#    include <unistd.h>
+
+#    include "cgstat.h"
+/* bpftool's generated skeleton: a const-casting create function and the object as one long string. */
+#    pragma GCC diagnostic push
+#    pragma GCC diagnostic ignored "-Wcast-qual"
+#    pragma GCC diagnostic ignored "-Woverlength-strings"
+#    include "cgstat.skel.h"
+#    pragma GCC diagnostic pop
+#    include "core/timeutil.h"
+#    include "core/xalloc.h"
+
+/* Records per pass (both hierarchies together); cgroups beyond it are read from their files. */
+#    define MAX_RECS (1u << 17)
+
+/* An immutable snapshot of one pass: its records and an open-addressing index sized to them. */
+struct snap {
+    atomic_long refs; /* see snap_get and snap_retire */
+    uint64_t taken_ns;
+    size_t mask;     /* slots - 1 */
+    uint32_t *slots; /* record index + 1, 0 empty */
+    struct cgstat_rec recs[];
+};
+
+/* The published snapshot and its readers, in one word: pointer << CUR_SHIFT | readers that took it
+ * (a split reference count: a reader takes the snapshot and a reference in one fetch_add, so the
+ * hot path holds no lock; the pass that replaces it moves that count into the snapshot's refs). */
+#    define CUR_SHIFT 16
+
+static struct {
+    pthread_mutex_t lock; /* the pass, start and stop; never taken by a lookup of a fresh snapshot */
+    _Atomic(const struct cadv_cgroup_root *) served; /* the root while the BPF path is on, else NULL */
+    _Atomic uint64_t cur;
+    const struct cadv_cgroup_root *owner; /* the root loaded for, even after a failed pass */
+    struct cgstat *skel;
+    struct bpf_link *link[CADV_BPF_N_H];
+    struct cgstat_rec *recs; /* the mmapped array map */
+    size_t map_len;
+    uint64_t max_age_ns;
+} st = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static int silent_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+    (void)level;
+    (void)fmt;
+    (void)ap;
+    return 0;
+}
+
+static uint64_t key_hash(uint32_t h, uint64_t id)
+{
+    uint64_t x = (id << 1 | h) * 0x9E3779B97F4A7C15ULL;
+
+    return x ^ (x >> 29);
+}
+
+static const struct cgstat_rec *find(const struct snap *s, uint32_t h, uint64_t id)
+{
+    for (size_t i = key_hash(h, id) & s->mask;; i = (i + 1) & s->mask) {
+        uint32_t k = s->slots[i];
+
+        if (!k)
+            return NULL;
+        if (s->recs[k - 1].id == id && s->recs[k - 1].hier == h)
+            return &s->recs[k - 1];
+    }
+}
+
+/* The published snapshot with a reference (NULL: none), released by snap_put. */
+static struct snap *snap_get(void)
+{
+    uint64_t w = atomic_fetch_add_explicit(&st.cur, 1, memory_order_acquire);
+
+    return (struct snap *)(uintptr_t)(w >> CUR_SHIFT);
+}
+
+static void snap_put(struct snap *s)
+{
+    /* refs goes below 0 while s is published; its retirement adds the readers that took it. */
+    if (s && atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) == 1)
+        free(s);
+}
+
+/* Publishes s (or none) in place of the current snapshot, freed once its last reader is done. */
+static void snap_publish(struct snap *s)
+{
+    uint64_t w = atomic_exchange_explicit(&st.cur, (uint64_t)(uintptr_t)s << CUR_SHIFT, memory_order_acq_rel);
+    struct snap *old = (struct snap *)(uintptr_t)(w >> CUR_SHIFT);
+    long taken = (long)(w & ((1u << CUR_SHIFT) - 1));
+
+    if (old && atomic_fetch_add_explicit(&old->refs, taken, memory_order_acq_rel) == -taken)
+        free(old);
+}
+
+/* One pass over every hierarchy into a new snapshot, published. Lock held. */
+static int run_pass(void)
+{
+    char buf[64];
+    uint32_t n;
+    size_t n_slots = 16;
+    struct snap *s;
+
+    st.skel->bss->n_recs = 0;
+    st.skel->bss->overflow = 0;
+    for (uint32_t h = 0; h < CADV_BPF_N_H; h++) {
+        ssize_t r;
+        int fd;
+
+        if (!st.link[h])
+            continue;
+        st.skel->bss->hier = h;
+        fd = bpf_iter_create(bpf_link__fd(st.link[h]));
+        if (fd < 0)
+            return -errno;
+        while ((r = read(fd, buf, sizeof(buf))) > 0)
+            ;
+        r = r < 0 ? -errno : 0;
+        close(fd);
+        if (r < 0)
+            return (int)r;
+    }
+    n = st.skel->bss->n_recs < MAX_RECS ? st.skel->bss->n_recs : MAX_RECS;
+    while (n_slots < 2 * (size_t)n)
+        n_slots *= 2;
+    s = cadv_xmalloc(sizeof(*s) + n * sizeof(s->recs[0]) + n_slots * sizeof(uint32_t));
+    if ((uintptr_t)s >> (64 - CUR_SHIFT)) { /* not packable (no such user address on x86-64) */
+        free(s);
+        return -EOVERFLOW;
+    }
+    atomic_init(&s->refs, 0);
+    s->taken_ns = cadv_mono_ns();
+    s->mask = n_slots - 1;
+    s->slots = (uint32_t *)(void *)&s->recs[n];
+    memcpy(s->recs, st.recs, n * sizeof(s->recs[0]));
+    memset(s->slots, 0, n_slots * sizeof(uint32_t));
+    for (uint32_t i = 0; i < n; i++) {
+        size_t j = key_hash(s->recs[i].hier, s->recs[i].id) & s->mask;
+
+        while (s->slots[j])
+            j = (j + 1) & s->mask;
+        s->slots[j] = i + 1;
+    }
+    snap_publish(s);
+    return 0;
+}
+
+/* A referenced snapshot no older than max_age, from the first lookup after it expired running the
+ * pass (the others of the moment wait for it), or NULL (the BPF path is then off for good). */
+static struct snap *fresh(const struct cadv_cgroup_root *root)
+{
+    struct snap *s;
+    int r = 0;
+
+    if (atomic_load_explicit(&st.served, memory_order_acquire) != root)
+        return NULL;
+    s = snap_get();
+    if (s && cadv_mono_ns() - s->taken_ns < st.max_age_ns)
+        return s;
+    snap_put(s);
+    pthread_mutex_lock(&st.lock);
+    if (atomic_load_explicit(&st.served, memory_order_relaxed) == root) {
+        s = snap_get();
+        if (!s || cadv_mono_ns() - s->taken_ns >= st.max_age_ns) {
+            snap_put(s);
+            s = NULL;
+            if ((r = run_pass()) == 0)
+                s = snap_get();
+        }
+        if (r < 0) {
+            atomic_store(&st.served, NULL);
+            snap_publish(NULL);
+        }
+    } else
+        s = NULL;
+    pthread_mutex_unlock(&st.lock);
+    if (r < 0)
+        cadv_log_errno(CADV_LOG_WARNING, r,
+                       "BPF collector: a cgroup_iter pass failed, reading cgroup files from now on");
+    return s;
+}
+
+static uint64_t dir_ino(int dirfd, const char *rel)
+{
+    struct stat sb;
+
+    return fstatat(dirfd, rel, &sb, 0) == 0 ? (uint64_t)sb.st_ino : 0;
+}
+
+/* Section offset of the per-CPU variable `name` (DATASEC .data..percpu of the kernel's BTF). */
+static int percpu_offset(const struct btf *btf, const char *name, uint64_t *ret)
+{
+    int id = btf__find_by_name_kind(btf, ".data..percpu", BTF_KIND_DATASEC);
+    const struct btf_type *sec;
+    const struct btf_var_secinfo *vi;
+
+    if (id < 0)
+        return -ENOENT;
+    sec = btf__type_by_id(btf, (uint32_t)id);
+    vi = btf_var_secinfos(sec);
+    for (int i = 0; i < btf_vlen(sec); i++, vi++) {
+        const struct btf_type *v = btf__type_by_id(btf, vi->type);
+
+        if (v && strcmp(btf__name_by_offset(btf, v->name_off), name) == 0) {
+            *ret = vi->offset;
+            return 0;
+        }
+    }
+    return -ENOENT;
+}
+
+static int read_u64_at(int dirfd, const char *path, uint64_t *v)
+{
+    char buf[64];
+    ssize_t n;
+    int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0)
+        return -errno;
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return -EIO;
+    buf[n] = 0;
+    *v = strtoull(buf, NULL, 10);
+    return 0;
+}
+
+/* The first pass checked against the files: the cpuacct root's usage lies between two reads of
+ * cpuacct.usage around the pass, and a memory child's limit and failcnt equal its files. */
+static int self_check(int cpu_fd, int mem_fd, char *why, size_t cap)
+{
+    const struct cgstat_rec *rec;
+    uint64_t before = 0, after = 0;
+    struct snap *s = NULL;
+    int r;
+
+    if ((r = read_u64_at(cpu_fd, "cpuacct.usage", &before)) < 0 || (r = run_pass()) < 0 ||
+        (r = read_u64_at(cpu_fd, "cpuacct.usage", &after)) < 0) {
+        (void)snprintf(why, cap, "first pass: %s", strerror(-r));
+        return r;
+    }
+    s = snap_get(); /* the lock is held: no other pass replaces it */
+    if (!st.skel->bss->pcpu_ok) {
+        (void)snprintf(why, cap, "per-CPU offsets not derivable from the run queues (step %u)",
+                       st.skel->bss->pcpu_err);
+        r = -ENOTSUP;
+        goto out;
+    }
+    rec = find(s, CADV_BPF_CPU, dir_ino(cpu_fd, "."));
+    if (!rec || !(rec->flags & CGSTAT_HAS_CPU) || rec->cpu_ns < before || rec->cpu_ns > after) {
+        (void)snprintf(why, cap, "cpuacct.usage check failed (%llu not in [%llu, %llu])",
+                       rec ? (unsigned long long)rec->cpu_ns : 0ULL, (unsigned long long)before,
+                       (unsigned long long)after);
+        r = -EPROTO;
+        goto out;
+    }
+    if (mem_fd >= 0) {
+        DIR *d = fdopendir(dup(mem_fd));
+        struct dirent *e;
+
+        while (d && (e = readdir(d)))
+            if (e->d_type == DT_DIR && e->d_name[0] != '.')
+                break;
+        if (d && e) {
+            char path[300];
+            uint64_t limit = 0;
+
+            (void)snprintf(path, sizeof(path), "%s/memory.limit_in_bytes", e->d_name);
+            rec = find(s, CADV_BPF_MEM, dir_ino(mem_fd, e->d_name));
+            if (read_u64_at(mem_fd, path, &limit) == 0 &&
+                (!rec || !(rec->flags & CGSTAT_HAS_MEM) || rec->mem_limit != limit)) {
+                (void)snprintf(why, cap, "memory.limit_in_bytes check failed for %.100s", e->d_name);
+                closedir(d);
+                r = -EPROTO;
+                goto out;
+            }
+        }
+        if (d)
+            closedir(d);
+    }
+    r = 0;
+out:
+    snap_put(s);
+    return r;
+}
+
+static int hier_fd(const struct cadv_cgroup_root *root, enum cadv_cg_ctl c)
+{
+    int h = root->ctl_hier[c];
+
+    return h >= 0 && !root->hier[h].is_v2 ? root->hier[h].fd : -1;
+}
+
+static void teardown(void)
+{
+    for (int h = 0; h < CADV_BPF_N_H; h++) {
+        bpf_link__destroy(st.link[h]);
+        st.link[h] = NULL;
+    }
+    if (st.recs)
+        munmap(st.recs, st.map_len);
+    st.recs = NULL;
+    cgstat__destroy(st.skel);
+    st.skel = NULL;
+    atomic_store(&st.served, NULL);
+    snap_publish(NULL);
+    st.owner = NULL;
+}
+
+static int load(struct cadv_cgroup_root *root, char *why, size_t cap)
+{
+    int cpu_fd = hier_fd(root, CADV_CG_CPUACCT), mem_fd = hier_fd(root, CADV_CG_MEMORY), fds[CADV_BPF_N_H];
+    struct btf *btf;
+    uint64_t off_usage = 0, off_rq = 0;
+    long ncpu = libbpf_num_possible_cpus(), page = sysconf(_SC_PAGESIZE);
+    int r;
+
+#    ifndef __x86_64__
+    (void)snprintf(why, cap, "only x86-64 is supported");
+    return -ENOTSUP;
+#    endif
+    if (root->mode == CADV_CGROUP_V2 || cpu_fd < 0) {
+        (void)snprintf(why, cap, "needs the v1 cpuacct hierarchy (cgroup2-only hosts are not supported yet)");
+        return -ENOTSUP;
+    }
+    if (ncpu <= 0 || ncpu > CGSTAT_MAX_CPUS) {
+        (void)snprintf(why, cap, "%ld possible CPUs", ncpu);
+        return -ENOTSUP;
+    }
+    btf = btf__load_vmlinux_btf();
+    if (!btf) {
+        (void)snprintf(why, cap, "no kernel BTF (/sys/kernel/btf/vmlinux): %s", strerror(errno));
+        return -ENOTSUP;
+    }
+    r = percpu_offset(btf, "root_cpuacct_cpuusage", &off_usage);
+    if (r == 0)
+        r = percpu_offset(btf, "runqueues", &off_rq);
+    btf__free(btf);
+    if (r < 0) {
+        (void)snprintf(why, cap, "per-CPU variables runqueues/root_cpuacct_cpuusage not in the kernel's BTF");
+        return r;
+    }
+    st.skel = cgstat__open();
+    if (!st.skel) {
+        (void)snprintf(why, cap, "opening the BPF object: %s", strerror(errno));
+        return -errno;
+    }
+    st.skel->rodata->nr_cpus = (uint32_t)ncpu;
+    st.skel->rodata->page_size = (uint64_t)page;
+    st.skel->rodata->off_root_cpuusage = off_usage;
+    st.skel->rodata->off_runqueues = off_rq;
+    if ((r = bpf_map__set_max_entries(st.skel->maps.recs, MAX_RECS)) < 0 || (r = cgstat__load(st.skel)) < 0) {
+        (void)snprintf(why, cap, "loading the BPF program (verifier, capability CAP_BPF+CAP_PERFMON): %s",
+                       strerror(-r));
+        return r;
+    }
+    st.map_len = (size_t)MAX_RECS * sizeof(struct cgstat_rec);
+    st.recs = mmap(NULL, st.map_len, PROT_READ, MAP_SHARED, bpf_map__fd(st.skel->maps.recs), 0);
+    if (st.recs == MAP_FAILED) {
+        st.recs = NULL;
+        (void)snprintf(why, cap, "mmap of the record array: %s", strerror(errno));
+        return -errno;
+    }
+    fds[CADV_BPF_CPU] = cpu_fd;
+    fds[CADV_BPF_MEM] = mem_fd;
+    for (int h = 0; h < CADV_BPF_N_H; h++) {
+        union bpf_iter_link_info li = {
+                .cgroup = {.cgroup_fd = (uint32_t)fds[h], .order = BPF_CGROUP_ITER_DESCENDANTS_PRE}};
+        LIBBPF_OPTS(bpf_iter_attach_opts, o, .link_info = &li, .link_info_len = sizeof(li));
+
+        if (fds[h] < 0)
+            continue;
+        st.link[h] = bpf_program__attach_iter(st.skel->progs.cgstat, &o);
+        if (!st.link[h]) {
+            r = -errno;
+            (void)snprintf(why, cap, "attaching cgroup_iter: %s", strerror(-r));
+            return r;
+        }
+    }
+    return self_check(cpu_fd, mem_fd, why, cap);
+}
+
+bool cadv_cgroup_bpf_built(void)
+{
+    return true;
+}
+
+bool cadv_cgroup_bpf_start(struct cadv_cgroup_root *root, const char *mode, uint64_t max_age_ns)
+{
+    char why[256] = "";
+    int r;
+
+    if (!mode || strcmp(mode, "files") == 0)
+        return false;
+    pthread_mutex_lock(&st.lock);
+    teardown();
+    libbpf_set_print(silent_print);
+    st.owner = root;
+    st.max_age_ns = max_age_ns;
+    r = load(root, why, sizeof(why));
+    if (r == 0)
+        atomic_store(&st.served, root);
+    if (r < 0) {
+        teardown();
+        pthread_mutex_unlock(&st.lock);
+        cadv_log(CADV_LOG_WARNING, "BPF collector unavailable (%s): reading cgroup files", why);
+        return false;
+    }
+    pthread_mutex_unlock(&st.lock);
+    cadv_log(CADV_LOG_INFO,
+             "BPF collector: cgroup_iter passes over the v1 cpuacct%s hierarchies, one per %llu ms at most",
+             st.link[CADV_BPF_MEM] ? " and memory" : "", (unsigned long long)(max_age_ns / 1000000));
+    return true;
+}
+
+void cadv_cgroup_bpf_stop(const struct cadv_cgroup_root *root)
+{
+    pthread_mutex_lock(&st.lock);
+    if (st.owner == root)
+        teardown();
+    pthread_mutex_unlock(&st.lock);
+}
+
+bool cadv_cgroup_bpf_active(const struct cadv_cgroup_root *root)
+{
+    return root && atomic_load(&st.served) == root;
+}
+
+void cadv_cgroup_bpf_setup(struct cadv_cgroup *cg)
+{
+    static const enum cadv_cg_ctl ctl[CADV_BPF_N_H] = {CADV_CG_CPUACCT, CADV_CG_MEMORY};
+    bool on = cadv_cgroup_bpf_active(cg->root);
+
+    for (int h = 0; h < CADV_BPF_N_H; h++) {
+        int d = cadv_cgroup__ctl_dir(cg, ctl[h]);
+
+        /* A root's memory usage is global state, not its page counter: left to the file. */
+        cg->bpf_id[h] = on && d >= 0 && !(h == CADV_BPF_MEM && cadv_cgroup__is_root(cg))
+                                ? dir_ino(cg->root->hier[d].fd, cg->rel)
+                                : 0;
+    }
+}
+
+void cadv_cgroup_bpf_file_add(struct cadv_cgroup *cg, unsigned slot, int dir, const char *name, int h)
+{
+    if (!cg->bpf_id[h] || dir < 0) {
+        cadv_cgroup__file_add(cg, slot, dir, name, true);
+        return;
+    }
+    cadv_cgroup__file_add(cg, slot, -1, name, false); /* closes a kept fd; no probe */
+    cg->files[slot].fd = CADV_CG_FILE_REOPEN;
+    cg->files[slot].dir = dir;
+}
+
+/* The record of cg in hierarchy h with flag, copied into *out. */
+static bool get(const struct cadv_cgroup *cg, uint32_t h, uint32_t flag, struct cgstat_rec *out)
+{
+    const struct cgstat_rec *rec;
+    struct snap *s;
+    bool ok = false;
+
+    if (!cg->bpf_id[h] || !(s = fresh(cg->root)))
+        return false;
+    rec = find(s, h, cg->bpf_id[h]);
+    if (rec && (rec->flags & flag)) {
+        *out = *rec;
+        ok = true;
+    }
+    snap_put(s);
+    return ok;
+}
+
+bool cadv_cgroup_bpf_cpu(struct cadv_cgroup *cg, uint64_t *ns)
+{
+    struct cgstat_rec rec;
+
+    if (!get(cg, CADV_BPF_CPU, CGSTAT_HAS_CPU, &rec))
+        return false;
+    *ns = rec.cpu_ns;
+    return true;
+}
+
+bool cadv_cgroup_bpf_mem(struct cadv_cgroup *cg, uint64_t *usage, uint64_t *max_usage, uint64_t *failcnt)
+{
+    struct cgstat_rec rec;
+
+    if (!get(cg, CADV_BPF_MEM, CGSTAT_HAS_MEM, &rec))
+        return false;
+    *usage = rec.mem_usage;
+    *max_usage = rec.mem_max_usage;
+    *failcnt = rec.mem_failcnt;
+    return true;
+}
+
+#else /* !CADV_HAVE_BPF */
+
+bool cadv_cgroup_bpf_built(void)
+{
+    return false;
+}
+
+bool cadv_cgroup_bpf_start(struct cadv_cgroup_root *root, const char *mode, uint64_t max_age_ns)
+{
+    (void)root;
+    (void)max_age_ns;
+    if (mode && strcmp(mode, "bpf") == 0)
+        cadv_log(CADV_LOG_WARNING,
+                 "BPF collector unavailable (not built with BPF support): reading cgroup files");
+    return false;
+}
+
+void cadv_cgroup_bpf_stop(const struct cadv_cgroup_root *root)
+{
+    (void)root;
+}
+
+bool cadv_cgroup_bpf_active(const struct cadv_cgroup_root *root)
+{
+    (void)root;
+    return false;
+}
+
+void cadv_cgroup_bpf_setup(struct cadv_cgroup *cg)
+{
+    cg->bpf_id[0] = cg->bpf_id[1] = 0;
+}
+
+void cadv_cgroup_bpf_file_add(struct cadv_cgroup *cg, unsigned slot, int dir, const char *name, int h)
+{
+    (void)h;
+    cadv_cgroup__file_add(cg, slot, dir, name, true);
+}
+
+bool cadv_cgroup_bpf_cpu(struct cadv_cgroup *cg, uint64_t *ns)
+{
+    (void)cg;
+    (void)ns;
+    return false;
+}
+
+bool cadv_cgroup_bpf_mem(struct cadv_cgroup *cg, uint64_t *usage, uint64_t *max_usage, uint64_t *failcnt)
+{
+    (void)cg;
+    (void)usage;
+    (void)max_usage;
+    (void)failcnt;
+    return false;
+}
+
+#endif

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* cgroup_bpf.h - the BPF collector (-collector=bpf|auto): one cgroup_iter pass per interval reads every
+ * v1 cgroup's cpuacct usage and memory page counters (bpf/cgstat.bpf.c) into an mmapped array; the v1
+ * reader takes those values from the snapshot and reads only the files for the rest. Any failure to
+ * start (not built with BPF support, no BTF, verifier, capability, layout) leaves the file path with
+ * one log line; a pass that fails later switches back to files for good, with one log line. */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct cadv_cgroup;
+struct cadv_cgroup_root;
+
+/* The hierarchies the BPF path serves (index of cadv_cgroup.bpf_id). */
+enum {
+    CADV_BPF_CPU, /* cpuacct */
+    CADV_BPF_MEM, /* memory */
+    CADV_BPF_N_H
+};
+
+/* True when this binary was built with libbpf and the BPF object. */
+bool cadv_cgroup_bpf_built(void);
+/* Starts the BPF collector for root if mode ("files", "bpf", "auto"; NULL is files) asks for it.
+ * max_age_ns: a snapshot older than this is refreshed by the next lookup (one pass serves every
+ * container read within it: the housekeeping interval gives one pass per collection cycle). Returns true if
+ * the BPF path is in use. One process-wide instance. */
+bool cadv_cgroup_bpf_start(struct cadv_cgroup_root *root, const char *mode, uint64_t max_age_ns);
+/* Stops it if it serves root. */
+void cadv_cgroup_bpf_stop(const struct cadv_cgroup_root *root);
+/* True while the BPF path serves root's cgroups. */
+bool cadv_cgroup_bpf_active(const struct cadv_cgroup_root *root);
+
+/* For the v1 reader: records the cgroup's directory ids (inode numbers) while the BPF path serves its
+ * root (0 otherwise, and for a root's memory); called by its setup before the file slots. */
+void cadv_cgroup_bpf_setup(struct cadv_cgroup *cg);
+/* Registers the file slot of a value the BPF path replaces in hierarchy h (CADV_BPF_*): while it
+ * serves cg the slot holds no fd (opened on each read, which only a lookup miss or a failed pass
+ * makes), else it is a kept-open slot like any other. */
+void cadv_cgroup_bpf_file_add(struct cadv_cgroup *cg, unsigned slot, int dir, const char *name, int h);
+/* cpuacct.usage of cg from the snapshot: true and *ns set, or false (read the file). */
+bool cadv_cgroup_bpf_cpu(struct cadv_cgroup *cg, uint64_t *ns);
+/* memory.usage_in_bytes, max_usage_in_bytes and failcnt of cg: true and all three set, or false. */
+bool cadv_cgroup_bpf_mem(struct cadv_cgroup *cg, uint64_t *usage, uint64_t *max_usage, uint64_t *failcnt);

@@ -1,0 +1,173 @@
+# SPDX-License-Identifier: Apache-2.0
+"""The BPF collector (-collector=bpf) against the file collector on the same real cgroups.
+
+Two daemons run side by side, one per collector, over a CPU burner, a memory toucher and a cgroup that
+writes a file under a tight memory limit (so that memory.failcnt and the watermark move). Every counter
+the BPF path replaces (cpuacct.usage, memory.usage_in_bytes, memory.max_usage_in_bytes, memory.failcnt)
+must lie, for each BPF sample, between the file daemon's samples around it: by the samples' own
+timestamps, widened by the BPF snapshot's age bound (one housekeeping interval: one pass serves a
+whole collection cycle) and the time a collection takes. The fallback test runs the daemon without any capability (setpriv) and
+expects the one log line and the file path."""
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import rfc3339_ns, wait_for
+
+INTERVAL = "500ms"
+# Snapshot age bound (one interval: one pass per collection cycle) plus what a loaded machine may take
+# between a read and the stamp.
+SLACK_NS = 500_000_000 + 400_000_000
+HISTORY_S = 4
+# The figures the BPF path replaces, and whether each only grows.
+KEYS = (("cpu", True), ("usage", False), ("max_usage", True), ("failcnt", True))
+
+MEM_TOUCHER = [sys.executable, "-c",
+               "import time\n"
+               "b = bytearray(48 << 20)\n"
+               "for i in range(0, len(b), 4096): b[i] = 1\n"
+               "time.sleep(600)\n"]
+CPU_BURNER = [sys.executable, "-c", "while True: pass\n"]
+
+
+def _bpf_state(d):
+    """'on', or the reason the daemon d logged for not using BPF."""
+    def logged():
+        log = d.logtext()
+        for line in log.splitlines():
+            if "BPF collector" in line:
+                return line
+        return None
+    line = wait_for(logged, timeout=30, what="the BPF collector's log line")
+    if "BPF collector unavailable" in line:
+        return line.split("unavailable", 1)[1].strip()
+    return "on"
+
+
+def _samples(d, name):
+    stats = d.json("/api/v1.3/containers" + name)["stats"]
+    return [(rfc3339_ns(s["timestamp"]), s) for s in stats]
+
+
+def _field(s, key):
+    if key == "cpu":
+        return s["cpu"]["usage"]["total"]
+    return s["memory"][key]
+
+
+def _bracket(file_samples, t, key, monotonic):
+    """(lo, hi) the file daemon's values allow at BPF sample time t."""
+    lo_t, hi_t = t - SLACK_NS, t + SLACK_NS
+    if monotonic:
+        before = [x for x in file_samples if x[0] <= lo_t]
+        after = [x for x in file_samples if x[0] >= hi_t]
+        if not before or not after:
+            return None
+        return _field(before[-1][1], key), _field(after[0][1], key)
+    # A gauge: the file path must have watched the whole span the BPF figure may come from (the file
+    # daemon starts after the BPF one, and a snapshot may be an interval old).
+    if not any(ts <= lo_t for ts, _s in file_samples) or not any(ts >= hi_t for ts, _s in file_samples):
+        return None
+    window = [_field(s, key) for ts, s in file_samples if lo_t - 1_000_000_000 <= ts <= hi_t + 1_000_000_000]
+    if len(window) < 2:
+        return None
+    return min(window), max(window)
+
+
+@pytest.fixture
+def farm(cgroups):
+    for n in ("cpu", "mem", "lim"):
+        cgroups.create(n)
+    limdir = [d for d in cgroups.dirs("lim") if os.path.exists(os.path.join(d, "memory.limit_in_bytes"))]
+    if not limdir:
+        pytest.skip("no v1 memory hierarchy")
+    with open(os.path.join(limdir[0], "memory.limit_in_bytes"), "w") as f:
+        f.write(str(8 << 20))
+    cgroups.run("cpu", CPU_BURNER)
+    cgroups.run("mem", MEM_TOUCHER)
+    scratch = os.path.join("/var/tmp", cgroups.prefix + ".dat")
+    cgroups.run("lim", ["sh", "-c", "while :; do dd if=/dev/zero of=%s bs=1M count=16 conv=notrunc "
+                        "status=none; sleep 1; done" % scratch])
+    yield cgroups
+    for p in cgroups.procs:
+        p.kill()
+    if os.path.exists(scratch):
+        os.unlink(scratch)
+
+
+def test_bpf_matches_files(daemon, farm):
+    args = ["-housekeeping_interval=" + INTERVAL, "-docker_only=false", "-storage_duration=1m0s"]
+    b = daemon("-collector=bpf", *args)
+    state = _bpf_state(b)
+    if state != "on":
+        pytest.skip("BPF collector not usable here: " + state)
+    f = daemon("-collector=files", *args)
+    names = [farm.path(n) for n in ("cpu", "mem", "lim")]
+    for d in (b, f):
+        for n in names:
+            wait_for(lambda: d.get("/api/v1.3/containers" + n).status == 200, timeout=30, what=n)
+    time.sleep(HISTORY_S)
+    checked = {}
+    for n in names:
+        fs = _samples(f, n)
+        for t, s in _samples(b, n):
+            for key, mono in KEYS:
+                if (n, key) == (farm.path("lim"), "usage"):
+                    continue  # a gauge that moves both ways under the limit: no bracket holds it
+                br = _bracket(fs, t, key, mono)
+                if br is None:
+                    continue
+                v = _field(s, key)
+                assert br[0] <= v <= br[1], "%s %s: BPF %d not within the file path's [%d, %d] around %d" % (
+                    n, key, v, br[0], br[1], t)
+                checked[(n, key)] = checked.get((n, key), 0) + 1
+    for n in names:
+        for key, _mono in KEYS:
+            if (n, key) == (farm.path("lim"), "usage"):
+                continue
+            assert checked.get((n, key), 0) >= 2, "too few comparable samples for %s %s" % (n, key)
+    # The counters moved (a test of equal zeros would prove nothing).
+    last = {n: _samples(b, n)[-1][1] for n in names}
+    assert last[farm.path("cpu")]["cpu"]["usage"]["total"] > 0
+    assert last[farm.path("mem")]["memory"]["usage"] >= 48 << 20
+    assert last[farm.path("lim")]["memory"]["failcnt"] > 0
+    assert last[farm.path("lim")]["memory"]["max_usage"] > 0
+
+
+def test_bpf_without_capability_falls_back(daemon, cgroups, monkeypatch, tmp_path):
+    setpriv = shutil.which("setpriv")
+    if not setpriv:
+        pytest.skip("setpriv (util-linux) not installed")
+    probe = daemon("-collector=bpf")
+    state = _bpf_state(probe)
+    if "not built with BPF support" in state:
+        pytest.skip("not built with BPF support")
+    cgroups.create("x")
+    cgroups.run("x", CPU_BURNER)
+    import conftest
+    wrapper = os.path.join(tmp_path, "cadv-nocaps")
+    with open(wrapper, "w") as w:
+        w.write('#!/bin/sh\nexec %s --inh-caps=-all --bounding-set=-all -- %s "$@"\n' % (setpriv, conftest.CADV_BIN))
+    os.chmod(wrapper, 0o755)
+    monkeypatch.setattr(conftest, "CADV_BIN", wrapper)
+    d = daemon("-collector=bpf", "-housekeeping_interval=" + INTERVAL, "-docker_only=false")
+    reason = _bpf_state(d)
+    assert reason != "on", "the BPF collector loaded without any capability"
+    assert "reading cgroup files" in d.logtext()
+    assert d.logtext().count("BPF collector") == 1
+    stats = wait_for(lambda: [s for s in d.json("/api/v1.3/containers" + cgroups.path("x"))["stats"]
+                              if s["cpu"]["usage"]["total"] > 0], timeout=30, what="file-path CPU samples")
+    assert stats
+
+
+def test_files_collector_logs_nothing_about_bpf(daemon):
+    import conftest
+    d = daemon("-collector=files")
+    time.sleep(0.5)
+    assert "BPF collector" not in d.logtext()
+    r = subprocess.run([conftest.CADV_BIN, "-collector=ebpf"], capture_output=True, text=True)
+    assert r.returncode == 2 and "want files, bpf or auto" in r.stderr
