@@ -333,3 +333,9 @@ class CpuTrace:
         lo1, hi1 = self._around(t1)
         tick = 1e9 / os.sysconf("SC_CLK_TCK")
         return max(0.0, lo1 - hi0 - tick), hi1 - lo0 + tick
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The container image test runs last: make check builds the image's lean libcurl (minutes on a
+    fresh clone) in the background while the other tests run."""
+    items.sort(key=lambda item: os.path.basename(str(item.fspath)) == "test_deploy_image.py")
