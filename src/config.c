@@ -214,7 +214,7 @@ static int set_float(struct cadv_config *cfg, const struct opt *o, const char *v
         return -EINVAL;
     }
     if ((o->flags & OPT_BOUNDED) && v > (double)o->max) {
-        snprintf(x->why, sizeof(x->why), "must be at most %lld", (long long)o->max);
+        (void)snprintf(x->why, sizeof(x->why), "must be at most %lld", (long long)o->max);
         return -EINVAL;
     }
     *FIELD(cfg, o, double) = v;
@@ -432,7 +432,7 @@ static int set_event_limits(struct cadv_config *cfg, const struct opt *o, const 
     cadv_buf_init(&err, sizeof(x->why) - 1);
     r = cadv_event_limits_parse(age ? value : "", age ? "" : value, &lim, &err);
     if (r < 0) {
-        snprintf(x->why, sizeof(x->why), "%s", err.data ? err.data : "invalid list");
+        (void)snprintf(x->why, sizeof(x->why), "%s", err.data ? err.data : "invalid list");
         cadv_buf_done(&err);
         return r;
     }
@@ -992,9 +992,9 @@ static void arg_word(const struct opt *o, char *w, size_t n)
     const char *bq = strchr(o->help, '`'), *bq2 = bq ? strchr(bq + 1, '`') : NULL;
 
     if (bq && bq2)
-        snprintf(w, n, "%.*s", (int)(bq2 - bq - 1), bq + 1);
+        (void)snprintf(w, n, "%.*s", (int)(bq2 - bq - 1), bq + 1);
     else
-        snprintf(w, n, "%s", type_word(o));
+        (void)snprintf(w, n, "%s", type_word(o));
 }
 
 /* o's help with its backquotes dropped, then the note of a flag cadv does not act on. */

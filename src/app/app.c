@@ -499,7 +499,7 @@ static void start_scrape(struct cadv_app *a, struct coll *c)
         curl_easy_setopt(h, CURLOPT_SSLKEY, a->o.key);
     }
     if (c->cfg->kind == CADV_APP_PROMETHEUS)
-        curl_easy_setopt(h, CURLOPT_HTTPHEADER, NULL);
+        curl_easy_setopt(h, CURLOPT_HTTPHEADER, (struct curl_slist *)NULL);
     c->easy = h;
     curl_multi_add_handle(a->multi, h);
 }
@@ -641,11 +641,12 @@ static int parse_generic(struct coll *c, uint64_t now_ns, struct app_result *ret
         while (e > b &&
                (body[e - 1] == ' ' || body[e - 1] == '\t' || body[e - 1] == '\n' || body[e - 1] == '\r'))
             e--;
-        r = e - b < sizeof(num) ? 0 : -ERANGE;
-        if (r == 0) {
+        if (e - b < sizeof(num)) {
             memcpy(num, body + b, e - b);
             num[e - b] = '\0';
             r = m->is_float ? cadv_parse_go_float(num, &v.fval) : cadv_parse_go_int(num, 10, 64, &v.ival);
+        } else {
+            r = -ERANGE;
         }
         if (r < 0) {
             if (!failed++)
@@ -733,6 +734,24 @@ static void reap(struct cadv_app *a)
     a->n_ents = k;
 }
 
+/* Starts the scrapes that are due (a->lock held); returns the earliest due time, at most next. */
+static uint64_t start_due(struct cadv_app *a, uint64_t now, uint64_t next)
+{
+    for (size_t i = 0; i < a->n_ents; i++) {
+        for (size_t j = 0; j < a->ents[i]->n_colls; j++) {
+            struct coll *c = &a->ents[i]->colls[j];
+
+            if (!c->easy && c->due_mono <= now) {
+                start_scrape(a, c);
+                c->due_mono = now + c->cfg->poll_ns;
+            }
+            if (c->due_mono < next)
+                next = c->due_mono;
+        }
+    }
+    return next;
+}
+
 static void *poller(void *arg)
 {
     struct cadv_app *a = arg;
@@ -744,18 +763,7 @@ static void *poller(void *arg)
 
         pthread_mutex_lock(&a->lock);
         reap(a);
-        for (size_t i = 0; i < a->n_ents; i++) {
-            for (size_t j = 0; j < a->ents[i]->n_colls; j++) {
-                struct coll *c = &a->ents[i]->colls[j];
-
-                if (!c->easy && c->due_mono <= now) {
-                    start_scrape(a, c);
-                    c->due_mono = now + c->cfg->poll_ns;
-                }
-                if (c->due_mono < next)
-                    next = c->due_mono;
-            }
-        }
+        next = start_due(a, now, next);
         pthread_mutex_unlock(&a->lock);
         curl_multi_perform(a->multi, &running);
         while ((msg = curl_multi_info_read(a->multi, &left))) {

@@ -126,6 +126,8 @@ static int translate_regex(const char *re, struct cadv_buf *out)
 {
     bool in_bracket = false;
 
+    /* re is set whenever we get here, but fail() is variadic, so the analyzer cannot see it is < 0. */
+    /* NOLINTNEXTLINE(clang-analyzer-core.NullDereference): false positive, see above */
     for (const char *p = re; *p; p++) {
         const char *cls = NULL;
 
@@ -214,6 +216,7 @@ static int parse_metric(struct cadv_app_metric *m, json_t *o, char *err, size_t 
         r = str_field(o, "units", "", CADV_APPCONFIG_NAME_MAX, &m->units, err, cap);
     if (r >= 0)
         r = str_field(o, "data_type", "", CADV_APPCONFIG_NAME_MAX, &data_type, err, cap);
+    /* NOLINTNEXTLINE(clang-analyzer-core.NonNullParamChecker): as in translate_regex */
     if (r >= 0 && strcmp(data_type, "int") != 0 && strcmp(data_type, "float") != 0)
         r = fail(err, cap, "metric '%s': \"data_type\" must be int or float", m->name);
     if (r >= 0)

@@ -138,7 +138,7 @@ static int take_value(struct line *l, char *out)
         if (c == '\\') {
             if (++l->p == l->end)
                 return -EBADMSG;
-            c = *l->p == 'n' ? '\n' : *l->p;
+            c = (char)(*l->p == 'n' ? '\n' : *l->p);
             if (c != '\n' && c != '\\' && c != '"')
                 return -EBADMSG;
         }

@@ -54,7 +54,7 @@ static void set_err(char *err, size_t cap, const char *fmt, ...)
     if (!err || cap == 0)
         return;
     va_start(ap, fmt);
-    vsnprintf(err, cap, fmt, ap);
+    (void)vsnprintf(err, cap, fmt, ap);
     va_end(ap);
 }
 
@@ -397,8 +397,9 @@ size_t cadv_perf_config_resolve(struct cadv_perf_config *cfg, cadv_perf_report_c
             const char *no_pfm = pfm_missing();
             char why[256];
 
-            snprintf(why, sizeof(why), "unknown event name (not a custom event, libpfm4 or kernel name%s%s)",
-                     no_pfm ? "; libpfm4: " : "", no_pfm ? no_pfm : "");
+            (void)snprintf(why, sizeof(why),
+                           "unknown event name (not a custom event, libpfm4 or kernel name%s%s)",
+                           no_pfm ? "; libpfm4: " : "", no_pfm ? no_pfm : "");
             report(userdata, e->name, why);
         }
         ok += e->ok;
@@ -450,7 +451,9 @@ int cadv_perf_cgroup_dir(const char *cgroup_root, const char *name, char *buf, s
     if (strcmp(name, "/") == 0)
         name = "";
     for (size_t i = 0; i < sizeof(layouts) / sizeof(layouts[0]); i++) {
-        snprintf(probe, sizeof(probe), "%s%s", cgroup_root, layouts[i][0]);
+        n = snprintf(probe, sizeof(probe), "%s%s", cgroup_root, layouts[i][0]);
+        if (n < 0 || (size_t)n >= sizeof(probe))
+            return -ENAMETOOLONG;
         if (!is_dir(probe))
             continue;
         n = snprintf(buf, cap, "%s%s%s", cgroup_root, layouts[i][1], name);

@@ -581,7 +581,7 @@ static void ps_cmd(const char *comm, char *out, size_t size)
         if (gap)
             out[n++] = ' ';
         gap = false;
-        out[n++] = ch < 0x20 || ch == 0x7f ? '?' : (char)ch;
+        out[n++] = (char)(ch < 0x20 || ch == 0x7f ? '?' : ch);
     }
     out[n] = '\0';
 }

@@ -48,7 +48,7 @@ static bool tasks_hold(const char *dir, uint32_t pid)
 
     if (join(p, sizeof(p), dir, "tasks") < 0)
         return false;
-    snprintf(want, sizeof(want), "%u", pid);
+    (void)snprintf(want, sizeof(want), "%u", pid); /* a uint32_t fits */
     buf = cadv_xmalloc(TASKS_MAX + 1);
     if (cadv_read_at(AT_FDCWD, p, buf, TASKS_MAX, &len) >= 0) {
         buf[len] = '\0';
@@ -60,14 +60,17 @@ static bool tasks_hold(const char *dir, uint32_t pid)
 }
 
 /* The control group (root or a CTRL_MON directory directly under it) whose tasks hold pid. */
-static void control_group_of(const char *root, uint32_t pid, char *out, size_t cap)
+static int control_group_of(const char *root, uint32_t pid, char *out, size_t cap)
 {
-    DIR *d = opendir(root);
+    DIR *d;
     struct dirent *e;
+    int n = snprintf(out, cap, "%s", root);
 
-    snprintf(out, cap, "%s", root);
+    if (n < 0 || (size_t)n >= cap)
+        return -ENAMETOOLONG;
+    d = opendir(root);
     if (!d)
-        return;
+        return 0;
     while ((e = readdir(d))) {
         char sub[PATH_CAP];
 
@@ -78,11 +81,12 @@ static void control_group_of(const char *root, uint32_t pid, char *out, size_t c
             !exists(sub, "mon_groups"))
             continue;
         if (tasks_hold(sub, pid)) {
-            snprintf(out, cap, "%s", sub);
+            n = snprintf(out, cap, "%s", sub);
             break;
         }
     }
     closedir(d);
+    return n < 0 || (size_t)n >= cap ? -ENAMETOOLONG : 0;
 }
 
 int cadv_resctrl_prepare(const char *root, const char *name, const uint32_t *pids, size_t n_pids,
@@ -101,11 +105,12 @@ int cadv_resctrl_prepare(const char *root, const char *name, const uint32_t *pid
     /* "cadvisor-" + the name without its leading slash, slashes as dashes. */
     g = (size_t)snprintf(group, sizeof(group), "cadvisor-");
     for (const char *p = name[0] == '/' ? name + 1 : name; *p && g + 1 < sizeof(group); p++)
-        group[g++] = *p == '/' ? '-' : *p;
+        group[g++] = (char)(*p == '/' ? '-' : *p);
     group[g] = '\0';
     if (strlen(name) + 10 >= sizeof(group))
         return -ENAMETOOLONG;
-    control_group_of(root, pids[0], ctrl, sizeof(ctrl));
+    if (control_group_of(root, pids[0], ctrl, sizeof(ctrl)) < 0)
+        return -ENAMETOOLONG;
     n = snprintf(dir, sizeof(dir), "%s/mon_groups/%s", ctrl, group);
     if (n < 0 || (size_t)n >= sizeof(dir) || (size_t)n >= cap)
         return -ENAMETOOLONG;
@@ -123,7 +128,7 @@ int cadv_resctrl_prepare(const char *root, const char *name, const uint32_t *pid
         (void)!write(fd, buf, (size_t)len); /* ESRCH: the process exited meanwhile */
     }
     close(fd);
-    snprintf(ret_dir, cap, "%s", dir);
+    (void)snprintf(ret_dir, cap, "%s", dir); /* fits: n < cap was checked above */
     return 0;
 }
 

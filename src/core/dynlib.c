@@ -20,7 +20,7 @@ static void load(struct cadv_dynlib *lib)
         size_t n = strlen(lib->soname);
         bool absent = !e || (strncmp(e, lib->soname, n) == 0 && e[n] == ':' && strstr(e, "No such file"));
 
-        snprintf(lib->error, sizeof(lib->error), "%s: %s", lib->soname, absent ? "not found" : e);
+        (void)snprintf(lib->error, sizeof(lib->error), "%s: %s", lib->soname, absent ? "not found" : e);
         lib->result = -ENOENT;
         return;
     }
@@ -28,8 +28,8 @@ static void load(struct cadv_dynlib *lib)
         void *p = dlsym(h, lib->syms[i].name);
 
         if (!p) {
-            snprintf(lib->error, sizeof(lib->error), "%s lacks %s (another version?)", lib->soname,
-                     lib->syms[i].name);
+            (void)snprintf(lib->error, sizeof(lib->error), "%s lacks %s (another version?)", lib->soname,
+                           lib->syms[i].name);
             lib->result = -ENOSYS;
             return;
         }

@@ -43,11 +43,11 @@ static int init(const struct cadv_export_env *env, void **ret_state, char *err, 
     size_t hl = strlen(host);
 
     if (strncmp(host, "http://", 7) != 0 && strncmp(host, "https://", 8) != 0) {
-        snprintf(err, err_len, "-storage_driver_es_host '%s' is not an http:// or https:// URL", host);
+        (void)snprintf(err, err_len, "-storage_driver_es_host '%s' is not an http:// or https:// URL", host);
         return -EINVAL;
     }
     if (!cfg->storage_driver_es_index[0]) {
-        snprintf(err, err_len, "-storage_driver_es_index is empty");
+        (void)snprintf(err, err_len, "-storage_driver_es_index is empty");
         return -EINVAL;
     }
     st = cadv_xcalloc(1, sizeof(*st));
@@ -91,7 +91,7 @@ static void first_item_error(const char *body, size_t len, char *err, size_t err
     json_t *root = json_loadb(body, len, 0, NULL), *items, *it;
     size_t i;
 
-    snprintf(err, err_len, "Elasticsearch refused documents (bulk answer 'errors': true)");
+    (void)snprintf(err, err_len, "Elasticsearch refused documents (bulk answer 'errors': true)");
     items = root ? json_object_get(root, "items") : NULL;
     json_array_foreach(items, i, it)
     {
@@ -99,7 +99,7 @@ static void first_item_error(const char *body, size_t len, char *err, size_t err
         json_t *e = op ? json_object_get(op, "error") : NULL;
         if (e) {
             char *txt = json_dumps(e, JSON_COMPACT);
-            snprintf(err, err_len, "Elasticsearch refused documents: %.200s", txt ? txt : "?");
+            (void)snprintf(err, err_len, "Elasticsearch refused documents: %.200s", txt ? txt : "?");
             free(txt);
             break;
         }
@@ -136,7 +136,7 @@ static int flush(void *state, char *err, size_t err_len)
     return r;
 }
 
-static void close_(void *state)
+static void close_driver(void *state)
 {
     struct state *st = state;
 
@@ -154,5 +154,5 @@ const struct cadv_exporter cadv_exporter_elasticsearch = {
         .init = init,
         .add_stats = add_stats,
         .flush = flush,
-        .close = close_,
+        .close = close_driver,
 };

@@ -512,7 +512,7 @@ int cadv_export_new(const struct cadv_config *cfg, struct cadv_manager *m, struc
     e->cfg = cfg;
     e->m = m;
     if (gethostname(e->hostname, sizeof(e->hostname) - 1) < 0)
-        snprintf(e->hostname, sizeof(e->hostname), "localhost");
+        (void)snprintf(e->hostname, sizeof(e->hostname), "localhost");
     x = (struct new_ctx){.e = e};
     r = each_name(cfg->storage_driver, start_one, &x);
     if (r < 0) {

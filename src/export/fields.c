@@ -37,8 +37,8 @@ static void cpu(const struct emit *e, const struct cadv_sample *s)
     put(e, "cpu_usage_system", "cpu_usage_system", s->c.cpu.system_ns, 0);
     put(e, "cpu_usage_user", "cpu_usage_user", s->c.cpu.user_ns, 0);
     for (uint32_t i = 0; i < s->n_percpu; i++) {
-        snprintf(key, sizeof(key), "cpu_usage_per_cpu.%u", i);
-        snprintf(idx, sizeof(idx), "%u", i);
+        (void)snprintf(key, sizeof(key), "cpu_usage_per_cpu.%u", i);
+        (void)snprintf(idx, sizeof(idx), "%u", i);
         put_tagged(e, key, "cpu_usage_per_cpu", "instance", idx, NULL, NULL, s->percpu[i]);
     }
     /* Go's uint64(int32) of the x1000 load average. */
@@ -83,7 +83,7 @@ static void hugetlb(const struct emit *e, const struct cadv_sample *s)
 
         cadv_hugetlb_size_text(h->pagesize_bytes, size, sizeof(size));
         for (int k = 0; k < 3; k++) {
-            snprintf(key, sizeof(key), "%s.%s", names[k], size);
+            (void)snprintf(key, sizeof(key), "%s.%s", names[k], size);
             put_tagged(e, key, names[k], "page_size", size, NULL, NULL, v[k]);
         }
     }
@@ -99,9 +99,9 @@ static void filesystems(const struct emit *e, const struct cadv_sample *s)
 
         limit += f->capacity;
         usage += f->usage;
-        snprintf(key, sizeof(key), "%.128s.fs_limit", f->device);
+        (void)snprintf(key, sizeof(key), "%.128s.fs_limit", f->device);
         put_tagged(e, key, "fs_limit", "device", f->device, "type", "limit", f->capacity);
-        snprintf(key, sizeof(key), "%.128s.fs_usage", f->device);
+        (void)snprintf(key, sizeof(key), "%.128s.fs_usage", f->device);
         put_tagged(e, key, "fs_usage", "device", f->device, "type", "usage", f->usage);
     }
     put(e, "fs_summary.fs_limit", "fs_limit", limit, CADV_KV_NO_INFLUX);

@@ -67,7 +67,7 @@ static int init(const struct cadv_export_env *env, void **ret_state, char *err, 
     struct cadv_buf u;
 
     if (!db || !rp) {
-        snprintf(err, err_len, "cannot escape the database name");
+        (void)snprintf(err, err_len, "cannot escape the database name");
         curl_free(db);
         curl_free(rp);
         free(st);
@@ -153,7 +153,7 @@ static int flush(void *state, char *err, size_t err_len)
     return r;
 }
 
-static void close_(void *state)
+static void close_driver(void *state)
 {
     struct state *st = state;
 
@@ -176,5 +176,5 @@ const struct cadv_exporter cadv_exporter_influxdb = {
         .init = init,
         .add_stats = add_stats,
         .flush = flush,
-        .close = close_,
+        .close = close_driver,
 };

@@ -89,7 +89,7 @@ static void on_delivery(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaqu
         return;
     msg->state = m->err ? -1 : 1;
     if (m->err)
-        snprintf(st->last_err, sizeof(st->last_err), "%s", rdk.err2str(m->err));
+        (void)snprintf(st->last_err, sizeof(st->last_err), "%s", rdk.err2str(m->err));
 }
 
 static int set(rd_kafka_conf_t *c, const char *k, const char *v, char *err, size_t err_len)
@@ -97,7 +97,7 @@ static int set(rd_kafka_conf_t *c, const char *k, const char *v, char *err, size
     char e[256];
 
     if (rdk.conf_set(c, k, v, e, sizeof(e)) != RD_KAFKA_CONF_OK) {
-        snprintf(err, err_len, "kafka setting %s='%s': %s", k, v, e);
+        (void)snprintf(err, err_len, "kafka setting %s='%s': %s", k, v, e);
         return -EINVAL;
     }
     return 0;
@@ -147,15 +147,15 @@ static int init(const struct cadv_export_env *env, void **ret_state, char *err, 
     rdk.conf_set_opaque(c, st);
     st->rk = rdk.new(RD_KAFKA_PRODUCER, c, e, sizeof(e)); /* takes c on success */
     if (!st->rk) {
-        snprintf(err, err_len, "kafka producer: %s", e);
+        (void)snprintf(err, err_len, "kafka producer: %s", e);
         rdk.conf_destroy(c);
         free(st);
         return -EINVAL;
     }
     st->topic = rdk.topic_new(st->rk, env->cfg->storage_driver_kafka_topic, NULL);
     if (!st->topic) {
-        snprintf(err, err_len, "kafka topic '%s': %s", env->cfg->storage_driver_kafka_topic,
-                 rdk.err2str(rdk.last_error()));
+        (void)snprintf(err, err_len, "kafka topic '%s': %s", env->cfg->storage_driver_kafka_topic,
+                       rdk.err2str(rdk.last_error()));
         rdk.destroy(st->rk);
         free(st);
         return -EINVAL;
@@ -193,7 +193,7 @@ static int flush(void *state, char *err, size_t err_len)
         if (rdk.produce(st->topic, RD_KAFKA_PARTITION_UA, RD_KAFKA_MSG_F_COPY, st->batch.data + m->off,
                         m->len, NULL, 0, m) < 0) {
             m->state = -1;
-            snprintf(st->last_err, sizeof(st->last_err), "%s", rdk.err2str(rdk.last_error()));
+            (void)snprintf(st->last_err, sizeof(st->last_err), "%s", rdk.err2str(rdk.last_error()));
         }
         rdk.poll(st->rk, 0);
     }
@@ -209,8 +209,8 @@ static int flush(void *state, char *err, size_t err_len)
          * msg pointers: purge them (their reports arrive with an error during the next poll). */
         (void)rdk.purge(st->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
         (void)rdk.flush(st->rk, 1000);
-        snprintf(err, err_len, "kafka: %zu of %zu messages not delivered: %s", failed, st->n,
-                 st->last_err[0] ? st->last_err : "timed out");
+        (void)snprintf(err, err_len, "kafka: %zu of %zu messages not delivered: %s", failed, st->n,
+                       st->last_err[0] ? st->last_err : "timed out");
         return -EIO;
     }
     cadv_buf_clear(&st->batch);
@@ -218,7 +218,7 @@ static int flush(void *state, char *err, size_t err_len)
     return 0;
 }
 
-static void close_(void *state)
+static void close_driver(void *state)
 {
     struct state *st = state;
 
@@ -239,5 +239,5 @@ const struct cadv_exporter cadv_exporter_kafka = {
         .init = init,
         .add_stats = add_stats,
         .flush = flush,
-        .close = close_,
+        .close = close_driver,
 };

@@ -68,7 +68,7 @@ int cadv_export_post(struct cadv_export_post *p, const char *url, const char *co
     long status = 0;
 
     if (!h) {
-        snprintf(err, err_len, "libcurl could not be initialised");
+        (void)snprintf(err, err_len, "libcurl could not be initialised");
         return -ENOMEM;
     }
     curl_easy_reset(h);
@@ -99,7 +99,7 @@ int cadv_export_post(struct cadv_export_post *p, const char *url, const char *co
         curl_easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
     curl_slist_free_all(hl);
     if (rc != CURLE_OK) {
-        snprintf(err, err_len, "POST %s: %s", url, cerr[0] ? cerr : curl_easy_strerror(rc));
+        (void)snprintf(err, err_len, "POST %s: %s", url, cerr[0] ? cerr : curl_easy_strerror(rc));
         return rc == CURLE_OPERATION_TIMEDOUT ? -ETIMEDOUT : -EIO;
     }
     return status > 0 ? (int)status : -EIO;

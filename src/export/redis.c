@@ -58,7 +58,8 @@ static int init(const struct cadv_export_env *env, void **ret_state, char *err, 
 
     if (cadv_export_split_host_port(env->cfg->storage_driver_host, &st->host, &port) < 0 ||
         (p = strtol(port, &end, 10), *end || p <= 0 || p > 65535)) {
-        snprintf(err, err_len, "-storage_driver_host '%s' is not host:port", env->cfg->storage_driver_host);
+        (void)snprintf(err, err_len, "-storage_driver_host '%s' is not host:port",
+                       env->cfg->storage_driver_host);
         free(st->host);
         free(port);
         free(st);
@@ -95,8 +96,8 @@ static int connect_redis(struct state *st, char *err, size_t err_len)
 
     st->rc = hiredis.connect_with_timeout(st->host, st->port, tv);
     if (!st->rc || st->rc->err) {
-        snprintf(err, err_len, "connect to redis %s:%d: %s", st->host, st->port,
-                 st->rc ? st->rc->errstr : "out of memory");
+        (void)snprintf(err, err_len, "connect to redis %s:%d: %s", st->host, st->port,
+                       st->rc ? st->rc->errstr : "out of memory");
         disconnect(st);
         return -ECONNREFUSED;
     }
@@ -126,13 +127,13 @@ static int flush(void *state, char *err, size_t err_len)
         redisReply *reply = NULL;
 
         if (hiredis.get_reply(st->rc, (void **)&reply) != REDIS_OK || !reply) {
-            snprintf(err, err_len, "redis %s:%d: %s", st->host, st->port, st->rc->errstr);
+            (void)snprintf(err, err_len, "redis %s:%d: %s", st->host, st->port, st->rc->errstr);
             disconnect(st);
             return -EIO;
         }
         if (reply->type == REDIS_REPLY_ERROR) {
-            snprintf(err, err_len, "redis %s:%d refused LPUSH %s: %.200s", st->host, st->port, st->key,
-                     reply->str);
+            (void)snprintf(err, err_len, "redis %s:%d refused LPUSH %s: %.200s", st->host, st->port, st->key,
+                           reply->str);
             hiredis.free_reply(reply);
             disconnect(st); /* pending replies would be misattributed on this connection */
             return -EIO;
@@ -145,7 +146,7 @@ static int flush(void *state, char *err, size_t err_len)
     return 0;
 }
 
-static void close_(void *state)
+static void close_driver(void *state)
 {
     struct state *st = state;
 
@@ -165,5 +166,5 @@ const struct cadv_exporter cadv_exporter_redis = {
         .init = init,
         .add_stats = add_stats,
         .flush = flush,
-        .close = close_,
+        .close = close_driver,
 };

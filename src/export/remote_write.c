@@ -126,7 +126,7 @@ static size_t unescape(char *p, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (p[i] == '\\' && i + 1 < n) {
             i++;
-            p[o++] = p[i] == 'n' ? '\n' : p[i];
+            p[o++] = (char)(p[i] == 'n' ? '\n' : p[i]);
         } else {
             p[o++] = p[i];
         }
@@ -213,8 +213,8 @@ static int init(const struct cadv_export_env *env, void **ret_state, char *err, 
     struct state *st;
 
     if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0) {
-        snprintf(err, err_len, "-storage_driver_remote_write_url '%s' is not an http:// or https:// URL",
-                 url);
+        (void)snprintf(err, err_len,
+                       "-storage_driver_remote_write_url '%s' is not an http:// or https:// URL", url);
         return -EINVAL;
     }
     st = cadv_xcalloc(1, sizeof(*st));
@@ -279,7 +279,7 @@ static int flush(void *state, char *err, size_t err_len)
     cadv_buf_clear(&st->comp);
     if (!cadv_buf_reserve(&st->comp, clen) ||
         snappy.compress(st->batch.data, st->batch.len, st->comp.data, &clen) != SNAPPY_OK) {
-        snprintf(err, err_len, "snappy compression failed");
+        (void)snprintf(err, err_len, "snappy compression failed");
         cadv_buf_clear(&st->batch);
         return -EBADMSG;
     }
@@ -293,7 +293,7 @@ static int flush(void *state, char *err, size_t err_len)
     return r;
 }
 
-static void close_(void *state)
+static void close_driver(void *state)
 {
     struct state *st = state;
 
@@ -315,5 +315,5 @@ const struct cadv_exporter cadv_exporter_remote_write = {
         .init = init,
         .add_stats = add_stats,
         .flush = flush,
-        .close = close_,
+        .close = close_driver,
 };

@@ -32,7 +32,8 @@ static int init(const struct cadv_export_env *env, void **ret_state, char *err, 
     struct state *st = cadv_xcalloc(1, sizeof(*st));
 
     if (cadv_export_split_host_port(env->cfg->storage_driver_host, &st->host, &st->port) < 0) {
-        snprintf(err, err_len, "-storage_driver_host '%s' is not host:port", env->cfg->storage_driver_host);
+        (void)snprintf(err, err_len, "-storage_driver_host '%s' is not host:port",
+                       env->cfg->storage_driver_host);
         free(st);
         return -EINVAL;
     }
@@ -66,13 +67,13 @@ static int connect_udp(struct state *st, char *err, size_t err_len)
     int r = getaddrinfo(st->host, st->port, &hints, &ai);
 
     if (r != 0) {
-        snprintf(err, err_len, "resolve '%s:%s': %s", st->host, st->port, gai_strerror(r));
+        (void)snprintf(err, err_len, "resolve '%s:%s': %s", st->host, st->port, gai_strerror(r));
         return -EHOSTUNREACH;
     }
     st->fd = socket(ai->ai_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (st->fd < 0 || connect(st->fd, ai->ai_addr, ai->ai_addrlen) < 0) {
         r = -errno;
-        snprintf(err, err_len, "connect udp '%s:%s': %s", st->host, st->port, strerror(-r));
+        (void)snprintf(err, err_len, "connect udp '%s:%s': %s", st->host, st->port, strerror(-r));
         if (st->fd >= 0)
             close(st->fd);
         st->fd = -1;
@@ -97,7 +98,7 @@ static int flush(void *state, char *err, size_t err_len)
 
         if (send(st->fd, p, n, MSG_NOSIGNAL) < 0) {
             r = -errno;
-            snprintf(err, err_len, "send to statsd '%s:%s': %s", st->host, st->port, strerror(-r));
+            (void)snprintf(err, err_len, "send to statsd '%s:%s': %s", st->host, st->port, strerror(-r));
             close(st->fd); /* reconnect (and re-resolve) on the retry */
             st->fd = -1;
             return r;
@@ -109,7 +110,7 @@ static int flush(void *state, char *err, size_t err_len)
     return 0;
 }
 
-static void close_(void *state)
+static void close_driver(void *state)
 {
     struct state *st = state;
 
@@ -129,5 +130,5 @@ const struct cadv_exporter cadv_exporter_statsd = {
         .init = init,
         .add_stats = add_stats,
         .flush = flush,
-        .close = close_,
+        .close = close_driver,
 };

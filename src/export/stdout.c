@@ -63,7 +63,7 @@ static int flush(void *state, char *err, size_t err_len)
             continue;
         if (k < 0) {
             int r = -errno;
-            snprintf(err, err_len, "write to standard output: %s", strerror(-r));
+            (void)snprintf(err, err_len, "write to standard output: %s", strerror(-r));
             /* Drop what was written, keep the rest for the retry. */
             memmove(st->batch.data, st->batch.data + off, st->batch.len - off);
             st->batch.len -= off;
@@ -75,7 +75,7 @@ static int flush(void *state, char *err, size_t err_len)
     return 0;
 }
 
-static void close_(void *state)
+static void close_driver(void *state)
 {
     struct state *st = state;
 
@@ -91,5 +91,5 @@ const struct cadv_exporter cadv_exporter_stdout = {
         .init = init,
         .add_stats = add_stats,
         .flush = flush,
-        .close = close_,
+        .close = close_driver,
 };

@@ -74,7 +74,7 @@ struct cadv_auth *cadv_auth_alloc(bool digest, const char *realm, bool protect_a
         getrandom(op, sizeof(op), 0) != (ssize_t)sizeof(op))
         abort();
     for (size_t i = 0; i < sizeof(op); i++)
-        snprintf(a->opaque + 2 * i, 3, "%02x", op[i]);
+        (void)snprintf(a->opaque + 2 * i, 3, "%02x", op[i]);
     pthread_mutex_init(&a->lock, NULL);
     return a;
 }
@@ -319,13 +319,13 @@ int cadv_auth_parse(struct cadv_auth *a, const char *text, char *err, size_t err
             continue;
         why = parse_line(a, p);
         if (why) {
-            snprintf(err, errlen, "line %u: %s", lineno, why);
+            (void)snprintf(err, errlen, "line %u: %s", lineno, why);
             r = -EINVAL;
         }
     }
     free(copy);
     if (r == 0 && a->n == 0) {
-        snprintf(err, errlen, "no user%s", a->digest ? " of the realm" : "");
+        (void)snprintf(err, errlen, "no user%s", a->digest ? " of the realm" : "");
         r = -EINVAL;
     }
     return r;
@@ -344,11 +344,11 @@ static int read_file(const char *path, char **ret)
     if (ferror(f) || n > AUTH_MAX_FILE || memchr(buf, '\0', n)) {
         int r = ferror(f) ? -EIO : n > AUTH_MAX_FILE ? -EFBIG : -EINVAL;
 
-        fclose(f);
+        (void)fclose(f);
         free(buf);
         return r;
     }
-    fclose(f);
+    (void)fclose(f);
     buf[n] = '\0';
     *ret = buf;
     return 0;

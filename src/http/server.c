@@ -261,6 +261,8 @@ static void free_body(void *p)
 
 static enum MHD_Result send_reply(struct MHD_Connection *con, struct cadv_http_reply *rep);
 
+/* send_error -> send_reply -> send_error recurses at most once: an error reply is never streamed. */
+/* NOLINTNEXTLINE(misc-no-recursion): bounded, see above */
 static enum MHD_Result send_error(struct MHD_Connection *con, unsigned status, const char *text)
 {
     struct cadv_http_reply rep = {0};
@@ -354,6 +356,7 @@ static struct MHD_Response *stream_response(struct cadv_http_reply *rep)
     return r;
 }
 
+/* NOLINTNEXTLINE(misc-no-recursion): recurses at most once, see send_error */
 static enum MHD_Result send_reply(struct MHD_Connection *con, struct cadv_http_reply *rep)
 {
     struct MHD_Response *r;

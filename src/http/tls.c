@@ -33,7 +33,7 @@ static char *read_pem(const char *path, const char *flag)
     }
     buf = cadv_xmalloc(TLS_MAX_FILE + 1);
     n = fread(buf, 1, TLS_MAX_FILE + 1, f);
-    fclose(f);
+    (void)fclose(f);
     if (n == 0 || n > TLS_MAX_FILE) {
         cadv_log(CADV_LOG_ERROR, "the %s file '%s' is %s", flag, path, n ? "larger than 1 MiB" : "empty");
         free(buf);

@@ -225,7 +225,7 @@ static size_t wd_key(size_t h, const char *name, char *buf, size_t size)
     if (n + 1 > size)
         return 0;
     buf[0] = (char)h;
-    memcpy(buf + 1, name, n);
+    memcpy(buf + 1, name, n); // NOLINT(bugprone-not-null-terminated-result): a counted key, not a string
     return n + 1;
 }
 

@@ -409,5 +409,5 @@ void cadv_hugetlb_size_text(uint64_t pagesize_bytes, char *out, size_t size)
         v /= 1024.0;
         u++;
     }
-    snprintf(out, size, "%g%s", v, units[u]);
+    (void)snprintf(out, size, "%g%s", v, units[u]);
 }

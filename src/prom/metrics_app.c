@@ -60,7 +60,7 @@ static void write_series(struct cadv_buf *out, const struct cadv_app_series *s)
         size_t len = strlen(s->labels[i].key);
         char *k = cadv_xmalloc(len + 5);
 
-        memcpy(k, "app_", 4);
+        memcpy(k, "app_", 4); // NOLINT(bugprone-not-null-terminated-result): the next copy ends it
         memcpy(k + 4, s->labels[i].key, len + 1);
         cadv_prom_sanitize(k);
         kv[i] = (struct cadv_kv){k, s->labels[i].value};
