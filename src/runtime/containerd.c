@@ -29,8 +29,6 @@
 
 #define CTD_TIMEOUT_NS   (5ULL * 1000000000ULL)
 #define CTD_MAX_MSG      (4u << 20)
-#define CTD_MAX_LABELS   1024
-#define CTD_MAX_ENVS     4096
 #define CTD_PID_RETRY_NS 1000000000ULL
 #define GRPC_NOT_FOUND   5
 
@@ -121,7 +119,7 @@ static int parse_label(const struct cadv_pb_field *entry, struct cadv_spec *spec
             value = pb_dup(&f);
         }
     }
-    if (e == 0 && key && spec->n_labels < CTD_MAX_LABELS) {
+    if (e == 0 && key && cadv_runtime_label_room(spec)) {
         cadv_kv_set(&spec->labels, &spec->n_labels, key, value ? value : "");
         if (strcmp(key, "io.cri-containerd.kind") == 0) {
             free(ret->cri_kind);
@@ -131,34 +129,6 @@ static int parse_label(const struct cadv_pb_field *entry, struct cadv_spec *spec
     free(key);
     free(value);
     return e < 0 ? e : 0;
-}
-
-static void spec_envs(json_t *oci, char *const *wl, struct cadv_spec *spec)
-{
-    json_t *env = json_object_get(json_object_get(oci, "process"), "env");
-    size_t i, n = 0;
-    json_t *v;
-
-    if (!json_is_array(env) || !wl)
-        return;
-    json_array_foreach(env, i, v)
-    {
-        const char *kv = json_string_value(v);
-        const char *eq = kv ? strchr(kv, '=') : NULL;
-        bool ok = false;
-
-        for (size_t k = 0; eq && wl[k] && !ok; k++) {
-            size_t pl = strlen(wl[k]);
-
-            ok = pl > 0 && pl <= (size_t)(eq - kv) && strncmp(kv, wl[k], pl) == 0;
-        }
-        if (ok && n++ < CTD_MAX_ENVS) {
-            char *key = cadv_xstrndup(kv, (size_t)(eq - kv));
-
-            cadv_kv_set(&spec->envs, &spec->n_envs, key, eq + 1);
-            free(key);
-        }
-    }
 }
 
 /* Pod and container names from the CRI annotations of the OCI spec, for labels that lack them. */
@@ -194,7 +164,8 @@ static int parse_spec_any(const struct cadv_pb_field *any, char *const *wl, stru
             continue;
         oci = json_loadb((const char *)f.p, f.len, 0, NULL);
         if (json_is_object(oci)) {
-            spec_envs(oci, wl, spec);
+            cadv_runtime_envs_from_json(json_object_get(json_object_get(oci, "process"), "env"), wl, false,
+                                        spec);
             spec_cri_names(oci, spec);
         }
         json_decref(oci);

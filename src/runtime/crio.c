@@ -25,7 +25,6 @@
 
 #define CRIO_TIMEOUT_NS   (5ULL * 1000000000ULL)
 #define CRIO_MAX_BODY     (4u << 20)
-#define CRIO_MAX_LABELS   1024
 #define CRIO_PID_RETRY_NS 1000000000ULL
 
 enum cgroup_driver {
@@ -124,21 +123,6 @@ static int load_info(struct crio_state *st)
     return 0;
 }
 
-static void add_labels(json_t *labels, struct cadv_spec *spec)
-{
-    const char *key;
-    json_t *v;
-    size_t n = 0;
-
-    if (!json_is_object(labels))
-        return;
-    json_object_foreach(labels, key, v)
-    {
-        if (json_is_string(v) && n++ < CRIO_MAX_LABELS)
-            cadv_kv_set(&spec->labels, &spec->n_labels, key, json_string_value(v));
-    }
-}
-
 static void restart_label(const json_t *annotations, struct cadv_spec *spec)
 {
     const char *rc = jstr(annotations, "io.kubernetes.container.restartCount");
@@ -185,7 +169,7 @@ static int parse_container(struct crio_state *st, json_t *j, const char *id, str
     spec->namespace_ = cadv_xstrdup("crio");
     if (image && *image)
         spec->image = cadv_xstrdup(image);
-    add_labels(labels, spec);
+    cadv_runtime_labels_from_json(labels, spec);
     restart_label(json_object_get(j, "annotations"), spec);
     spec->pid = json_is_integer(pid) && json_integer_value(pid) > 0 ? (uint64_t)json_integer_value(pid) : 0;
     if (info) {

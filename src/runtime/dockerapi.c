@@ -24,8 +24,6 @@
 #include "runtime/runtime.h"
 
 /* Bounds on what one container may contribute to its spec. */
-#define MAX_LABELS 1024
-#define MAX_ENVS   4096
 
 static const char *jstr(const json_t *obj, const char *key)
 {
@@ -39,60 +37,6 @@ static int64_t jint(const json_t *obj, const char *key)
     const json_t *v = json_object_get(obj, key);
 
     return json_is_integer(v) ? (int64_t)json_integer_value(v) : 0;
-}
-
-static void add_labels(const json_t *config, struct cadv_spec *spec)
-{
-    json_t *labels = json_object_get(config, "Labels");
-    const char *key;
-    json_t *v;
-    size_t n = 0;
-
-    if (!json_is_object(labels))
-        return;
-    json_object_foreach(labels, key, v)
-    {
-        if (!json_is_string(v) || n++ >= MAX_LABELS)
-            continue;
-        cadv_kv_set(&spec->labels, &spec->n_labels, key, json_string_value(v));
-    }
-}
-
-static bool whitelisted(const char *name, size_t len, char *const *wl)
-{
-    for (size_t i = 0; wl && wl[i]; i++) {
-        size_t pl = strlen(wl[i]);
-
-        if (pl > 0 && pl <= len && strncmp(name, wl[i], pl) == 0)
-            return true;
-    }
-    return false;
-}
-
-/* Config.Env entries "K=V" whose K starts with a whitelisted prefix, K lower-cased. */
-static void add_envs(const json_t *config, char *const *wl, struct cadv_spec *spec)
-{
-    json_t *env = json_object_get(config, "Env");
-    size_t i, n = 0;
-    json_t *v;
-
-    if (!json_is_array(env) || !wl)
-        return;
-    json_array_foreach(env, i, v)
-    {
-        const char *kv = json_string_value(v);
-        const char *eq = kv ? strchr(kv, '=') : NULL;
-        char *key;
-
-        if (!eq || eq == kv || !whitelisted(kv, (size_t)(eq - kv), wl) || n++ >= MAX_ENVS)
-            continue;
-        key = cadv_xstrndup(kv, (size_t)(eq - kv));
-        for (char *p = key; *p; p++)
-            if (*p >= 'A' && *p <= 'Z')
-                *p = (char)(*p - 'A' + 'a');
-        cadv_kv_set(&spec->envs, &spec->n_envs, key, eq + 1);
-        free(key);
-    }
 }
 
 static int health_of(const char *s)
@@ -196,14 +140,14 @@ int cadv_dockerapi_parse_inspect(const json_t *root, const struct cadv_dockerapi
     spec->namespace_ = cadv_xstrdup(opts->namespace_);
     if (image && *image)
         spec->image = cadv_xstrdup(image);
-    add_labels(config, spec);
+    cadv_runtime_labels_from_json(json_object_get(config, "Labels"), spec);
     if (restarts > 0) {
         char buf[24];
 
         (void)snprintf(buf, sizeof(buf), "%lld", (long long)restarts);
         cadv_kv_set(&spec->labels, &spec->n_labels, "restartcount", buf);
     }
-    add_envs(config, opts->env_whitelist, spec);
+    cadv_runtime_envs_from_json(json_object_get(config, "Env"), opts->env_whitelist, true, spec);
     if (created && cadv_parse_rfc3339(created, &ns) == 0)
         spec->creation_time_ns = ns;
     parse_state(json_object_get(root, "State"), opts->flavor, spec, ret_running);

@@ -19,6 +19,7 @@
  * when the runtime is back. */
 #pragma once
 
+#include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -88,3 +89,16 @@ extern const struct cadv_runtime *const cadv_runtimes[];
 void cadv_runtime_info_done(struct cadv_runtime_info *info);
 /* Frees the strings of *a and zeroes it. */
 void cadv_runtime_about_done(struct cadv_runtime_about *a);
+
+/* What every plugin copies from its runtime's answer into the spec, with the same bounds. */
+#define CADV_RT_MAX_LABELS 1024
+#define CADV_RT_MAX_ENVS   4096
+/* The string members of the JSON object labels (anything else: nothing) as spec labels, at most
+ * CADV_RT_MAX_LABELS of them. */
+void cadv_runtime_labels_from_json(json_t *labels, struct cadv_spec *spec);
+/* True if a label may still be added to spec (fewer than CADV_RT_MAX_LABELS). */
+bool cadv_runtime_label_room(const struct cadv_spec *spec);
+/* The "K=V" strings of the JSON array env whose K starts with one of the non-empty prefixes of the
+ * NULL-terminated whitelist wl (-docker_env_metadata_whitelist), as spec envs, at most
+ * CADV_RT_MAX_ENVS of them; lower_keys lower-cases K (docker), otherwise K is kept as is. */
+void cadv_runtime_envs_from_json(json_t *env, char *const *wl, bool lower_keys, struct cadv_spec *spec);
