@@ -39,6 +39,7 @@ static void render_info(struct cadv_json *w, struct cadv_manager *m, struct cadv
     size_t nk = 0;
 
     cadv_api_snapshot_take(&s, c, q->start_ns, q->end_ns, q->num_stats);
+    cadv_api_snapshot_app(&s, m);
     if (cadv_container_children(m, c, &kids, &nk) < 0) {
         kids = NULL;
         nk = 0;
@@ -47,7 +48,7 @@ static void render_info(struct cadv_json *w, struct cadv_manager *m, struct cadv
         names = cadv_xcalloc(nk, sizeof(*names));
     for (size_t i = 0; i < nk; i++)
         names[i] = cadv_container_name(kids[i]);
-    cadv_json_v1_container_info(w, s.name, &s.spec, names, nk, s.samples, s.n, mi);
+    cadv_json_v1_container_info(w, s.name, &s.spec, names, nk, s.samples, s.n, mi, s.app);
     if (names != inline_names)
         free(names);
     if (kids)

@@ -140,18 +140,18 @@ static void render_container(struct cadv_json *w, struct cadv_manager *m, struct
     const struct v2_listing *a = arg;
     struct cadv_api_snapshot s;
 
-    (void)m;
     /* Root stats are served as machine stats by v2.1. */
     if (a->kind == RENDER_V21_STATS && strcmp(cadv_container_name(c), "/") == 0)
         return;
     cadv_api_snapshot_take(&s, c, 0, 0, a->kind == RENDER_V20_SPEC ? 0 : a->count);
+    cadv_api_snapshot_app(&s, m);
     cadv_json_key(w, s.name);
     if (a->kind == RENDER_V20_SPEC)
-        cadv_json_v2_spec(w, &s.spec, mi);
+        cadv_json_v2_spec(w, &s.spec, mi, s.app);
     else if (a->kind == RENDER_V20_STATS)
-        cadv_json_v20_stats_array(w, &s.spec, s.samples, s.n, mi);
+        cadv_json_v20_stats_array(w, &s.spec, s.samples, s.n, mi, s.app);
     else
-        cadv_json_v21_container_info(w, &s.spec, s.samples, s.n, mi);
+        cadv_json_v21_container_info(w, &s.spec, s.samples, s.n, mi, s.app);
     cadv_api_snapshot_done(&s);
 }
 

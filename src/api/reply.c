@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/app.h"
 #include "core/buf.h"
 #include "core/json.h"
 #include "core/log.h"
@@ -23,14 +24,22 @@ void cadv_api_snapshot_take(struct cadv_api_snapshot *s, struct cadv_container *
     cadv_container_spec(c, &s->spec);
     s->samples = NULL;
     s->n = 0;
+    s->app = NULL;
     if (max_n != 0 && cadv_container_samples(c, start_ns, end_ns, max_n, &s->samples, &s->n) < 0) {
         s->samples = NULL;
         s->n = 0;
     }
 }
 
+void cadv_api_snapshot_app(struct cadv_api_snapshot *s, struct cadv_manager *m)
+{
+    if (s->spec.has_custom_metrics && !s->app)
+        s->app = cadv_app_view_get(cadv_manager_app(m), s->name);
+}
+
 void cadv_api_snapshot_done(struct cadv_api_snapshot *s)
 {
+    s->app = cadv_app_view_free(s->app);
     if (s->samples)
         cadv_samples_free(s->samples, s->n);
     s->samples = NULL;

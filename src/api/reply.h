@@ -8,6 +8,7 @@
 
 #include "model/spec.h"
 
+struct cadv_app_view;
 struct cadv_buf;
 struct cadv_container;
 struct cadv_http_reply;
@@ -25,12 +26,15 @@ struct cadv_api_snapshot {
     struct cadv_spec spec;
     struct cadv_sample *samples; /* oldest first */
     size_t n;
+    struct cadv_app_view *app; /* custom_metrics (app/app.h); NULL: none */
 };
 
 /* Copies c's spec and its newest max_n samples within [start_ns, end_ns] (0 = unbounded;
  * max_n < 0 = all, 0 = none). Release with cadv_api_snapshot_done. */
 void cadv_api_snapshot_take(struct cadv_api_snapshot *s, struct cadv_container *c, uint64_t start_ns,
                             uint64_t end_ns, int max_n);
+/* Adds the view of the container's application metrics when its spec declares some. */
+void cadv_api_snapshot_app(struct cadv_api_snapshot *s, struct cadv_manager *m);
 void cadv_api_snapshot_done(struct cadv_api_snapshot *s);
 
 /* Starts a JSON body: b capped at CADV_API_MAX_BODY, w writing into it. */

@@ -44,15 +44,20 @@ struct app_val {
     uint64_t ts_ns;
 };
 
-struct app_result {
-    struct app_val *v;
-    size_t n;
-};
-
 /* A family seen in a scrape (the count limit applies to distinct names, as in cAdvisor). */
 struct app_family {
     char *name;
     const char *type;
+};
+
+/* One scrape's values. Kept ones are immutable and shared with readers' views (refs). */
+struct app_result {
+    struct app_val *v;
+    size_t n;
+    struct app_family *fam; /* prometheus: the families kept, for the spec */
+    size_t n_fam;
+    uint64_t scrape_ns; /* wall clock when the scrape ended */
+    _Atomic size_t refs;
 };
 
 struct entry;
@@ -66,7 +71,7 @@ struct coll {
     CURL *easy;        /* poller thread: the scrape in flight */
     struct cadv_buf body;
     /* Under the module lock. */
-    struct app_result hist[HIST];
+    struct app_result *hist[HIST];
     size_t head, n_hist;
 };
 
@@ -109,14 +114,6 @@ static void val_done(struct app_val *v)
     free(v->labels);
 }
 
-static void result_done(struct app_result *r)
-{
-    for (size_t i = 0; i < r->n; i++)
-        val_done(&r->v[i]);
-    free(r->v);
-    *r = (struct app_result){0};
-}
-
 static void fams_free(struct app_family *f, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -124,10 +121,34 @@ static void fams_free(struct app_family *f, size_t n)
     free(f);
 }
 
+static void result_done(struct app_result *r)
+{
+    for (size_t i = 0; i < r->n; i++)
+        val_done(&r->v[i]);
+    free(r->v);
+    fams_free(r->fam, r->n_fam);
+    *r = (struct app_result){0};
+}
+
+static struct app_result *result_ref(struct app_result *r)
+{
+    if (r)
+        atomic_fetch_add(&r->refs, 1);
+    return r;
+}
+
+static void result_unref(struct app_result *r)
+{
+    if (r && atomic_fetch_sub(&r->refs, 1) == 1) {
+        result_done(r);
+        free(r);
+    }
+}
+
 static void coll_done(struct coll *c)
 {
     for (size_t i = 0; i < HIST; i++)
-        result_done(&c->hist[i]);
+        result_unref(c->hist[i]);
     cadv_buf_done(&c->body);
     cadv_app_config_free(c->cfg);
     free(c->name);
@@ -599,8 +620,8 @@ static int parse_prometheus(struct cadv_app *a, struct coll *c, uint64_t now_ns,
     cadv_buf_init(&x.label, 0);
     r = cadv_promtext_parse(c->body.data ? c->body.data : "", c->body.len, on_sample, &x, &line);
     cadv_buf_done(&x.label);
-    fams_free(x.fam, x.n_fam);
     if (r < 0) {
+        fams_free(x.fam, x.n_fam);
         if (r == -EBADMSG)
             (void)snprintf(err, cap, "malformed Prometheus text at line %zu", line);
         else if (r == -E2BIG)
@@ -611,6 +632,8 @@ static int parse_prometheus(struct cadv_app *a, struct coll *c, uint64_t now_ns,
         return r;
     }
     *ret = x.res;
+    ret->fam = x.fam;
+    ret->n_fam = x.n_fam;
     return 0;
 }
 
@@ -693,16 +716,22 @@ static void finish_scrape(struct cadv_app *a, struct coll *c, CURLcode code)
     atomic_fetch_add(&a->scrapes_total, 1);
     if (r < 0)
         atomic_fetch_add(&a->errors_total, 1);
-    pthread_mutex_lock(&a->lock);
     if (res.n > 0) {
+        struct app_result *kept = cadv_xcalloc(1, sizeof(*kept)), *old;
+
+        *kept = res;
+        kept->scrape_ns = now;
+        atomic_init(&kept->refs, 1);
+        res = (struct app_result){0};
+        pthread_mutex_lock(&a->lock);
         c->head = (c->head + 1) % HIST;
-        result_done(&c->hist[c->head]);
-        c->hist[c->head] = res;
+        old = c->hist[c->head];
+        c->hist[c->head] = kept;
         if (c->n_hist < HIST)
             c->n_hist++;
-        res = (struct app_result){0};
+        pthread_mutex_unlock(&a->lock);
+        result_unref(old);
     }
-    pthread_mutex_unlock(&a->lock);
     result_done(&res);
     cadv_buf_clear(&c->body);
     if (r < 0)
@@ -801,6 +830,18 @@ static int cmp_flat(const void *pa, const void *pb)
     return r;
 }
 
+/* A value's MetricVal fields after its labels: timestamp, int_value and float_value (omitempty). */
+static void value_fields(struct cadv_json *w, const struct app_val *v)
+{
+    cadv_json_ktime(w, "timestamp", v->ts_ns);
+    if (v->ival)
+        cadv_json_ki64(w, "int_value", v->ival);
+    if (v->fval != 0) {
+        cadv_json_key(w, "float_value");
+        cadv_json_double(w, v->fval);
+    }
+}
+
 void cadv_app_write_appmetrics(struct cadv_app *a, struct cadv_json *w, const char *name, const char *key)
 {
     struct flat *f = NULL;
@@ -816,7 +857,7 @@ void cadv_app_write_appmetrics(struct cadv_app *a, struct cadv_json *w, const ch
         const struct coll *c = &a->ents[i]->colls[j];
 
         for (size_t h = 0; h < c->n_hist; h++) {
-            const struct app_result *res = &c->hist[(c->head + HIST - h) % HIST];
+            const struct app_result *res = c->hist[(c->head + HIST - h) % HIST];
 
             cadv_xgrow((void **)&f, &cap, n + res->n, sizeof(*f));
             for (size_t k = 0; k < res->n; k++)
@@ -839,13 +880,7 @@ void cadv_app_write_appmetrics(struct cadv_app *a, struct cadv_json *w, const ch
             cadv_json_arr_begin(w);
         }
         cadv_json_obj_begin(w);
-        cadv_json_ktime(w, "timestamp", v->ts_ns);
-        if (v->ival)
-            cadv_json_ki64(w, "int_value", v->ival);
-        if (v->fval != 0) {
-            cadv_json_key(w, "float_value");
-            cadv_json_double(w, v->fval);
-        }
+        value_fields(w, v);
         cadv_json_obj_end(w);
         if (k + 1 == n || strcmp(v->metric, f[k + 1].v->metric) != 0 ||
             strcmp(v->label, f[k + 1].v->label) != 0)
@@ -880,7 +915,7 @@ void cadv_app_snapshot(struct cadv_app *a, struct cadv_app_snapshot *ret)
 
         for (size_t j = 0; !e->dead && j < e->n_colls; j++) {
             const struct coll *c = &e->colls[j];
-            const struct app_result *res = &c->hist[c->head];
+            const struct app_result *res = c->hist[c->head];
 
             if (c->n_hist == 0)
                 continue;
@@ -941,4 +976,189 @@ void cadv_app_get_stats(struct cadv_app *a, struct cadv_app_stats *ret)
     ret->scrapes_total = atomic_load(&a->scrapes_total);
     ret->errors_total = atomic_load(&a->errors_total);
     ret->config_errors_total = atomic_load(&a->config_errors_total);
+}
+
+/* ---- custom_metrics of the JSON API ---- */
+
+struct view_spec {
+    char *name, *type, *format, *units;
+};
+
+struct view_coll {
+    struct app_result *hist[HIST]; /* newest first, referenced */
+    size_t n;
+};
+
+struct cadv_app_view {
+    struct view_spec *specs;
+    size_t n_specs;
+    struct view_coll *colls;
+    size_t n_colls;
+};
+
+static void view_add_spec(struct cadv_app_view *v, size_t *cap, const char *name, const char *type,
+                          const char *format, const char *units)
+{
+    cadv_xgrow((void **)&v->specs, cap, v->n_specs + 1, sizeof(*v->specs));
+    v->specs[v->n_specs++] = (struct view_spec){cadv_xstrdup(name), cadv_xstrdup(type ? type : ""),
+                                                cadv_xstrdup(format), cadv_xstrdup(units ? units : "")};
+}
+
+static int cmp_fam_spec(const void *pa, const void *pb)
+{
+    return strcmp(((const struct view_spec *)pa)->name, ((const struct view_spec *)pb)->name);
+}
+
+struct cadv_app_view *cadv_app_view_get(struct cadv_app *a, const char *name)
+{
+    struct cadv_app_view *v;
+    size_t cap = 0;
+    ssize_t i;
+
+    if (!a)
+        return NULL;
+    v = cadv_xcalloc(1, sizeof(*v));
+    pthread_mutex_lock(&a->lock);
+    i = find(a, name);
+    if (i >= 0) {
+        const struct entry *e = a->ents[i];
+
+        v->colls = e->n_colls ? cadv_xcalloc(e->n_colls, sizeof(*v->colls)) : NULL;
+        v->n_colls = e->n_colls;
+        for (size_t j = 0; j < e->n_colls; j++) {
+            const struct coll *c = &e->colls[j];
+
+            for (size_t h = 0; h < c->n_hist; h++)
+                v->colls[j].hist[v->colls[j].n++] = result_ref(c->hist[(c->head + HIST - h) % HIST]);
+            if (c->cfg->kind == CADV_APP_GENERIC) {
+                for (size_t k = 0; k < c->cfg->n_metrics; k++) {
+                    const struct cadv_app_metric *m = &c->cfg->metrics[k];
+
+                    view_add_spec(v, &cap, m->name, m->metric_type, m->is_float ? "float" : "int", m->units);
+                }
+            } else if (c->n_hist > 0) {
+                /* cAdvisor reads a Prometheus endpoint's spec live; the newest scrape stands for it. */
+                const struct app_result *r = c->hist[c->head];
+                size_t first = v->n_specs;
+
+                for (size_t k = 0; k < r->n_fam; k++)
+                    view_add_spec(v, &cap, r->fam[k].name, r->fam[k].type, "float", "");
+                qsort(v->specs + first, v->n_specs - first, sizeof(*v->specs), cmp_fam_spec);
+            }
+        }
+    }
+    pthread_mutex_unlock(&a->lock);
+    return v;
+}
+
+struct cadv_app_view *cadv_app_view_free(struct cadv_app_view *v)
+{
+    if (!v)
+        return NULL;
+    for (size_t i = 0; i < v->n_specs; i++) {
+        free(v->specs[i].name);
+        free(v->specs[i].type);
+        free(v->specs[i].format);
+        free(v->specs[i].units);
+    }
+    free(v->specs);
+    for (size_t i = 0; i < v->n_colls; i++)
+        for (size_t h = 0; h < v->colls[i].n; h++)
+            result_unref(v->colls[i].hist[h]);
+    free(v->colls);
+    free(v);
+    return NULL;
+}
+
+void cadv_app_view_write_spec(const struct cadv_app_view *v, struct cadv_json *w)
+{
+    if (!v || v->n_specs == 0)
+        return;
+    cadv_json_key(w, "custom_metrics");
+    cadv_json_arr_begin(w);
+    for (size_t i = 0; i < v->n_specs; i++) {
+        cadv_json_obj_begin(w);
+        cadv_json_kstr(w, "name", v->specs[i].name);
+        cadv_json_kstr(w, "type", v->specs[i].type);
+        cadv_json_kstr(w, "format", v->specs[i].format);
+        cadv_json_kstr(w, "units", v->specs[i].units);
+        cadv_json_obj_end(w);
+    }
+    cadv_json_arr_end(w);
+}
+
+struct view_val {
+    const struct app_val *v;
+    size_t order; /* collector, then position in its scrape: the tie-break */
+};
+
+static int cmp_view_val(const void *pa, const void *pb)
+{
+    const struct view_val *a = pa, *b = pb;
+    int r = strcmp(a->v->metric, b->v->metric);
+
+    return r ? r : (a->order > b->order) - (a->order < b->order);
+}
+
+static void metric_val(struct cadv_json *w, const struct app_val *v)
+{
+    size_t idx[CADV_PROMTEXT_MAX_LABELS];
+    size_t n = v->n_labels < CADV_PROMTEXT_MAX_LABELS ? v->n_labels : CADV_PROMTEXT_MAX_LABELS;
+
+    cadv_json_obj_begin(w);
+    if (v->label && *v->label)
+        cadv_json_kstr(w, "label", v->label);
+    if (n > 0) {
+        /* Go writes a map with sorted keys. */
+        for (size_t i = 0; i < n; i++) {
+            size_t j = i;
+
+            for (; j > 0 && strcmp(v->labels[idx[j - 1]].key, v->labels[i].key) > 0; j--)
+                idx[j] = idx[j - 1];
+            idx[j] = i;
+        }
+        cadv_json_key(w, "labels");
+        cadv_json_obj_begin(w);
+        for (size_t i = 0; i < n; i++)
+            cadv_json_kstr(w, v->labels[idx[i]].key, v->labels[idx[i]].value);
+        cadv_json_obj_end(w);
+    }
+    value_fields(w, v);
+    cadv_json_obj_end(w);
+}
+
+void cadv_app_view_write_values(const struct cadv_app_view *v, struct cadv_json *w, uint64_t ts_ns)
+{
+    struct view_val *f = NULL;
+    size_t n = 0, cap = 0, order = 0;
+
+    for (size_t i = 0; v && i < v->n_colls; i++) {
+        const struct view_coll *c = &v->colls[i];
+        const struct app_result *r = NULL;
+
+        for (size_t h = 0; h < c->n && !r; h++)
+            if (c->hist[h]->scrape_ns <= ts_ns)
+                r = c->hist[h];
+        if (!r)
+            continue;
+        cadv_xgrow((void **)&f, &cap, n + r->n, sizeof(*f));
+        for (size_t k = 0; k < r->n; k++)
+            f[n++] = (struct view_val){&r->v[k], order++};
+    }
+    if (n == 0)
+        return;
+    qsort(f, n, sizeof(*f), cmp_view_val);
+    cadv_json_key(w, "custom_metrics");
+    cadv_json_obj_begin(w);
+    for (size_t k = 0; k < n; k++) {
+        if (k == 0 || strcmp(f[k].v->metric, f[k - 1].v->metric) != 0) {
+            cadv_json_key(w, f[k].v->metric);
+            cadv_json_arr_begin(w);
+        }
+        metric_val(w, f[k].v);
+        if (k + 1 == n || strcmp(f[k].v->metric, f[k + 1].v->metric) != 0)
+            cadv_json_arr_end(w);
+    }
+    cadv_json_obj_end(w);
+    free(f);
 }

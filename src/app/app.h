@@ -79,3 +79,21 @@ struct cadv_app_snapshot {
 void cadv_app_snapshot(struct cadv_app *a, struct cadv_app_snapshot *ret);
 void cadv_app_snapshot_done(struct cadv_app_snapshot *s);
 void cadv_app_get_stats(struct cadv_app *a, struct cadv_app_stats *ret);
+
+/* The JSON API's custom_metrics (docs/compatibility.md#application-metrics): a reader's view of
+ * container name's metric specs and kept scrapes, taken under the lock without copying the values
+ * (kept scrapes are immutable and shared). Returns NULL when a is NULL. The view is read-only and
+ * may be used from one thread at a time; free with cadv_app_view_free (returns NULL). */
+struct cadv_app_view;
+struct cadv_app_view *cadv_app_view_get(struct cadv_app *a, const char *name);
+struct cadv_app_view *cadv_app_view_free(struct cadv_app_view *v);
+/* Writes the ContainerSpec key "custom_metrics": [MetricSpec...] ({name, type, format, units}), only
+ * when there are some (omitempty): a generic collector's configured metrics, and the families of a
+ * prometheus collector's newest scrape (sorted by name, format "float"). v may be NULL. */
+void cadv_app_view_write_spec(const struct cadv_app_view *v, struct cadv_json *w);
+/* Writes the ContainerStats key "custom_metrics": {"<metric>": [MetricVal...]} for a sample taken
+ * at ts_ns (wall clock): of each endpoint, the values of its newest kept scrape that ended at or
+ * before ts_ns (an endpoint with none that old contributes nothing); nothing when no endpoint
+ * contributes. Metrics sorted by name; MetricVal is {label (oe), labels (oe), timestamp,
+ * int_value (oe), float_value (oe)}. v may be NULL. */
+void cadv_app_view_write_values(const struct cadv_app_view *v, struct cadv_json *w, uint64_t ts_ns);

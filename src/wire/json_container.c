@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/app.h"
 #include "collect/perf.h"
 #include "core/json.h"
 #include "model/machine.h"
@@ -140,7 +141,8 @@ static void memory_spec(struct cadv_json *w, const struct cadv_spec *spec, const
 }
 
 /* model.ContainerSpec */
-void cadv_json_v1_spec(struct cadv_json *w, const struct cadv_spec *spec, const struct cadv_machine_info *m)
+static void v1_spec(struct cadv_json *w, const struct cadv_spec *spec, const struct cadv_machine_info *m,
+                    const struct cadv_app_view *app)
 {
     cadv_json_obj_begin(w);
     KTIME(w, "creation_time", spec->creation_time_ns);
@@ -168,12 +170,19 @@ void cadv_json_v1_spec(struct cadv_json *w, const struct cadv_spec *spec, const 
     KBOOL(w, "has_filesystem", spec->has_filesystem);
     KBOOL(w, "has_diskio", spec->has_diskio);
     KBOOL(w, "has_custom_metrics", spec->has_custom_metrics);
+    cadv_app_view_write_spec(app, w);
     KSTR_OE(w, "image", spec->image);
     cadv_json_obj_end(w);
 }
 
+void cadv_json_v1_spec(struct cadv_json *w, const struct cadv_spec *spec, const struct cadv_machine_info *m)
+{
+    v1_spec(w, spec, m, NULL);
+}
+
 /* v2.ContainerSpec via ContainerSpecFromV1: cpu and memory only when present; processes never. */
-void cadv_json_v2_spec(struct cadv_json *w, const struct cadv_spec *spec, const struct cadv_machine_info *m)
+void cadv_json_v2_spec(struct cadv_json *w, const struct cadv_spec *spec, const struct cadv_machine_info *m,
+                       const struct cadv_app_view *app)
 {
     cadv_json_obj_begin(w);
     KTIME(w, "creation_time", spec->creation_time_ns);
@@ -197,6 +206,7 @@ void cadv_json_v2_spec(struct cadv_json *w, const struct cadv_spec *spec, const 
         EMPTY_OBJ(w, "memory");
     KBOOL(w, "has_hugetlb", spec->has_hugetlb);
     KBOOL(w, "has_custom_metrics", spec->has_custom_metrics);
+    cadv_app_view_write_spec(app, w);
     KBOOL(w, "has_processes", spec->has_processes);
     EMPTY_OBJ(w, "processes");
     KBOOL(w, "has_network", spec->has_network);
@@ -795,8 +805,9 @@ static void resctrl(struct cadv_json *w, const struct cadv_sample *s)
     cadv_json_obj_end(w);
 }
 
-/* model.ContainerStats (v1 API: never cpu_inst, accelerators, custom or perf metrics). */
-void cadv_json_v1_stats(struct cadv_json *w, const struct cadv_sample *s, const struct cadv_machine_info *m)
+/* model.ContainerStats (v1 API: never cpu_inst); custom_metrics from app (NULL: none). */
+static void v1_stats(struct cadv_json *w, const struct cadv_sample *s, const struct cadv_machine_info *m,
+                     const struct cadv_app_view *app)
 {
     cadv_json_obj_begin(w);
     KTIME(w, "timestamp", s->c.timestamp_ns);
@@ -814,6 +825,7 @@ void cadv_json_v1_stats(struct cadv_json *w, const struct cadv_sample *s, const 
     cadv_json_accelerators(w, s);
     if (has(s, CADV_HAS_PROCESSES))
         processes(w, s);
+    cadv_app_view_write_values(app, w, s->c.timestamp_ns);
     perf_stats(w, s);
     KU64_OE(w, "referenced_memory", s->c.referenced_memory);
     resctrl(w, s);
@@ -829,11 +841,16 @@ void cadv_json_v1_stats(struct cadv_json *w, const struct cadv_sample *s, const 
     cadv_json_obj_end(w);
 }
 
+void cadv_json_v1_stats(struct cadv_json *w, const struct cadv_sample *s, const struct cadv_machine_info *m)
+{
+    v1_stats(w, s, m, NULL);
+}
+
 /* model.ContainerInfo */
 void cadv_json_v1_container_info(struct cadv_json *w, const char *name, const struct cadv_spec *spec,
                                  const char *const *children, size_t n_children,
                                  const struct cadv_sample *samples, size_t n_samples,
-                                 const struct cadv_machine_info *m)
+                                 const struct cadv_machine_info *m, const struct cadv_app_view *app)
 {
     cadv_json_obj_begin(w);
     container_reference(w, name, spec);
@@ -848,12 +865,12 @@ void cadv_json_v1_container_info(struct cadv_json *w, const char *name, const st
         cadv_json_arr_end(w);
     }
     KEY(w, "spec");
-    cadv_json_v1_spec(w, spec, m);
+    v1_spec(w, spec, m, app);
     if (n_samples > 0) {
         KEY(w, "stats");
         cadv_json_arr_begin(w);
         for (size_t i = 0; i < n_samples; i++)
-            cadv_json_v1_stats(w, &samples[i], m);
+            v1_stats(w, &samples[i], m, app);
         cadv_json_arr_end(w);
     }
     cadv_json_obj_end(w);
@@ -864,7 +881,8 @@ void cadv_json_v1_container_info(struct cadv_json *w, const char *name, const st
 /* v2.ContainerStats via ContainerStatsFromV1: a part is set when the spec has it and the sample
  * carries it. */
 static void v2_stats(struct cadv_json *w, const struct cadv_spec *spec, const struct cadv_sample *last,
-                     const struct cadv_sample *s, const struct cadv_machine_info *m)
+                     const struct cadv_sample *s, const struct cadv_machine_info *m,
+                     const struct cadv_app_view *app)
 {
     cadv_json_obj_begin(w);
     KTIME(w, "timestamp", s->c.timestamp_ns);
@@ -898,6 +916,8 @@ static void v2_stats(struct cadv_json *w, const struct cadv_spec *spec, const st
         cadv_json_obj_end(w);
     }
     cadv_json_accelerators(w, s);
+    if (spec->has_custom_metrics)
+        cadv_app_view_write_values(app, w, s->c.timestamp_ns);
     perf_stats(w, s);
     KU64_OE(w, "referenced_memory", s->c.referenced_memory);
     resctrl(w, s);
@@ -905,25 +925,26 @@ static void v2_stats(struct cadv_json *w, const struct cadv_spec *spec, const st
 }
 
 void cadv_json_v2_stats_array(struct cadv_json *w, const struct cadv_spec *spec,
-                              const struct cadv_sample *samples, size_t n, const struct cadv_machine_info *m)
+                              const struct cadv_sample *samples, size_t n, const struct cadv_machine_info *m,
+                              const struct cadv_app_view *app)
 {
     cadv_json_arr_begin(w);
     for (size_t i = 0; i < n; i++)
-        v2_stats(w, spec, i > 0 ? &samples[i - 1] : NULL, &samples[i], m);
+        v2_stats(w, spec, i > 0 ? &samples[i - 1] : NULL, &samples[i], m, app);
     cadv_json_arr_end(w);
 }
 
 /* v2.ContainerInfo */
 void cadv_json_v21_container_info(struct cadv_json *w, const struct cadv_spec *spec,
                                   const struct cadv_sample *samples, size_t n,
-                                  const struct cadv_machine_info *m)
+                                  const struct cadv_machine_info *m, const struct cadv_app_view *app)
 {
     cadv_json_obj_begin(w);
     KEY(w, "spec");
-    cadv_json_v2_spec(w, spec, m);
+    cadv_json_v2_spec(w, spec, m, app);
     if (n > 0) {
         KEY(w, "stats");
-        cadv_json_v2_stats_array(w, spec, samples, n, m);
+        cadv_json_v2_stats_array(w, spec, samples, n, m, app);
     }
     cadv_json_obj_end(w);
 }
@@ -931,7 +952,8 @@ void cadv_json_v21_container_info(struct cadv_json *w, const struct cadv_spec *s
 /* v2.DeprecatedContainerStats via DeprecatedStatsFromV1: cpu, diskio, memory, network, processes
  * and load_stats are struct values (zero when unset); has_processes and has_load are never set. */
 static void v20_stats(struct cadv_json *w, const struct cadv_spec *spec, const struct cadv_sample *last,
-                      const struct cadv_sample *s, const struct cadv_machine_info *m)
+                      const struct cadv_sample *s, const struct cadv_machine_info *m,
+                      const struct cadv_app_view *app)
 {
     cadv_json_obj_begin(w);
     KTIME(w, "timestamp", s->c.timestamp_ns);
@@ -956,6 +978,8 @@ static void v20_stats(struct cadv_json *w, const struct cadv_spec *spec, const s
     KBOOL(w, "has_load", false);
     load_stats(w, "load_stats", &zero_sample);
     KBOOL(w, "has_custom_metrics", spec->has_custom_metrics);
+    if (spec->has_custom_metrics)
+        cadv_app_view_write_values(app, w, s->c.timestamp_ns);
     perf_stats(w, s);
     KU64_OE(w, "referenced_memory", s->c.referenced_memory);
     resctrl(w, s);
@@ -963,11 +987,12 @@ static void v20_stats(struct cadv_json *w, const struct cadv_spec *spec, const s
 }
 
 void cadv_json_v20_stats_array(struct cadv_json *w, const struct cadv_spec *spec,
-                               const struct cadv_sample *samples, size_t n, const struct cadv_machine_info *m)
+                               const struct cadv_sample *samples, size_t n, const struct cadv_machine_info *m,
+                               const struct cadv_app_view *app)
 {
     cadv_json_arr_begin(w);
     for (size_t i = 0; i < n; i++)
-        v20_stats(w, spec, i > 0 ? &samples[i - 1] : NULL, &samples[i], m);
+        v20_stats(w, spec, i > 0 ? &samples[i - 1] : NULL, &samples[i], m, app);
     cadv_json_arr_end(w);
 }
 

@@ -3,10 +3,13 @@
 docker container: busybox httpd listens on the container's loopback only (--network none), serving
 Prometheus text, a JSON status document, a CGI script that hangs, a 10 MB body and malformed text. The
 container's labels point cadv at config files inside it (a bind mount). Values must show in
-/api/v2.0/appmetrics, the v1 spec and /metrics, and follow the application's values (compared with the
-values' own timestamps); the bad endpoints cost only their own scrapes and are counted."""
+/api/v2.0/appmetrics, the v1 spec and samples (custom_metrics) and /metrics, and follow the
+application's values (compared with the values' own timestamps); the bad endpoints cost only their own
+scrapes and are counted."""
+import calendar
 import json
 import os
+import time
 
 import pytest
 
@@ -60,12 +63,18 @@ def app_dir():
     cleanup_dir(d)
 
 
+def ns(ts):
+    """An RFC 3339 UTC timestamp with up to 9 fractional digits, in ns since the epoch."""
+    base, _, frac = ts.rstrip("Z").partition(".")
+    return int(calendar.timegm(time.strptime(base, "%Y-%m-%dT%H:%M:%S"))) * 10**9 + int((frac + "000000000")[:9])
+
+
 def appmetrics(d, cg):
     return d.json("/api/v2.0/appmetrics" + cg)[cg]
 
 
 def test_appmetrics_from_container_loopback(daemon, dockerd, app_dir):  # noqa: F811
-    d = daemon("-docker=" + dockerd.addr, "-housekeeping_interval=1s")
+    d = daemon("-docker=" + dockerd.addr, "-housekeeping_interval=1s", "-allow_dynamic_housekeeping=false")
     labels = []
     for coll, cfg in (("prometheus_app", "prom"), ("status", "generic"), ("prometheus_hang", "hang"),
                       ("prometheus_big", "big"), ("prometheus_bad", "bad")):
@@ -88,9 +97,29 @@ def test_appmetrics_from_container_loopback(daemon, dockerd, app_dir):  # noqa: 
     assert m["load"][""][-1]["float_value"] == 0.25
     t0 = m["app_requests_total"][ok][-1]["timestamp"]
 
-    # The v1 spec declares them.
+    # The v1 spec declares them: the generic metrics as configured, the Prometheus families as scraped.
     spec = d.json("/api/v1.3/containers" + cg)["spec"]
     assert spec["has_custom_metrics"] is True
+    assert sorted(tuple(x[k] for k in ("name", "type", "format", "units")) for x in spec["custom_metrics"]) == [
+        ("app_requests_total", "cumulative", "float", ""), ("app_temperature", "gauge", "float", ""),
+        ("load", "gauge", "float", "ratio"), ("requests", "cumulative", "int", "requests")]
+
+    # A v1 stats sample carries each endpoint's newest scrape taken at or before it.
+    def sample_with_values():
+        for st in reversed(d.json("/api/v1.3/containers" + cg).get("stats", [])):
+            cm = st.get("custom_metrics", {})
+            if "app_temperature" in cm and "requests" in cm:
+                return st
+        return None
+    st = wait_for(sample_with_values, timeout=20, what="custom_metrics in a v1 sample")
+    cm = st["custom_metrics"]
+    req = [v for v in cm["app_requests_total"] if v["label"] == ok]
+    assert len(req) == 1 and req[0]["float_value"] == 5 and req[0]["labels"] == {"code": "200", "path": "/a"}
+    temp = cm["app_temperature"]
+    assert temp == [{"label": "__name__=app_temperature", "timestamp": temp[0]["timestamp"], "float_value": 21.5}]
+    assert cm["requests"][0]["int_value"] == 7 and "label" not in cm["requests"][0]
+    assert cm["load"][0]["float_value"] == 0.25
+    assert ns(temp[0]["timestamp"]) <= ns(st["timestamp"])
 
     # /metrics: a gauge per name with the container's labels and app_<label>.
     lines = metric_lines(d, "app_requests_total", name=name)

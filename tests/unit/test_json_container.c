@@ -328,7 +328,7 @@ static void v1_info_from_fixture(struct cadv_json *w, const json_t *want)
     for (size_t i = 0; i < nk; i++)
         kids[i] = json_string_value(json_object_get(json_array_get(subs, i), "name"));
     cadv_json_v1_container_info(w, json_string_value(json_object_get(want, "name")), &spec, kids, nk, samples,
-                                n, NULL);
+                                n, NULL, NULL);
     for (size_t i = 0; i < n; i++)
         cadv_sample_done(&samples[i]);
     free(samples);
@@ -389,7 +389,7 @@ static void v20_stats_from_fixture(const char *file, const char *name)
     cadv_json_init(&w, &b);
     cadv_json_obj_begin(&w);
     cadv_json_key(&w, name);
-    cadv_json_v20_stats_array(&w, &spec, samples, n, NULL);
+    cadv_json_v20_stats_array(&w, &spec, samples, n, NULL, NULL);
     cadv_json_obj_end(&w);
     ours = parse_output(&b, 0);
     compare(ours, want, "");
@@ -425,7 +425,7 @@ Test(json_container, v2_spec_matches_cadvisor)
     cadv_json_init(&w, &b);
     cadv_json_obj_begin(&w);
     cadv_json_key(&w, "/bench/active");
-    cadv_json_v2_spec(&w, &spec, NULL);
+    cadv_json_v2_spec(&w, &spec, NULL, NULL);
     cadv_json_obj_end(&w);
     ours = parse_output(&b, 0);
     compare(ours, want, "");
@@ -478,21 +478,21 @@ static void r_v2_spec(struct cadv_json *w, void *ctx)
 {
     struct v1_ctx *c = ctx;
 
-    cadv_json_v2_spec(w, c->spec, c->m);
+    cadv_json_v2_spec(w, c->spec, c->m, NULL);
 }
 
 static void r_v2_stats(struct cadv_json *w, void *ctx)
 {
     struct v1_ctx *c = ctx;
 
-    cadv_json_v2_stats_array(w, c->spec, c->s, c->n, c->m);
+    cadv_json_v2_stats_array(w, c->spec, c->s, c->n, c->m, NULL);
 }
 
 static void r_v20_stats(struct cadv_json *w, void *ctx)
 {
     struct v1_ctx *c = ctx;
 
-    cadv_json_v20_stats_array(w, c->spec, c->s, c->n, c->m);
+    cadv_json_v20_stats_array(w, c->spec, c->s, c->n, c->m, NULL);
 }
 
 static void r_machine_stats(struct cadv_json *w, void *ctx)
@@ -507,7 +507,7 @@ static void r_v1_info(struct cadv_json *w, void *ctx)
     struct v1_ctx *c = ctx;
     const char *kids[] = {"/docker/a", "/docker/b"};
 
-    cadv_json_v1_container_info(w, "/docker/x", c->spec, kids, 2, c->s, c->n, c->m);
+    cadv_json_v1_container_info(w, "/docker/x", c->spec, kids, 2, c->s, c->n, c->m, NULL);
 }
 
 static void expect_has(const char *out, const char *needle)
