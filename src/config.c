@@ -333,7 +333,7 @@ static int set_severity(struct cadv_config *cfg, const struct opt *o, const char
 /* -collector: files, bpf or auto (src/collect/cgroup_bpf.h). */
 static int set_collector(struct cadv_config *cfg, const struct opt *o, const char *value, struct ctx *x)
 {
-    if (strcmp(value, "files") && strcmp(value, "bpf") && strcmp(value, "auto")) {
+    if (strcmp(value, "files") != 0 && strcmp(value, "bpf") != 0 && strcmp(value, "auto") != 0) {
         (void)snprintf(x->why, sizeof(x->why), "want files, bpf or auto");
         return -EINVAL;
     }

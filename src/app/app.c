@@ -1009,6 +1009,29 @@ static int cmp_fam_spec(const void *pa, const void *pb)
     return strcmp(((const struct view_spec *)pa)->name, ((const struct view_spec *)pb)->name);
 }
 
+/* One collector's part of a view: references to its kept scrapes (newest first) and its metric
+ * specs (a.lock held). */
+static void view_add_coll(struct cadv_app_view *v, size_t j, const struct coll *c, size_t *cap)
+{
+    for (size_t h = 0; h < c->n_hist; h++)
+        v->colls[j].hist[v->colls[j].n++] = result_ref(c->hist[(c->head + HIST - h) % HIST]);
+    if (c->cfg->kind == CADV_APP_GENERIC) {
+        for (size_t k = 0; k < c->cfg->n_metrics; k++) {
+            const struct cadv_app_metric *m = &c->cfg->metrics[k];
+
+            view_add_spec(v, cap, m->name, m->metric_type, m->is_float ? "float" : "int", m->units);
+        }
+    } else if (c->n_hist > 0) {
+        /* cAdvisor reads a Prometheus endpoint's spec live; the newest scrape stands for it. */
+        const struct app_result *r = c->hist[c->head];
+        size_t first = v->n_specs;
+
+        for (size_t k = 0; k < r->n_fam; k++)
+            view_add_spec(v, cap, r->fam[k].name, r->fam[k].type, "float", "");
+        qsort(v->specs + first, v->n_specs - first, sizeof(*v->specs), cmp_fam_spec);
+    }
+}
+
 struct cadv_app_view *cadv_app_view_get(struct cadv_app *a, const char *name)
 {
     struct cadv_app_view *v;
@@ -1025,27 +1048,8 @@ struct cadv_app_view *cadv_app_view_get(struct cadv_app *a, const char *name)
 
         v->colls = e->n_colls ? cadv_xcalloc(e->n_colls, sizeof(*v->colls)) : NULL;
         v->n_colls = e->n_colls;
-        for (size_t j = 0; j < e->n_colls; j++) {
-            const struct coll *c = &e->colls[j];
-
-            for (size_t h = 0; h < c->n_hist; h++)
-                v->colls[j].hist[v->colls[j].n++] = result_ref(c->hist[(c->head + HIST - h) % HIST]);
-            if (c->cfg->kind == CADV_APP_GENERIC) {
-                for (size_t k = 0; k < c->cfg->n_metrics; k++) {
-                    const struct cadv_app_metric *m = &c->cfg->metrics[k];
-
-                    view_add_spec(v, &cap, m->name, m->metric_type, m->is_float ? "float" : "int", m->units);
-                }
-            } else if (c->n_hist > 0) {
-                /* cAdvisor reads a Prometheus endpoint's spec live; the newest scrape stands for it. */
-                const struct app_result *r = c->hist[c->head];
-                size_t first = v->n_specs;
-
-                for (size_t k = 0; k < r->n_fam; k++)
-                    view_add_spec(v, &cap, r->fam[k].name, r->fam[k].type, "float", "");
-                qsort(v->specs + first, v->n_specs - first, sizeof(*v->specs), cmp_fam_spec);
-            }
-        }
+        for (size_t j = 0; j < e->n_colls; j++)
+            view_add_coll(v, j, &e->colls[j], &cap);
     }
     pthread_mutex_unlock(&a->lock);
     return v;
@@ -1102,9 +1106,11 @@ static int cmp_view_val(const void *pa, const void *pb)
 
 static void metric_val(struct cadv_json *w, const struct app_val *v)
 {
-    size_t idx[CADV_PROMTEXT_MAX_LABELS];
-    size_t n = v->n_labels < CADV_PROMTEXT_MAX_LABELS ? v->n_labels : CADV_PROMTEXT_MAX_LABELS;
+    size_t idx[CADV_PROMTEXT_MAX_LABELS] = {0};
+    size_t n = v->n_labels;
 
+    if (n > CADV_PROMTEXT_MAX_LABELS)
+        n = CADV_PROMTEXT_MAX_LABELS;
     cadv_json_obj_begin(w);
     if (v->label && *v->label)
         cadv_json_kstr(w, "label", v->label);
@@ -1119,8 +1125,8 @@ static void metric_val(struct cadv_json *w, const struct app_val *v)
         }
         cadv_json_key(w, "labels");
         cadv_json_obj_begin(w);
-        for (size_t i = 0; i < n; i++)
-            cadv_json_kstr(w, v->labels[idx[i]].key, v->labels[idx[i]].value);
+        for (size_t k = 0; k < n; k++)
+            cadv_json_kstr(w, v->labels[idx[k]].key, v->labels[idx[k]].value);
         cadv_json_obj_end(w);
     }
     value_fields(w, v);
