@@ -395,8 +395,13 @@ static int load(struct cadv_cgroup_root *root, char *why, size_t cap)
     for (int h = 0; h < CADV_BPF_N_H; h++) {
         union bpf_iter_link_info li = {
                 .cgroup = {.cgroup_fd = (uint32_t)fds[h], .order = BPF_CGROUP_ITER_DESCENDANTS_PRE}};
-        // cppcheck-suppress unknownMacro ; libbpf's macro (bpf/libbpf.h is not read)
-        LIBBPF_OPTS(bpf_iter_attach_opts, o, .link_info = &li, .link_info_len = sizeof(li));
+        struct bpf_iter_attach_opts o;
+
+        /* what LIBBPF_OPTS does, without its GNU statement expression (-Wpedantic) */
+        memset(&o, 0, sizeof(o));
+        o.sz = sizeof(o);
+        o.link_info = &li;
+        o.link_info_len = sizeof(li);
 
         if (fds[h] < 0)
             continue;
