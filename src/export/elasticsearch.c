@@ -26,11 +26,9 @@
 #define TIMEOUT_MS 10000L
 
 struct state {
-    char *url;
+    struct cadv_export_http http;
     char *action; /* {"index":{...}}\n */
     const char *hostname;
-    struct cadv_export_post post;
-    struct cadv_buf batch;
 };
 
 static int init(const struct cadv_export_env *env, void **ret_state, char *err, size_t err_len)
@@ -55,7 +53,7 @@ static int init(const struct cadv_export_env *env, void **ret_state, char *err, 
         hl--;
     cadv_buf_init(&b, 0);
     cadv_buf_printf(&b, "%.*s/_bulk", (int)hl, host);
-    st->url = cadv_buf_steal(&b, NULL);
+    cadv_export_http_init(&st->http, cadv_buf_steal(&b, NULL), TIMEOUT_MS, env->abort_io);
     cadv_buf_init(&b, 0);
     cadv_json_init(&w, &b);
     cadv_json_obj_begin(&w);
@@ -69,8 +67,6 @@ static int init(const struct cadv_export_env *env, void **ret_state, char *err, 
     cadv_buf_putc(&b, '\n');
     st->action = cadv_buf_steal(&b, NULL);
     st->hostname = env->hostname;
-    cadv_export_post_init(&st->post, TIMEOUT_MS, env->abort_io);
-    cadv_buf_init(&st->batch, 0);
     *ret_state = st;
     return 0;
 }
@@ -79,17 +75,21 @@ static int add_stats(void *state, const struct cadv_export_record *rec)
 {
     struct state *st = state;
 
-    cadv_buf_puts(&st->batch, st->action);
-    cadv_export_detail_json(&st->batch, CADV_DETAIL_MICROS, st->hostname, rec);
-    cadv_buf_putc(&st->batch, '\n');
-    return st->batch.len >= BATCH_MAX;
+    cadv_buf_puts(&st->http.batch, st->action);
+    cadv_export_detail_json(&st->http.batch, CADV_DETAIL_MICROS, st->hostname, rec);
+    cadv_buf_putc(&st->http.batch, '\n');
+    return st->http.batch.len >= BATCH_MAX;
 }
 
-/* The first item error of a bulk answer with "errors": true, into err. */
-static void first_item_error(const char *body, size_t len, char *err, size_t err_len)
+/* A delivered bulk answer can still refuse items ("errors": true): the first item error goes into err. */
+static int items_refused(const struct cadv_buf *resp, char *err, size_t err_len)
 {
-    json_t *root = json_loadb(body, len, 0, NULL), *items, *it;
+    json_t *root, *items, *it;
     size_t i;
+
+    if (!resp->data || resp->overflow || !strstr(resp->data, "\"errors\":true"))
+        return 0;
+    root = json_loadb(resp->data, resp->len, 0, NULL);
 
     (void)snprintf(err, err_len, "Elasticsearch refused documents (bulk answer 'errors': true)");
     items = root ? json_object_get(root, "items") : NULL;
@@ -105,6 +105,7 @@ static void first_item_error(const char *body, size_t len, char *err, size_t err
         }
     }
     json_decref(root);
+    return -EBADMSG;
 }
 
 static int flush(void *state, char *err, size_t err_len)
@@ -116,24 +117,17 @@ static int flush(void *state, char *err, size_t err_len)
             {401, 401, -EACCES, false, false, NULL},
             {403, 403, -EACCES, false, false, NULL},
     };
+    const struct cadv_export_send send = {
+            .headers = headers,
+            .rules = statuses,
+            .n_rules = sizeof(statuses) / sizeof(statuses[0]),
+            .who = "Elasticsearch",
+            .resp_max = RESP_MAX,
+            .check = items_refused,
+    };
     struct state *st = state;
-    struct cadv_buf resp;
-    bool drop;
-    int r;
 
-    cadv_buf_init(&resp, RESP_MAX);
-    r = cadv_export_post(&st->post, st->url, headers, st->batch.data, st->batch.len, NULL, NULL, &resp, err,
-                         err_len);
-    r = cadv_export_post_status(r, statuses, sizeof(statuses) / sizeof(statuses[0]), "Elasticsearch", &resp,
-                                &drop, err, err_len);
-    if (r == 0 && resp.data && !resp.overflow && strstr(resp.data, "\"errors\":true")) {
-        first_item_error(resp.data, resp.len, err, err_len);
-        r = -EBADMSG;
-    }
-    if (drop)
-        cadv_buf_clear(&st->batch);
-    cadv_buf_done(&resp);
-    return r;
+    return cadv_export_http_send(&st->http, &send, NULL, 0, err, err_len);
 }
 
 static void close_driver(void *state)
@@ -142,9 +136,7 @@ static void close_driver(void *state)
 
     if (!st)
         return;
-    cadv_export_post_done(&st->post);
-    cadv_buf_done(&st->batch);
-    free(st->url);
+    cadv_export_http_done(&st->http);
     free(st->action);
     free(st);
 }

@@ -26,12 +26,11 @@
 #define TIMEOUT_MS 10000L
 
 struct state {
-    char *url, *db, *user, *password;
+    struct cadv_export_http http;
+    char *db, *user, *password;
     char *denied, *missing; /* the messages of 401/403 and 404 */
     struct cadv_export_status statuses[6];
     const char *hostname;
-    struct cadv_export_post post;
-    struct cadv_buf batch;
     /* add_stats scratch */
     const struct cadv_export_record *rec;
 };
@@ -80,7 +79,7 @@ static int init(const struct cadv_export_env *env, void **ret_state, char *err, 
         cadv_buf_printf(&u, "&rp=%s", rp);
     curl_free(db);
     curl_free(rp);
-    st->url = cadv_buf_steal(&u, NULL);
+    cadv_export_http_init(&st->http, cadv_buf_steal(&u, NULL), TIMEOUT_MS, env->abort_io);
     st->db = cadv_xstrdup(cfg->storage_driver_db);
     st->user = cadv_xstrdup(cfg->storage_driver_user);
     st->password = cadv_xstrdup(cfg->storage_driver_password);
@@ -100,8 +99,6 @@ static int init(const struct cadv_export_env *env, void **ret_state, char *err, 
     st->statuses[4] = (struct cadv_export_status){404, 404, -ENOENT, false, false, st->missing};
     st->statuses[5] =
             (struct cadv_export_status){400, 400, -EBADMSG, true, true, "InfluxDB rejected the batch"};
-    cadv_export_post_init(&st->post, TIMEOUT_MS, env->abort_io);
-    cadv_buf_init(&st->batch, 0);
     *ret_state = st;
     return 0;
 }
@@ -109,7 +106,7 @@ static int init(const struct cadv_export_env *env, void **ret_state, char *err, 
 static void put_point(void *arg, const struct cadv_export_kv *kv)
 {
     struct state *st = arg;
-    struct cadv_buf *b = &st->batch;
+    struct cadv_buf *b = &st->http.batch;
 
     if (kv->flags & CADV_KV_NO_INFLUX)
         return;
@@ -131,26 +128,24 @@ static int add_stats(void *state, const struct cadv_export_record *rec)
     st->rec = rec;
     cadv_export_fields(rec->s, put_point, st);
     st->rec = NULL;
-    return st->batch.len >= BATCH_MAX;
+    return st->http.batch.len >= BATCH_MAX;
 }
 
 static int flush(void *state, char *err, size_t err_len)
 {
     static const char *const headers[] = {"Content-Type: text/plain; charset=utf-8", NULL};
     struct state *st = state;
-    struct cadv_buf resp;
-    bool drop;
-    int r;
+    const struct cadv_export_send send = {
+            .headers = headers,
+            .user = st->user,
+            .password = st->password,
+            .rules = st->statuses,
+            .n_rules = sizeof(st->statuses) / sizeof(st->statuses[0]),
+            .who = "InfluxDB",
+            .resp_max = RESP_MAX,
+    };
 
-    cadv_buf_init(&resp, RESP_MAX);
-    r = cadv_export_post(&st->post, st->url, headers, st->batch.data, st->batch.len, st->user, st->password,
-                         &resp, err, err_len);
-    r = cadv_export_post_status(r, st->statuses, sizeof(st->statuses) / sizeof(st->statuses[0]), "InfluxDB",
-                                &resp, &drop, err, err_len);
-    if (drop)
-        cadv_buf_clear(&st->batch);
-    cadv_buf_done(&resp);
-    return r;
+    return cadv_export_http_send(&st->http, &send, NULL, 0, err, err_len);
 }
 
 static void close_driver(void *state)
@@ -159,9 +154,7 @@ static void close_driver(void *state)
 
     if (!st)
         return;
-    cadv_export_post_done(&st->post);
-    cadv_buf_done(&st->batch);
-    free(st->url);
+    cadv_export_http_done(&st->http);
     free(st->db);
     free(st->user);
     free(st->password);

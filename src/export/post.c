@@ -5,6 +5,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/buf.h"
@@ -131,4 +132,42 @@ int cadv_export_post_status(int r, const struct cadv_export_status *rules, size_
     else
         (void)snprintf(err, err_len, "%s: %.200s", rule->what, body);
     return rule->rc;
+}
+
+void cadv_export_http_init(struct cadv_export_http *h, char *url, long timeout_ms,
+                           const _Atomic bool *abort_io)
+{
+    h->url = url;
+    cadv_export_post_init(&h->post, timeout_ms, abort_io);
+    cadv_buf_init(&h->batch, 0);
+}
+
+void cadv_export_http_done(struct cadv_export_http *h)
+{
+    cadv_export_post_done(&h->post);
+    cadv_buf_done(&h->batch);
+    free(h->url);
+    h->url = NULL;
+}
+
+int cadv_export_http_send(struct cadv_export_http *h, const struct cadv_export_send *s, const void *body,
+                          size_t len, char *err, size_t err_len)
+{
+    struct cadv_buf resp;
+    bool drop;
+    int r;
+
+    if (!body) {
+        body = h->batch.data;
+        len = h->batch.len;
+    }
+    cadv_buf_init(&resp, s->resp_max);
+    r = cadv_export_post(&h->post, h->url, s->headers, body, len, s->user, s->password, &resp, err, err_len);
+    r = cadv_export_post_status(r, s->rules, s->n_rules, s->who, &resp, &drop, err, err_len);
+    if (r == 0 && s->check)
+        r = s->check(&resp, err, err_len);
+    if (drop)
+        cadv_buf_clear(&h->batch);
+    cadv_buf_done(&resp);
+    return r;
 }

@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-struct cadv_buf;
+#include "core/buf.h"
 
 struct cadv_export_post {
     void *curl; /* CURL *, kept for connection reuse */
@@ -43,3 +43,33 @@ struct cadv_export_status {
  * the rule's rc. */
 int cadv_export_post_status(int r, const struct cadv_export_status *rules, size_t n, const char *who,
                             const struct cadv_buf *resp, bool *ret_drop, char *err, size_t err_len);
+
+/* What every HTTP storage driver keeps: where it posts, the connection, and the batch being built. */
+struct cadv_export_http {
+    char *url;
+    struct cadv_export_post post;
+    struct cadv_buf batch;
+};
+
+/* How one driver sends its batch. */
+struct cadv_export_send {
+    const char *const *headers;  /* NULL-terminated, may be NULL */
+    const char *user, *password; /* basic auth; user NULL: none */
+    const struct cadv_export_status *rules;
+    size_t n_rules;
+    const char *who; /* the backend's name in messages */
+    size_t resp_max; /* bytes of the answer kept */
+    /* Optional: looks inside a delivered answer (rule rc 0); returns 0, or a negative errno with err
+     * written (the batch is still cleared: it was delivered, the backend refused items of it). */
+    int (*check)(const struct cadv_buf *resp, char *err, size_t err_len);
+};
+
+/* Takes url (malloc'd). */
+void cadv_export_http_init(struct cadv_export_http *h, char *url, long timeout_ms,
+                           const _Atomic bool *abort_io);
+void cadv_export_http_done(struct cadv_export_http *h);
+/* POSTs body[0..len) (the batch itself when body is NULL) and classifies the answer by s->rules
+ * (cadv_export_post_status); the batch is cleared when it was delivered or refused for good. Returns 0
+ * or a negative errno with err written. */
+int cadv_export_http_send(struct cadv_export_http *h, const struct cadv_export_send *s, const void *body,
+                          size_t len, char *err, size_t err_len);

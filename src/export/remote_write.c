@@ -42,14 +42,12 @@ static const struct cadv_dynsym snappy_syms[] = {
 static struct cadv_dynlib snappy_lib = CADV_DYNLIB("libsnappy.so.1", snappy, snappy_syms);
 
 struct state {
-    char *url;
+    struct cadv_export_http http; /* batch: WriteRequest body, repeated TimeSeries (field 1) */
     const struct cadv_config *cfg;
     struct cadv_metrics_cache *cache;
-    struct cadv_export_post post;
-    struct cadv_buf text;  /* one render */
-    struct cadv_buf batch; /* WriteRequest body: repeated TimeSeries (field 1) */
-    struct cadv_buf ts;    /* scratch: one TimeSeries */
-    struct cadv_buf comp;  /* snappy output */
+    struct cadv_buf text; /* one render */
+    struct cadv_buf ts;   /* scratch: one TimeSeries */
+    struct cadv_buf comp; /* snappy output */
 };
 
 /* ---- protobuf (proto3 wire format) ---- */
@@ -88,7 +86,7 @@ static int label_cmp(const void *a, const void *b)
 }
 
 /* TimeSeries{labels=1 Label{name=1,value=2}, samples=2 Sample{value=1 double, timestamp=2 int64 ms}}
- * appended to st->batch as WriteRequest field 1. */
+ * appended to st->http.batch as WriteRequest field 1. */
 static void put_series(struct state *st, struct label *l, size_t n, double v, int64_t ts_ms)
 {
     struct cadv_buf lb, sb;
@@ -111,7 +109,7 @@ static void put_series(struct state *st, struct label *l, size_t n, double v, in
     put_varint(&sb, 2 << 3); /* field 2, wire type 0 (varint) */
     put_varint(&sb, (uint64_t)ts_ms);
     put_len(&st->ts, 2, sb.data, sb.len);
-    put_len(&st->batch, 1, st->ts.data, st->ts.len);
+    put_len(&st->http.batch, 1, st->ts.data, st->ts.len);
     cadv_buf_done(&lb);
     cadv_buf_done(&sb);
 }
@@ -218,12 +216,10 @@ static int init(const struct cadv_export_env *env, void **ret_state, char *err, 
         return -EINVAL;
     }
     st = cadv_xcalloc(1, sizeof(*st));
-    st->url = cadv_xstrdup(url);
+    cadv_export_http_init(&st->http, cadv_xstrdup(url), TIMEOUT_MS, env->abort_io);
     st->cfg = env->cfg;
     st->cache = cadv_metrics_cache_new();
-    cadv_export_post_init(&st->post, TIMEOUT_MS, env->abort_io);
     cadv_buf_init(&st->text, TEXT_MAX);
-    cadv_buf_init(&st->batch, 0);
     cadv_buf_init(&st->ts, 0);
     cadv_buf_init(&st->comp, 0);
     *ret_state = st;
@@ -257,7 +253,7 @@ static int add_stats(void *state, const struct cadv_export_record *rec)
     cadv_metrics_render(&st->text, &in, st->cache);
     if (!st->text.overflow)
         text_to_series(st, (int64_t)(rec->s->c.timestamp_ns / 1000000));
-    return st->batch.len >= BATCH_MAX;
+    return st->http.batch.len >= BATCH_MAX;
 }
 
 static int flush(void *state, char *err, size_t err_len)
@@ -270,27 +266,25 @@ static int flush(void *state, char *err, size_t err_len)
             {429, 429, -EIO, false, false, NULL},
             {400, 499, -EBADMSG, true, true, "remote write refused the batch"},
     };
+    const struct cadv_export_send send = {
+            .headers = headers,
+            .rules = statuses,
+            .n_rules = sizeof(statuses) / sizeof(statuses[0]),
+            .who = "remote write",
+            .resp_max = RESP_MAX,
+    };
     struct state *st = state;
-    size_t clen = snappy.max_compressed_length(st->batch.len);
-    struct cadv_buf resp;
-    bool drop;
-    int r;
+    struct cadv_buf *batch = &st->http.batch;
+    size_t clen = snappy.max_compressed_length(batch->len);
 
     cadv_buf_clear(&st->comp);
     if (!cadv_buf_reserve(&st->comp, clen) ||
-        snappy.compress(st->batch.data, st->batch.len, st->comp.data, &clen) != SNAPPY_OK) {
+        snappy.compress(batch->data, batch->len, st->comp.data, &clen) != SNAPPY_OK) {
         (void)snprintf(err, err_len, "snappy compression failed");
-        cadv_buf_clear(&st->batch);
+        cadv_buf_clear(batch);
         return -EBADMSG;
     }
-    cadv_buf_init(&resp, RESP_MAX);
-    r = cadv_export_post(&st->post, st->url, headers, st->comp.data, clen, NULL, NULL, &resp, err, err_len);
-    r = cadv_export_post_status(r, statuses, sizeof(statuses) / sizeof(statuses[0]), "remote write", &resp,
-                                &drop, err, err_len);
-    if (drop)
-        cadv_buf_clear(&st->batch);
-    cadv_buf_done(&resp);
-    return r;
+    return cadv_export_http_send(&st->http, &send, st->comp.data, clen, err, err_len);
 }
 
 static void close_driver(void *state)
@@ -299,13 +293,11 @@ static void close_driver(void *state)
 
     if (!st)
         return;
-    cadv_export_post_done(&st->post);
+    cadv_export_http_done(&st->http);
     cadv_metrics_cache_free(st->cache);
     cadv_buf_done(&st->text);
-    cadv_buf_done(&st->batch);
     cadv_buf_done(&st->ts);
     cadv_buf_done(&st->comp);
-    free(st->url);
     free(st);
 }
 

@@ -323,7 +323,8 @@ static char *children(const char *name)
     return names_of(arr, n);
 }
 
-TestSuite(manager, .init = make_fixture, .fini = teardown, .timeout = 30);
+/* Some tests wait in two or three polls of up to 20 s each (sanitizer builds on a loaded machine). */
+TestSuite(manager, .init = make_fixture, .fini = teardown, .timeout = 60);
 
 Test(manager, lists_prefixes_children)
 {
