@@ -5,8 +5,9 @@
  * Detection looks at the tree itself so that fixture trees behave like real mounts: pure v2 if
  * <root>/cgroup.controllers exists; otherwise every subdirectory whose name is a list of known
  * controllers is a v1 hierarchy (symlinks such as cpu -> cpu,cpuacct are followed and deduplicated
- * by device and inode), and <root>/unified with a cgroup.procs makes the host hybrid. Only the
- * hierarchies of the controllers the metric kinds need are tracked
+ * by device and inode; when some of them hold a cgroup.procs, as every mounted hierarchy does, those
+ * without one are stray directories on the tmpfs and are ignored), and <root>/unified with a cgroup.procs
+ * makes the host hybrid. Only the hierarchies of the controllers the metric kinds need are tracked
  * (docs/compatibility.md#cgroup-discovery), as cAdvisor. */
 #include <dirent.h>
 #include <errno.h>
@@ -89,6 +90,7 @@ struct cand {
     ino_t ino;
     uint32_t mask;
     bool symlink;
+    bool has_procs; /* a mounted hierarchy's root has a cgroup.procs */
     char name[64];
 };
 
@@ -137,6 +139,7 @@ static size_t scan_v1(int rootfd, struct cand *c, size_t cap)
     }
     while ((e = readdir(d)) && n < cap) {
         struct stat st, lst;
+        char procs[sizeof(c[0].name) + 16];
         uint32_t mask;
 
         if (e->d_name[0] == '.' || strlen(e->d_name) >= sizeof(c[0].name))
@@ -150,6 +153,8 @@ static size_t scan_v1(int rootfd, struct cand *c, size_t cap)
         c[n].dev = st.st_dev;
         c[n].ino = st.st_ino;
         c[n].symlink = S_ISLNK(lst.st_mode);
+        (void)snprintf(procs, sizeof(procs), "%s/cgroup.procs", e->d_name);
+        c[n].has_procs = faccessat(rootfd, procs, F_OK, 0) == 0;
         n++;
     }
     closedir(d);
@@ -183,13 +188,16 @@ static int detect_v1(struct cadv_cgroup_root *root, int rootfd)
     struct cand c[32];
     size_t n = scan_v1(rootfd, c, 32);
     uint32_t need = needed_ctls(root->kinds), claimed = 0;
+    bool any_procs = false;
 
+    for (size_t i = 0; i < n; i++)
+        any_procs |= c[i].has_procs;
     for (size_t i = 0; i < n && root->n_hier < CADV_CG_MAX_HIER; i++) {
         uint32_t use = c[i].mask & need & ~claimed; /* first hierarchy per controller wins */
         char *dir;
         int r;
 
-        if (!use)
+        if (!use || (any_procs && !c[i].has_procs))
             continue;
         dir = cadv_xasprintf("%s/%s", root->path, c[i].name);
         r = add_hier(root, dir, c[i].name, use, false);

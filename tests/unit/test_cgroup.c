@@ -1018,3 +1018,23 @@ Test(cgroup_host, read_root)
     cadv_cgroup_close(cg);
     cadv_cgroup_root_free(root);
 }
+
+/* A stray directory named like a hierarchy ("cpu,cpuacct", made on the tmpfs by some tool) is not one
+ * when the mounted hierarchies beside it have a cgroup.procs: it must not take their controllers (it
+ * would take cpuacct, the first free controller it names, and every CPU figure would read 0). */
+Test(cgroup_hybrid, stray_directory_is_not_a_hierarchy)
+{
+    char *tree = tmp_copy("hybrid"), stray[256];
+    static const char *const real[] = {"blkio", "cpu", "cpuacct", "devices", "memory"};
+    struct cadv_cgroup_root *root;
+    const struct cadv_cgroup_hierarchy *h;
+
+    snprintf(stray, sizeof(stray), "%s/cpu,cpuacct", tree);
+    cr_assert_eq(mkdir(stray, 0755), 0);
+    root = open_root(tree, CADV_KIND_DEFAULT, 64);
+    cr_assert_eq(cadv_cgroup_root_hierarchies(root, &h), 5);
+    for (size_t i = 0; i < 5; i++)
+        cr_expect_str_eq(h[i].controllers, real[i]);
+    cadv_cgroup_root_free(root);
+    rm_tree(tree);
+}
