@@ -3,9 +3,10 @@
 
 N real cgroups under one unique prefix (/cadv-bench-<pid>/c0001, ...) in every cgroup hierarchy
 mounted under the cgroup root (each v1 hierarchy and the cgroup2 mount), each holding one tenant
-process (`floor sleep` or `floor burn`, which die with the harness even after a SIGKILL). Everything
-is removed afterwards: tenants are killed by PID and reaped, then the directories are removed
-leaves first.
+process (sleeping, or a CPU burner) forked by `floor farm`, the tenant server, which dies with the
+harness even after a SIGKILL, and its tenants with it. Everything is removed afterwards: tenants
+are killed and reaped by the server, then the directories are removed leaves first (with any
+directory left below the prefix, such as a `floor mkdir-lat` probe).
 
 Only cgroups created here are ever written or removed, and only processes started here are killed.
 HYBRID_FILES and V2_FILES are the one list of the files cadv reads per container per cycle (what
@@ -15,8 +16,7 @@ the floor reads).
 import errno
 import os
 import re
-import signal
-import threading
+import subprocess
 import time
 
 CGROUP_ROOT = "/sys/fs/cgroup"
@@ -186,9 +186,11 @@ def cleanup_stale(cgroup_root=CGROUP_ROOT, log=print):
             log("farm: removed stale %s%s" % (top, " (left: %s)" % "; ".join(errs[:3]) if errs else ""))
 
 
+BATCH = 128  # containers per round trip to the tenant server
+
+
 class Farm:
-    """The cgroups and tenants of one harness run. Use from the main thread only (tenants die with
-    the thread that started them)."""
+    """The cgroups and tenants of one harness run. Use from the main thread only."""
 
     def __init__(self, tenant_bin, cgroup_root=CGROUP_ROOT, prefix=None, log=print):
         self.tenant_bin = os.path.abspath(tenant_bin)
@@ -201,11 +203,14 @@ class Farm:
         self._top = []       # prefix directories made, one per hierarchy
         self._dirs = {}      # name -> [directories made], creation order
         self._pids = {}      # name -> tenant pid
+        self._server = None  # `floor farm`: forks the tenants, kills and reaps them
         self.errors = []
 
     # --- setup -------------------------------------------------------------------------------
 
     def open(self):
+        self._server = subprocess.Popen([self.tenant_bin, "farm", str(os.getpid())], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True)
         for h in self.hiers:
             d = h.path + self.prefix
             os.mkdir(d)
@@ -218,44 +223,70 @@ class Farm:
         for f in ("cpuset.cpus", "cpuset.mems"):
             _write(os.path.join(child, f), _read(os.path.join(parent, f)))
 
-    def _spawn(self, busy):
-        assert threading.current_thread() is threading.main_thread()
-        me = str(os.getpid())
-        if busy:
-            args = [self.tenant_bin, "burn", me, str(busy[0]), str(busy[1])]
-        else:
-            args = [self.tenant_bin, "sleep", me]
-        return os.posix_spawn(self.tenant_bin, args, os.environ)
+    def _ask(self, lines):
+        """Sends command lines to the tenant server; returns its answers, one per line."""
+        if self._server is None or self._server.poll() is not None:
+            raise RuntimeError("the tenant server (floor farm) is not running")
+        self._server.stdin.write("".join(line + "\n" for line in lines))
+        self._server.stdin.flush()
+        return [self._server.stdout.readline().strip() for _ in lines]
 
-    def add(self, leaf, busy=None):
-        """Creates <prefix>/<leaf> in every hierarchy with one tenant (busy=(busy_us, period_us)
-        makes it a CPU burner). Returns (name, wall time just before the first mkdir)."""
+    def _mkdirs(self, leaf):
         name = "%s/%s" % (self.prefix, leaf)
         if name in self._dirs:
             raise ValueError("cgroup %s exists" % name)
         made = self._dirs[name] = []
-        t_created = time.time()
         for h in self.hiers:
             d = h.path + name
             os.mkdir(d)
             made.append(d)
             if "cpuset" in h.controllers:
                 self._copy_cpuset(h.path + self.prefix, d)
-        pid = self._pids[name] = self._spawn(busy)
-        for d in made:
-            _write(os.path.join(d, "cgroup.procs"), str(pid))
+        return name
+
+    def _populate(self, names, busy):
+        """One tenant per container (busy[i]: (busy_us, period_us) or None), in one round trip."""
+        cmds = ["add %d %d %s" % ((busy[i] or (0, 1))[0], (busy[i] or (0, 1))[1], " ".join(self._dirs[n]))
+                for i, n in enumerate(names)]
+        answers = self._ask(cmds + ["sync"])
+        for n, ans in zip(names, answers):
+            kind, _, val = ans.partition(" ")
+            if kind != "pid":
+                raise OSError("tenant of %s: %s" % (n, ans or "the tenant server exited"))
+            self._pids[n] = int(val)
+        if answers[-1] != "ok":
+            raise OSError("tenants joining their cgroups: %s" % (answers[-1] or "the tenant server exited"))
+
+    def add(self, leaf, busy=None):
+        """Creates <prefix>/<leaf> in every hierarchy with one tenant (busy=(busy_us, period_us)
+        makes it a CPU burner). Returns (name, wall time just before the first mkdir)."""
+        t_created = time.time()
+        name = self._mkdirs(leaf)
+        self._populate([name], [busy])
         return name, t_created
 
     def add_many(self, leaves, busy_leaves=(), busy=(1000, 1000000)):
         busy_leaves = set(busy_leaves)
-        for leaf in leaves:
-            self.add(leaf, busy if leaf in busy_leaves else None)
+        leaves = list(leaves)
+        for i in range(0, len(leaves), BATCH):
+            chunk = leaves[i:i + BATCH]
+            names = [self._mkdirs(leaf) for leaf in chunk]
+            self._populate(names, [busy if leaf in busy_leaves else None for leaf in chunk])
 
     def resolve_files(self):
         """Drops the per-cycle files that this kernel does not have (checked in the first
         container). Call after the first add."""
         first = next(iter(self._dirs))
         self.files = [(h, f) for h, f in self.files if os.path.exists(h.path + first + "/" + f)]
+
+    def mkdir_probe_dirs(self, leaf):
+        """<prefix>/<leaf> in the cpuacct and memory hierarchies and the cgroup2 mount (those that
+        exist): where `floor mkdir-lat` makes and removes its cgroup. Left-overs go in close()."""
+        out = []
+        for h in self.hiers:
+            if h.is_v2 or h.controllers & {"cpuacct", "memory"}:
+                out.append(h.path + self.prefix + "/" + leaf)
+        return out
 
     def names(self):
         return list(self._dirs)
@@ -271,17 +302,10 @@ class Farm:
     # --- teardown ------------------------------------------------------------------------------
 
     def _kill(self, names):
-        pids = [self._pids.pop(n) for n in names if n in self._pids]
-        for pid in pids:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        for pid in pids:
-            try:
-                os.waitpid(pid, 0)
-            except ChildProcessError:
-                pass
+        pids = [str(self._pids.pop(n)) for n in names if n in self._pids]
+        for i in range(0, len(pids), 1000):
+            if self._server is not None and self._server.poll() is None:
+                self._ask(["kill " + " ".join(pids[i:i + 1000])])
 
     def remove(self, names):
         """Kills the tenants of these containers and removes their directories."""
@@ -296,8 +320,22 @@ class Farm:
     def close(self):
         """Removes everything this farm made; safe to call twice and after a partial open/add."""
         self.remove(list(reversed(list(self._dirs))))
+        if self._server is not None:
+            self._server.stdin.close()  # EOF: it kills and reaps any tenant left, and exits
+            self._server.wait()
+            self._server.stdout.close()
+            self._server = None
         while self._top:
-            err = _rmdir(self._top.pop())
+            top = self._top.pop()
+            try:
+                left = [os.path.join(top, d) for d in os.listdir(top) if os.path.isdir(os.path.join(top, d))]
+            except OSError:
+                left = []
+            for d in left:  # e.g. a mkdir-lat probe killed between its mkdir and rmdir
+                err = _rmdir(d)
+                if err:
+                    self.errors.append(err)
+            err = _rmdir(top)
             if err:
                 self.errors.append(err)
         for e in self.errors[:10]:

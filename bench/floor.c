@@ -19,6 +19,21 @@
  *       for values held as integer / 10^k, "%.17g" for the rest) between the constant parts, gzipped
  *       with zlib level 1 when Accept-Encoding lists gzip; HTTP/1.1, Content-Length, Connection:
  *       close. Exits after the duration, or when PID (the harness) dies.
+ *   floor farm PARENT_PID
+ *       The farm's tenant server: reads commands from stdin, one a line, and answers each with one
+ *       line. "add BUSY_US PERIOD_US DIR..." forks a tenant (BUSY_US 0: it sleeps; else it spins
+ *       BUSY_US of every PERIOD_US), which moves itself into each DIR (writes DIR/cgroup.procs),
+ *       and answers "pid N". "sync" waits until every tenant added since the last sync has joined
+ *       its cgroups and answers "ok", or "err ERRNO PID" (a tenant that failed exits). Tenants
+ *       join in parallel: the kernel's migrations mostly wait, and a batch waits together.
+ *       "kill PID..." (up to 1024) SIGKILLs and reaps those of its tenants and answers "ok". At EOF on stdin
+ * it kills and reaps every tenant left and exits. Forking from this small process costs a fraction of a spawn
+ * from the harness, and no exec; tenants die with it, and it with the harness (PARENT_PID). floor mkdir-lat
+ * --dir PATH... [--interval-ms 100] [--duration-s 30] [--parent PID] mkdir latency: about every interval
+ * (each delay drawn from [0.5, 1.5) x the interval, so that the phase wanders against cadv's cycle), mkdir of
+ * each PATH (a new cgroup, timed with CLOCK_MONOTONIC) and its rmdir (untimed). Prints "ready" first and at
+ * the end one JSON line:
+ *       {"lat_us": [...], "errors": N}.
  *   floor sleep PARENT_PID
  *       Sleeps until killed, or until PARENT_PID (the harness) dies.
  *   floor burn PARENT_PID BUSY_US PERIOD_US
@@ -43,6 +58,8 @@
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -248,7 +265,9 @@ static int cmd_read(int argc, char **argv)
     t0 = now_ns();
     t_end = t0 + (int64_t)(o.duration_s * 1e9);
     getrusage(RUSAGE_SELF, &ru0);
-    for (int64_t t = t0; t < t_end; t += interval_ns) {
+    /* Ends at t_end even when a cycle takes longer than the interval (a loaded host, past the fd
+     * budget): the result is CPU over wall time, and the window must stay the window. */
+    for (int64_t t = t0; t < t_end && now_ns() < t_end; t += interval_ns) {
         sleep_until_ns(t);
         read_cycle(files, n, o.eof_read, &st);
         cycles++;
@@ -283,9 +302,11 @@ static int watch_parent(const char *arg)
     return 0;
 }
 
+_Noreturn static void tenant_run(int64_t busy_ns, int64_t period_ns);
+
 static int cmd_burn(int argc, char **argv)
 {
-    int64_t busy_ns, period_ns, t;
+    int64_t busy_ns, period_ns;
 
     if (argc != 5 || watch_parent(argv[2]) < 0)
         return 2;
@@ -293,11 +314,283 @@ static int cmd_burn(int argc, char **argv)
     period_ns = strtoll(argv[4], NULL, 10) * 1000;
     if (busy_ns < 0 || period_ns <= 0 || busy_ns > period_ns)
         return 2;
-    for (t = now_ns();; t += period_ns) {
+    tenant_run(busy_ns, period_ns);
+}
+
+/* --- farm: the tenant server ----------------------------------------------------------------------- */
+
+struct tenant {
+    pid_t pid;
+    bool alive;
+};
+
+static struct tenant *tenants;
+static size_t n_tenants, cap_tenants;
+
+_Noreturn static void tenant_run(int64_t busy_ns, int64_t period_ns)
+{
+    if (busy_ns <= 0)
+        for (;;)
+            pause();
+    for (int64_t t = now_ns();; t += period_ns) {
         while (now_ns() < t + busy_ns)
             ;
         sleep_until_ns(t + period_ns);
     }
+}
+
+/* SIGKILLs pid if it is a live tenant; returns its index, or -1. */
+static long kill_tenant(pid_t pid)
+{
+    for (size_t i = 0; i < n_tenants; i++) {
+        if (tenants[i].pid == pid && tenants[i].alive) {
+            (void)kill(pid, SIGKILL);
+            return (long)i;
+        }
+    }
+    return -1;
+}
+
+static void reap_tenant(long i)
+{
+    if (i < 0 || !tenants[i].alive)
+        return;
+    while (waitpid(tenants[i].pid, NULL, 0) < 0 && errno == EINTR)
+        ;
+    tenants[i].alive = false;
+}
+
+static int write_pid(const char *dir, pid_t pid)
+{
+    char path[4096], buf[32];
+    int fd, len = snprintf(buf, sizeof(buf), "%d", (int)pid), r = 0;
+
+    if ((size_t)snprintf(path, sizeof(path), "%s/cgroup.procs", dir) >= sizeof(path))
+        return -ENAMETOOLONG;
+    fd = open(path, O_WRONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    if (write(fd, buf, (size_t)len) != len)
+        r = -errno;
+    close(fd);
+    return r;
+}
+
+/* A tenant's report on joining its cgroups, written whole (atomic) into the join pipe. */
+struct join_report {
+    int32_t pid;
+    int32_t err; /* errno of the first failed cgroup.procs write, or 0 */
+};
+
+static int join_pipe[2] = {-1, -1};
+static size_t joins_pending;
+
+/* The tenant (child) side of "add": joins every DIR itself, so that a batch of tenants waits on the
+ * kernel's cgroup migrations in parallel, reports, then runs. */
+_Noreturn static void tenant_join_and_run(char *save, int64_t busy_ns, int64_t period_ns, pid_t server)
+{
+    struct join_report rep = {.pid = (int32_t)getpid(), .err = 0};
+    int null_fd = open("/dev/null", O_RDWR | O_CLOEXEC);
+    char *dir;
+
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 || getppid() != server)
+        _exit(2);
+    if (null_fd >= 0) { /* let go of the server's pipes to the harness */
+        (void)dup2(null_fd, STDIN_FILENO);
+        (void)dup2(null_fd, STDOUT_FILENO);
+        close(null_fd);
+    }
+    close(join_pipe[0]);
+    while ((dir = strtok_r(NULL, " ", &save)) && rep.err == 0)
+        rep.err = -write_pid(dir, 0);
+    if (write(join_pipe[1], &rep, sizeof(rep)) != (ssize_t)sizeof(rep))
+        _exit(3);
+    close(join_pipe[1]);
+    if (rep.err)
+        _exit(1);
+    tenant_run(busy_ns, period_ns);
+}
+
+/* "add BUSY_US PERIOD_US DIR...": one tenant, which joins every DIR (see "sync"). */
+static void farm_add(char *args)
+{
+    char *save = NULL, *busy = strtok_r(args, " ", &save), *period = strtok_r(NULL, " ", &save);
+    int64_t busy_ns, period_ns;
+    pid_t me = getpid(), pid;
+
+    if (!busy || !period) {
+        printf("err %d -\n", EINVAL);
+        return;
+    }
+    busy_ns = strtoll(busy, NULL, 10) * 1000;
+    period_ns = strtoll(period, NULL, 10) * 1000;
+    if (busy_ns < 0 || period_ns <= 0 || busy_ns > period_ns) {
+        printf("err %d -\n", EINVAL);
+        return;
+    }
+    fflush(stdout);
+    pid = fork();
+    if (pid < 0) {
+        printf("err %d -\n", errno);
+        return;
+    }
+    if (pid == 0)
+        tenant_join_and_run(save, busy_ns, period_ns, me);
+    if (n_tenants == cap_tenants) {
+        cap_tenants = cap_tenants ? 2 * cap_tenants : 1024;
+        tenants = realloc(tenants, cap_tenants * sizeof(*tenants));
+        if (!tenants)
+            abort();
+    }
+    tenants[n_tenants++] = (struct tenant){.pid = pid, .alive = true};
+    joins_pending++;
+    printf("pid %d\n", (int)pid);
+}
+
+/* "sync": waits for every tenant added since the last sync to have joined its cgroups. */
+static void farm_sync(void)
+{
+    struct join_report rep;
+    int err = 0, bad_pid = 0;
+
+    for (; joins_pending > 0; joins_pending--) {
+        ssize_t got;
+
+        while ((got = read(join_pipe[0], &rep, sizeof(rep))) < 0 && errno == EINTR)
+            ;
+        if (got != (ssize_t)sizeof(rep)) {
+            err = got < 0 ? errno : EIO;
+            joins_pending = 0;
+            break;
+        }
+        if (rep.err && !err) {
+            err = rep.err;
+            bad_pid = rep.pid;
+        }
+    }
+    if (err)
+        printf("err %d %d\n", err, bad_pid);
+    else
+        printf("ok\n");
+}
+
+#define FARM_KILL_MAX 1024 /* pids per "kill" line */
+
+static int cmd_farm(int argc, char **argv)
+{
+    static long killed[FARM_KILL_MAX];
+    char *line = NULL, *save = NULL, *tok;
+    size_t len = 0;
+    ssize_t got;
+
+    if (argc != 3 || watch_parent(argv[2]) < 0 || pipe2(join_pipe, O_CLOEXEC) < 0)
+        return 2;
+    while ((got = getline(&line, &len, stdin)) > 0) {
+        if (line[got - 1] == '\n')
+            line[got - 1] = '\0';
+        if (strncmp(line, "add ", 4) == 0) {
+            farm_add(line + 4);
+        } else if (strncmp(line, "kill ", 5) == 0) {
+            /* all killed first, then reaped: their exits overlap */
+            size_t k = 0;
+
+            for (tok = strtok_r(line + 5, " ", &save); tok; tok = strtok_r(NULL, " ", &save))
+                if (k < FARM_KILL_MAX)
+                    killed[k++] = kill_tenant((pid_t)strtol(tok, NULL, 10));
+            for (size_t i = 0; i < k; i++)
+                reap_tenant(killed[i]);
+            printf("ok\n");
+        } else if (strcmp(line, "sync") == 0) {
+            farm_sync();
+        } else {
+            printf("err %d -\n", EINVAL);
+        }
+        fflush(stdout);
+    }
+    free(line);
+    for (size_t i = 0; i < n_tenants; i++)
+        if (tenants[i].alive)
+            (void)kill(tenants[i].pid, SIGKILL);
+    for (size_t i = 0; i < n_tenants; i++)
+        reap_tenant((long)i);
+    free(tenants);
+    return 0;
+}
+
+/* --- mkdir-lat: how long creating a cgroup takes -------------------------------------------------- */
+
+#define MKDIR_MAX_DIRS 16
+
+static int cmd_mkdir_lat(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+            {"dir", required_argument, NULL, 'D'},
+            {"interval-ms", required_argument, NULL, 'i'},
+            {"duration-s", required_argument, NULL, 'd'},
+            {"parent", required_argument, NULL, 'p'},
+            {NULL, 0, NULL, 0},
+    };
+    const char *dirs[MKDIR_MAX_DIRS];
+    size_t n_dirs = 0, n_lat = 0, cap_lat = 1024;
+    long interval_ms = 100;
+    double duration_s = 30.0;
+    uint64_t errors = 0;
+    int64_t *lat = malloc(cap_lat * sizeof(*lat)), t_end;
+    int c;
+
+    if (!lat)
+        abort();
+    while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+        if (c == 'D' && n_dirs < MKDIR_MAX_DIRS)
+            dirs[n_dirs++] = optarg;
+        else if (c == 'i')
+            interval_ms = strtol(optarg, NULL, 10);
+        else if (c == 'd')
+            duration_s = strtod(optarg, NULL);
+        else if (c != 'p' || watch_parent(optarg) < 0)
+            goto usage;
+    }
+    if (n_dirs == 0 || interval_ms <= 0 || duration_s <= 0)
+        goto usage;
+    srand48((long)now_ns() ^ (long)getpid());
+    printf("ready\n");
+    fflush(stdout);
+    t_end = now_ns() + (int64_t)(duration_s * 1e9);
+    for (int64_t t = now_ns(); t < t_end;) {
+        t += (int64_t)((0.5 + drand48()) * (double)interval_ms * 1e6);
+        sleep_until_ns(t < t_end ? t : t_end);
+        if (t >= t_end)
+            break;
+        for (size_t i = 0; i < n_dirs; i++) {
+            int64_t t0 = now_ns();
+
+            if (mkdir(dirs[i], 0755) < 0) {
+                errors++;
+                continue;
+            }
+            if (n_lat == cap_lat) {
+                cap_lat *= 2;
+                lat = realloc(lat, cap_lat * sizeof(*lat));
+                if (!lat)
+                    abort();
+            }
+            lat[n_lat++] = now_ns() - t0;
+            for (int k = 0; rmdir(dirs[i]) < 0 && errno == EBUSY && k < 100; k++)
+                usleep(1000);
+        }
+    }
+    printf("{\"errors\": %llu, \"lat_us\": [", (unsigned long long)errors);
+    for (size_t i = 0; i < n_lat; i++)
+        printf("%s%.1f", i ? ", " : "", (double)lat[i] / 1e3);
+    printf("]}\n");
+    fflush(stdout);
+    free(lat);
+    return 0;
+usage:
+    fprintf(stderr,
+            "usage: floor mkdir-lat --dir PATH... [--interval-ms MS] [--duration-s S] [--parent PID]\n");
+    free(lat);
+    return 2;
 }
 
 /* --- serve-metrics: the floor of a /metrics scrape ------------------------------------------------ */
@@ -831,6 +1124,10 @@ int main(int argc, char **argv)
         return cmd_burn(argc, argv);
     if (argc >= 2 && strcmp(argv[1], "serve-metrics") == 0)
         return cmd_serve_metrics(argc - 1, argv + 1);
-    fprintf(stderr, "usage: floor read|serve-metrics|sleep|burn ... (see bench/floor.c)\n");
+    if (argc >= 2 && strcmp(argv[1], "farm") == 0)
+        return cmd_farm(argc, argv);
+    if (argc >= 2 && strcmp(argv[1], "mkdir-lat") == 0)
+        return cmd_mkdir_lat(argc - 1, argv + 1);
+    fprintf(stderr, "usage: floor read|serve-metrics|farm|mkdir-lat|sleep|burn ... (see bench/floor.c)\n");
     return 2;
 }

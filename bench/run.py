@@ -207,14 +207,52 @@ class Window:
             if ts is not None:
                 pr[2] = ts - pr[0]
 
+    def start_mkdir_lat(self):
+        """`floor mkdir-lat` over the window: a new cgroup made and removed in the cpuacct and
+        memory hierarchies and the cgroup2 mount about every 100 ms, each mkdir timed."""
+        dirs = self.fm.mkdir_probe_dirs("mkdir-lat-%s" % self.mode_tag)
+        if not dirs or not self.a.mkdir_interval_ms:
+            return None
+        argv = [self.a.floor, "mkdir-lat", "--interval-ms", str(self.a.mkdir_interval_ms),
+                "--duration-s", str(self.a.window), "--parent", str(os.getpid())]
+        for d in dirs:
+            argv += ["--dir", d]
+        p = subprocess.Popen(argv, stdout=subprocess.PIPE, text=True)
+        if p.stdout.readline().strip() != "ready":
+            p.kill()
+            p.wait()
+            raise BenchError("floor mkdir-lat did not start")
+        self.res["mkdir_hiers"] = ", ".join(os.path.basename(d.split(self.fm.prefix)[0]) for d in dirs)
+        return p
+
+    def finish_mkdir_lat(self, p):
+        out = p.stdout.read()
+        p.wait()
+        p.stdout.close()
+        try:
+            mj = json.loads(out.strip().splitlines()[-1])
+        except (ValueError, IndexError):
+            raise BenchError("floor mkdir-lat gave no result: %r" % out[-200:])
+        lat = mj["lat_us"]
+        self.res["mkdir_n"], self.res["mkdir_errors"] = len(lat), mj["errors"]
+        if lat:
+            self.res["mk_p50"] = probe.percentile(lat, 50) / 1000.0
+            self.res["mk_p99"] = probe.percentile(lat, 99) / 1000.0
+            self.res["mk_max"] = max(lat) / 1000.0
+
     def run(self, list_path):
         floor = self.start_floor(list_path)
+        mk = None
         try:
+            mk = self.start_mkdir_lat()
             self.measure(floor)
+            if mk is not None:
+                self.finish_mkdir_lat(mk)
         finally:
-            if floor.poll() is None:
-                floor.kill()
-                floor.wait()
+            for p in (floor, mk):
+                if p is not None and p.poll() is None:
+                    p.kill()
+                    p.wait()
         self.fm.remove(list(self.probes))
 
     def measure(self, floor):
@@ -391,13 +429,16 @@ def describe_kept_open(a, cadv, fm, res):
 
 
 def run_mode(a, fm, list_path, workdir, dynamic, res):
-    """Measures one housekeeping mode into res (filled as far as it got when it raises)."""
+    """Measures one housekeeping mode into res (filled as far as it got when it raises);
+    res["collector"], when set, is passed as -collector."""
     if a.floor_only:
         Window(a, fm, None, "floor", res).run(list_path)
         return res
     args = ["-housekeeping_interval=%s" % go_duration(a.interval_ms),
             "-allow_dynamic_housekeeping=%s" % ("true" if dynamic else "false"),
             "-storage_duration=%s" % a.storage_duration] + a.cadv_arg
+    if res.get("collector") not in (None, "default"):
+        args.append("-collector=%s" % res["collector"])
     cadv = Cadv(a.cadv, args, workdir)
     res["cadv_argv"] = shown_argv(cadv)
     cadv.start()
@@ -405,7 +446,8 @@ def run_mode(a, fm, list_path, workdir, dynamic, res):
         res["startup_health_s"] = cadv.wait_healthy(a.track_timeout)
         res["startup_tracked_s"] = wait_tracked(a, cadv, fm, res)
         time.sleep(a.settle)
-        Window(a, fm, cadv, "on" if dynamic else "off", res).run(list_path)
+        tag = ("on" if dynamic else "off") + ("-" + res["collector"] if res.get("collector") else "")
+        Window(a, fm, cadv, tag, res).run(list_path)
         res["fds"] = probe.fd_count(cadv.pid)
         res["hwm_window"] = probe.status_kb(cadv.pid)["VmHWM"] / 1024.0
         describe_kept_open(a, cadv, fm, res)
@@ -588,7 +630,7 @@ def shown_argv(cadv):
 # --- report -------------------------------------------------------------------------------------
 
 COLUMNS = [
-    ("N", "n", "%d"), ("mode", "mode", "%s"), ("cadv CPU %", "cadv_cpu", "%.2f"),
+    ("N", "n", "%d"), ("mode", "mode", "%s"), ("collector", "collector", "%s"), ("cadv CPU %", "cadv_cpu", "%.2f"),
     ("floor CPU %", "floor_cpu", "%.2f"), ("ratio", "ratio", "%.2f"), ("RSS MB", "rss_mb", "%.1f"),
     ("peak RSS MB", "peak_mb", "%.1f"), ("KB/container", "kb_per_container", "%.1f"), ("fds", "fds", "%d"),
     ("/metrics ms p50/p99", ("m_p50", "m_p99"), "%.1f/%.1f"),
@@ -600,6 +642,7 @@ COLUMNS = [
     ("RSS growth MB", "sub_growth_mb", "%.1f"), ("startup s healthz/tracked", ("startup_health_s",
                                                                           "startup_tracked_s"), "%.2f/%.2f"),
     ("create→sample ms p50/max", ("probe_p50_ms", "probe_max_ms"), "%.0f/%.0f"),
+    ("mkdir ms p50/p99/max", ("mk_p50", "mk_p99", "mk_max"), "%.2f/%.2f/%.2f"),
 ]
 
 
@@ -662,11 +705,16 @@ def report(a, fm, results, started):
                a.n, a.n, a.window), "",
            table(results), ""]
     for r in results:
+        m = r["mode"] + (", -collector=" + r["collector"] if r.get("collector") else "")
+        if r.get("mkdir_n") is not None:
+            out.append("- %s: mkdir latency: %d mkdirs of a new cgroup in %s (one each about every %d ms, "
+                       "random phase), %d failed" % (m, r["mkdir_n"], r.get("mkdir_hiers", "?"),
+                                                     a.mkdir_interval_ms, r.get("mkdir_errors", 0)))
         if r.get("kept_containers") is not None:
             out.append("- %s: cadv keeps open up to %d files and %d directories per container (%d farm "
                        "containers seen), %d of the %d per-cycle files (%.0f%%); %s sampled creation→first "
                        "sample; tracked by %s; %s container ids in /metrics" % (
-                           r["mode"], r["kept_files_per"], r["kept_dirs_per"], r["kept_containers"],
+                           m, r["kept_files_per"], r["kept_dirs_per"], r["kept_containers"],
                            r["kept_cycle_files"], r["cycle_files"],
                            100.0 * r["kept_cycle_files"] / max(1, r["cycle_files"]),
                            "%d/%d" % (r.get("probe_ok", 0), r.get("probe_n", 0)), r.get("track_method"),
@@ -674,21 +722,21 @@ def report(a, fm, results, started):
         if r.get("fm_p50") is not None:
             out.append("- %s: /metrics floor: cadv's body of %d series served by `floor serve-metrics`, values "
                        "and timestamps formatted again per request: %.2f MB plain, %.2f MB gzip (cadv: %.2f, "
-                       "%.2f)" % (r["mode"], r["m_series"], r["fm_mb"], r["fmz_mb"], r["m_mb"], r["mz_mb"]))
+                       "%.2f)" % (m, r["m_series"], r["fm_mb"], r["fmz_mb"], r["m_mb"], r["mz_mb"]))
         if r.get("cadv_derived_stats_bytes") is not None and r.get("cadv_containers"):
             out.append("- %s: self metrics: %d containers, `cadv_derived_stats_bytes` %.1f MB (%.0f bytes per container), "
                        "`cadv_history_bytes` %.1f MB (%.0f per container)" % (
-                           r["mode"], r["cadv_containers"], r["cadv_derived_stats_bytes"] / 1e6,
+                           m, r["cadv_containers"], r["cadv_derived_stats_bytes"] / 1e6,
                            r["cadv_derived_stats_bytes"] / r["cadv_containers"], r.get("cadv_history_bytes", 0) / 1e6,
                            r.get("cadv_history_bytes", 0) / r["cadv_containers"]))
         if r.get("hwm_window") is not None:
             out.append("- %s: cadv VmHWM %.1f MB after the window, %.1f MB after the /metrics scrapes, "
                        "%.1f MB after /api/v1.3/subcontainers/; VmRSS %.1f MB at the end" % (
-                           r["mode"], r["hwm_window"], r["hwm_metrics"], r["hwm_sub"], r["rss_end_mb"]))
+                           m, r["hwm_window"], r["hwm_metrics"], r["hwm_sub"], r["rss_end_mb"]))
         for n in r.get("notes", []):
-            out.append("- %s: %s" % (r["mode"], n))
+            out.append("- %s: %s" % (m, n))
         if r.get("error"):
-            out.append("- %s: FAILED: %s" % (r["mode"], r["error"]))
+            out.append("- %s: FAILED: %s" % (m, r["error"]))
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -1044,6 +1092,10 @@ def parse_args(argv):
     p.add_argument("--probes", type=int, default=5, help="cgroups created during the window (5)")
     p.add_argument("--probe-timeout", type=float, default=15.0, help="wait for their first sample, s")
     p.add_argument("--track-timeout", type=float, default=None, help="wait for all tracked, s")
+    p.add_argument("--collectors", default=None,
+                   help="run every mode once per -collector of this comma list (e.g. files,bpf)")
+    p.add_argument("--mkdir-interval-ms", type=int, default=100,
+                   help="mkdir latency probe: a new cgroup about every this long during each window (100; 0: off)")
     p.add_argument("--skip-dynamic", action="store_true", help="only -allow_dynamic_housekeeping=false")
     p.add_argument("--keep-going", action="store_true", help="record a failed mode and go on")
     p.add_argument("--smoke", action="store_true", help="N=10, 3 s window, nothing written")
@@ -1074,6 +1126,9 @@ def parse_args(argv):
         a.no_write = a.no_write or a.out is None
     if a.floor_only:
         a.probes = 0
+    a.collectors = [c for c in (a.collectors or "").split(",") if c] or [None]
+    if a.floor_only:
+        a.collectors = [None]
     if a.track_timeout is None:
         a.track_timeout = 60.0 + a.n / 50.0
     if a.n < 1 or a.window <= 0:
@@ -1132,29 +1187,32 @@ def main(argv=None):
         elif a.ui:
             text, failed = run_ui(a, fm, workdir)
         else:
-            for dynamic in ([False] if a.skip_dynamic or a.floor_only else [False, True]):
-                mode = "floor only" if a.floor_only else "dynamic %s" % ("on" if dynamic else "off")
-                log("measuring %s" % mode)
-                res = {"n": a.n, "mode": mode, "notes": []}
+            if not a.floor_only:
+                # The baseline: the floor and the mkdir probe with cadv stopped.
+                log("measuring with cadv stopped (floor, mkdir latency)")
+                res = {"n": a.n, "mode": "cadv stopped", "notes": []}
+                Window(a, fm, None, "stopped", res).run(list_path)
                 results.append(res)
-                try:
-                    run_mode(a, fm, list_path, workdir, dynamic, res)
-                except (BenchError, OSError) as e:
-                    failed = True
-                    log("FAILED: %s" % e)
-                    res["error"] = str(e)
-                    if not a.keep_going:
-                        break
+            for collector in a.collectors:
+                for dynamic in ([False] if a.skip_dynamic or a.floor_only else [False, True]):
+                    mode = "floor only" if a.floor_only else "dynamic %s" % ("on" if dynamic else "off")
+                    log("measuring %s%s" % (mode, ", -collector=" + collector if collector else ""))
+                    res = {"n": a.n, "mode": mode, "collector": collector, "notes": []}
+                    results.append(res)
+                    try:
+                        run_mode(a, fm, list_path, workdir, dynamic, res)
+                    except (BenchError, OSError) as e:
+                        failed = True
+                        log("FAILED: %s" % e)
+                        res["error"] = str(e)
+                        if not a.keep_going:
+                            break
+                if failed and not a.keep_going:
+                    break
             if a.storage_driver:
                 run_drivers(a, fm, list_path, workdir, results)
             if a.perf_events:
                 run_perf(a, fm, list_path, workdir, results)
-            if not any(r.get("floor_cpu") is not None for r in results):
-                # cadv failed everywhere: the floor alone still tells what this N costs.
-                log("measuring the floor alone")
-                res = {"n": a.n, "mode": "floor only", "notes": []}
-                Window(a, fm, None, "floor", res).run(list_path)
-                results.append(res)
             text = report(a, fm, results, started)
             failed = failed or any(r.get("failed") for r in results)
     except BenchError as e:

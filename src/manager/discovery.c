@@ -264,6 +264,15 @@ static void drop_watch_of(struct discovery *d, size_t h, const char *name)
         forget_wd(d, *wd, true);
 }
 
+/* The most watches discovery holds, as if fs.inotify.max_user_watches were reached there: lets a
+ * test exercise the ENOSPC path without lowering the host's (global) limit. */
+static size_t watch_cap = SIZE_MAX;
+
+void discovery_test_set_watch_cap(size_t n)
+{
+    watch_cap = n;
+}
+
 static void add_watch(struct discovery *d, size_t h, const char *path, const char *name)
 {
     struct watch *w;
@@ -276,13 +285,21 @@ static void add_watch(struct discovery *d, size_t h, const char *path, const cha
         return;
     /* On cgroup v2 also IN_MODIFY: the kernel notifies memory.events when it counts an OOM kill,
      * reported on the directory's watch with the file's name (handle_event). */
-    wd = inotify_add_watch(d->ifd, path, WATCH_MASK | (d->hier[h].is_v2 ? IN_MODIFY : 0));
+    if (cadv_hmap_count(d->watches) >= watch_cap) {
+        wd = -1;
+        errno = ENOSPC;
+    } else {
+        wd = inotify_add_watch(d->ifd, path, WATCH_MASK | (d->hier[h].is_v2 ? IN_MODIFY : 0));
+    }
     if (wd < 0) {
+        /* Logged once: past the limit every new directory fails alike. Nothing is missed: the
+         * rescan (every global housekeeping interval) walks every directory, watched or not. */
         if (errno == ENOSPC && !d->watch_limit_logged) {
             cadv_log(CADV_LOG_WARNING,
-                     "inotify watch limit reached at '%s': cgroups below it are found by "
-                     "the periodic rescan only (raise fs.inotify.max_user_watches)",
-                     path);
+                     "inotify watch limit reached at '%s' (%zu watches held): cgroups created "
+                     "below unwatched directories are found by the periodic rescan only, every "
+                     "%.0f s (raise fs.inotify.max_user_watches)",
+                     path, cadv_hmap_count(d->watches), (double)d->global_ns / 1e9);
             d->watch_limit_logged = true;
         }
         return;

@@ -6,6 +6,7 @@
  * re-check queue is shared, under its own lock (a leaf). Internal to src/manager/. */
 #pragma once
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct cadv_cgroup_root;
@@ -27,5 +28,8 @@ void discovery_scan(struct discovery *d);
 int discovery_start(struct discovery *d);
 /* Wakes and joins the watcher (idempotent; accepts NULL). */
 void discovery_stop(struct discovery *d);
+/* Tests only: caps the inotify watches discovery adds at n, past which adding one fails as with
+ * ENOSPC (fs.inotify.max_user_watches reached). Call before the manager starts. */
+void discovery_test_set_watch_cap(size_t n);
 /* Asks the watcher to re-check name's directories in a second (any thread; bounded, drops beyond). */
 void discovery_recheck(struct discovery *d, const char *name);

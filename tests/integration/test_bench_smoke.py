@@ -39,9 +39,15 @@ def test_bench_smoke():
     assert p.returncode == 0, out
     header = [c.strip() for c in p.stdout.split("\n| N | ", 1)[1].split("\n", 1)[0].split("|")][:-1]
     header = ["N"] + header
-    assert header[:5] == ["N", "mode", "cadv CPU %", "floor CPU %", "ratio"], out
+    assert header[:6] == ["N", "mode", "collector", "cadv CPU %", "floor CPU %", "ratio"], out
     rows = [line for line in p.stdout.splitlines() if re.match(r"^\| 10 \| dynamic (off|on) \|", line)]
     assert len(rows) == 2, out
+    # the baseline: the floor and the mkdir probe with cadv stopped
+    stopped = [line for line in p.stdout.splitlines() if line.startswith("| 10 | cadv stopped |")]
+    assert len(stopped) == 1, out
+    for row in rows + stopped:
+        cells = dict(zip(header, [c.strip() for c in row.strip("|").split("|")]))
+        assert re.match(r"^\d+\.\d\d/\d+\.\d\d/\d+\.\d\d$", cells["mkdir ms p50/p99/max"]), (row, out)
     for row in rows:
         cells = dict(zip(header, [c.strip() for c in row.strip("|").split("|")]))
         for col in ("cadv CPU %", "floor CPU %", "RSS MB", "peak RSS MB", "fds", "/metrics MB",

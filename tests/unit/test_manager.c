@@ -23,6 +23,7 @@
 #include "config.h"
 #include "core/timeutil.h"
 #include "events/store.h"
+#include "manager/discovery.h"
 #include "manager/hmap.h"
 #include "manager/manager.h"
 #include "manager/scheduler.h"
@@ -468,6 +469,44 @@ Test(manager, inotify_create_remove_move)
     cr_expect(wait_tracked("/c", false, 1500));
     cr_expect(wait_tracked("/c/d", false, 1500));
     cr_expect_str_eq(list("/", true), "/ /a /a-x /a/b /e /e/f");
+}
+
+/* fs.inotify.max_user_watches reached (emulated: the host's limit is global): one warning, and the
+ * rescan still finds every cgroup, nested ones under unwatched directories included. */
+Test(manager, watch_limit_falls_back_to_rescan)
+{
+    char logpath[600], text[8192];
+    int saved = dup(STDERR_FILENO), fd;
+    ssize_t len;
+    const char *p;
+    int count = 0;
+
+    snprintf(logpath, sizeof(logpath), "%s/stderr.log", tmp);
+    fd = open(logpath, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    cr_assert(saved >= 0 && fd >= 0);
+    cr_assert_eq(dup2(fd, STDERR_FILENO), STDERR_FILENO);
+    close(fd);
+    discovery_test_set_watch_cap(0); /* nothing watched: only the rescan can find cgroups */
+    cfg.global_housekeeping_interval_ns = 300 * (int64_t)CADV_NS_PER_MS;
+    start_with(no_runtimes);
+    make_cgroup("/z");
+    cr_expect(wait_tracked("/z", true, 10000));
+    make_cgroup("/z/y"); /* after the scan that found /z: only a later rescan can find it */
+    cr_expect(wait_tracked("/z/y", true, 10000));
+    mgr = cadv_manager_free(mgr);
+    discovery_test_set_watch_cap(SIZE_MAX);
+    cr_assert_eq(dup2(saved, STDERR_FILENO), STDERR_FILENO);
+    close(saved);
+    fd = open(logpath, O_RDONLY | O_CLOEXEC);
+    cr_assert(fd >= 0);
+    len = read(fd, text, sizeof(text) - 1);
+    close(fd);
+    cr_assert(len > 0);
+    text[len] = '\0';
+    for (p = text; (p = strstr(p, "inotify watch limit reached")); p++)
+        count++;
+    cr_expect_eq(count, 1, "%s", text);
+    cr_expect(strstr(text, "periodic rescan only") != NULL, "%s", text);
 }
 
 Test(manager, disable_root_stats_and_refresh)
