@@ -32,8 +32,8 @@
 #include "collect/cgroup_bpf.h"
 #include "model/kinds.h"
 
-#define PREFIX  "cadv-mkdirlat-"
-#define N_MOUNT 3
+#define PREFIX   "cadv-mkdirlat-"
+#define N_MOUNT  3
 #define MAX_PASS 100000
 
 static const char *const mount_name[N_MOUNT] = {"cpuacct", "memory", "unified"};
@@ -201,7 +201,8 @@ static int phase(const char *label, const char *root_path, const char *mode, con
 int main(int argc, char **argv)
 {
     int n = argc > 1 ? atoi(argv[1]) : 10000, probes = argc > 2 ? atoi(argv[2]) : 200;
-    const char *v1 = argc > 3 ? argv[3] : "/sys/fs/cgroup", *v2 = argc > 4 ? argv[4] : "/sys/fs/cgroup/unified";
+    const char *v1 = argc > 3 ? argv[3] : "/sys/fs/cgroup",
+               *v2 = argc > 4 ? argv[4] : "/sys/fs/cgroup/unified";
     char path[400];
     uint64_t t0;
     int r = 0;
@@ -236,10 +237,12 @@ int main(int argc, char **argv)
     }
     printf("%d cgroups in each of cpuacct, memory, cgroup2 created in %.1f s; %ld CPUs\n\n", n,
            (double)(now_ns() - t0) / 1e9, sysconf(_SC_NPROCESSORS_ONLN));
-    printf("| %-34s | %6s | %8s | %8s | %8s |\n|---|---:|---:|---:|---:|\n", "ms", "count", "p50", "p99", "max");
+    printf("| %-34s | %6s | %8s | %8s | %8s |\n|---|---:|---:|---:|---:|\n", "ms", "count", "p50", "p99",
+           "max");
     (void)snprintf(path, sizeof(path), "/" PREFIX "%ld/c00000", (long)getpid());
-    if (r == 0 && (phase("idle", NULL, NULL, NULL, probes) < 0 || phase("v1 iter", v1, "bpf-iter", path, probes) < 0 ||
-                   phase("v1 walk", v1, "bpf", path, probes) < 0))
+    if (r == 0 &&
+        (phase("idle", NULL, NULL, NULL, probes) < 0 || phase("v1 iter", v1, "bpf-iter", path, probes) < 0 ||
+         phase("v1 walk", v1, "bpf", path, probes) < 0))
         r = 1;
     if (r == 0 && access(v2, R_OK) == 0 && phase("v2 walk", v2, "bpf", path, probes) < 0)
         r = 1;

@@ -24,9 +24,11 @@
 #    include <bpf/libbpf.h>
 #    include <dirent.h>
 #    include <fcntl.h>
+#    include <linux/magic.h>
 #    include <stdarg.h>
 #    include <stdlib.h>
 #    include <sys/mman.h>
+#    include <sys/statfs.h>
 #    include <unistd.h>
 
 #    include "cgstat.h"
@@ -421,6 +423,13 @@ out:
     return r;
 }
 
+static bool is_cgroupfs(int fd)
+{
+    struct statfs sf;
+
+    return fstatfs(fd, &sf) == 0 && (sf.f_type == CGROUP_SUPER_MAGIC || sf.f_type == CGROUP2_SUPER_MAGIC);
+}
+
 static int hier_fd(const struct cadv_cgroup_root *root, enum cadv_cg_ctl c)
 {
     int h = root->ctl_hier[c];
@@ -566,6 +575,10 @@ static int load(struct cadv_cgroup_root *root, bool try_walk, char *why, size_t 
         (void)snprintf(why, cap, "needs the v1 cpuacct hierarchy or a cgroup2 root");
         return -ENOTSUP;
     }
+    if (!is_cgroupfs(cpu_fd) || (mem_fd >= 0 && !is_cgroupfs(mem_fd))) {
+        (void)snprintf(why, cap, "the cpuacct or memory directory is not a cgroup mount");
+        return -ENOTSUP;
+    }
     if (ncpu <= 0 || ncpu > CGSTAT_MAX_CPUS) {
         (void)snprintf(why, cap, "%ld possible CPUs", ncpu);
         return -ENOTSUP;
@@ -674,7 +687,9 @@ bool cadv_cgroup_bpf_start(struct cadv_cgroup_root *root, const char *mode, uint
     if (r < 0) {
         teardown();
         pthread_mutex_unlock(&st.lock);
-        cadv_log(CADV_LOG_WARNING, "BPF collector unavailable (%s): reading cgroup files", why);
+        cadv_log(CADV_LOG_WARNING, "BPF collector unavailable (%s%s%s): reading cgroup files", why,
+                 walk_why[0] && strcmp(walk_why, why) != 0 ? "; " : "",
+                 walk_why[0] && strcmp(walk_why, why) != 0 ? walk_why : "");
         return false;
     }
     if (st.v2)
