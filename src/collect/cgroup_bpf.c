@@ -474,10 +474,10 @@ static int v1_hier_id(const char *ctl)
         *c2 = 0;
         for (tok = strtok_r(c1 + 1, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
             if (strcmp(tok, ctl) == 0)
-                id = atoi(line);
+                id = (int)strtol(line, NULL, 10);
     }
     if (f)
-        fclose(f);
+        (void)fclose(f);
     return id;
 }
 
