@@ -49,7 +49,7 @@ def _bpf_state(d):
 
 
 def _samples(d, name):
-    stats = d.json("/api/v1.3/containers" + name)["stats"]
+    stats = d.json("/api/v1.3/containers" + name).get("stats") or []  # none before the first sample
     return [(rfc3339_ns(s["timestamp"]), s) for s in stats]
 
 
@@ -172,7 +172,7 @@ def test_bpf_without_capability_falls_back(daemon, cgroups, monkeypatch, tmp_pat
     assert reason != "on", "the BPF collector loaded without any capability"
     assert "reading cgroup files" in d.logtext()
     assert d.logtext().count("BPF collector") == 1
-    stats = wait_for(lambda: [s for s in d.json("/api/v1.3/containers" + cgroups.path("x"))["stats"]
+    stats = wait_for(lambda: [s for s in (d.json("/api/v1.3/containers" + cgroups.path("x")).get("stats") or [])
                               if s["cpu"]["usage"]["total"] > 0], timeout=30, what="file-path CPU samples")
     assert stats
 
