@@ -194,7 +194,7 @@ Test(cgroup_bpf, cgroup2_cpu_stat_usage)
             _exit(1);
         for (unsigned long i = 0; i < 100000000UL; i++)
             x += i;
-        _exit(0);
+        _exit(x == 1 ? 2 : 0); /* x is used (clang: set but not used) and never 1 */
     }
     cr_assert_eq(waitpid(pid, &status, 0), pid);
     cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
