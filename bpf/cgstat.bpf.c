@@ -25,7 +25,12 @@ const volatile __u64 page_size = 4096;
 const volatile __u64 off_root_cpuusage = 0; /* section offset of root_cpuacct_cpuusage */
 const volatile __u64 off_runqueues = 0;     /* section offset of runqueues */
 
-__u32 hier = 0;     /* set by the loader before each pass */
+__u32 hier = 0; /* set by the loader before each pass */
+/* The css walk (cgwalk): where it starts, set by the loader before each run. */
+__u64 walk_id = 0;  /* id of the cgroup whose subtree is recorded (the mount root's inode) */
+__u32 walk_v2 = 0;  /* 1: the cgroup2 hierarchy (walk_id found by bpf_cgroup_from_id) */
+__s32 walk_hid = 0; /* v1: the hierarchy id (/proc/self/cgroup), its root found from this task */
+__u32 walk_err = 0; /* why the last walk failed (for the loader's log line) */
 __u32 n_recs = 0;   /* records written (reset by the loader) */
 __u32 overflow = 0; /* records that did not fit */
 __u32 pcpu_ok = 0;  /* pcpu_off is filled */
@@ -117,29 +122,135 @@ static int mem_counters(struct cgroup *cgrp, struct cgstat_rec *r)
     return 0;
 }
 
+/* cgroup2 cpu.stat usage_usec (in ns, truncated to whole microseconds as the file is): the base
+ * stat's sum_exec_runtime, flushed by cgflush before the walk. Not for the root (its cpu.stat sums
+ * the per-CPU kernel statistics instead). */
+static int cpu_usage_v2(struct cgroup *cgrp, __u64 *ret)
+{
+    if (BPF_CORE_READ(cgrp, level) == 0)
+        return -1;
+    *ret = BPF_CORE_READ(cgrp, bstat.cputime.sum_exec_runtime) / 1000 * 1000;
+    return 0;
+}
+
+/* One record for cgrp (the loader runs one pass at a time). */
+static void record(struct cgroup *cgrp)
+{
+    struct cgstat_rec *r;
+    __u32 idx = n_recs++;
+
+    r = bpf_map_lookup_elem(&recs, &idx);
+    if (!r) {
+        overflow++;
+        return;
+    }
+    r->id = BPF_CORE_READ(cgrp, kn, id);
+    r->hier = hier;
+    r->flags = 0;
+    if (walk_v2) {
+        if (cpu_usage_v2(cgrp, &r->cpu_ns) == 0)
+            r->flags |= CGSTAT_HAS_CPU;
+        return;
+    }
+    if (cpu_usage(cgrp, &r->cpu_ns) == 0)
+        r->flags |= CGSTAT_HAS_CPU;
+    if (mem_counters(cgrp, r) == 0)
+        r->flags |= CGSTAT_HAS_MEM;
+}
+
+/* The fallback path: a cgroup_iter pass (DESCENDANTS_PRE from the attached v1 root), run by read()
+ * under the kernel's global cgroup_mutex, which stalls every cgroup mkdir/rmdir meanwhile. */
 SEC("iter/cgroup")
 int cgstat(struct bpf_iter__cgroup *ctx)
 {
     struct cgroup *cgrp = ctx->cgroup;
-    struct cgstat_rec *r;
-    __u32 idx;
 
     if (!cgrp)
         return 0;
     if (!pcpu_ok && hier == 0 && BPF_CORE_READ(cgrp, level) == 0)
         pcpu_setup(cgrp);
-    idx = n_recs++; /* one pass at a time: the iterator runs under the cgroup mutex */
-    r = bpf_map_lookup_elem(&recs, &idx);
-    if (!r) {
-        overflow++;
-        return 0;
+    record(cgrp);
+    return 0;
+}
+
+extern struct cgroup *bpf_cgroup_from_id(__u64 cgid) __ksym;
+extern struct cgroup *bpf_task_get_cgroup1(struct task_struct *task, int hierarchy_id) __ksym;
+extern struct cgroup *bpf_cgroup_ancestor(struct cgroup *cgrp, int level) __ksym;
+extern void bpf_cgroup_release(struct cgroup *cgrp) __ksym;
+extern void bpf_rcu_read_lock(void) __ksym;
+extern void bpf_rcu_read_unlock(void) __ksym;
+extern int bpf_iter_css_new(struct bpf_iter_css *it, struct cgroup_subsys_state *start,
+                            unsigned int flags) __ksym;
+extern struct cgroup_subsys_state *bpf_iter_css_next(struct bpf_iter_css *it) __ksym;
+extern void bpf_iter_css_destroy(struct bpf_iter_css *it) __ksym;
+extern void css_rstat_flush(struct cgroup_subsys_state *css) __ksym;
+
+/* The hierarchy's level-0 cgroup, referenced: from walk_id on cgroup2, else the root of this task's
+ * cgroup in hierarchy walk_hid (bpf_cgroup_from_id only knows cgroup2 ids). */
+static struct cgroup *walk_root(void)
+{
+    struct cgroup *cg, *root;
+
+    if (walk_v2)
+        return bpf_cgroup_from_id(walk_id);
+    cg = bpf_task_get_cgroup1(bpf_get_current_task_btf(), walk_hid);
+    if (!cg)
+        return NULL;
+    root = bpf_cgroup_ancestor(cg, 0);
+    bpf_cgroup_release(cg);
+    return root;
+}
+
+/* The main path: one BPF_PROG_RUN walks the hierarchy with the open-coded css iterator under RCU,
+ * which takes no cgroup_mutex (mkdir/rmdir go on meanwhile: a cgroup created during the walk may or
+ * may not be seen, one removed is skipped or seen for the last time). Records walk_id's subtree: in
+ * pre-order it is the contiguous run of deeper cgroups that follows it. */
+SEC("syscall")
+int cgwalk(void *ctx)
+{
+    struct cgroup_subsys_state *pos;
+    struct bpf_iter_css it;
+    struct cgroup *root;
+    int start_level = -1;
+
+    (void)ctx;
+    root = walk_root();
+    if (!root) {
+        walk_err = 1;
+        return 1;
     }
-    r->id = BPF_CORE_READ(cgrp, kn, id);
-    r->hier = hier;
-    r->flags = 0;
-    if (cpu_usage(cgrp, &r->cpu_ns) == 0)
-        r->flags |= CGSTAT_HAS_CPU;
-    if (mem_counters(cgrp, r) == 0)
-        r->flags |= CGSTAT_HAS_MEM;
+    if (!walk_v2 && hier == 0 && !pcpu_ok)
+        pcpu_setup(root);
+    bpf_rcu_read_lock();
+    bpf_iter_css_new(&it, &root->self, BPF_CGROUP_ITER_DESCENDANTS_PRE);
+    while ((pos = bpf_iter_css_next(&it))) {
+        struct cgroup *c = BPF_CORE_READ(pos, cgroup);
+        int level = BPF_CORE_READ(c, level);
+
+        if (start_level < 0) {
+            if (BPF_CORE_READ(c, kn, id) != walk_id)
+                continue;
+            start_level = level;
+        } else if (level <= start_level)
+            break;
+        record(c);
+    }
+    bpf_iter_css_destroy(&it);
+    bpf_rcu_read_unlock();
+    bpf_cgroup_release(root);
+    walk_err = start_level < 0 ? 2 : 0;
+    return 0;
+}
+
+/* cgroup2: flushes the base statistics (cpu.stat) of the attached cgroup's subtree, as reading its
+ * cpu.stat does, before cgwalk reads them. A cgroup_iter (SELF_ONLY: one cgroup) because the flush
+ * kfunc is sleepable and offered to tracing programs only; it holds cgroup_mutex for the flush. */
+SEC("iter.s/cgroup")
+int cgflush(struct bpf_iter__cgroup *ctx)
+{
+    struct cgroup *cgrp = ctx->cgroup;
+
+    if (cgrp)
+        css_rstat_flush(&cgrp->self);
     return 0;
 }

@@ -685,7 +685,7 @@ static const struct opt opts[] = {
          "cadv: where the cgroup hierarchies are mounted"},
         {"proc_root", OPT_STRING, OFF(proc_root), "/proc", "cadv: where procfs is mounted"},
         {"collector", OPT_CUSTOM, OFF(collector), "files",
-         "cadv: how hot cgroup counters are read: files, bpf (one cgroup_iter pass per interval, falls back "
+         "cadv: how hot cgroup counters are read: files, bpf (one BPF pass per interval, falls back "
          "to files where it cannot load) or auto (bpf where it loads)",
          .flags = OPT_OWNS_STR, .set = set_collector},
         {"sys_root", OPT_STRING, OFF(sys_root), "/sys", "cadv: where sysfs is mounted"},

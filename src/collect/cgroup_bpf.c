@@ -24,9 +24,11 @@
 #    include <bpf/libbpf.h>
 #    include <dirent.h>
 #    include <fcntl.h>
+#    include <linux/magic.h>
 #    include <stdarg.h>
 #    include <stdlib.h>
 #    include <sys/mman.h>
+#    include <sys/statfs.h>
 #    include <unistd.h>
 
 #    include "cgstat.h"
@@ -62,10 +64,17 @@ static struct {
     _Atomic uint64_t cur;
     const struct cadv_cgroup_root *owner; /* the root loaded for, even after a failed pass */
     struct cgstat *skel;
-    struct bpf_link *link[CADV_BPF_N_H];
-    struct cgstat_rec *recs; /* the mmapped array map */
+    bool walk;                           /* the css walk (cgwalk) is loaded, else cgroup_iter (cgstat) */
+    bool v2;                             /* the cpu hierarchy is cgroup2 (the root's only one) */
+    uint64_t walk_id[CADV_BPF_N_H];      /* the mount root's cgroup id per hierarchy (0: not served) */
+    int walk_hid[CADV_BPF_N_H];          /* v1 hierarchy ids (/proc/self/cgroup) */
+    struct bpf_link *link[CADV_BPF_N_H]; /* cgroup_iter path */
+    struct bpf_link *flush;              /* cgroup2: cgflush on the root */
+    struct cgstat_rec *recs;             /* the mmapped array map */
     size_t map_len;
     uint64_t max_age_ns;
+    _Atomic uint64_t pass_ns[CADV_BPF_N_H]; /* duration of the last pass per hierarchy (0: none) */
+    _Atomic uint64_t locked_ns;             /* of which under cgroup_mutex, all hierarchies */
 } st = {.lock = PTHREAD_MUTEX_INITIALIZER};
 
 static int silent_print(enum libbpf_print_level level, const char *fmt, va_list ap)
@@ -121,10 +130,43 @@ static void snap_publish(struct snap *s)
         free(old);
 }
 
+/* Runs a cgroup_iter link to its end: one read() (the kernel's cgroup_iter cannot resume across
+ * reads), under cgroup_mutex throughout. */
+static int iter_run(struct bpf_link *link)
+{
+    char buf[64];
+    ssize_t r;
+    int fd = bpf_iter_create(bpf_link__fd(link));
+
+    if (fd < 0)
+        return -errno;
+    while ((r = read(fd, buf, sizeof(buf))) > 0)
+        ;
+    r = r < 0 ? -errno : 0;
+    close(fd);
+    return (int)r;
+}
+
+/* One css walk of hierarchy h (BPF_PROG_RUN of cgwalk). */
+static int walk_run(uint32_t h)
+{
+    struct bpf_test_run_opts o;
+
+    memset(&o, 0, sizeof(o)); /* what LIBBPF_OPTS does, without its GNU statement expression */
+    o.sz = sizeof(o);
+    st.skel->bss->walk_id = st.walk_id[h];
+    st.skel->bss->walk_v2 = st.v2;
+    st.skel->bss->walk_hid = st.walk_hid[h];
+    st.skel->bss->walk_err = 0;
+    if (bpf_prog_test_run_opts(bpf_program__fd(st.skel->progs.cgwalk), &o) < 0)
+        return -errno;
+    return st.skel->bss->walk_err ? -ENOENT : 0;
+}
+
 /* One pass over every hierarchy into a new snapshot, published. Lock held. */
 static int run_pass(void)
 {
-    char buf[64];
+    uint64_t locked = 0;
     uint32_t n;
     size_t n_slots = 16;
     struct snap *s;
@@ -132,22 +174,29 @@ static int run_pass(void)
     st.skel->bss->n_recs = 0;
     st.skel->bss->overflow = 0;
     for (uint32_t h = 0; h < CADV_BPF_N_H; h++) {
-        ssize_t r;
-        int fd;
+        uint64_t t0 = cadv_mono_ns(), t1;
+        int r = 0;
 
-        if (!st.link[h])
+        if (st.walk ? !st.walk_id[h] : !st.link[h])
             continue;
         st.skel->bss->hier = h;
-        fd = bpf_iter_create(bpf_link__fd(st.link[h]));
-        if (fd < 0)
-            return -errno;
-        while ((r = read(fd, buf, sizeof(buf))) > 0)
-            ;
-        r = r < 0 ? -errno : 0;
-        close(fd);
+        if (st.walk) {
+            if (st.flush && h == CADV_BPF_CPU)
+                r = iter_run(st.flush);
+            t1 = cadv_mono_ns();
+            locked += t1 - t0;
+            if (r == 0)
+                r = walk_run(h);
+        } else {
+            r = iter_run(st.link[h]);
+            t1 = cadv_mono_ns();
+            locked += t1 - t0;
+        }
+        atomic_store_explicit(&st.pass_ns[h], cadv_mono_ns() - t0, memory_order_relaxed);
         if (r < 0)
-            return (int)r;
+            return r;
     }
+    atomic_store_explicit(&st.locked_ns, locked, memory_order_relaxed);
     n = st.skel->bss->n_recs < MAX_RECS ? st.skel->bss->n_recs : MAX_RECS;
     while (n_slots < 2 * (size_t)n)
         n_slots *= 2;
@@ -254,6 +303,67 @@ static int read_u64_at(int dirfd, const char *path, uint64_t *v)
     return 0;
 }
 
+/* usage_usec of <dirfd>/<rel>/cpu.stat in ns. */
+static int v2_usage_at(int dirfd, const char *rel, uint64_t *ns)
+{
+    char path[300], buf[512];
+    ssize_t n;
+    int fd;
+
+    (void)snprintf(path, sizeof(path), "%.280s/cpu.stat", rel);
+    fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -errno;
+    n = read(fd, buf, sizeof(buf) - 1);
+    close(fd);
+    if (n <= 0)
+        return -EIO;
+    buf[n] = 0;
+    if (strncmp(buf, "usage_usec ", 11) != 0)
+        return -EPROTO;
+    *ns = strtoull(buf + 11, NULL, 10) * 1000;
+    return 0;
+}
+
+/* cgroup2: the first pass checked against the files: a child cgroup's usage lies between two reads
+ * of its cpu.stat around the pass (none: nothing to check, the walk itself ran). */
+static int self_check_v2(int fd, char *why, size_t cap)
+{
+    DIR *d = fdopendir(dup(fd));
+    struct dirent *e;
+    int r = 0;
+
+    while (d && (e = readdir(d))) {
+        const struct cgstat_rec *rec;
+        uint64_t before = 0, after = 0;
+        struct snap *s;
+
+        if (e->d_type != DT_DIR || e->d_name[0] == '.' || v2_usage_at(fd, e->d_name, &before) < 0)
+            continue;
+        if ((r = run_pass()) < 0 || (r = v2_usage_at(fd, e->d_name, &after)) < 0)
+            break;
+        s = snap_get(); /* the lock is held: no other pass replaces it */
+        rec = find(s, CADV_BPF_CPU, dir_ino(fd, e->d_name));
+        if (!rec || !(rec->flags & CGSTAT_HAS_CPU) || rec->cpu_ns < before || rec->cpu_ns > after) {
+            (void)snprintf(why, cap, "cpu.stat usage_usec check failed for %.100s (%llu not in [%llu, %llu])",
+                           e->d_name, rec ? (unsigned long long)rec->cpu_ns : 0ULL,
+                           (unsigned long long)before, (unsigned long long)after);
+            r = -EPROTO;
+        }
+        snap_put(s);
+        if (d)
+            closedir(d);
+        return r;
+    }
+    if (d)
+        closedir(d);
+    if (r == 0)
+        r = run_pass();
+    if (r < 0)
+        (void)snprintf(why, cap, "first pass: %s", strerror(-r));
+    return r;
+}
+
 /* The first pass checked against the files: the cpuacct root's usage lies between two reads of
  * cpuacct.usage around the pass, and a memory child's limit and failcnt equal its files. */
 static int self_check(int cpu_fd, int mem_fd, char *why, size_t cap)
@@ -313,6 +423,13 @@ out:
     return r;
 }
 
+static bool is_cgroupfs(int fd)
+{
+    struct statfs sf;
+
+    return fstatfs(fd, &sf) == 0 && (sf.f_type == CGROUP_SUPER_MAGIC || sf.f_type == CGROUP2_SUPER_MAGIC);
+}
+
 static int hier_fd(const struct cadv_cgroup_root *root, enum cadv_cg_ctl c)
 {
     int h = root->ctl_hier[c];
@@ -325,7 +442,13 @@ static void teardown(void)
     for (int h = 0; h < CADV_BPF_N_H; h++) {
         bpf_link__destroy(st.link[h]);
         st.link[h] = NULL;
+        atomic_store(&st.pass_ns[h], 0);
+        st.walk_id[h] = 0;
     }
+    bpf_link__destroy(st.flush);
+    st.flush = NULL;
+    atomic_store(&st.locked_ns, 0);
+    st.walk = st.v2 = false;
     if (st.recs)
         munmap(st.recs, st.map_len);
     st.recs = NULL;
@@ -336,49 +459,188 @@ static void teardown(void)
     st.owner = NULL;
 }
 
-static int load(struct cadv_cgroup_root *root, char *why, size_t cap)
+/* The v1 hierarchy id of the hierarchy holding controller ctl, from /proc/self/cgroup ("4:memory:/x"). */
+static int v1_hier_id(const char *ctl)
 {
-    int cpu_fd = hier_fd(root, CADV_CG_CPUACCT), mem_fd = hier_fd(root, CADV_CG_MEMORY), fds[CADV_BPF_N_H];
+    FILE *f = fopen("/proc/self/cgroup", "re");
+    char line[512];
+    int id = -1;
+
+    while (f && id < 0 && fgets(line, sizeof(line), f)) {
+        char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL, *tok, *save = NULL;
+
+        if (!c2)
+            continue;
+        *c2 = 0;
+        for (tok = strtok_r(c1 + 1, ",", &save); tok; tok = strtok_r(NULL, ",", &save))
+            if (strcmp(tok, ctl) == 0)
+                id = (int)strtol(line, NULL, 10);
+    }
+    if (f)
+        (void)fclose(f);
+    return id;
+}
+
+/* Opens the BPF object with only the programs of one path autoloaded (walk: cgwalk, and cgflush on
+ * cgroup2; else cgstat), its read-only data set, and loads it. */
+static int open_load(bool walk, bool v2, uint32_t ncpu, uint64_t off_usage, uint64_t off_rq)
+{
+    int r;
+
+    cgstat__destroy(st.skel);
+    st.skel = cgstat__open();
+    if (!st.skel)
+        return -errno;
+    (void)bpf_program__set_autoload(st.skel->progs.cgstat, !walk);
+    (void)bpf_program__set_autoload(st.skel->progs.cgwalk, walk);
+    (void)bpf_program__set_autoload(st.skel->progs.cgflush, walk && v2);
+    st.skel->rodata->nr_cpus = ncpu;
+    st.skel->rodata->page_size = (uint64_t)sysconf(_SC_PAGESIZE);
+    st.skel->rodata->off_root_cpuusage = off_usage;
+    st.skel->rodata->off_runqueues = off_rq;
+    if ((r = bpf_map__set_max_entries(st.skel->maps.recs, MAX_RECS)) < 0 || (r = cgstat__load(st.skel)) < 0) {
+        cgstat__destroy(st.skel);
+        st.skel = NULL;
+    }
+    return r;
+}
+
+/* The cgroup_iter links of the fallback path, one per v1 hierarchy fd (-1: none). */
+static int attach_iters(const int *fds, char *why, size_t cap)
+{
+    for (int h = 0; h < CADV_BPF_N_H; h++) {
+        union bpf_iter_link_info li = {
+                .cgroup = {.cgroup_fd = (uint32_t)fds[h],
+                           .order = st.v2 ? BPF_CGROUP_ITER_SELF_ONLY : BPF_CGROUP_ITER_DESCENDANTS_PRE}};
+        struct bpf_iter_attach_opts o;
+        struct bpf_link *l;
+
+        /* what LIBBPF_OPTS does, without its GNU statement expression (-Wpedantic) */
+        memset(&o, 0, sizeof(o));
+        o.sz = sizeof(o);
+        o.link_info = &li;
+        o.link_info_len = sizeof(li);
+        if (fds[h] < 0)
+            continue;
+        l = bpf_program__attach_iter(st.v2 ? st.skel->progs.cgflush : st.skel->progs.cgstat, &o);
+        if (!l) {
+            int r = -errno;
+
+            (void)snprintf(why, cap, "attaching cgroup_iter: %s", strerror(-r));
+            return r;
+        }
+        if (st.v2)
+            st.flush = l;
+        else
+            st.link[h] = l;
+    }
+    return 0;
+}
+
+/* The css walk path: hierarchy ids and start ids, then the first pass checked. */
+static int setup_walk(const int *fds, int cpu_fd, int mem_fd, char *why, size_t cap)
+{
+    static const char *const ctl[CADV_BPF_N_H] = {"cpuacct", "memory"};
+
+    for (int h = 0; h < CADV_BPF_N_H; h++) {
+        if (fds[h] < 0)
+            continue;
+        st.walk_id[h] = dir_ino(fds[h], ".");
+        st.walk_hid[h] = st.v2 ? 0 : v1_hier_id(ctl[h]);
+        if (!st.walk_id[h] || (!st.v2 && st.walk_hid[h] <= 0)) {
+            (void)snprintf(why, cap, "no %s hierarchy id in /proc/self/cgroup", ctl[h]);
+            return -ENOENT;
+        }
+    }
+    return st.v2 ? self_check_v2(cpu_fd, why, cap) : self_check(cpu_fd, mem_fd, why, cap);
+}
+
+static int load(struct cadv_cgroup_root *root, bool try_walk, char *why, size_t cap, char *walk_why,
+                size_t walk_cap)
+{
+    int cpu_fd, mem_fd, fds[CADV_BPF_N_H];
     struct btf *btf;
     uint64_t off_usage = 0, off_rq = 0;
-    long ncpu = libbpf_num_possible_cpus(), page = sysconf(_SC_PAGESIZE);
+    long ncpu = libbpf_num_possible_cpus();
     int r;
 
 #    ifndef __x86_64__
     (void)snprintf(why, cap, "only x86-64 is supported");
     return -ENOTSUP;
 #    endif
-    if (root->mode == CADV_CGROUP_V2 || cpu_fd < 0) {
-        (void)snprintf(why, cap, "needs the v1 cpuacct hierarchy (cgroup2-only hosts are not supported yet)");
+    st.v2 = root->mode == CADV_CGROUP_V2;
+    cpu_fd = st.v2 ? root->hier[0].fd : hier_fd(root, CADV_CG_CPUACCT);
+    mem_fd = st.v2 ? -1 : hier_fd(root, CADV_CG_MEMORY); /* cgroup2 memory: files (not yet here) */
+    if (cpu_fd < 0) {
+        (void)snprintf(why, cap, "needs the v1 cpuacct hierarchy or a cgroup2 root");
+        return -ENOTSUP;
+    }
+    if (!is_cgroupfs(cpu_fd) || (mem_fd >= 0 && !is_cgroupfs(mem_fd))) {
+        (void)snprintf(why, cap, "the cpuacct or memory directory is not a cgroup mount");
         return -ENOTSUP;
     }
     if (ncpu <= 0 || ncpu > CGSTAT_MAX_CPUS) {
         (void)snprintf(why, cap, "%ld possible CPUs", ncpu);
         return -ENOTSUP;
     }
-    btf = btf__load_vmlinux_btf();
-    if (!btf) {
-        (void)snprintf(why, cap, "no kernel BTF (/sys/kernel/btf/vmlinux): %s", strerror(errno));
-        return -ENOTSUP;
+    if (!st.v2) {
+        btf = btf__load_vmlinux_btf();
+        if (!btf) {
+            (void)snprintf(why, cap, "no kernel BTF (/sys/kernel/btf/vmlinux): %s", strerror(errno));
+            return -ENOTSUP;
+        }
+        r = percpu_offset(btf, "root_cpuacct_cpuusage", &off_usage);
+        if (r == 0)
+            r = percpu_offset(btf, "runqueues", &off_rq);
+        btf__free(btf);
+        if (r < 0) {
+            (void)snprintf(why, cap,
+                           "per-CPU variables runqueues/root_cpuacct_cpuusage not in the kernel's BTF");
+            return r;
+        }
     }
-    r = percpu_offset(btf, "root_cpuacct_cpuusage", &off_usage);
-    if (r == 0)
-        r = percpu_offset(btf, "runqueues", &off_rq);
-    btf__free(btf);
-    if (r < 0) {
-        (void)snprintf(why, cap, "per-CPU variables runqueues/root_cpuacct_cpuusage not in the kernel's BTF");
+    fds[CADV_BPF_CPU] = cpu_fd;
+    fds[CADV_BPF_MEM] = mem_fd;
+    /* The css walk (no cgroup_mutex) first; on v1 the cgroup_iter pass is the fallback. */
+    r = try_walk ? open_load(true, st.v2, (uint32_t)ncpu, off_usage, off_rq) : -ECANCELED;
+    if (r < 0)
+        (void)snprintf(walk_why, walk_cap, "the css walk %s",
+                       try_walk ? "does not load (verifier, kfuncs)" : "not asked for");
+    if (r == 0) {
+        st.walk = true;
+        st.map_len = (size_t)MAX_RECS * sizeof(struct cgstat_rec);
+        st.recs = mmap(NULL, st.map_len, PROT_READ, MAP_SHARED, bpf_map__fd(st.skel->maps.recs), 0);
+        if (st.recs == MAP_FAILED) {
+            st.recs = NULL;
+            (void)snprintf(why, cap, "mmap of the record array: %s", strerror(errno));
+            return -errno;
+        }
+        if (st.v2) {
+            int one[CADV_BPF_N_H] = {cpu_fd, -1};
+
+            r = attach_iters(one, why, cap);
+        }
+        if (r == 0)
+            r = setup_walk(fds, cpu_fd, mem_fd, walk_why, walk_cap);
+        if (r == 0)
+            return 0;
+        if (st.v2) {
+            if (walk_why[0])
+                (void)snprintf(why, cap, "%s", walk_why);
+            return r;
+        }
+        if (st.recs)
+            munmap(st.recs, st.map_len);
+        st.recs = NULL;
+        st.walk = false;
+        for (int h = 0; h < CADV_BPF_N_H; h++)
+            st.walk_id[h] = 0;
+    }
+    if (st.v2) {
+        (void)snprintf(why, cap, "%s", walk_why);
         return r;
     }
-    st.skel = cgstat__open();
-    if (!st.skel) {
-        (void)snprintf(why, cap, "opening the BPF object: %s", strerror(errno));
-        return -errno;
-    }
-    st.skel->rodata->nr_cpus = (uint32_t)ncpu;
-    st.skel->rodata->page_size = (uint64_t)page;
-    st.skel->rodata->off_root_cpuusage = off_usage;
-    st.skel->rodata->off_runqueues = off_rq;
-    if ((r = bpf_map__set_max_entries(st.skel->maps.recs, MAX_RECS)) < 0 || (r = cgstat__load(st.skel)) < 0) {
+    if ((r = open_load(false, false, (uint32_t)ncpu, off_usage, off_rq)) < 0) {
         (void)snprintf(why, cap, "loading the BPF program (verifier, capability CAP_BPF+CAP_PERFMON): %s",
                        strerror(-r));
         return r;
@@ -390,28 +652,8 @@ static int load(struct cadv_cgroup_root *root, char *why, size_t cap)
         (void)snprintf(why, cap, "mmap of the record array: %s", strerror(errno));
         return -errno;
     }
-    fds[CADV_BPF_CPU] = cpu_fd;
-    fds[CADV_BPF_MEM] = mem_fd;
-    for (int h = 0; h < CADV_BPF_N_H; h++) {
-        union bpf_iter_link_info li = {
-                .cgroup = {.cgroup_fd = (uint32_t)fds[h], .order = BPF_CGROUP_ITER_DESCENDANTS_PRE}};
-        struct bpf_iter_attach_opts o;
-
-        /* what LIBBPF_OPTS does, without its GNU statement expression (-Wpedantic) */
-        memset(&o, 0, sizeof(o));
-        o.sz = sizeof(o);
-        o.link_info = &li;
-        o.link_info_len = sizeof(li);
-
-        if (fds[h] < 0)
-            continue;
-        st.link[h] = bpf_program__attach_iter(st.skel->progs.cgstat, &o);
-        if (!st.link[h]) {
-            r = -errno;
-            (void)snprintf(why, cap, "attaching cgroup_iter: %s", strerror(-r));
-            return r;
-        }
-    }
+    if ((r = attach_iters(fds, why, cap)) < 0)
+        return r;
     return self_check(cpu_fd, mem_fd, why, cap);
 }
 
@@ -420,9 +662,16 @@ bool cadv_cgroup_bpf_built(void)
     return true;
 }
 
+void cadv_cgroup_bpf_pass_ns(uint64_t ns[CADV_BPF_N_H], uint64_t *locked_ns)
+{
+    for (int h = 0; h < CADV_BPF_N_H; h++)
+        ns[h] = atomic_load_explicit(&st.pass_ns[h], memory_order_relaxed);
+    *locked_ns = atomic_load_explicit(&st.locked_ns, memory_order_relaxed);
+}
+
 bool cadv_cgroup_bpf_start(struct cadv_cgroup_root *root, const char *mode, uint64_t max_age_ns)
 {
-    char why[256] = "";
+    char why[256] = "", walk_why[256] = "", how[400];
     int r;
 
     if (!mode || strcmp(mode, "files") == 0)
@@ -432,19 +681,32 @@ bool cadv_cgroup_bpf_start(struct cadv_cgroup_root *root, const char *mode, uint
     libbpf_set_print(silent_print);
     st.owner = root;
     st.max_age_ns = max_age_ns;
-    r = load(root, why, sizeof(why));
+    r = load(root, strcmp(mode, "bpf-iter") != 0, why, sizeof(why), walk_why, sizeof(walk_why));
     if (r == 0)
         atomic_store(&st.served, root);
     if (r < 0) {
         teardown();
         pthread_mutex_unlock(&st.lock);
-        cadv_log(CADV_LOG_WARNING, "BPF collector unavailable (%s): reading cgroup files", why);
+        cadv_log(CADV_LOG_WARNING, "BPF collector unavailable (%s%s%s): reading cgroup files", why,
+                 walk_why[0] && strcmp(walk_why, why) != 0 ? "; " : "",
+                 walk_why[0] && strcmp(walk_why, why) != 0 ? walk_why : "");
         return false;
     }
+    if (st.v2)
+        (void)snprintf(how, sizeof(how),
+                       "css walks under RCU over the cgroup2 hierarchy (cpu.stat usage_usec; the rstat flush "
+                       "before each holds cgroup_mutex)");
+    else if (st.walk)
+        (void)snprintf(how, sizeof(how),
+                       "css walks under RCU (no cgroup_mutex) over the v1 cpuacct%s hierarchies",
+                       st.walk_id[CADV_BPF_MEM] ? " and memory" : "");
+    else
+        (void)snprintf(how, sizeof(how),
+                       "cgroup_iter passes under cgroup_mutex over the v1 cpuacct%s hierarchies (%s)",
+                       st.link[CADV_BPF_MEM] ? " and memory" : "", walk_why);
     pthread_mutex_unlock(&st.lock);
-    cadv_log(CADV_LOG_INFO,
-             "BPF collector: cgroup_iter passes over the v1 cpuacct%s hierarchies, one per %llu ms at most",
-             st.link[CADV_BPF_MEM] ? " and memory" : "", (unsigned long long)(max_age_ns / 1000000));
+    cadv_log(CADV_LOG_INFO, "BPF collector: %s, one pass per %llu ms at most", how,
+             (unsigned long long)(max_age_ns / 1000000));
     return true;
 }
 
@@ -461,6 +723,13 @@ bool cadv_cgroup_bpf_active(const struct cadv_cgroup_root *root)
     return root && atomic_load(&st.served) == root;
 }
 
+const char *cadv_cgroup_bpf_path(const struct cadv_cgroup_root *root)
+{
+    if (!cadv_cgroup_bpf_active(root))
+        return NULL;
+    return st.walk ? "walk" : "iter";
+}
+
 void cadv_cgroup_bpf_setup(struct cadv_cgroup *cg)
 {
     static const enum cadv_cg_ctl ctl[CADV_BPF_N_H] = {CADV_CG_CPUACCT, CADV_CG_MEMORY};
@@ -469,8 +738,11 @@ void cadv_cgroup_bpf_setup(struct cadv_cgroup *cg)
     for (int h = 0; h < CADV_BPF_N_H; h++) {
         int d = cadv_cgroup__ctl_dir(cg, ctl[h]);
 
-        /* A root's memory usage is global state, not its page counter: left to the file. */
-        cg->bpf_id[h] = on && d >= 0 && !(h == CADV_BPF_MEM && cadv_cgroup__is_root(cg))
+        /* A root's memory usage is global state, not its page counter: left to the file. cgroup2
+         * memory is not served (no host here to check it against its files). */
+        cg->bpf_id[h] = on && d >= 0 &&
+                                        !(h == CADV_BPF_MEM &&
+                                          (cadv_cgroup__is_root(cg) || cg->root->mode == CADV_CGROUP_V2))
                                 ? dir_ino(cg->root->hier[d].fd, cg->rel)
                                 : 0;
     }
@@ -534,6 +806,13 @@ bool cadv_cgroup_bpf_built(void)
     return false;
 }
 
+void cadv_cgroup_bpf_pass_ns(uint64_t ns[CADV_BPF_N_H], uint64_t *locked_ns)
+{
+    for (int h = 0; h < CADV_BPF_N_H; h++)
+        ns[h] = 0;
+    *locked_ns = 0;
+}
+
 bool cadv_cgroup_bpf_start(struct cadv_cgroup_root *root, const char *mode, uint64_t max_age_ns)
 {
     (void)root;
@@ -553,6 +832,12 @@ bool cadv_cgroup_bpf_active(const struct cadv_cgroup_root *root)
 {
     (void)root;
     return false;
+}
+
+const char *cadv_cgroup_bpf_path(const struct cadv_cgroup_root *root)
+{
+    (void)root;
+    return NULL;
 }
 
 void cadv_cgroup_bpf_setup(struct cadv_cgroup *cg)

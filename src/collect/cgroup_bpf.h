@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* cgroup_bpf.h - the BPF collector (-collector=bpf|auto): one cgroup_iter pass per interval reads every
- * v1 cgroup's cpuacct usage and memory page counters (bpf/cgstat.bpf.c) into an mmapped array; the v1
- * reader takes those values from the snapshot and reads only the files for the rest. Any failure to
+/* cgroup_bpf.h - the BPF collector (-collector=bpf|auto): one pass per interval reads every v1
+ * cgroup's cpuacct usage and memory page counters, or every cgroup2 cgroup's cpu.stat usage_usec
+ * (bpf/cgstat.bpf.c), into an mmapped array; the readers take those values from the snapshot and read
+ * the files for the rest. A pass is an open-coded css walk under RCU run by BPF_PROG_RUN (no
+ * cgroup_mutex), or on v1 where that does not load, a cgroup_iter pass (under cgroup_mutex). Any failure to
  * start (not built with BPF support, no BTF, verifier, capability, layout) leaves the file path with
  * one log line; a pass that fails later switches back to files for good, with one log line. */
 #pragma once
@@ -21,7 +23,12 @@ enum {
 
 /* True when this binary was built with libbpf and the BPF object. */
 bool cadv_cgroup_bpf_built(void);
-/* Starts the BPF collector for root if mode ("files", "bpf", "auto"; NULL is files) asks for it.
+/* Duration of the last pass per hierarchy (CADV_BPF_*), 0 where none ran, and how much of the whole
+ * pass held the kernel's global cgroup_mutex (which stalls every cgroup mkdir/rmdir): the cgroup2
+ * rstat flush on the css-walk path, everything on the cgroup_iter path. For bench/mkdir_latency. */
+void cadv_cgroup_bpf_pass_ns(uint64_t ns[CADV_BPF_N_H], uint64_t *locked_ns);
+/* Starts the BPF collector for root if mode ("files", "bpf", "auto"; NULL is files) asks for it
+ * ("bpf-iter", for tests and bench/mkdir_latency: the v1 cgroup_iter path, not the css walk).
  * max_age_ns: a snapshot older than this is refreshed by the next lookup (one pass serves every
  * container read within it: the housekeeping interval gives one pass per collection cycle). Returns true if
  * the BPF path is in use. One process-wide instance. */
@@ -30,6 +37,9 @@ bool cadv_cgroup_bpf_start(struct cadv_cgroup_root *root, const char *mode, uint
 void cadv_cgroup_bpf_stop(const struct cadv_cgroup_root *root);
 /* True while the BPF path serves root's cgroups. */
 bool cadv_cgroup_bpf_active(const struct cadv_cgroup_root *root);
+/* The pass in use for root: "walk" (css walk under RCU), "iter" (cgroup_iter under cgroup_mutex), or
+ * NULL (files). */
+const char *cadv_cgroup_bpf_path(const struct cadv_cgroup_root *root);
 
 /* For the v1 reader: records the cgroup's directory ids (inode numbers) while the BPF path serves its
  * root (0 otherwise, and for a root's memory); called by its setup before the file slots. */

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "collect/cgroup_bpf.h"
 #include "collect/cgroup_internal.h"
 #include "collect/keyed.h"
 #include "model/kinds.h"
@@ -57,6 +58,7 @@ static void v2_setup(struct cadv_cgroup *cg)
     uint32_t k = cg->root->kinds;
     int d = udir(cg);
 
+    cadv_cgroup_bpf_setup(cg);
     cadv_cgroup__file_add(cg, S_CPU_STAT, d, "cpu.stat", true);
     cadv_cgroup__file_add(cg, S_CPU_PSI, d, "cpu.pressure", true);
     cadv_cgroup__file_add(cg, S_MEM_STAT, d, "memory.stat", true);
@@ -114,6 +116,7 @@ static int v2_cpu(struct cadv_cgroup *cg, struct cadv_sample *s, char *buf)
     if (ok)
         (void)cadv_keyed_parse(buf, len, keys, 8, v, &found);
     c->total_ns = v[0] * 1000;
+    (void)cadv_cgroup_bpf_cpu(cg, &c->total_ns); /* usage_usec from the BPF pass where it serves cg */
     c->user_ns = v[1] * 1000;
     c->system_ns = v[2] * 1000;
     c->periods = v[3];

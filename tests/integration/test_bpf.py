@@ -4,8 +4,8 @@
 Two daemons run side by side, one per collector, over a CPU burner, a memory toucher and a cgroup that
 writes a file under a tight memory limit (so that memory.failcnt and the watermark move). Every counter
 the BPF path replaces (cpuacct.usage, memory.usage_in_bytes, memory.max_usage_in_bytes, memory.failcnt)
-must lie, for each BPF sample, between the file daemon's samples around it: by the samples' own
-timestamps, widened by the BPF snapshot's age bound (one housekeeping interval: one pass serves a
+must lie, for each BPF sample, between the file daemon's samples around it (on cgroup2: cpu.stat
+usage_usec, the hybrid host's cgroup2 mount opened as the root): by the samples' own timestamps, widened by the BPF snapshot's age bound (one housekeeping interval: one pass serves a
 whole collection cycle) and the time a collection takes. The fallback test runs the daemon without any capability (setpriv) and
 expects the one log line and the file path."""
 import os
@@ -49,7 +49,7 @@ def _bpf_state(d):
 
 
 def _samples(d, name):
-    stats = d.json("/api/v1.3/containers" + name)["stats"]
+    stats = d.json("/api/v1.3/containers" + name).get("stats") or []  # none before the first sample
     return [(rfc3339_ns(s["timestamp"]), s) for s in stats]
 
 
@@ -76,6 +76,35 @@ def _bracket(file_samples, t, key, monotonic):
     if len(window) < 2:
         return None
     return min(window), max(window)
+
+
+def _compare_until(b, f, names, keys):
+    """Every BPF sample of daemon b checked against daemon f's file samples around it, until each
+    (cgroup, key) of keys had 2 comparable samples (on a loaded machine few may be: it waits)."""
+    def compare():
+        checked = {}
+        for n in names:
+            fs = _samples(f, n)
+            for t, s in _samples(b, n):
+                for key, mono in KEYS:
+                    if (n, key) not in keys:
+                        continue
+                    br = _bracket(fs, t, key, mono)
+                    if br is None:
+                        continue
+                    v = _field(s, key)
+                    assert br[0] <= v <= br[1], "%s %s: BPF %d not within the file path's [%d, %d] around %d" % (
+                        n, key, v, br[0], br[1], t)
+                    checked[(n, key)] = checked.get((n, key), 0) + 1
+        return checked
+
+    deadline = time.monotonic() + 40
+    checked = compare()
+    while any(checked.get(k, 0) < 2 for k in keys) and time.monotonic() < deadline:
+        time.sleep(1)
+        checked = compare()
+    for k in keys:
+        assert checked.get(k, 0) >= 2, "too few comparable samples for %s %s" % k
 
 
 @pytest.fixture
@@ -113,33 +142,7 @@ def test_bpf_matches_files(daemon, farm):
     time.sleep(HISTORY_S)
     keys = [(n, key) for n in names for key, _mono in KEYS if (n, key) != (farm.path("lim"), "usage")]
     # (the limited writer's usage is a gauge that moves both ways under the limit: no bracket holds it)
-
-    def compare():
-        """Every BPF sample checked against the file samples around it; the count per (cgroup, key)
-        of the samples that could be bracketed. On a loaded machine few may be: the caller waits."""
-        checked = {}
-        for n in names:
-            fs = _samples(f, n)
-            for t, s in _samples(b, n):
-                for key, mono in KEYS:
-                    if (n, key) not in keys:
-                        continue
-                    br = _bracket(fs, t, key, mono)
-                    if br is None:
-                        continue
-                    v = _field(s, key)
-                    assert br[0] <= v <= br[1], "%s %s: BPF %d not within the file path's [%d, %d] around %d" % (
-                        n, key, v, br[0], br[1], t)
-                    checked[(n, key)] = checked.get((n, key), 0) + 1
-        return checked
-
-    deadline = time.monotonic() + 40
-    checked = compare()
-    while any(checked.get(k, 0) < 2 for k in keys) and time.monotonic() < deadline:
-        time.sleep(1)
-        checked = compare()
-    for k in keys:
-        assert checked.get(k, 0) >= 2, "too few comparable samples for %s %s" % k
+    _compare_until(b, f, names, keys)
     # The counters moved (a test of equal zeros would prove nothing).
     last = {n: _samples(b, n)[-1][1] for n in names}
     assert last[farm.path("cpu")]["cpu"]["usage"]["total"] > 0
@@ -169,7 +172,7 @@ def test_bpf_without_capability_falls_back(daemon, cgroups, monkeypatch, tmp_pat
     assert reason != "on", "the BPF collector loaded without any capability"
     assert "reading cgroup files" in d.logtext()
     assert d.logtext().count("BPF collector") == 1
-    stats = wait_for(lambda: [s for s in d.json("/api/v1.3/containers" + cgroups.path("x"))["stats"]
+    stats = wait_for(lambda: [s for s in (d.json("/api/v1.3/containers" + cgroups.path("x")).get("stats") or [])
                               if s["cpu"]["usage"]["total"] > 0], timeout=30, what="file-path CPU samples")
     assert stats
 
@@ -181,3 +184,27 @@ def test_files_collector_logs_nothing_about_bpf(daemon):
     assert "BPF collector" not in d.logtext()
     r = subprocess.run([conftest.CADV_BIN, "-collector=ebpf"], capture_output=True, text=True)
     assert r.returncode == 2 and "want files, bpf or auto" in r.stderr
+
+
+def test_bpf_cgroup2_cpu_matches_files(daemon, cgroups):
+    """A cgroup2 root (the test's own cgroup in the hybrid host's cgroup2 mount, opened as the root, as
+    on a cgroup2-only host or in a cgroup namespace: the walk starts below the hierarchy's root):
+    cpu.stat usage_usec from the css walk against the file path, on a CPU burner."""
+    v2 = "/sys/fs/cgroup/unified"
+    if not os.path.exists(os.path.join(v2, "cgroup.controllers")):
+        pytest.skip("no cgroup2 mount at " + v2)
+    cgroups.create("cpu")
+    cgroups.run("cpu", CPU_BURNER)
+    args = ["-cgroup_root=" + os.path.join(v2, cgroups.prefix), "-housekeeping_interval=" + INTERVAL,
+            "-docker_only=false", "-storage_duration=1m0s"]
+    b = daemon("-collector=bpf", *args)
+    state = _bpf_state(b)
+    if state != "on":
+        pytest.skip("BPF collector not usable here: " + state)
+    assert "cgroup2" in b.logtext()
+    f = daemon("-collector=files", *args)
+    for d in (b, f):
+        wait_for(lambda: d.get("/api/v1.3/containers/cpu").status == 200, timeout=30, what="/cpu")
+    time.sleep(HISTORY_S)
+    _compare_until(b, f, ["/cpu", "/"], [("/cpu", "cpu"), ("/", "cpu")])
+    assert _samples(b, "/cpu")[-1][1]["cpu"]["usage"]["total"] > 0

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "collect/cgroup.h"
@@ -97,8 +98,9 @@ static uint64_t file_u64(const char *path)
 }
 
 /* The real host: the root cgroup's cpuacct.usage through the BPF path lies between two reads of the
- * file around it, and a sample read through cadv_cgroup_read_stats carries it. */
-Test(cgroup_bpf, real_root_cpu_between_file_reads)
+ * file around it, on the css walk (mode "bpf", which loads on this kernel) and on the cgroup_iter
+ * fallback ("bpf-iter"). */
+static void root_cpu_between_file_reads(const char *mode, const char *path)
 {
     struct cadv_cgroup_root *root = NULL;
     struct cadv_cgroup *cg = NULL;
@@ -110,12 +112,13 @@ Test(cgroup_bpf, real_root_cpu_between_file_reads)
     }
     cr_assert_eq(cadv_cgroup_root_open("/sys/fs/cgroup", NULL, CADV_KIND_CPU | CADV_KIND_MEMORY, 64, &root),
                  0);
-    if (!cadv_cgroup_bpf_start(root, "bpf", 0)) { /* max age 0: every lookup runs a pass */
+    if (!cadv_cgroup_bpf_start(root, mode, 0)) { /* max age 0: every lookup runs a pass */
         cr_log_warn("skipped: the BPF collector does not load here");
         cadv_cgroup_root_free(root);
         return;
     }
     cr_expect(cadv_cgroup_bpf_active(root));
+    cr_expect_str_eq(cadv_cgroup_bpf_path(root), path);
     cr_assert_eq(cadv_cgroup_open(root, "/", &cg), 0);
     for (int i = 0; i < 3; i++) {
         before = file_u64("/sys/fs/cgroup/cpuacct/cpuacct.usage");
@@ -130,7 +133,91 @@ Test(cgroup_bpf, real_root_cpu_between_file_reads)
     cadv_cgroup_close(cg);
     cadv_cgroup_bpf_stop(root);
     cr_expect_not(cadv_cgroup_bpf_active(root));
+    cr_expect_null(cadv_cgroup_bpf_path(root));
     cadv_cgroup_root_free(root);
+}
+
+Test(cgroup_bpf, real_root_cpu_between_file_reads_walk)
+{
+    root_cpu_between_file_reads("bpf", "walk");
+}
+
+Test(cgroup_bpf, real_root_cpu_between_file_reads_iter)
+{
+    root_cpu_between_file_reads("bpf-iter", "iter");
+}
+
+static uint64_t usage_usec(const char *dir)
+{
+    char path[300], key[32];
+    unsigned long long v = 0;
+    FILE *f;
+
+    (void)snprintf(path, sizeof(path), "%s/cpu.stat", dir);
+    f = fopen(path, "r");
+    cr_assert_not_null(f, "%s", path);
+    cr_assert_eq(fscanf(f, "%31s %llu", key, &v), 2);
+    cr_assert_str_eq(key, "usage_usec");
+    fclose(f);
+    return v;
+}
+
+/* cgroup2 (the hybrid mount opened as a cgroup2 root): a cgroup whose process burned some CPU and
+ * exited has a fixed cpu.stat usage_usec, which the css walk (after its rstat flush) reports exactly;
+ * and through cadv_cgroup_read_stats as the sample's total. */
+Test(cgroup_bpf, cgroup2_cpu_stat_usage)
+{
+    const char *v2 = "/sys/fs/cgroup/unified";
+    struct cadv_cgroup_root *root = NULL;
+    struct cadv_cgroup *cg = NULL;
+    char dir[200], name[64], procs[240];
+    uint64_t v = 0, file;
+    pid_t pid;
+    int status;
+
+    if (!cadv_cgroup_bpf_built() || geteuid() != 0 ||
+        access("/sys/fs/cgroup/unified/cgroup.controllers", R_OK)) {
+        cr_log_warn("skipped: needs BPF support, root and a cgroup2 mount at %s", v2);
+        return;
+    }
+    (void)snprintf(name, sizeof(name), "/cadv-bpfut-%ld", (long)getpid());
+    (void)snprintf(dir, sizeof(dir), "%s%s", v2, name);
+    (void)snprintf(procs, sizeof(procs), "%s/cgroup.procs", dir);
+    cr_assert_eq(mkdir(dir, 0755), 0, "%s: %s", dir, strerror(errno));
+    pid = fork();
+    cr_assert_geq(pid, 0);
+    if (pid == 0) {
+        FILE *f = fopen(procs, "w");
+        volatile unsigned long x = 0;
+
+        if (!f || fprintf(f, "%d\n", (int)getpid()) < 0 || fclose(f) != 0)
+            _exit(1);
+        for (unsigned long i = 0; i < 100000000UL; i++)
+            x += i;
+        _exit(x == 1 ? 2 : 0); /* x is used (clang: set but not used) and never 1 */
+    }
+    cr_assert_eq(waitpid(pid, &status, 0), pid);
+    cr_assert(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    cr_assert_eq(cadv_cgroup_root_open(v2, NULL, CADV_KIND_CPU, 64, &root), 0);
+    if (!cadv_cgroup_bpf_start(root, "bpf", 0)) {
+        cr_log_warn("skipped: the BPF collector does not load on cgroup2 here");
+    } else {
+        cr_expect_str_eq(cadv_cgroup_bpf_path(root), "walk");
+        cr_assert_eq(cadv_cgroup_open(root, name, &cg), 0);
+        file = usage_usec(dir);
+        cr_expect_gt(file, 0);
+        cr_assert(cadv_cgroup_bpf_cpu(cg, &v));
+        cr_expect_eq(v, file * 1000, "BPF %llu ns, cpu.stat %llu us", (unsigned long long)v,
+                     (unsigned long long)file);
+        cadv_cgroup_close(cg);
+        /* The root's cpu.stat sums per-CPU kernel statistics: left to the file. */
+        cr_assert_eq(cadv_cgroup_open(root, "/", &cg), 0);
+        cr_expect_not(cadv_cgroup_bpf_cpu(cg, &v));
+        cadv_cgroup_close(cg);
+        cadv_cgroup_bpf_stop(root);
+    }
+    cadv_cgroup_root_free(root);
+    cr_expect_eq(rmdir(dir), 0, "%s: %s", dir, strerror(errno));
 }
 
 /* The real host, one pass per interval: lookups within max_age share one snapshot (the root's usage,
