@@ -70,7 +70,10 @@ Test(tier, late_collection_keeps_phase)
 
 Test(tier, phases_spread_over_the_interval)
 {
-    enum { N = 1000, BUCKETS = 10 };
+    enum {
+        N = 1000,
+        BUCKETS = 10
+    };
     unsigned count[BUCKETS] = {0};
     uint64_t base = SEC, detail = 10 * SEC;
 
@@ -208,8 +211,7 @@ static void v2_change(const char *root)
 {
     const char *d = V2_CT + 1;
 
-    put(root, d, "cpu.stat",
-        "usage_usec 9000000\nuser_usec 1\nsystem_usec 1\nnr_periods 1\n");
+    put(root, d, "cpu.stat", "usage_usec 9000000\nuser_usec 1\nsystem_usec 1\nnr_periods 1\n");
     put(root, d, "memory.current", "300000000\n");
     put(root, d, "memory.peak", "400000000\n");
     put(root, d, "memory.stat", "anon 1\nfile 1\ninactive_file 1\n");
