@@ -547,6 +547,12 @@ static const struct opt opts[] = {
          "Interval between container housekeepings", AT_LEAST(MIN_HOUSEKEEPING_NS)},
         {"max_housekeeping_interval", OPT_DURATION, OFF(max_housekeeping_interval_ns), "1m0s",
          "Largest interval to allow between container housekeepings", AT_LEAST(MIN_HOUSEKEEPING_NS)},
+        {"detail_housekeeping_interval", OPT_DURATION, OFF(detail_housekeeping_interval_ns), "0s",
+         "cadv: interval between reads of the detail figures (memory.stat breakdown, user/system and per-CPU "
+         "time, I/O, PSI, processes, network, ...; README, collection cadence); the hot counters (CPU usage, "
+         "memory usage, max usage, failcnt) stay at -housekeeping_interval. 0 means -housekeeping_interval: "
+         "every figure at every housekeeping, as cAdvisor",
+         NONNEG},
         {"allow_dynamic_housekeeping", OPT_BOOL, OFF(allow_dynamic_housekeeping), "true",
          "Whether to allow the housekeeping interval to be dynamic"},
         {"initial_splay_factor", OPT_FLOAT, OFF(initial_splay_factor), "1",
@@ -896,6 +902,22 @@ static int fail_positional(const char *prev, const char *arg, FILE *err)
     return -EINVAL;
 }
 
+/* -detail_housekeeping_interval: 0 (the default) or at least -housekeeping_interval; a shorter one
+ * would ask for detail more often than any collection happens. */
+static int check_detail_interval(const struct cadv_config *cfg, FILE *err)
+{
+    int64_t d = cfg->detail_housekeeping_interval_ns, h = cfg->housekeeping_interval_ns;
+
+    if (d == 0 || d >= h)
+        return 0;
+    fprintf(err,
+            "cadv: invalid value %lld.%03llds for flag -detail_housekeeping_interval: must be 0 (every "
+            "housekeeping) or at least -housekeeping_interval (%lld.%03llds)\n",
+            (long long)(d / 1000000000), (long long)(d % 1000000000 / 1000000), (long long)(h / 1000000000),
+            (long long)(h % 1000000000 / 1000000));
+    return -EINVAL;
+}
+
 int cadv_config_parse(struct cadv_config *cfg, int argc, char **argv, FILE *err)
 {
     bool warned[N_OPTS] = {false};
@@ -912,7 +934,7 @@ int cadv_config_parse(struct cadv_config *cfg, int argc, char **argv, FILE *err)
     if (i < argc)
         return fail_positional(argv[i - 1], argv[i], err);
     finalize(cfg);
-    return 0;
+    return check_detail_interval(cfg, err);
 }
 
 /* ---- usage ---- */

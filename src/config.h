@@ -31,6 +31,7 @@ struct cadv_config {
     /* Housekeeping */
     int64_t housekeeping_interval_ns;        /* 1s */
     int64_t max_housekeeping_interval_ns;    /* 60s */
+    int64_t detail_housekeeping_interval_ns; /* cadv: 0 = housekeeping_interval (every figure every time) */
     bool allow_dynamic_housekeeping;         /* true */
     double initial_splay_factor;             /* 1.0 */
     double jitter_factor;                    /* 1.0 */

@@ -450,6 +450,22 @@ int cadv_cgroup_read_stats(struct cadv_cgroup *cg, uint32_t kinds, struct cadv_s
     return 0;
 }
 
+int cadv_cgroup_read_hot(struct cadv_cgroup *cg, struct cadv_sample *s)
+{
+    struct cadv_memory_stats *m = &s->c.memory;
+    int r;
+
+    if (cg->root->check_liveness && cgroup_gone(cg))
+        return -ENOENT;
+    r = cg->root->ops->read_hot(cg, s);
+    if (r < 0)
+        return r == -ENODEV ? -ENOENT : r;
+    s->c.has |= CADV_HAS_CPU | CADV_HAS_MEMORY;
+    /* cAdvisor's working set: usage - inactive_file, clamped at 0 (inactive_file is 0 when absent). */
+    m->working_set = m->usage < m->total_inactive_file ? 0 : m->usage - m->total_inactive_file;
+    return 0;
+}
+
 static uint64_t ts_ns(const struct timespec *t)
 {
     return t->tv_sec < 0 ? UINT64_MAX : (uint64_t)t->tv_sec * CADV_NS_PER_SEC + (uint64_t)t->tv_nsec;

@@ -78,6 +78,13 @@ const char *cadv_cgroup_name(const struct cadv_cgroup *cg);
  * kind grows a per-cgroup pid table now and then). Returns 0, -ENOENT if the cgroup vanished, or another
  * negative errno (-EFBIG for a file larger than its buffer); s may be partly written on failure. */
 int cadv_cgroup_read_stats(struct cadv_cgroup *cg, uint32_t kinds, struct cadv_sample *s);
+/* Reads the hot tier into *s, a sample that already holds this container's previous figures (the
+ * detail tier carried forward): CPU usage total, memory usage, max usage and failcnt (cgroup v1;
+ * cgroup v2 has no failcnt), exactly what the BPF path reads, so that with it a hot read opens no file.
+ * Recomputes the working set from the new usage and the carried inactive_file (clamped at 0, as
+ * cAdvisor). Leaves every other field alone; a figure whose file is absent keeps its carried value.
+ * Allocation-free. Returns 0, -ENOENT if the cgroup vanished, or another negative errno. */
+int cadv_cgroup_read_hot(struct cadv_cgroup *cg, struct cadv_sample *s);
 /* Reads limits and settings into the ContainerSpec part of *spec: creation_time, has_cpu, cpu_*,
  * has_memory, memory_*, has_hugetlb, has_processes, processes_limit, has_diskio. Identity fields,
  * start_time, has_network, has_filesystem and has_custom_metrics are left alone. For "/" the memory

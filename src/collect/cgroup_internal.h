@@ -72,6 +72,8 @@ struct cadv_cgroup_ops {
     /* Registers file slots and caches settings, after the directories are open. */
     void (*setup)(struct cadv_cgroup *cg);
     int (*read_stats)(struct cadv_cgroup *cg, uint32_t kinds, struct cadv_sample *s);
+    /* The hot tier only (cgroup.h cadv_cgroup_read_hot). */
+    int (*read_hot)(struct cadv_cgroup *cg, struct cadv_sample *s);
     /* Fills the cgroup part of the spec (creation time is done by cgroup.c). */
     int (*read_spec)(struct cadv_cgroup *cg, struct cadv_spec *spec);
     /* Directory id whose cgroup.procs lists the container's own processes, or -1. */

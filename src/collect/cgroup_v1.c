@@ -554,6 +554,33 @@ static int v1_read_stats(struct cadv_cgroup *cg, uint32_t kinds, struct cadv_sam
     return 0;
 }
 
+/* The hot tier (cgroup.h): from the BPF snapshot when it serves cg, else the same few files. The
+ * hybrid's unified cpu.stat (no cpuacct directory) gives usage_usec. */
+static int v1_read_hot(struct cadv_cgroup *cg, struct cadv_sample *s)
+{
+    static const char *const u[] = {"usage_usec"};
+    struct cadv_memory_stats *m = &s->c.memory;
+    char buf[CADV_CG_SMALL_BUF];
+    uint64_t v[1] = {0}, found = 0;
+    size_t len;
+    bool ok;
+    int r;
+
+    if (!cadv_cgroup_bpf_cpu(cg, &s->c.cpu.total_ns) &&
+        (r = slot_u64(cg, S_CPUACCT_USAGE, &s->c.cpu.total_ns)) < 0)
+        return r;
+    if ((r = slot_read(cg, S_U_CPU_STAT, buf, sizeof(buf), &len, &ok)) < 0)
+        return r;
+    if (ok && cadv_keyed_parse(buf, len, u, 1, v, &found) > 0 && (found & 1))
+        s->c.cpu.total_ns = v[0] * 1000;
+    if (cadv_cgroup_bpf_mem(cg, &m->usage, &m->max_usage, &m->failcnt))
+        return 0;
+    if ((r = slot_u64(cg, S_MEM_USAGE, &m->usage)) < 0 ||
+        (r = slot_u64(cg, S_MEM_MAX_USAGE, &m->max_usage)) < 0)
+        return r;
+    return slot_u64(cg, S_MEM_FAILCNT, &m->failcnt);
+}
+
 static void v1_spec_cpu(struct cadv_cgroup *cg, struct cadv_spec *spec, bool *gone)
 {
     int cpu = dir_of(cg, CADV_CG_CPU), cpuset = dir_of(cg, CADV_CG_CPUSET);
@@ -627,6 +654,7 @@ const struct cadv_cgroup_ops cadv_cgroup_v1_ops = {
         .name = "v1",
         .setup = v1_setup,
         .read_stats = v1_read_stats,
+        .read_hot = v1_read_hot,
         .read_spec = v1_read_spec,
         .procs_dir = v1_procs_dir,
         .creation_marker = "cgroup.clone_children",

@@ -342,6 +342,27 @@ static int v2_threads(struct cadv_cgroup *cg, struct cadv_sample *s)
     return r == -ENODATA ? 0 : r;
 }
 
+/* The hot tier (cgroup.h): usage_usec of cpu.stat, memory.current and memory.peak (the root has
+ * no memory.current: its usage, a memory.stat sum, stays as carried). */
+static int v2_read_hot(struct cadv_cgroup *cg, struct cadv_sample *s)
+{
+    static const char *const u[] = {"usage_usec"};
+    struct cadv_memory_stats *m = &s->c.memory;
+    char buf[CADV_CG_SMALL_BUF];
+    uint64_t v[1] = {0}, found = 0;
+    size_t len;
+    bool ok;
+    int r;
+
+    if ((r = slot_read(cg, S_CPU_STAT, buf, sizeof(buf), &len, &ok)) < 0)
+        return r;
+    if (ok && cadv_keyed_parse(buf, len, u, 1, v, &found) > 0 && (found & 1))
+        s->c.cpu.total_ns = v[0] * 1000;
+    if ((r = slot_u64(cg, S_MEM_CURRENT, &m->usage, &ok)) < 0)
+        return r;
+    return slot_u64(cg, S_MEM_PEAK, &m->max_usage, &ok);
+}
+
 static int v2_read_stats(struct cadv_cgroup *cg, uint32_t kinds, struct cadv_sample *s)
 {
     char buf[CADV_CG_BIG_BUF];
@@ -449,6 +470,7 @@ const struct cadv_cgroup_ops cadv_cgroup_v2_ops = {
         .name = "v2",
         .setup = v2_setup,
         .read_stats = v2_read_stats,
+        .read_hot = v2_read_hot,
         .read_spec = v2_read_spec,
         .procs_dir = v2_procs_dir,
         .creation_marker = "cgroup.events",

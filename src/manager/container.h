@@ -41,6 +41,7 @@ struct cadv_container {
     pthread_mutex_t collect_lock;
     struct cadv_cgroup *cg;       /* NULL once the container was removed */
     uint64_t next_spec_mono;      /* when the limits are re-read next */
+    uint64_t detail_due_mono;     /* tier.h: when the detail tier is read next (0: not yet read) */
     uint64_t spec_refresh_ns;     /* the delay after that re-read: doubles up to SPEC_REFRESH_NS */
     uint64_t last_error_log_mono; /* rate limit of read-error logs (once a minute) */
     bool logged_error;

@@ -22,6 +22,7 @@
 #include "manager/lifecycle.h"
 #include "manager/machinefs.h"
 #include "manager/oom.h"
+#include "manager/tier.h"
 #include "manager/worker.h"
 #include "model/kinds.h"
 #include "store/ring.h"
@@ -177,6 +178,7 @@ struct cadv_scratch *scheduler_scratch_new(const struct scheduler *sch)
 
     cadv_sample_init_scratch(&sc->s);
     sc->net = sc->s.net;
+    cadv_sample_init(&sc->carry);
     if (sch->d.kinds & CADV_KIND_PROCESS) {
         sc->pids_cap = CADV_MANAGER_MAX_PIDS;
         sc->pids = cadv_xcalloc(sc->pids_cap, sizeof(*sc->pids));
@@ -190,6 +192,7 @@ void scheduler_scratch_free(struct cadv_scratch *sc)
         return;
     sc->s.net = sc->net;
     cadv_sample_done(&sc->s);
+    cadv_sample_done(&sc->carry);
     free(sc->pids);
     free(sc);
 }
@@ -324,30 +327,36 @@ static void collect_extras(struct scheduler *sch, struct cadv_container *c, stru
     }
 }
 
-/* Stores the scratch sample in c's ring. Returns 1 if stored. collect_lock held. */
-static int store(struct scheduler *sch, struct cadv_container *c, struct cadv_scratch *sc)
+/* Stores s (the scratch sample, whose socket tables' storage is net, or a carried sample, net NULL)
+ * in c's ring. A sample whose detail_timestamp_ns is 0 was read in full: it gets the sample's
+ * timestamp; a carried one keeps the one of its detail read. Returns 1 if stored. collect_lock held. */
+static int store(struct scheduler *sch, struct cadv_container *c, struct cadv_sample *s,
+                 struct cadv_net_extra *net)
 {
     const uint64_t net_bits = CADV_HAS_TCP | CADV_HAS_UDP | CADV_HAS_ADVTCP;
     uint64_t ts = cadv_now_ns();
     int r;
 
-    sc->s.c.timestamp_ns = ts;
-    sc->s.c.oom_events =
-            oom_account(sch->oom, sch->d.events, c, &sc->s, ts); /* OOM kills: kernel log + cgroup counter */
-    if (sc->s.c.has & (CADV_HAS_CPU | CADV_HAS_MEMORY)) { /* cAdvisor: derived stats need cpu or memory */
+    s->c.timestamp_ns = ts;
+    if (s->c.detail_timestamp_ns == 0)
+        s->c.detail_timestamp_ns = ts;
+    s->c.oom_events =
+            oom_account(sch->oom, sch->d.events, c, s, ts); /* OOM kills: kernel log + cgroup counter */
+    if (s->c.has & (CADV_HAS_CPU | CADV_HAS_MEMORY)) {      /* cAdvisor: derived stats need cpu or memory */
         if (!c->summary) {
             c->summary = cadv_summary_new();
             atomic_store_explicit(&c->has_summary, true, memory_order_relaxed);
         }
-        cadv_summary_add(c->summary, ts, sc->s.c.cpu.total_ns, sc->s.c.memory.working_set);
+        cadv_summary_add(c->summary, ts, s->c.cpu.total_ns, s->c.memory.working_set);
     }
     /* A sample carries socket tables only when they were read (sample.h). */
-    if (!(sc->s.c.has & net_bits))
-        sc->s.net = NULL;
-    r = cadv_ring_add(c->ring, &sc->s);
+    if (net && !(s->c.has & net_bits))
+        s->net = NULL;
+    r = cadv_ring_add(c->ring, s);
     if (r >= 0 && sch->hook)
-        sch->hook(sch->hook_arg, c, &sc->s); /* exporters: a copy into their queues */
-    sc->s.net = sc->net;
+        sch->hook(sch->hook_arg, c, s); /* exporters: a copy into their queues */
+    if (net)
+        s->net = net;
     if (r < 0)
         return 0; /* the wall clock went back: keep the ring ordered */
     atomic_store(&c->last_sample_ns, ts);
@@ -355,8 +364,38 @@ static int store(struct scheduler *sch, struct cadv_container *c, struct cadv_sc
     return 1;
 }
 
+/* Whether a scheduled collection of c at now_mono reads the detail tier (tier.h); a hot-only one
+ * renews the hot counters of the newest sample (c's ring, copied into carry), so it needs one. A poke
+ * (memory.events changed: limit hit, OOM) reads detail too. collect_lock held. */
+static bool want_detail(struct scheduler *sch, struct cadv_container *c, struct cadv_sample *carry,
+                        uint64_t now_mono)
+{
+    int64_t d = sch->d.cfg->detail_housekeeping_interval_ns;
+    uint64_t base = sch->d.base_interval_ns, detail = d > 0 ? (uint64_t)d : base;
+
+    if (detail <= base)
+        return true;
+    if (cadv_tier_take_detail(&c->detail_due_mono, now_mono, base, detail,
+                              c->detail_due_mono ? 0 : cadv_tier_phase_ns(c->name, base, detail)))
+        return true;
+    return atomic_load(&c->poked) || cadv_ring_latest(c->ring, carry) < 0;
+}
+
+/* Reads c's hot tier into sc->carry (the newest sample) and stores it. Returns like read_stats. */
+static int collect_hot(struct scheduler *sch, struct cadv_container *c, struct cadv_scratch *sc, int *stored)
+{
+    int r = cadv_cgroup_read_hot(c->cg, &sc->carry);
+
+    if (r >= 0) {
+        sc->carry.c.health = atomic_load(&c->health);
+        *stored = store(sch, c, &sc->carry, NULL);
+    }
+    return r;
+}
+
 /* Collects c into the scratch sample and stores it. With max_age_ns != UINT64_MAX (on demand) it
- * collects only if the newest sample is older than that. spec_refresh: collector thread only.
+ * collects only if the newest sample is older than that. spec_refresh: a scheduled collection
+ * (collector thread): it may read only the hot tier (want_detail); an on-demand one reads all.
  * Returns 1 if a sample was stored, 0 if not (fresh enough, or a read failed), -ENOENT if the cgroup
  * is gone (caller removes c). */
 static int collect(struct scheduler *sch, struct cadv_container *c, struct cadv_scratch *sc,
@@ -364,6 +403,7 @@ static int collect(struct scheduler *sch, struct cadv_container *c, struct cadv_
 {
     struct cadv_sample *s = &sc->s;
     uint64_t now_mono = cadv_mono_ns();
+    bool detail;
     int r, stored = 0;
 
     pthread_mutex_lock(&c->collect_lock);
@@ -377,8 +417,12 @@ static int collect(struct scheduler *sch, struct cadv_container *c, struct cadv_
         if (last && now >= last && now - last <= max_age_ns)
             goto out;
     }
-    cadv_sample_clear(s);
-    r = cadv_cgroup_read_stats(c->cg, sch->d.kinds, s);
+    detail = !spec_refresh || want_detail(sch, c, &sc->carry, now_mono);
+    if (detail) {
+        cadv_sample_clear(s);
+        r = cadv_cgroup_read_stats(c->cg, sch->d.kinds, s);
+    } else
+        r = collect_hot(sch, c, sc, &stored);
     if ((r == -ENOENT || r == -ENODEV) && !c->is_root) {
         pthread_mutex_unlock(&c->collect_lock);
         cadv_log(CADV_LOG_DEBUG, "Container '%s' is gone", c->name);
@@ -391,9 +435,9 @@ static int collect(struct scheduler *sch, struct cadv_container *c, struct cadv_
     /* Unlike cAdvisor, a partly filled sample is not stored: the fields of a failed read (out of fds,
      * say) would read 0 between real values, a fake counter reset for every reader. The error is
      * counted (cadv_read_errors_total) and the container keeps its previous sample. */
-    if (r >= 0) {
+    if (r >= 0 && detail) {
         collect_extras(sch, c, sc);
-        stored = store(sch, c, sc);
+        stored = store(sch, c, s, sc->net);
     }
     if (spec_refresh && now_mono >= c->next_spec_mono)
         refresh_spec(sch, c, now_mono);

@@ -49,6 +49,7 @@ struct scheduler_deps {
 struct cadv_scratch {
     struct cadv_sample s;
     struct cadv_net_extra *net; /* s.net's storage, detached while a sample without it is stored */
+    struct cadv_sample carry;   /* a hot-only collection: the newest sample, hot counters renewed */
     uint32_t *pids;
     size_t pids_cap;
 };

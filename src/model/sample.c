@@ -379,6 +379,7 @@ bool cadv_sample_stats_equal(const struct cadv_sample *a, const struct cadv_samp
     struct cadv_sample_core ca = a->c, cb = b->c;
 
     ca.timestamp_ns = cb.timestamp_ns = 0;
+    ca.detail_timestamp_ns = cb.detail_timestamp_ns = 0;
     if (memcmp(&ca, &cb, sizeof(ca)) != 0)
         return false;
     if (a->n_percpu != b->n_percpu || a->n_io != b->n_io || a->n_hugetlb != b->n_hugetlb ||

@@ -134,6 +134,10 @@ struct cadv_sample_core {
     uint64_t referenced_memory;
     uint64_t oom_events;
     uint64_t health; /* enum cadv_health */
+    /* When the detail tier (everything but the hot counters: README, collection cadence) was read:
+     * timestamp_ns after a full read, older in a sample that carries the detail of an earlier one.
+     * Rates over detail counters use it (0 in a sample from elsewhere: take timestamp_ns). */
+    uint64_t detail_timestamp_ns;
 };
 
 enum cadv_health {

@@ -295,25 +295,51 @@ static uint64_t rate(uint64_t last, uint64_t cur, uint64_t dt_ns)
     return (uint64_t)r;
 }
 
-/* CpuInstStats of cur relative to last (cAdvisor's InstCpuStats); nothing when it fails (no previous
- * sample, time not increasing, CPU count changed, a counter decreased). */
-static void cpu_inst(struct cadv_json *w, const struct cadv_sample *last, const struct cadv_sample *cur)
+static uint64_t detail_ts(const struct cadv_sample *s)
 {
-    const struct cadv_cpu_stats *a, *b;
-    uint64_t dt;
+    return s->c.detail_timestamp_ns ? s->c.detail_timestamp_ns : s->c.timestamp_ns;
+}
+
+/* The newest sample before samples[i] whose detail tier was read earlier than samples[i]'s: the
+ * previous one, but for a sample that carries its predecessor's detail (-detail_housekeeping_interval,
+ * sample.h) an older one. NULL if none is in the array. */
+static const struct cadv_sample *detail_prev(const struct cadv_sample *samples, size_t i)
+{
+    uint64_t d = detail_ts(&samples[i]);
+
+    while (i-- > 0)
+        if (detail_ts(&samples[i]) < d)
+            return &samples[i];
+    return NULL;
+}
+
+/* CpuInstStats of samples[i] relative to its predecessor (cAdvisor's InstCpuStats); nothing when it
+ * fails (no previous sample, time not increasing, CPU count changed, a counter decreased). The total
+ * (hot tier) is a rate over the samples' timestamps; user, system and per-CPU usage (detail tier)
+ * over the detail reads' own timestamps, so a carried detail never reads as 0 then a spike (and
+ * without a detail read earlier in the array there is no cpu_inst). */
+static void cpu_inst(struct cadv_json *w, const struct cadv_sample *samples, size_t i)
+{
+    const struct cadv_sample *last = i > 0 ? &samples[i - 1] : NULL, *cur = &samples[i], *dl;
+    const struct cadv_cpu_stats *a, *b, *da;
+    uint64_t dt, ddt;
 
     if (!last || !has(last, CADV_HAS_CPU) || !has(cur, CADV_HAS_CPU))
         return;
-    if (cur->c.timestamp_ns <= last->c.timestamp_ns || cur->n_percpu != last->n_percpu)
+    dl = detail_prev(samples, i);
+    if (!dl || !has(dl, CADV_HAS_CPU) || cur->c.timestamp_ns <= last->c.timestamp_ns ||
+        cur->n_percpu != dl->n_percpu)
         return;
     a = &last->c.cpu;
+    da = &dl->c.cpu;
     b = &cur->c.cpu;
-    if (b->total_ns < a->total_ns || b->user_ns < a->user_ns || b->system_ns < a->system_ns)
+    if (b->total_ns < a->total_ns || b->user_ns < da->user_ns || b->system_ns < da->system_ns)
         return;
-    for (uint32_t i = 0; i < cur->n_percpu; i++)
-        if (cur->percpu[i] < last->percpu[i])
+    for (uint32_t k = 0; k < cur->n_percpu; k++)
+        if (cur->percpu[k] < dl->percpu[k])
             return;
     dt = cur->c.timestamp_ns - last->c.timestamp_ns;
+    ddt = detail_ts(cur) - detail_ts(dl);
     KEY(w, "cpu_inst");
     cadv_json_obj_begin(w);
     KEY(w, "usage");
@@ -322,12 +348,12 @@ static void cpu_inst(struct cadv_json *w, const struct cadv_sample *last, const 
     if (cur->n_percpu > 0) {
         KEY(w, "per_cpu_usage");
         cadv_json_arr_begin(w);
-        for (uint32_t i = 0; i < cur->n_percpu; i++)
-            cadv_json_u64(w, rate(last->percpu[i], cur->percpu[i], dt));
+        for (uint32_t k = 0; k < cur->n_percpu; k++)
+            cadv_json_u64(w, rate(dl->percpu[k], cur->percpu[k], ddt));
         cadv_json_arr_end(w);
     }
-    KU64(w, "user", rate(a->user_ns, b->user_ns, dt));
-    KU64(w, "system", rate(a->system_ns, b->system_ns, dt));
+    KU64(w, "user", rate(da->user_ns, b->user_ns, ddt));
+    KU64(w, "system", rate(da->system_ns, b->system_ns, ddt));
     cadv_json_obj_end(w);
     cadv_json_obj_end(w);
 }
@@ -880,16 +906,17 @@ void cadv_json_v1_container_info(struct cadv_json *w, const char *name, const st
 
 /* v2.ContainerStats via ContainerStatsFromV1: a part is set when the spec has it and the sample
  * carries it. */
-static void v2_stats(struct cadv_json *w, const struct cadv_spec *spec, const struct cadv_sample *last,
-                     const struct cadv_sample *s, const struct cadv_machine_info *m,
-                     const struct cadv_app_view *app)
+static void v2_stats(struct cadv_json *w, const struct cadv_spec *spec, const struct cadv_sample *samples,
+                     size_t i, const struct cadv_machine_info *m, const struct cadv_app_view *app)
 {
+    const struct cadv_sample *s = &samples[i];
+
     cadv_json_obj_begin(w);
     KTIME(w, "timestamp", s->c.timestamp_ns);
     if (spec->has_cpu) {
         if (has(s, CADV_HAS_CPU))
             cpu_stats(w, s);
-        cpu_inst(w, last, s);
+        cpu_inst(w, samples, i);
     }
     if (spec->has_diskio && has(s, CADV_HAS_DISKIO))
         diskio(w, s, m);
@@ -930,7 +957,7 @@ void cadv_json_v2_stats_array(struct cadv_json *w, const struct cadv_spec *spec,
 {
     cadv_json_arr_begin(w);
     for (size_t i = 0; i < n; i++)
-        v2_stats(w, spec, i > 0 ? &samples[i - 1] : NULL, &samples[i], m, app);
+        v2_stats(w, spec, samples, i, m, app);
     cadv_json_arr_end(w);
 }
 
@@ -951,16 +978,17 @@ void cadv_json_v21_container_info(struct cadv_json *w, const struct cadv_spec *s
 
 /* v2.DeprecatedContainerStats via DeprecatedStatsFromV1: cpu, diskio, memory, network, processes
  * and load_stats are struct values (zero when unset); has_processes and has_load are never set. */
-static void v20_stats(struct cadv_json *w, const struct cadv_spec *spec, const struct cadv_sample *last,
-                      const struct cadv_sample *s, const struct cadv_machine_info *m,
-                      const struct cadv_app_view *app)
+static void v20_stats(struct cadv_json *w, const struct cadv_spec *spec, const struct cadv_sample *samples,
+                      size_t i, const struct cadv_machine_info *m, const struct cadv_app_view *app)
 {
+    const struct cadv_sample *s = &samples[i];
+
     cadv_json_obj_begin(w);
     KTIME(w, "timestamp", s->c.timestamp_ns);
     KBOOL(w, "has_cpu", spec->has_cpu);
     cpu_stats(w, spec->has_cpu && has(s, CADV_HAS_CPU) ? s : &zero_sample);
     if (spec->has_cpu)
-        cpu_inst(w, last, s);
+        cpu_inst(w, samples, i);
     KBOOL(w, "has_diskio", spec->has_diskio);
     diskio(w, spec->has_diskio && has(s, CADV_HAS_DISKIO) ? s : &zero_sample, m);
     KBOOL(w, "has_memory", spec->has_memory);
@@ -992,7 +1020,7 @@ void cadv_json_v20_stats_array(struct cadv_json *w, const struct cadv_spec *spec
 {
     cadv_json_arr_begin(w);
     for (size_t i = 0; i < n; i++)
-        v20_stats(w, spec, i > 0 ? &samples[i - 1] : NULL, &samples[i], m, app);
+        v20_stats(w, spec, samples, i, m, app);
     cadv_json_arr_end(w);
 }
 
@@ -1027,15 +1055,17 @@ static void machine_fs(struct cadv_json *w, const struct cadv_fs_stats *f)
 }
 
 /* v2.MachineStats via MachineStatsFromV1 */
-static void machine_stats(struct cadv_json *w, const struct cadv_spec *spec, const struct cadv_sample *last,
-                          const struct cadv_sample *s)
+static void machine_stats(struct cadv_json *w, const struct cadv_spec *spec,
+                          const struct cadv_sample *samples, size_t i)
 {
+    const struct cadv_sample *s = &samples[i];
+
     cadv_json_obj_begin(w);
     KTIME(w, "timestamp", s->c.timestamp_ns);
     if (spec->has_cpu) {
         if (has(s, CADV_HAS_CPU))
             cpu_stats(w, s);
-        cpu_inst(w, last, s);
+        cpu_inst(w, samples, i);
     }
     if (spec->has_memory && has(s, CADV_HAS_MEMORY))
         memory(w, s);
@@ -1044,8 +1074,8 @@ static void machine_stats(struct cadv_json *w, const struct cadv_spec *spec, con
     if (spec->has_filesystem && has(s, CADV_HAS_FILESYSTEM) && s->n_fs > 0) {
         KEY(w, "filesystem");
         cadv_json_arr_begin(w);
-        for (uint32_t i = 0; i < s->n_fs; i++)
-            machine_fs(w, &s->fs[i]);
+        for (uint32_t k = 0; k < s->n_fs; k++)
+            machine_fs(w, &s->fs[k]);
         cadv_json_arr_end(w);
     }
     cadv_json_obj_end(w);
@@ -1060,6 +1090,6 @@ void cadv_json_v21_machine_stats(struct cadv_json *w, const struct cadv_spec *ro
     }
     cadv_json_arr_begin(w);
     for (size_t i = 0; i < n; i++)
-        machine_stats(w, root_spec, i > 0 ? &samples[i - 1] : NULL, &samples[i]);
+        machine_stats(w, root_spec, samples, i);
     cadv_json_arr_end(w);
 }

@@ -789,6 +789,49 @@ static void cpu_pair(struct cadv_sample *s)
     s[1].percpu[0] = 20;
 }
 
+/* -detail_housekeeping_interval: samples 1 and 3 carry the detail (user, system, per-CPU) of samples
+ * 0 and 2. The total's rate is over the samples' timestamps, the detail's over the detail reads'
+ * (2 s apart): 1 s of user time per second at every sample that has an earlier detail read, never 0
+ * then a doubled spike. */
+Test(json_container, cpu_inst_detail_rates_over_detail_timestamps)
+{
+    struct cadv_sample s[4];
+    struct cadv_spec spec;
+    struct v1_ctx c = {.s = s, .n = 4, .spec = &spec};
+    const char *p;
+    char *out;
+
+    for (int i = 0; i < 4; i++) {
+        cadv_sample_init(&s[i]);
+        s[i].c.has = CADV_HAS_CPU;
+        s[i].c.timestamp_ns = 1000000000ull * (uint64_t)(10 + i);
+        s[i].c.detail_timestamp_ns = 1000000000ull * (uint64_t)(10 + i / 2 * 2);
+        s[i].c.cpu.total_ns = 500000000ull * (uint64_t)i; /* 0.5 s per second */
+        s[i].c.cpu.user_ns = 1000000000ull * (uint64_t)(i / 2 * 2);
+    }
+    cadv_spec_init(&spec);
+    spec.has_cpu = true;
+    out = render(r_v2_stats, &c);
+    /* Sample 1 has no earlier detail read in the array: no cpu_inst; 2 and 3 have one each. */
+    p = strstr(out, "cpu_inst");
+    cr_assert_not_null(p, "%s", out);
+    cr_expect(strstr(out, "\"timestamp\":\"") < p);
+    expect_has(out, "\"cpu_inst\":{\"usage\":{\"total\":500000000,\"user\":1000000000,\"system\":0}}");
+    cr_expect_not_null(strstr(p + 1, "\"cpu_inst\":{\"usage\":{\"total\":500000000,\"user\":1000000000,"));
+    cr_expect_null(strstr(strstr(p + 1, "cpu_inst") + 1, "cpu_inst"), "%s", out);
+    free(out);
+    /* Without the tier (each sample its own detail read) the same figures pair consecutive samples. */
+    for (int i = 0; i < 4; i++)
+        s[i].c.detail_timestamp_ns = 0;
+    out = render(r_v2_stats, &c);
+    expect_has(out, "\"cpu_inst\":{\"usage\":{\"total\":500000000,\"user\":0,\"system\":0}}");
+    expect_has(out, "\"cpu_inst\":{\"usage\":{\"total\":500000000,\"user\":2000000000,\"system\":0}}");
+    free(out);
+    cadv_spec_done(&spec);
+    for (int i = 0; i < 4; i++)
+        cadv_sample_done(&s[i]);
+}
+
 Test(json_container, v2_stats_cpu_inst_and_parts)
 {
     struct cadv_sample s[2];
