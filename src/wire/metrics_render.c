@@ -679,6 +679,10 @@ static void visit_row(struct cadv_metrics_cache *c, struct cadv_prom_rowcache *r
     rc->pos = 0;
     rc->hit = rc->built != 0 && rc->built <= c->done_seq && rc->ts_ns == ts_ns && rc->epoch == c->epoch;
     c->rows_reused += rc->hit ? 1 : 0;
+    if (rc->hit && rc->cap > rc->len + rc->len / 4 + 512) { /* complete now: give back the slack */
+        rc->data = cadv_xrealloc(rc->data, rc->len + 256);
+        rc->cap = rc->len + 256;
+    }
     if (!rc->hit) {
         rc->built = c->render_seq;
         rc->ts_ns = ts_ns;
@@ -693,10 +697,8 @@ static void keep_segment(struct cadv_metrics_cache *c, struct cadv_prom_rowcache
     if (rc->built != c->render_seq || n > UINT32_MAX)
         return;
     if (rc->len + n > rc->cap) {
-        size_t cap = rc->cap ? rc->cap : 256;
+        size_t cap = rc->len + n + (rc->len + n) / 2 + 256;
 
-        while (cap < rc->len + n)
-            cap *= 2;
         rc->data = cadv_xrealloc(rc->data, cap);
         rc->cap = cap;
     }
