@@ -15,8 +15,11 @@
  * stale containers through the manager (up to 2 s of cgroup reads) with no lock of ours held, so
  * they delay nobody; they always render their own body and publish it when newer. Bodies are
  * reference-counted: the HTTP server releases its reference through free_fn after sending, lock's
- * published body holds one until a newer render replaces it. A gzip copy (zlib level 1) is made once
- * per body, under the body's own mutex, by the first scrape that accepts gzip. */
+ * published body holds one until a newer render replaces it; the storage of a body freed is kept (one
+ * spare, the largest) for the next render, which finds it already paged in. Each container's rendered
+ * series are kept in the render cache and reused until its newest sample or its labels change
+ * (wire/metrics_render.c), so a render formats only what changed since the previous one. A gzip copy (zlib
+ * level 1) is made once per body, under the body's own mutex, by the first scrape that accepts gzip. */
 #include "prom/metrics.h"
 
 #include <dirent.h>
@@ -63,10 +66,21 @@ enum scrape_type {
     TYPE_PODMAN,
 };
 
+/* The storage of the last body freed, for the next render: a body of tens of MB in fresh memory costs
+ * a page fault per page on every render. Shared by the handler and every body (reference-counted,
+ * since the HTTP server may release a body last). */
+struct pool {
+    atomic_int refs;
+    pthread_mutex_t lock; /* spare, spare_cap */
+    char *spare;
+    size_t spare_cap;
+};
+
 struct body {
     atomic_int refs;
+    struct pool *pool;
     char *data;
-    size_t len;
+    size_t len, cap;
     pthread_mutex_t gz_lock; /* gz, gz_len, gz_failed */
     char *gz;
     size_t gz_len;
@@ -95,6 +109,7 @@ struct cadv_metrics {
     bool inflight;         /* a shared render is under way for inflight_key */
     struct body_key inflight_key;
 
+    struct pool *pool;
     pthread_mutex_t render_lock;
     struct cadv_metrics_cache *cache;
     struct cadv_metrics_item *items;
@@ -105,13 +120,59 @@ struct cadv_metrics {
     size_t last_len;
 };
 
+static struct pool *pool_new(void)
+{
+    struct pool *p = cadv_xcalloc(1, sizeof(*p));
+
+    atomic_init(&p->refs, 1);
+    pthread_mutex_init(&p->lock, NULL);
+    return p;
+}
+
+static void pool_unref(struct pool *p)
+{
+    if (p && atomic_fetch_sub_explicit(&p->refs, 1, memory_order_acq_rel) == 1) {
+        pthread_mutex_destroy(&p->lock);
+        free(p->spare);
+        free(p);
+    }
+}
+
+/* Keeps the larger of data and the spare, frees the other. */
+static void pool_put(struct pool *p, char *data, size_t cap)
+{
+    pthread_mutex_lock(&p->lock);
+    if (!p->spare || p->spare_cap < cap) {
+        char *old = p->spare;
+
+        p->spare = data;
+        p->spare_cap = cap;
+        data = old;
+    }
+    pthread_mutex_unlock(&p->lock);
+    free(data);
+}
+
+/* Takes the spare into an empty buffer (nothing when there is none). */
+static void pool_take(struct pool *p, struct cadv_buf *out)
+{
+    pthread_mutex_lock(&p->lock);
+    out->data = p->spare;
+    out->cap = p->spare_cap;
+    p->spare = NULL;
+    p->spare_cap = 0;
+    pthread_mutex_unlock(&p->lock);
+    cadv_buf_clear(out);
+}
+
 static void body_unref(void *p)
 {
     struct body *b = p;
 
     if (b && atomic_fetch_sub_explicit(&b->refs, 1, memory_order_acq_rel) == 1) {
         pthread_mutex_destroy(&b->gz_lock);
-        free(b->data);
+        pool_put(b->pool, b->data, b->cap);
+        pool_unref(b->pool);
         free(b->gz);
         free(b);
     }
@@ -167,6 +228,7 @@ int cadv_metrics_new(struct cadv_manager *m, const struct cadv_config *cfg, stru
     pthread_cond_init(&mx->rendered, NULL);
     pthread_mutex_init(&mx->render_lock, NULL);
     mx->cache = cadv_metrics_cache_new();
+    mx->pool = pool_new();
     mx->fresh_ns = hk < FRESH_MIN_NS ? FRESH_MIN_NS : hk > FRESH_MAX_NS ? FRESH_MAX_NS : hk;
     mx->btime = read_btime(cfg->proc_root && cfg->proc_root[0] ? cfg->proc_root : "/proc");
     *ret = mx;
@@ -188,6 +250,7 @@ struct cadv_metrics *cadv_metrics_free(struct cadv_metrics *mx)
     if (mx->has_exclude)
         regfree(&mx->exclude);
     body_unref(mx->body);
+    pool_unref(mx->pool);
     free(mx->items);
     free(mx);
     return NULL;
@@ -400,6 +463,7 @@ static struct body *render_body(struct cadv_metrics *mx, int type, int64_t max_a
     self.has_manager = true;
     cadv_manager_get_stats(mx->m, &self.stats);
     cadv_buf_init(&out, 0);
+    pool_take(mx->pool, &out);
     (void)cadv_buf_reserve(&out, mx->last_len + mx->last_len / 8 + 4096);
     cadv_metrics_render(&out, &in, mx->cache);
     if (mx->extra)
@@ -411,6 +475,9 @@ static struct body *render_body(struct cadv_metrics *mx, int type, int64_t max_a
     cadv_containers_unref(arr, n);
     atomic_init(&b->refs, 1);
     pthread_mutex_init(&b->gz_lock, NULL);
+    atomic_fetch_add_explicit(&mx->pool->refs, 1, memory_order_relaxed);
+    b->pool = mx->pool;
+    b->cap = out.data ? out.cap : 1;
     b->data = cadv_buf_steal(&out, &b->len);
     return b;
 }

@@ -34,6 +34,7 @@ struct entry {
     /* Row for union row_union. */
     uint64_t row_union;
     struct cadv_buf rowbuf;
+    struct cadv_prom_rowcache cache;
     uint32_t *off;
     const char **rvals;
     size_t row_keys_cap;
@@ -87,6 +88,8 @@ static void entry_free(struct entry *e)
         cadv_sample_done(&e->slot.sample);
     }
     cadv_buf_done(&e->rowbuf);
+    free(e->cache.data);
+    free(e->cache.lens);
     free(e->off);
     free(e->rvals);
     free(e->name);
@@ -429,6 +432,8 @@ static void build_row(struct cadv_prom_labels *l, struct entry *e)
     e->row.s = e->rowbuf.data ? e->rowbuf.data : "";
     e->row.off = e->off;
     e->row.vals = e->rvals;
+    e->row.cache = &e->cache;
+    e->cache.built = 0; /* the label text changed: the rendered series with it are stale */
     e->row_union = l->union_version;
 }
 

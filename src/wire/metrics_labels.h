@@ -16,10 +16,29 @@ struct cadv_metrics_item;
 struct cadv_metrics_slot;
 struct cadv_prom_labels;
 
+/* The renderer's bytes of one container's series, kept between scrapes (metrics_render.c fills and
+ * reads it; the labels entry owns it, empties it when the row's label text changes and frees it with
+ * the entry). data holds one segment per row-contiguous family, in the order the families are written;
+ * lens their lengths. */
+struct cadv_prom_rowcache {
+    uint64_t built; /* render that wrote data (0: nothing valid) */
+    uint64_t ts_ns; /* timestamp of the sample it was rendered from */
+    uint64_t epoch; /* renderer epoch (options, machine info) it was rendered under */
+    uint64_t visit; /* render that last visited the row */
+    bool hit;       /* data is reused in render `visit` */
+    size_t cursor;  /* next segment to reuse */
+    size_t pos;     /* its offset in data */
+    char *data;
+    size_t len, cap;
+    uint32_t *lens;
+    size_t n_lens, lens_cap;
+};
+
 struct cadv_prom_row {
-    const char *s;           /* `key="value",` for every base key, in key order */
-    const uint32_t *off;     /* n_keys + 1 offsets: pair i is s[off[i] .. off[i + 1]) */
-    const char *const *vals; /* raw values, "" when absent (for ordering) */
+    const char *s;                    /* `key="value",` for every base key, in key order */
+    const uint32_t *off;              /* n_keys + 1 offsets: pair i is s[off[i] .. off[i + 1]) */
+    const char *const *vals;          /* raw values, "" when absent (for ordering) */
+    struct cadv_prom_rowcache *cache; /* NULL outside the container scope */
 };
 
 struct cadv_prom_base {

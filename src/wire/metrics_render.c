@@ -9,7 +9,14 @@
  * prefix rank, then by the extra value), the rare rest a comparison sort. Series are written straight
  * into the output buffer from each row's pre-rendered label pairs, with the extra labels spliced in at
  * their sorted positions. Nothing is allocated per series: records, indices and label strings live in
- * scratch storage kept by the cache. */
+ * scratch storage kept by the cache.
+ * Incremental: in a family whose rows stay contiguous (no extra label before the unique key; all but
+ * the per-CPU, per-device and failure-type ones), a row's series are kept as bytes in its label
+ * entry's rowcache, one segment per family in writing order, and copied into the next render while
+ * the row's sample timestamp, its label text and the epoch (options, machine info, which families are
+ * contiguous) stay the same; a changed row is produced and written again, and its bytes kept anew.
+ * Only a render that ran to the end makes kept bytes reusable. container_last_seen (stamped with the
+ * scrape time) is always written afresh. */
 #include "wire/metrics_render.h"
 
 #include <stdlib.h>
@@ -66,6 +73,17 @@ struct cadv_metrics_cache {
     const char *mvals[3];
     struct cadv_prom_row mrow_row;
     const struct cadv_prom_row *mrow_ptr;
+    /* Reuse of the rows' rendered series (struct cadv_prom_rowcache). */
+    uint64_t render_seq; /* renders started */
+    uint64_t done_seq;   /* the last render that ran to the end */
+    uint64_t epoch;      /* bumped when ctx changes */
+    size_t rows_reused;  /* by the last render */
+    struct render_ctx {
+        uint32_t kinds;
+        bool timestamps, has_machine;
+        uint64_t machine_ts;
+        size_t unique_prefix, n_keys;
+    } ctx;
 };
 
 struct cadv_prom_emit {
@@ -141,6 +159,11 @@ struct cadv_metrics_cache *cadv_metrics_cache_free(struct cadv_metrics_cache *c)
 struct cadv_metrics_slot *cadv_metrics_cache_slot(struct cadv_metrics_cache *c, const char *name)
 {
     return cadv_prom_labels_slot(c->labels, name);
+}
+
+size_t cadv_metrics_cache_rows_reused(const struct cadv_metrics_cache *c)
+{
+    return c->rows_reused;
 }
 
 static void arena_reset(struct cadv_metrics_cache *c)
@@ -618,6 +641,120 @@ static void produce_row(const struct render *rd, const struct cadv_prom_family *
     f->gen(e, f, rd->in, it);
 }
 
+/* Whether a family's series are written row by row (each row's run contiguous, not interleaved with
+ * other rows) and depend only on the row's label text, its sample, its spec and the epoch's inputs:
+ * then a row's bytes can be kept until its sample or labels change. container_last_seen (stamped with
+ * the scrape time) is written afresh every time. */
+static bool row_cacheable(const struct render *rd, const struct cadv_prom_family *f,
+                          const struct cadv_prom_base *b, const struct layout *lo)
+{
+    return f->scope == CADV_PROM_CONTAINER && !(f->flags & CADV_PROM_TS_NOW) && !rd->families_only &&
+           (lo->m == 0 || lo->pos[0] >= b->unique_prefix);
+}
+
+static void write_row(const struct render *rd, const struct cadv_prom_family *f, size_t name_len,
+                      const struct layout *lo, const struct cadv_prom_base *b)
+{
+    struct cadv_metrics_cache *c = rd->c;
+    const struct prom_rec *last = NULL;
+
+    for (size_t i = 0; i < c->n_recs && !rd->out->overflow; i++) {
+        const struct prom_rec *r = &c->recs[i];
+
+        if (last && same_series(lo, last, r))
+            continue; /* the Go registry drops a series collected twice: keep the first */
+        write_series(rd, f, name_len, lo, b->rows[r->row], b->n_keys, r);
+        last = r;
+    }
+}
+
+/* Starts a render's use of row's cache: reused when rendered (by a render that completed) from the
+ * same sample under the same epoch and label text, else emptied to be filled again. */
+static void visit_row(struct cadv_metrics_cache *c, struct cadv_prom_rowcache *rc, uint64_t ts_ns)
+{
+    if (rc->visit == c->render_seq)
+        return;
+    rc->visit = c->render_seq;
+    rc->cursor = 0;
+    rc->pos = 0;
+    rc->hit = rc->built != 0 && rc->built <= c->done_seq && rc->ts_ns == ts_ns && rc->epoch == c->epoch;
+    c->rows_reused += rc->hit ? 1 : 0;
+    if (rc->hit && rc->cap > rc->len + rc->len / 4 + 512) { /* complete now: give back the slack */
+        rc->data = cadv_xrealloc(rc->data, rc->len + 256);
+        rc->cap = rc->len + 256;
+    }
+    if (!rc->hit) {
+        rc->built = c->render_seq;
+        rc->ts_ns = ts_ns;
+        rc->epoch = c->epoch;
+        rc->len = 0;
+        rc->n_lens = 0;
+    }
+}
+
+static void keep_segment(struct cadv_metrics_cache *c, struct cadv_prom_rowcache *rc, const char *s, size_t n)
+{
+    if (rc->built != c->render_seq || n > UINT32_MAX)
+        return;
+    if (rc->len + n > rc->cap) {
+        size_t cap = rc->len + n + (rc->len + n) / 2 + 256;
+
+        rc->data = cadv_xrealloc(rc->data, cap);
+        rc->cap = cap;
+    }
+    memcpy(rc->data + rc->len, s, n);
+    rc->len += n;
+    cadv_xgrow((void **)&rc->lens, &rc->lens_cap, rc->n_lens + 1, sizeof(*rc->lens));
+    rc->lens[rc->n_lens++] = (uint32_t)n;
+}
+
+/* A family whose rows are contiguous: each row's series are copied from its cache, or produced,
+ * written and kept. The header goes before the first series. */
+static void render_family_rows(const struct render *rd, const struct cadv_prom_family *f,
+                               const struct cadv_prom_base *b, const struct layout *lo)
+{
+    struct cadv_metrics_cache *c = rd->c;
+    struct cadv_buf *out = rd->out;
+    struct cadv_prom_emit e = {.c = c, .f = f};
+    size_t name_len = strlen(f->name);
+    bool header = false;
+
+    for (uint32_t row = 0; row < b->n_rows && !out->overflow; row++) {
+        struct cadv_prom_rowcache *rc = b->rows[row]->cache;
+        size_t start;
+
+        visit_row(c, rc, rd->items[b->item_of_row[row]]->sample->c.timestamp_ns);
+        if (rc->hit && rc->cursor < rc->n_lens) {
+            size_t n = rc->lens[rc->cursor++];
+
+            if (n > 0 && !header) {
+                write_header(out, f);
+                header = true;
+            }
+            cadv_buf_append(out, rc->data + rc->pos, n);
+            rc->pos += n;
+            continue;
+        }
+        if (rc->hit) { /* fewer segments than families: never expected; write afresh from here */
+            rc->hit = false;
+            rc->built = 0;
+        }
+        c->n_recs = 0;
+        arena_reset(c);
+        produce_row(rd, f, b, &e, row);
+        if (lo->m > 0)
+            sort_run(lo, c->recs, c->n_recs);
+        if (c->n_recs > 0 && !header) {
+            write_header(out, f);
+            header = true;
+        }
+        start = out->len;
+        write_row(rd, f, name_len, lo, b);
+        if (!out->overflow)
+            keep_segment(c, rc, out->data + start, out->len - start);
+    }
+}
+
 static void render_family(const struct render *rd, const struct cadv_prom_family *f)
 {
     struct cadv_metrics_cache *c = rd->c;
@@ -627,9 +764,13 @@ static void render_family(const struct render *rd, const struct cadv_prom_family
     size_t name_len = strlen(f->name);
     const struct prom_rec *last = NULL;
 
+    make_layout(f, b, &lo);
+    if (row_cacheable(rd, f, b, &lo)) {
+        render_family_rows(rd, f, b, &lo);
+        return;
+    }
     c->n_recs = 0;
     arena_reset(c);
-    make_layout(f, b, &lo);
     for (uint32_t row = 0; row < b->n_rows; row++) {
         size_t start = c->n_recs;
 
@@ -726,6 +867,28 @@ static int cmp_family(const void *a, const void *b)
                   (*(const struct cadv_prom_family *const *)b)->name);
 }
 
+/* What rows' kept series depend on besides their own sample and labels: which families are written and
+ * how (kinds, timestamps, which are row-contiguous), and the machine info (device names). */
+static void new_epoch_if_changed(struct cadv_metrics_cache *c, const struct cadv_metrics_input *in,
+                                 const struct cadv_prom_base *b)
+{
+    struct render_ctx x = {
+            .kinds = in->kinds,
+            .timestamps = in->timestamps,
+            .has_machine = in->machine != NULL,
+            .machine_ts = in->machine ? in->machine->timestamp_ns : 0,
+            .unique_prefix = b->unique_prefix,
+            .n_keys = b->n_keys,
+    };
+
+    if (c->epoch == 0 || x.kinds != c->ctx.kinds || x.timestamps != c->ctx.timestamps ||
+        x.has_machine != c->ctx.has_machine || x.machine_ts != c->ctx.machine_ts ||
+        x.unique_prefix != c->ctx.unique_prefix || x.n_keys != c->ctx.n_keys) {
+        c->ctx = x;
+        c->epoch++;
+    }
+}
+
 static void render(struct cadv_buf *out, const struct cadv_metrics_input *in,
                    struct cadv_metrics_cache *cache, bool families_only)
 {
@@ -744,9 +907,14 @@ static void render(struct cadv_buf *out, const struct cadv_metrics_input *in,
     container_base(&rd);
     machine_base(&rd);
     global_base(&rd);
+    new_epoch_if_changed(rd.c, in, &rd.bases[CADV_PROM_CONTAINER]);
+    rd.c->render_seq++;
+    rd.c->rows_reused = 0;
     for (size_t i = 0; i < k && !out->overflow; i++)
         if ((in->kinds & fams[i]->kind) == fams[i]->kind)
             render_family(&rd, fams[i]);
+    if (!out->overflow)
+        rd.c->done_seq = rd.c->render_seq;
     free(fams);
     cadv_metrics_cache_free(own);
 }

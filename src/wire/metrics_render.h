@@ -20,13 +20,19 @@
 struct cadv_buf;
 struct cadv_metrics_cache;
 
-/* Storage kept across renders: per-container label sets (and caller slots), scratch arrays. A cache
- * must always be used with the same label options (store_container_labels, whitelist). */
+/* Storage kept across renders: per-container label sets (and caller slots), scratch arrays, and each
+ * container's rendered series, reused while its newest sample (known by its timestamp), its label
+ * text (known by spec_version) and the options stay the same. A cache must always be used with the
+ * same label options (store_container_labels, whitelist); a sample must not change under one
+ * timestamp. */
 struct cadv_metrics_cache *cadv_metrics_cache_new(void);
 struct cadv_metrics_cache *cadv_metrics_cache_free(struct cadv_metrics_cache *c);
 
 /* The caller's slot for a container name (struct cadv_metrics_slot in wire/metrics_input.h). */
 struct cadv_metrics_slot *cadv_metrics_cache_slot(struct cadv_metrics_cache *c, const char *name);
+
+/* Containers whose series the last render through c copied from earlier renders. */
+size_t cadv_metrics_cache_rows_reused(const struct cadv_metrics_cache *c);
 
 /* True when a container of that name passes --metrics_include / --metrics_exclude. */
 bool cadv_metrics_selected(const regex_t *include, const regex_t *exclude, const char *name);

@@ -814,6 +814,103 @@ Test(metrics, random_containers_order_and_uniqueness)
     cadv_metrics_cache_free(cache);
 }
 
+/* A cache keeps each container's rendered series while its sample, labels and the options stay: every
+ * render through it must equal a render from scratch, as samples, specs, the set of containers, the
+ * machine info and the options change between renders. */
+Test(metrics, incremental_render_equals_fresh)
+{
+    enum {
+        N = 40
+    };
+    static const char *const vals[] = {"", "x", "y\"q", "long value with spaces"};
+    struct cadv_spec spec[N];
+    struct cadv_sample smp[N];
+    struct cadv_metrics_item items[N];
+    char names[N][32];
+    struct cadv_machine_info m;
+    struct cadv_metrics_cache *cache = cadv_metrics_cache_new();
+    struct cadv_metrics_input in;
+    size_t reused[7];
+
+    fixture_machine(&m);
+    for (int i = 0; i < N; i++) {
+        spec_basic(&spec[i]);
+        full_sample(&smp[i], (uint64_t)i);
+        snprintf(names[i], sizeof(names[i]), "/grp%d/c%02d", i % 3, i);
+        if (i % 4 == 0)
+            cadv_kv_set(&spec[i].labels, &spec[i].n_labels, "app", vals[i % 3]);
+        if (i % 7 == 0)
+            cadv_kv_set(&spec[i].envs, &spec[i].n_envs, "ENV", vals[3]);
+        smp[i].n_percpu = (uint32_t)(i % 4);
+        items[i] = (struct cadv_metrics_item){names[i], &spec[i], &smp[i], 1};
+    }
+    in = (struct cadv_metrics_input){.items = items,
+                                     .n_items = N,
+                                     .machine = &m,
+                                     .kinds = CADV_KIND_ALL,
+                                     .timestamps = true,
+                                     .store_container_labels = true,
+                                     .now_ns = 1};
+    for (int round = 0; round < 7; round++) {
+        struct cadv_buf b;
+        char *fresh;
+
+        switch (round) {
+        case 1: /* nothing changed but the scrape time */
+            in.now_ns += CADV_NS_PER_SEC;
+            break;
+        case 2: /* every third container has a new sample, with other values (and lengths) */
+            for (int i = 0; i < N; i += 3) {
+                smp[i].c.timestamp_ns += CADV_NS_PER_SEC;
+                smp[i].c.cpu.total_ns = smp[i].c.cpu.total_ns * 1000 + 7;
+                smp[i].c.memory.usage /= 3;
+                smp[i].percpu[0] += 1;
+            }
+            break;
+        case 3: /* a new spec version with a new label, one container gone */
+            cadv_kv_set(&spec[5].labels, &spec[5].n_labels, "tier", "web");
+            spec[5].memory_limit = 1 << 20;
+            items[5].spec_version = 2;
+            in.n_items = N - 1;
+            break;
+        case 4: /* it is back; newer machine info */
+            in.n_items = N;
+            m.timestamp_ns += CADV_NS_PER_SEC;
+            m.disks[0].name = "sdb"; /* a static of fixture_machine: set back below */
+            break;
+        case 5: /* other options */
+            in.timestamps = false;
+            break;
+        case 6:
+            in.kinds = CADV_KIND_DEFAULT;
+            break;
+        default:
+            break;
+        }
+        b = render_buf(&in, cache);
+        reused[round] = cadv_metrics_cache_rows_reused(cache);
+        fresh = render(&in);
+        cr_assert_str_eq(b.data, fresh, "round %d", round);
+        check_exposition(b.data);
+        free(fresh);
+        cadv_buf_done(&b);
+    }
+    /* The rounds did reuse what had not changed, and only that. */
+    cr_expect_eq(reused[0], 0);
+    cr_expect_eq(reused[1], (size_t)N);
+    cr_expect_eq(reused[2], (size_t)N - (N + 2) / 3);
+    cr_expect_eq(reused[3], 0, "the union of label names changed: every row is written again");
+    cr_expect_eq(reused[4], 0, "the machine info changed");
+    cr_expect_eq(reused[5], 0);
+    cr_expect_eq(reused[6], 0);
+    m.disks[0].name = "sda";
+    for (int i = 0; i < N; i++) {
+        cadv_spec_done(&spec[i]);
+        cadv_sample_done(&smp[i]);
+    }
+    cadv_metrics_cache_free(cache);
+}
+
 Test(metrics, promtool_parses_output)
 {
     struct fixture fx;
