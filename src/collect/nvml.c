@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,6 +14,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "core/errmsg.h"
 #include "core/fileio.h"
 #include "core/xalloc.h"
 #include "model/sample.h"
@@ -86,17 +86,6 @@ struct cadv_nvml {
 
 static _Atomic(const struct cadv_nvml *) installed;
 
-__attribute__((format(printf, 3, 4))) static void set_why(char *why, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (!why || cap == 0)
-        return;
-    va_start(ap, fmt);
-    (void)vsnprintf(why, cap, fmt, ap);
-    va_end(ap);
-}
-
 /* dlsym of NVML entry points; the _v2 names are what nvml.h maps the plain names to. */
 static int load_api(void *lib, struct nvml_api *api, char *why, size_t cap)
 {
@@ -119,7 +108,7 @@ static int load_api(void *lib, struct nvml_api *api, char *why, size_t cap)
         void *f = dlsym(lib, syms[i].name);
 
         if (!f) {
-            set_why(why, cap, "the library has no %s", syms[i].name);
+            cadv_errmsg(why, cap, "the library has no %s", syms[i].name);
             return -ENOENT;
         }
         /* POSIX guarantees function pointers round-trip through void * for dlsym. */
@@ -135,7 +124,7 @@ static int enumerate(struct cadv_nvml *n, char *why, size_t cap)
 
     r = n->api.get_count(&count);
     if (r != NVML_SUCCESS) {
-        set_why(why, cap, "nvmlDeviceGetCount failed (NVML error %d)", r);
+        cadv_errmsg(why, cap, "nvmlDeviceGetCount failed (NVML error %d)", r);
         return -EIO;
     }
     if (count > CADV_NVML_MAX_DEVICES)
@@ -158,7 +147,7 @@ static int enumerate(struct cadv_nvml *n, char *why, size_t cap)
         n->by_minor[minor] = (int16_t)n->n_dev++;
     }
     if (n->n_dev == 0) {
-        set_why(why, cap, "NVML reports no usable GPU (%u devices)", count);
+        cadv_errmsg(why, cap, "NVML reports no usable GPU (%u devices)", count);
         return -ENODEV;
     }
     return 0;
@@ -177,7 +166,7 @@ int cadv_nvml_open(const char *library, struct cadv_nvml **ret, char *why, size_
     n->lib = dlopen(library, RTLD_NOW | RTLD_LOCAL);
     if (!n->lib) {
         err = dlerror();
-        set_why(why, cap, "%s", err ? err : "dlopen failed");
+        cadv_errmsg(why, cap, "%s", err ? err : "dlopen failed");
         free(n);
         return -ENOENT;
     }
@@ -186,7 +175,7 @@ int cadv_nvml_open(const char *library, struct cadv_nvml **ret, char *why, size_
         goto fail;
     nr = n->api.init();
     if (nr != NVML_SUCCESS) {
-        set_why(why, cap, "nvmlInit failed (NVML error %d)", nr);
+        cadv_errmsg(why, cap, "nvmlInit failed (NVML error %d)", nr);
         r = -EIO;
         goto fail;
     }

@@ -49,6 +49,7 @@ int cadv_collectors_init(struct cadv_collectors *col, const struct cadv_config *
 {
     const char *path = cfg->perf_events_config;
     char err[256];
+    size_t n;
     int r;
 
     col->cfg = cfg;
@@ -69,7 +70,10 @@ int cadv_collectors_init(struct cadv_collectors *col, const struct cadv_config *
         cadv_log(CADV_LOG_ERROR, "-perf_events_config: %s", err);
         return r;
     }
-    if (cadv_perf_config_resolve(col->perf_cfg, report_event, NULL) == 0)
+    n = cadv_perf_config_resolve(col->perf_cfg, report_event, NULL);
+    n += cadv_perf_config_resolve_uncore(col->perf_cfg, cfg->sys_root ? cfg->sys_root : "/sys", report_event,
+                                         NULL);
+    if (n == 0)
         cadv_log(CADV_LOG_WARNING, "-perf_events_config %s: no event can be counted", path);
     cadv_perf_config_install(col->perf_cfg);
     col->perf_fd_budget = fds / 2;
@@ -98,6 +102,14 @@ void cadv_collectors_attach(struct cadv_collectors *col, struct cadv_container *
     r = cadv_perf_cgroup_dir(root, c->name, dir, sizeof(dir));
     if (r >= 0)
         r = cadv_perf_counters_open(col->perf_cfg, dir, &c->perf);
+    if (c->is_root) {
+        int u = cadv_perf_counters_open_uncore(col->perf_cfg, &c->perf);
+
+        if (u < 0)
+            cadv_log_errno(CADV_LOG_WARNING, u, "perf: no uncore counter could be opened");
+        else if (u > 0)
+            cadv_log(CADV_LOG_INFO, "perf: %d uncore counter(s) opened", u);
+    }
     if (r == -EMFILE && !atomic_exchange(&col->perf_full_logged, true))
         cadv_log(CADV_LOG_WARNING,
                  "perf: the counters' share of fds (%d) is spent: '%s' and later containers are not counted",
