@@ -178,10 +178,11 @@ static int encode_term(const char *t, size_t n, cadv_uncore_format_lookup lookup
         }
     }
     r = lookup(userdata, name, &f);
-    if (r == -ENOENT && strncmp(name, "config", 6) == 0 && (name[6] == '\0' || strcmp(name + 6, "1") == 0 ||
-                                                            strcmp(name + 6, "2") == 0)) {
+    if (r == -ENOENT && strncmp(name, "config", 6) == 0 &&
+        (name[6] == '\0' || strcmp(name + 6, "1") == 0 || strcmp(name + 6, "2") == 0)) {
         /* perf's built-in terms: a whole config word */
-        f = (struct cadv_uncore_format){.word = name[6] ? (uint32_t)(name[6] - '0') : 0, .n_ranges = 1, .hi = {63}};
+        f = (struct cadv_uncore_format){
+                .word = name[6] ? (uint32_t)(name[6] - '0') : 0, .n_ranges = 1, .hi = {63}};
         r = 0;
     }
     if (r < 0) {

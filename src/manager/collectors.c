@@ -3,7 +3,9 @@
 #include "manager/collectors.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -148,14 +150,32 @@ static void resctrl_prepare(const struct cadv_collectors *col, struct cadv_conta
     c->resctrl_next_mono = now + interval;
 }
 
+/* The container's GPUs: the device list its runtime reports (the only one on cgroup v2), else its
+ * v1 devices.list, read at each collection (runtimes write it just after making the cgroup). */
+static void read_gpus(struct cadv_collectors *col, struct cadv_container *c, struct cadv_sample *s)
+{
+    char list[4096];
+    bool listed = false;
+
+    pthread_mutex_lock(&c->spec_lock);
+    if (c->rt_info.gpu_devices) {
+        (void)snprintf(list, sizeof(list), "%s", c->rt_info.gpu_devices);
+        listed = true;
+    }
+    pthread_mutex_unlock(&c->spec_lock);
+    if (listed)
+        (void)cadv_nvml_read_devices(col->nvml, list, s);
+    else if (c->devices_list)
+        (void)cadv_nvml_read(col->nvml, c->devices_list, s);
+}
+
 void cadv_collectors_read(struct cadv_collectors *col, struct cadv_container *c, struct cadv_sample *s)
 {
     s->n_perf = 0;
     s->n_resctrl = 0;
     s->n_accel = 0;
-    /* The list is read at each collection: runtimes write it just after making the cgroup. */
-    if (c->devices_list && col->nvml)
-        (void)cadv_nvml_read(col->nvml, c->devices_list, s);
+    if (col->nvml)
+        read_gpus(col, c, s);
     if (c->perf && (col->kinds & CADV_KIND_PERF_EVENT))
         (void)cadv_perf_counters_read(c->perf, s);
     if (col->resctrl_on && c->cg) {

@@ -14,8 +14,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 static int lookup(void *userdata, const char *term, struct cadv_uncore_format *ret)
 {
     static const char *const fields[][2] = {
-            {"event", "config:0-7"}, {"umask", "config:8-15,32-35"}, {"edge", "config:18"},
-            {"thresh", "config:24-31"}, {"filter", "config1:0-63"},  {"ch", "config2:0-3,60-63"},
+            {"event", "config:0-7"},    {"umask", "config:8-15,32-35"}, {"edge", "config:18"},
+            {"thresh", "config:24-31"}, {"filter", "config1:0-63"},     {"ch", "config2:0-3,60-63"},
     };
 
     (void)userdata;

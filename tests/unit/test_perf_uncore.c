@@ -94,14 +94,16 @@ Test(perf_uncore, event_encoding)
     cr_assert_eq(cadv_uncore_event_encode(SYS, &p[0], "llc_lookup", c, err, sizeof(err)), 0, "%s", err);
     cr_expect(c[0] == 0x100001134ull && c[1] == 0x1ff, "%llx %llx", (unsigned long long)c[0],
               (unsigned long long)c[1]);
-    cr_assert_eq(cadv_uncore_event_encode(SYS, &p[1], "event=0x1, umask=2,edge,thresh=3", c, err, sizeof(err)), 0,
-                 "%s", err);
+    cr_assert_eq(
+            cadv_uncore_event_encode(SYS, &p[1], "event=0x1, umask=2,edge,thresh=3", c, err, sizeof(err)), 0,
+            "%s", err);
     cr_expect(c[0] == (0x1 | 0x200 | 1u << 18 | 3u << 24), "%llx", (unsigned long long)c[0]);
     cr_assert_eq(cadv_uncore_event_encode(SYS, &p[1], "config=0xabc,config1=7", c, err, sizeof(err)), 0);
     cr_expect(c[0] == 0xabc && c[1] == 7);
     cr_expect_eq(cadv_uncore_event_encode(SYS, &p[1], "no_such_alias", c, err, sizeof(err)), -ENOENT);
-    cr_expect_eq(cadv_uncore_event_encode(SYS, &p[1], "../uncore_cha_0/events/llc_lookup", c, err, sizeof(err)),
-                 -ENOENT);
+    cr_expect_eq(
+            cadv_uncore_event_encode(SYS, &p[1], "../uncore_cha_0/events/llc_lookup", c, err, sizeof(err)),
+            -ENOENT);
     cr_expect_eq(cadv_uncore_event_encode(SYS, &p[1], "event=0x100", c, err, sizeof(err)), -ERANGE);
     cr_expect(strstr(err, "wider than its field") != NULL, "%s", err);
     cr_expect_eq(cadv_uncore_event_encode(SYS, &p[1], "nosuch=1", c, err, sizeof(err)), -ENOENT);
@@ -150,9 +152,11 @@ Test(perf_uncore, config_resolution)
     cr_expect(strstr(reported, "no_prefix: no uncore PMU named \"*\"") != NULL, "%s", reported);
     cr_expect_eq(cadv_perf_config_n_uncore(cfg), 14);
 
-    cr_expect_str_eq(cadv_perf_config_uncore(cfg, 1, &pmu, &socket, &cpu, &type, c), "uncore_imc/cas_count_read");
+    cr_expect_str_eq(cadv_perf_config_uncore(cfg, 1, &pmu, &socket, &cpu, &type, c),
+                     "uncore_imc/cas_count_read");
     cr_expect(strcmp(pmu, "uncore_imc_0") == 0 && socket == 1 && cpu == 18 && type == 14 && c[0] == 0x304);
-    cr_expect_str_eq(cadv_perf_config_uncore(cfg, 2, &pmu, &socket, &cpu, &type, c), "uncore_imc/cas_count_read");
+    cr_expect_str_eq(cadv_perf_config_uncore(cfg, 2, &pmu, &socket, &cpu, &type, c),
+                     "uncore_imc/cas_count_read");
     cr_expect(strcmp(pmu, "uncore_imc_1") == 0 && socket == 0 && type == 15);
     cr_expect_str_eq(cadv_perf_config_uncore(cfg, 4, &pmu, &socket, &cpu, &type, c), "uncore_cha/llc_lookup");
     cr_expect(cpu == 0 && c[0] == 0x100001134ull && c[1] == 0x1ff);
@@ -214,8 +218,9 @@ Test(perf_uncore, system_wide_counter_counts_and_renders)
     cadv_json_init(&w, &b);
     cadv_json_v1_stats(&w, &s, NULL);
     cadv_buf_append(&b, "", 1);
-    cr_expect(strstr(b.data, "\"perf_uncore_stats\":[{\"scaling_ratio\":1,\"value\":1234,\"name\":\"uncore_sw/"
-                             "cpu_clock\",\"socket\":0,\"pmu\":\"uncore_sw\"}]") != NULL,
+    cr_expect(strstr(b.data,
+                     "\"perf_uncore_stats\":[{\"scaling_ratio\":1,\"value\":1234,\"name\":\"uncore_sw/"
+                     "cpu_clock\",\"socket\":0,\"pmu\":\"uncore_sw\"}]") != NULL,
               "%s", b.data);
     cr_expect(strstr(b.data, "\"perf_stats\"") == NULL, "%s", b.data);
     cadv_buf_done(&b);
@@ -223,8 +228,9 @@ Test(perf_uncore, system_wide_counter_counts_and_renders)
     cr_expect(strstr(out, "container_perf_uncore_events_total{event=\"uncore_sw/cpu_clock\",id=\"/c\",pmu=\""
                           "uncore_sw\",socket=\"0\"} 1234\n") != NULL,
               "%s", out);
-    cr_expect(strstr(out, "container_perf_uncore_events_scaling_ratio{event=\"uncore_sw/cpu_clock\",id=\"/c\","
-                          "pmu=\"uncore_sw\",socket=\"0\"} 1\n") != NULL,
+    cr_expect(strstr(out,
+                     "container_perf_uncore_events_scaling_ratio{event=\"uncore_sw/cpu_clock\",id=\"/c\","
+                     "pmu=\"uncore_sw\",socket=\"0\"} 1\n") != NULL,
               "%s", out);
     cr_expect(strstr(out, "container_perf_events_total{") == NULL, "%s", out);
     free(out);
