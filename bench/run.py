@@ -29,6 +29,7 @@ import time
 sys.dont_write_bytecode = True  # no __pycache__ in the source tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import abuse  # noqa: E402
+import app  # noqa: E402
 import farm  # noqa: E402
 import probe  # noqa: E402
 
@@ -1116,6 +1117,8 @@ def parse_args(argv):
     p.add_argument("--perf-events", default=None,
                    help="also measure cadv counting these perf events per container (comma list, e.g. "
                    "task-clock,context-switches)")
+    p.add_argument("--app-containers", type=int, default=0,
+                   help="also measure the app kind with this many docker containers serving metrics (bench/app.py)")
     p.add_argument("--out", default=None, help="result file (default bench/results/<date>-N<N>.md)")
     p.add_argument("--no-write", action="store_true", help="print the table only")
     a = p.parse_args(argv)
@@ -1213,6 +1216,8 @@ def main(argv=None):
                 run_drivers(a, fm, list_path, workdir, results)
             if a.perf_events:
                 run_perf(a, fm, list_path, workdir, results)
+            if a.app_containers:
+                app.run_app(sys.modules[__name__], a, fm, workdir, results)
             text = report(a, fm, results, started)
             failed = failed or any(r.get("failed") for r in results)
     except BenchError as e:

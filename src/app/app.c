@@ -3,10 +3,12 @@
  * app.h for the design). */
 #include "app/app.h"
 
+#include <arpa/inet.h>
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/openat2.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -388,6 +390,20 @@ static void start_poller(struct cadv_app *a)
         return;
     }
     a->started = true;
+}
+
+const char *cadv_app_endpoint_host(const char *ip, char *buf, size_t cap)
+{
+    unsigned char addr[sizeof(struct in6_addr)];
+    int n = -1;
+
+    if (ip && inet_pton(AF_INET, ip, addr) == 1)
+        n = snprintf(buf, cap, "%s", ip);
+    else if (ip && inet_pton(AF_INET6, ip, addr) == 1)
+        n = snprintf(buf, cap, "[%s]", ip);
+    if (n < 0 || (size_t)n >= cap)
+        (void)snprintf(buf, cap, "127.0.0.1");
+    return buf;
 }
 
 int cadv_app_set(struct cadv_app *a, const char *name, const struct cadv_kv *labels, size_t n_labels,

@@ -47,6 +47,12 @@ struct cadv_app *cadv_app_new(const struct cadv_app_opts *opts);
 /* Stops the poller and frees everything. Accepts NULL; returns NULL. */
 struct cadv_app *cadv_app_free(struct cadv_app *a);
 
+/* The host for the object form of a container's endpoints (cAdvisor: the container's IP address from
+ * its runtime) into buf (cap bytes, 48 is enough): ip when it is an IPv4 or IPv6 literal (IPv6
+ * bracketed for a URL), else "127.0.0.1" (no address of its own, e.g. --network none; scrapes run in
+ * the container's network namespace, where that is its loopback). Returns buf. */
+const char *cadv_app_endpoint_host(const char *ip, char *buf, size_t cap);
+
 /* Declares container `name`'s labels and root process (pid; 0 = unknown) and its address for the
  * object form of an endpoint (host; NULL or "" = 127.0.0.1). Reads each labelled config through
  * proc_root/<pid>/root (confined to the container's root), replacing the container's collectors when

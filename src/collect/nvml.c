@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -15,7 +14,9 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include "core/errmsg.h"
 #include "core/fileio.h"
+#include "core/parse.h"
 #include "core/xalloc.h"
 #include "model/sample.h"
 
@@ -71,6 +72,7 @@ struct nvml_api {
 struct device {
     nvml_device handle;
     uint32_t minor;
+    uint32_t index; /* NVML's index (nvidia-container-toolkit's device numbers) */
     char model[NVML_DEVICE_NAME_BUFFER_SIZE];
     char uuid[NVML_DEVICE_UUID_BUFFER_SIZE];
 };
@@ -85,17 +87,6 @@ struct cadv_nvml {
 };
 
 static _Atomic(const struct cadv_nvml *) installed;
-
-__attribute__((format(printf, 3, 4))) static void set_why(char *why, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (!why || cap == 0)
-        return;
-    va_start(ap, fmt);
-    (void)vsnprintf(why, cap, fmt, ap);
-    va_end(ap);
-}
 
 /* dlsym of NVML entry points; the _v2 names are what nvml.h maps the plain names to. */
 static int load_api(void *lib, struct nvml_api *api, char *why, size_t cap)
@@ -119,7 +110,7 @@ static int load_api(void *lib, struct nvml_api *api, char *why, size_t cap)
         void *f = dlsym(lib, syms[i].name);
 
         if (!f) {
-            set_why(why, cap, "the library has no %s", syms[i].name);
+            cadv_errmsg(why, cap, "the library has no %s", syms[i].name);
             return -ENOENT;
         }
         /* POSIX guarantees function pointers round-trip through void * for dlsym. */
@@ -135,7 +126,7 @@ static int enumerate(struct cadv_nvml *n, char *why, size_t cap)
 
     r = n->api.get_count(&count);
     if (r != NVML_SUCCESS) {
-        set_why(why, cap, "nvmlDeviceGetCount failed (NVML error %d)", r);
+        cadv_errmsg(why, cap, "nvmlDeviceGetCount failed (NVML error %d)", r);
         return -EIO;
     }
     if (count > CADV_NVML_MAX_DEVICES)
@@ -155,10 +146,11 @@ static int enumerate(struct cadv_nvml *n, char *why, size_t cap)
         d->model[sizeof(d->model) - 1] = '\0';
         d->uuid[sizeof(d->uuid) - 1] = '\0';
         d->minor = minor;
+        d->index = i;
         n->by_minor[minor] = (int16_t)n->n_dev++;
     }
     if (n->n_dev == 0) {
-        set_why(why, cap, "NVML reports no usable GPU (%u devices)", count);
+        cadv_errmsg(why, cap, "NVML reports no usable GPU (%u devices)", count);
         return -ENODEV;
     }
     return 0;
@@ -177,7 +169,7 @@ int cadv_nvml_open(const char *library, struct cadv_nvml **ret, char *why, size_
     n->lib = dlopen(library, RTLD_NOW | RTLD_LOCAL);
     if (!n->lib) {
         err = dlerror();
-        set_why(why, cap, "%s", err ? err : "dlopen failed");
+        cadv_errmsg(why, cap, "%s", err ? err : "dlopen failed");
         free(n);
         return -ENOENT;
     }
@@ -186,7 +178,7 @@ int cadv_nvml_open(const char *library, struct cadv_nvml **ret, char *why, size_
         goto fail;
     nr = n->api.init();
     if (nr != NVML_SUCCESS) {
-        set_why(why, cap, "nvmlInit failed (NVML error %d)", nr);
+        cadv_errmsg(why, cap, "nvmlInit failed (NVML error %d)", nr);
         r = -EIO;
         goto fail;
     }
@@ -356,21 +348,12 @@ static unsigned long long window_start_us(void)
     return now_us > DUTY_WINDOW_US ? now_us - DUTY_WINDOW_US : 0;
 }
 
-int cadv_nvml_read(struct cadv_nvml *n, const char *devices_list_path, struct cadv_sample *s)
+/* The figures of the GPUs with the given minors into s->accel. */
+static int read_minors(struct cadv_nvml *n, const uint32_t *minors, size_t n_minors, struct cadv_sample *s)
 {
-    char buf[CADV_NVML_DEVICES_LIST_MAX];
-    uint32_t minors[CADV_MAX_ACCEL];
-    unsigned long long since_us;
-    size_t len, n_minors;
+    unsigned long long since_us = window_start_us();
     uint32_t k = 0;
-    int r;
 
-    s->n_accel = 0;
-    r = cadv_read_at(AT_FDCWD, devices_list_path, buf, sizeof(buf), &len);
-    if (r < 0)
-        return r;
-    n_minors = cadv_nvml_parse_devices_list(buf, len, minors, CADV_MAX_ACCEL);
-    since_us = window_start_us();
     for (size_t i = 0; i < n_minors; i++) {
         int idx = n->by_minor[minors[i]];
         struct cadv_accel_entry *e = &s->accel[k];
@@ -388,4 +371,74 @@ int cadv_nvml_read(struct cadv_nvml *n, const char *devices_list_path, struct ca
     }
     s->n_accel = k;
     return (int)k;
+}
+
+int cadv_nvml_read(struct cadv_nvml *n, const char *devices_list_path, struct cadv_sample *s)
+{
+    char buf[CADV_NVML_DEVICES_LIST_MAX];
+    uint32_t minors[CADV_MAX_ACCEL];
+    size_t len;
+    int r;
+
+    s->n_accel = 0;
+    r = cadv_read_at(AT_FDCWD, devices_list_path, buf, sizeof(buf), &len);
+    if (r < 0)
+        return r;
+    return read_minors(n, minors, cadv_nvml_parse_devices_list(buf, len, minors, CADV_MAX_ACCEL), s);
+}
+
+/* The minor of one token of a runtime's device list, or -1 when NVML knows no such GPU. */
+static int token_minor(const struct cadv_nvml *n, const char *t, size_t len)
+{
+    char tok[CADV_NVML_TOKEN_MAX];
+    uint64_t v;
+
+    if (len == 0 || len >= sizeof(tok))
+        return -1;
+    memcpy(tok, t, len);
+    tok[len] = '\0';
+    if (strncmp(tok, "/dev/nvidia", 11) == 0)
+        return cadv_parse_u64(tok + 11, &v) == 0 && v < CADV_NVML_MAX_DEVICES && n->by_minor[v] >= 0 ? (int)v
+                                                                                                     : -1;
+    if (cadv_parse_u64(tok, &v) == 0) {
+        for (size_t i = 0; i < n->n_dev; i++)
+            if (n->dev[i].index == v)
+                return (int)n->dev[i].minor;
+        return -1;
+    }
+    for (size_t i = 0; i < n->n_dev; i++)
+        if (strcmp(n->dev[i].uuid, tok) == 0)
+            return (int)n->dev[i].minor;
+    return -1;
+}
+
+size_t cadv_nvml_match_devices(const struct cadv_nvml *n, const char *list, uint32_t *ret_minors, size_t cap)
+{
+    size_t k = 0, len = strlen(list);
+
+    if (strcmp(list, "all") == 0) {
+        for (size_t i = 0; i < n->n_dev && k < cap; i++)
+            ret_minors[k++] = n->dev[i].minor;
+        return k;
+    }
+    for (size_t i = 0; i < len && k < cap;) {
+        size_t tl = strcspn(list + i, ",");
+        int m = token_minor(n, list + i, tl);
+        bool dup = false;
+
+        for (size_t j = 0; j < k && m >= 0; j++)
+            dup |= ret_minors[j] == (uint32_t)m;
+        if (m >= 0 && !dup)
+            ret_minors[k++] = (uint32_t)m;
+        i += tl + 1;
+    }
+    return k;
+}
+
+int cadv_nvml_read_devices(struct cadv_nvml *n, const char *list, struct cadv_sample *s)
+{
+    uint32_t minors[CADV_MAX_ACCEL];
+
+    s->n_accel = 0;
+    return read_minors(n, minors, cadv_nvml_match_devices(n, list, minors, CADV_MAX_ACCEL), s);
 }

@@ -2,7 +2,8 @@
 /* nvml.h - NVIDIA GPUs per container through NVML (cAdvisor <= v0.46's accelerators/nvidia.go):
  * libnvidia-ml.so.1 is loaded with dlopen at run time (no build-time dependency on NVIDIA headers
  * or libraries: the few NVML types and prototypes used are declared in nvml.c), its devices are
- * enumerated once (minor number, name, UUID), and a container's GPUs are the entries
+ * enumerated once (minor number, name, UUID), and a container's GPUs are those of the device list
+ * its runtime reports (cadv_nvml_read_devices: cgroup v2 has no devices.list), else the entries
  * "c 195:<minor> ..." (minor < 128) of its v1 devices cgroup's devices.list.
  *
  * Per collection and GPU: memory total and used (nvmlDeviceGetMemoryInfo) and the duty cycle, the
@@ -50,6 +51,15 @@ size_t cadv_nvml_parse_devices_list(const char *buf, size_t len, uint32_t *ret_m
 /* Writes the path of container name's devices.list under cgroup_root into buf (the v1 devices
  * hierarchy). Returns 0, -ENOENT when there is no devices hierarchy, -ENAMETOOLONG. */
 int cadv_nvml_devices_list_path(const char *cgroup_root, const char *name, char *buf, size_t cap);
+
+/* Longest token of a runtime device list (a UUID is 40 bytes). */
+#define CADV_NVML_TOKEN_MAX 96
+/* Matches a runtime's device list against n's GPUs: "all", or comma-separated tokens each
+ * "/dev/nvidia<minor>", an NVML index ("0") or a UUID ("GPU-..."); tokens NVML does not know are
+ * left out. Writes the minors (list order, no duplicates, at most cap) and returns their number. */
+size_t cadv_nvml_match_devices(const struct cadv_nvml *n, const char *list, uint32_t *ret_minors, size_t cap);
+/* Like cadv_nvml_read for the GPUs of a runtime's device list (cadv_nvml_match_devices). */
+int cadv_nvml_read_devices(struct cadv_nvml *n, const char *list, struct cadv_sample *s);
 
 /* Reads the GPUs allowed by the devices.list at path into s->accel (one entry per GPU known to n, in
  * devices.list order). An NVML error on any GPU drops all of them (cAdvisor aborts the container's

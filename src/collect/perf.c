@@ -7,7 +7,6 @@
 #include <jansson.h>
 #include <limits.h>
 #include <linux/perf_event.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,7 +19,9 @@
 #    include <perfmon/pfmlib_perf_event.h>
 #endif
 
+#include "collect/perf_uncore.h"
 #include "core/dynlib.h"
+#include "core/errmsg.h"
 #include "core/fileio.h"
 #include "core/xalloc.h"
 #include "model/sample.h"
@@ -40,23 +41,23 @@ struct custom_def {
     uint64_t config[3];
 };
 
+/* One uncore counter to open: an uncore event on one PMU and one CPU of its cpumask. */
+struct uncore_inst {
+    uint32_t event; /* index into ev */
+    uint32_t cpu;
+    int32_t socket;
+    char pmu[CADV_UNCORE_PMU_NAME_MAX];
+    struct perf_event_attr attr;
+};
+
 struct cadv_perf_config {
     struct perf_event_def *ev; /* core events first, then uncore */
     size_t n_ev, n_core;
-    struct custom_def *custom;
-    size_t n_custom;
+    struct custom_def *custom; /* core custom events, then uncore ones */
+    size_t n_custom, n_core_custom;
+    struct uncore_inst *uncore;
+    size_t n_uncore;
 };
-
-static void set_err(char *err, size_t cap, const char *fmt, ...)
-{
-    va_list ap;
-
-    if (!err || cap == 0)
-        return;
-    va_start(ap, fmt);
-    (void)vsnprintf(err, cap, fmt, ap);
-    va_end(ap);
-}
 
 /* cAdvisor parses custom configs with strconv.ParseUint(s, 0, 64): "0x..", "0..", decimal. */
 static int parse_u64(const char *s, uint64_t *ret)
@@ -87,11 +88,11 @@ static int add_event(struct cadv_perf_config *cfg, const char *name, uint32_t gr
     struct perf_event_def *e;
 
     if (cfg->n_ev >= CADV_PERF_MAX_EVENTS) {
-        set_err(err, cap, "more than %d events", CADV_PERF_MAX_EVENTS);
+        cadv_errmsg(err, cap, "more than %d events", CADV_PERF_MAX_EVENTS);
         return -E2BIG;
     }
     if (name[0] == '\0' || strlen(name) >= CADV_PERF_NAME_MAX) {
-        set_err(err, cap, "event name empty or longer than %d bytes", CADV_PERF_NAME_MAX - 1);
+        cadv_errmsg(err, cap, "event name empty or longer than %d bytes", CADV_PERF_NAME_MAX - 1);
         return -EINVAL;
     }
     e = &cfg->ev[cfg->n_ev++];
@@ -111,7 +112,7 @@ static int parse_groups(struct cadv_perf_config *cfg, json_t *events, bool uncor
     int r;
 
     if (!json_is_array(events)) {
-        set_err(err, cap, "\"events\" must be an array");
+        cadv_errmsg(err, cap, "\"events\" must be an array");
         return -EINVAL;
     }
     json_array_foreach(events, i, g)
@@ -123,13 +124,13 @@ static int parse_groups(struct cadv_perf_config *cfg, json_t *events, bool uncor
             continue;
         }
         if (!json_is_array(g) || json_array_size(g) == 0) {
-            set_err(err, cap, "an element of \"events\" must be a name or a non-empty array of names");
+            cadv_errmsg(err, cap, "an element of \"events\" must be a name or a non-empty array of names");
             return -EINVAL;
         }
         json_array_foreach(g, j, n)
         {
             if (!json_is_string(n)) {
-                set_err(err, cap, "an event group must hold names only");
+                cadv_errmsg(err, cap, "an event group must hold names only");
                 return -EINVAL;
             }
             r = add_event(cfg, json_string_value(n), *group, uncore, err, cap);
@@ -147,7 +148,7 @@ static int parse_custom(struct cadv_perf_config *cfg, json_t *arr, char *err, si
     json_t *o, *v;
 
     if (!json_is_array(arr)) {
-        set_err(err, cap, "\"custom_events\" must be an array");
+        cadv_errmsg(err, cap, "\"custom_events\" must be an array");
         return -EINVAL;
     }
     json_array_foreach(arr, i, o)
@@ -157,15 +158,16 @@ static int parse_custom(struct cadv_perf_config *cfg, json_t *arr, char *err, si
         struct custom_def *c;
 
         if (cfg->n_custom >= CADV_PERF_MAX_EVENTS) {
-            set_err(err, cap, "more than %d custom events", CADV_PERF_MAX_EVENTS);
+            cadv_errmsg(err, cap, "more than %d custom events", CADV_PERF_MAX_EVENTS);
             return -E2BIG;
         }
         if (!json_is_object(o) || !json_is_string(name) || json_string_length(name) == 0 ||
             json_string_length(name) >= CADV_PERF_NAME_MAX || (type && !json_is_integer(type)) ||
             (type && (json_integer_value(type) < 0 || json_integer_value(type) > UINT32_MAX)) ||
             !json_is_array(conf) || json_array_size(conf) > 3) {
-            set_err(err, cap,
-                    "custom event %zu: needs \"name\", \"type\" (u32) and \"config\" (up to 3 strings)", i);
+            cadv_errmsg(err, cap,
+                        "custom event %zu: needs \"name\", \"type\" (u32) and \"config\" (up to 3 strings)",
+                        i);
             return -EINVAL;
         }
         c = &cfg->custom[cfg->n_custom++];
@@ -175,7 +177,8 @@ static int parse_custom(struct cadv_perf_config *cfg, json_t *arr, char *err, si
         json_array_foreach(conf, j, v)
         {
             if (!json_is_string(v) || parse_u64(json_string_value(v), &c->config[j]) < 0) {
-                set_err(err, cap, "custom event \"%s\": config %zu is not an unsigned number", c->name, j);
+                cadv_errmsg(err, cap, "custom event \"%s\": config %zu is not an unsigned number", c->name,
+                            j);
                 return -EINVAL;
             }
         }
@@ -192,7 +195,7 @@ static int parse_section(struct cadv_perf_config *cfg, json_t *sec, bool uncore,
     if (!sec || json_is_null(sec))
         return 0;
     if (!json_is_object(sec)) {
-        set_err(err, cap, "\"%s\" must be an object", uncore ? "uncore" : "core");
+        cadv_errmsg(err, cap, "\"%s\" must be an object", uncore ? "uncore" : "core");
         return -EINVAL;
     }
     events = json_object_get(sec, "events");
@@ -216,17 +219,17 @@ int cadv_perf_config_parse(const char *json, size_t len, struct cadv_perf_config
     int r;
 
     if (len > CADV_PERF_CONFIG_MAX_BYTES) {
-        set_err(err, cap, "config larger than %u bytes", CADV_PERF_CONFIG_MAX_BYTES);
+        cadv_errmsg(err, cap, "config larger than %u bytes", CADV_PERF_CONFIG_MAX_BYTES);
         return -E2BIG;
     }
     root = json_loadb(json, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
-        set_err(err, cap, "invalid JSON at line %d: %s", jerr.line, jerr.text);
+        cadv_errmsg(err, cap, "invalid JSON at line %d: %s", jerr.line, jerr.text);
         return -EINVAL;
     }
     if (!json_is_object(root)) {
         json_decref(root);
-        set_err(err, cap, "the config must be a JSON object");
+        cadv_errmsg(err, cap, "the config must be a JSON object");
         return -EINVAL;
     }
     cfg = cadv_xcalloc(1, sizeof(*cfg));
@@ -234,6 +237,7 @@ int cadv_perf_config_parse(const char *json, size_t len, struct cadv_perf_config
     cfg->custom = cadv_xcalloc(CADV_PERF_MAX_EVENTS, sizeof(*cfg->custom));
     r = parse_section(cfg, json_object_get(root, "core"), false, &group, err, cap);
     cfg->n_core = cfg->n_ev;
+    cfg->n_core_custom = cfg->n_custom;
     if (r >= 0)
         r = parse_section(cfg, json_object_get(root, "uncore"), true, &group, err, cap);
     json_decref(root);
@@ -255,7 +259,7 @@ int cadv_perf_config_load(const char *path, struct cadv_perf_config **ret, char 
     if (r >= 0 && n > CADV_PERF_CONFIG_MAX_BYTES)
         r = -EFBIG;
     if (r < 0)
-        set_err(err, cap, "cannot read %s: %s", path, strerror(-r));
+        cadv_errmsg(err, cap, "cannot read %s: %s", path, strerror(-r));
     else
         r = cadv_perf_config_parse(buf, n, ret, err, cap);
     free(buf);
@@ -267,6 +271,7 @@ struct cadv_perf_config *cadv_perf_config_free(struct cadv_perf_config *cfg)
     if (cfg) {
         free(cfg->ev);
         free(cfg->custom);
+        free(cfg->uncore);
         free(cfg);
     }
     return NULL;
@@ -345,7 +350,7 @@ static const char *pfm_missing(void)
     return cadv_dynlib_load(&pfm_lib, &why) < 0 ? why : NULL;
 }
 
-static bool resolve_pfm(struct perf_event_def *e)
+static bool resolve_pfm(const char *name, struct perf_event_attr *ret)
 {
     static atomic_int pfm_state; /* 0 unknown, 1 ready, -1 failed */
     pfm_perf_encode_arg_t arg;
@@ -359,9 +364,9 @@ static bool resolve_pfm(struct perf_event_def *e)
     memset(&attr, 0, sizeof(attr));
     arg.attr = &attr;
     arg.size = sizeof(arg);
-    if (pfm.get_os_event_encoding(e->name, PFM_PLM0 | PFM_PLM3, PFM_OS_PERF_EVENT, &arg) != PFM_SUCCESS)
+    if (pfm.get_os_event_encoding(name, PFM_PLM0 | PFM_PLM3, PFM_OS_PERF_EVENT, &arg) != PFM_SUCCESS)
         return false;
-    attr_init(&e->attr, attr.type, (const uint64_t[3]){attr.config, attr.config1, attr.config2});
+    attr_init(ret, attr.type, (const uint64_t[3]){attr.config, attr.config1, attr.config2});
     return true;
 }
 #else
@@ -370,9 +375,10 @@ static const char *pfm_missing(void)
     return "built without libpfm4's headers";
 }
 
-static bool resolve_pfm(struct perf_event_def *e)
+static bool resolve_pfm(const char *name, struct perf_event_attr *ret)
 {
-    (void)e;
+    (void)name;
+    (void)ret;
     return false;
 }
 #endif
@@ -385,14 +391,14 @@ size_t cadv_perf_config_resolve(struct cadv_perf_config *cfg, cadv_perf_report_c
         struct perf_event_def *e = &cfg->ev[i];
 
         e->ok = false;
-        for (size_t j = 0; j < cfg->n_custom && !e->ok; j++) {
+        for (size_t j = 0; j < cfg->n_core_custom && !e->ok; j++) {
             if (strcmp(cfg->custom[j].name, e->name) == 0) {
                 attr_init(&e->attr, cfg->custom[j].type, cfg->custom[j].config);
                 e->custom = e->ok = true;
             }
         }
         if (!e->ok)
-            e->ok = resolve_pfm(e) || resolve_generic(e);
+            e->ok = resolve_pfm(e->name, &e->attr) || resolve_generic(e);
         if (!e->ok && report) {
             const char *no_pfm = pfm_missing();
             char why[256];
@@ -404,9 +410,162 @@ size_t cadv_perf_config_resolve(struct cadv_perf_config *cfg, cadv_perf_report_c
         }
         ok += e->ok;
     }
-    for (size_t i = cfg->n_core; i < cfg->n_ev && report; i++)
-        report(userdata, cfg->ev[i].name, "uncore events are not counted by cadv");
     return ok;
+}
+
+/* ---- uncore events: counted system-wide per PMU and CPU of its cpumask, for the root only ---- */
+
+static const struct custom_def *uncore_custom(const struct cadv_perf_config *cfg, const char *name)
+{
+    for (size_t j = cfg->n_core_custom; j < cfg->n_custom; j++)
+        if (strcmp(cfg->custom[j].name, name) == 0)
+            return &cfg->custom[j];
+    return NULL;
+}
+
+static size_t group_size(const struct cadv_perf_config *cfg, uint32_t group)
+{
+    size_t n = 0;
+
+    for (size_t i = cfg->n_core; i < cfg->n_ev; i++)
+        n += cfg->ev[i].group == group;
+    return n;
+}
+
+/* Adds one counter per CPU of pmu's cpumask for event ev. */
+static void add_uncore(struct cadv_perf_config *cfg, uint32_t ev, const struct cadv_uncore_pmu *pmu,
+                       const struct perf_event_attr *attr, const char *sys_root)
+{
+    for (size_t k = 0; k < pmu->n_cpus && cfg->n_uncore < CADV_PERF_MAX_UNCORE; k++) {
+        struct uncore_inst *u = &cfg->uncore[cfg->n_uncore++];
+
+        u->event = ev;
+        u->cpu = pmu->cpus[k];
+        u->socket = cadv_uncore_socket_of_cpu(sys_root, pmu->cpus[k]);
+        snprintf(u->pmu, sizeof(u->pmu), "%s", pmu->name);
+        u->attr = *attr;
+    }
+}
+
+/* The attr of event name on pmu: custom (config as given), a sysfs alias or term list, else libpfm4
+ * (its type replaced by the PMU's, as cAdvisor does). Returns 0 or a negative errno with why. */
+static int uncore_attr(const char *sys_root, const struct cadv_uncore_pmu *pmu,
+                       const struct custom_def *custom, const char *name, struct perf_event_attr *ret,
+                       char *why, size_t cap)
+{
+    uint64_t config[3];
+    int r;
+
+    if (custom) {
+        attr_init(ret, pmu->type, custom->config);
+        return 0;
+    }
+    r = cadv_uncore_event_encode(sys_root, pmu, name, config, why, cap);
+    if (r == -ENOENT && resolve_pfm(name, ret)) {
+        ret->type = pmu->type;
+        return 0;
+    }
+    if (r >= 0)
+        attr_init(ret, pmu->type, config);
+    return r;
+}
+
+static bool uncore_resolve_event(struct cadv_perf_config *cfg, uint32_t ev,
+                                 const struct cadv_uncore_pmu *pmus, size_t n_pmus, const char *sys_root,
+                                 char *why, size_t cap)
+{
+    const struct perf_event_def *e = &cfg->ev[ev];
+    const struct custom_def *custom = uncore_custom(cfg, e->name);
+    const char *slash = strchr(e->name, '/'), *name = slash ? slash + 1 : e->name;
+    char prefix[CADV_PERF_NAME_MAX] = "";
+    size_t matched = 0;
+
+    if (slash)
+        snprintf(prefix, sizeof(prefix), "%.*s", (int)(slash - e->name), e->name);
+    if (custom && custom->type != 0)
+        strcpy(prefix, "uncore");
+    snprintf(why, cap, "no uncore PMU named \"%s*\" (name events \"<pmu prefix>/<event>\")", prefix);
+    if (prefix[0] == '\0')
+        return false;
+    for (size_t p = 0; p < n_pmus; p++) {
+        struct perf_event_attr attr;
+
+        if (strncmp(pmus[p].name, prefix, strlen(prefix)) != 0 ||
+            (custom && custom->type != 0 && custom->type != pmus[p].type))
+            continue;
+        if (uncore_attr(sys_root, &pmus[p], custom, name, &attr, why, cap) < 0)
+            continue;
+        add_uncore(cfg, ev, &pmus[p], &attr, sys_root);
+        matched++;
+    }
+    return matched > 0;
+}
+
+size_t cadv_perf_config_resolve_uncore(struct cadv_perf_config *cfg, const char *sys_root,
+                                       cadv_perf_report_cb report, void *userdata)
+{
+    struct cadv_uncore_pmu *pmus = NULL;
+    char why[512];
+    int n_pmus;
+
+    cfg->n_uncore = 0;
+    if (cfg->n_ev == cfg->n_core)
+        return 0;
+    free(cfg->uncore);
+    cfg->uncore = cadv_xcalloc(CADV_PERF_MAX_UNCORE, sizeof(*cfg->uncore));
+    n_pmus = cadv_uncore_pmus_discover(sys_root, &pmus);
+    for (size_t i = cfg->n_core; i < cfg->n_ev; i++) {
+        bool ok = false;
+
+        if (n_pmus <= 0)
+            snprintf(why, sizeof(why), "no uncore PMU under %s/bus/event_source/devices", sys_root);
+        else if (group_size(cfg, cfg->ev[i].group) > 1)
+            snprintf(why, sizeof(why), "grouping uncore perf events is not supported");
+        else
+            ok = uncore_resolve_event(cfg, (uint32_t)i, pmus, (size_t)n_pmus, sys_root, why, sizeof(why));
+        if (!ok && report)
+            report(userdata, cfg->ev[i].name, why);
+    }
+    free(pmus);
+    return cfg->n_uncore;
+}
+
+size_t cadv_perf_config_n_uncore(const struct cadv_perf_config *cfg)
+{
+    return cfg->n_uncore;
+}
+
+static const char *uncore_info(const struct cadv_perf_config *cfg, size_t idx, const char **ret_pmu,
+                               int *ret_socket, uint32_t *ret_cpu, uint64_t ret_config[3])
+{
+    const struct uncore_inst *u;
+
+    if (!cfg || idx >= cfg->n_uncore)
+        return NULL;
+    u = &cfg->uncore[idx];
+    if (ret_pmu)
+        *ret_pmu = u->pmu;
+    if (ret_socket)
+        *ret_socket = u->socket;
+    if (ret_cpu)
+        *ret_cpu = u->cpu;
+    if (ret_config) {
+        ret_config[0] = u->attr.config;
+        ret_config[1] = u->attr.config1;
+        ret_config[2] = u->attr.config2;
+    }
+    return cfg->ev[u->event].name;
+}
+
+const char *cadv_perf_config_uncore(const struct cadv_perf_config *cfg, size_t idx, const char **ret_pmu,
+                                    int *ret_socket, uint32_t *ret_cpu, uint32_t *ret_type,
+                                    uint64_t ret_config[3])
+{
+    const char *name = uncore_info(cfg, idx, ret_pmu, ret_socket, ret_cpu, ret_config);
+
+    if (name && ret_type)
+        *ret_type = cfg->uncore[idx].attr.type;
+    return name;
 }
 
 size_t cadv_perf_config_n_events(const struct cadv_perf_config *cfg)
@@ -431,6 +590,20 @@ const char *cadv_perf_event_name(uint64_t idx)
     const struct cadv_perf_config *cfg = atomic_load(&installed);
 
     return cfg && idx < cfg->n_core ? cfg->ev[idx].name : "";
+}
+
+const char *cadv_perf_uncore_name(uint64_t event, const char **ret_pmu, int *ret_socket)
+{
+    const char *name = NULL;
+
+    if (cadv_perf_event_is_uncore(event))
+        name = uncore_info(atomic_load(&installed), (size_t)(event & ~CADV_PERF_UNCORE_BIT), ret_pmu,
+                           ret_socket, NULL, NULL);
+    if (!name) {
+        *ret_pmu = "";
+        *ret_socket = -1;
+    }
+    return name ? name : "";
 }
 
 static bool is_dir(const char *path)
@@ -465,8 +638,9 @@ int cadv_perf_cgroup_dir(const char *cgroup_root, const char *name, char *buf, s
 /* One open counter: an event on one CPU. */
 struct counter {
     int fd;
-    uint32_t event;
+    uint32_t event; /* index of the core event, or of the uncore counter when uncore */
     uint32_t cpu;
+    bool uncore;
 };
 
 struct cadv_perf_counters {
@@ -576,7 +750,7 @@ int cadv_perf_counters_open(const struct cadv_perf_config *cfg, const char *cgro
                 leader = fd;
                 leader_group = cfg->ev[i].group;
             }
-            pc->c[pc->n++] = (struct counter){fd, (uint32_t)i, cpus[k]};
+            pc->c[pc->n++] = (struct counter){fd, (uint32_t)i, cpus[k], false};
         }
     }
     close(cg_fd);
@@ -590,6 +764,50 @@ int cadv_perf_counters_open(const struct cadv_perf_config *cfg, const char *cgro
     }
     *ret = pc;
     return 0;
+}
+
+static int perf_open_cpu(struct perf_event_attr *attr, int cpu)
+{
+    long fd = syscall(SYS_perf_event_open, attr, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+
+    return fd < 0 ? -errno : (int)fd;
+}
+
+int cadv_perf_counters_open_uncore(const struct cadv_perf_config *cfg, struct cadv_perf_counters **pc)
+{
+    struct cadv_perf_counters *p = *pc;
+    size_t opened = 0;
+    int first_err = 0;
+
+    if (cfg->n_uncore == 0)
+        return 0;
+    if (!fds_reserve((int)cfg->n_uncore))
+        return -EMFILE;
+    if (!p)
+        p = cadv_xcalloc(1, sizeof(*p));
+    p->c = cadv_xrealloc(p->c, (p->n + cfg->n_uncore + 1) * sizeof(*p->c));
+    for (size_t i = 0; i < cfg->n_uncore; i++) {
+        struct perf_event_attr attr = cfg->uncore[i].attr;
+        int fd;
+
+        attr.read_format = PERF_FORMAT_TOTAL_TIME_ENABLED | PERF_FORMAT_TOTAL_TIME_RUNNING;
+        attr.disabled = 1;
+        fd = perf_open_cpu(&attr, (int)cfg->uncore[i].cpu);
+        if (fd < 0) {
+            first_err = first_err ? first_err : fd;
+            continue;
+        }
+        (void)ioctl(fd, PERF_EVENT_IOC_ENABLE, 0);
+        p->c[p->n++] = (struct counter){fd, (uint32_t)i, cfg->uncore[i].cpu, true};
+        opened++;
+    }
+    atomic_fetch_sub(&fds_held, (int)(cfg->n_uncore - opened));
+    if (p->n == 0) {
+        cadv_perf_counters_free(p);
+        p = NULL;
+    }
+    *pc = p;
+    return opened > 0 ? (int)opened : first_err;
 }
 
 struct cadv_perf_counters *cadv_perf_counters_free(struct cadv_perf_counters *pc)
@@ -626,7 +844,7 @@ int cadv_perf_counters_read(struct cadv_perf_counters *pc, struct cadv_sample *s
 
         if (r != (ssize_t)sizeof(v))
             continue; /* a counter the kernel could not read this time is left out, as cAdvisor */
-        e->event = pc->c[i].event;
+        e->event = pc->c[i].uncore ? CADV_PERF_UNCORE_BIT | pc->c[i].event : pc->c[i].event;
         e->cpu = pc->c[i].cpu;
         cadv_perf_scale(v[0], v[1], v[2], &e->value, &ratio);
         memcpy(&e->scaling_ratio, &ratio, sizeof(ratio));

@@ -2,7 +2,9 @@
 /* appwire.c - application metrics wiring of the manager (see appwire.h). */
 #include "manager/appwire.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 
 #include "app/app.h"
 #include "config.h"
@@ -10,6 +12,7 @@
 #include "manager/container.h"
 #include "manager/internal.h"
 #include "model/kinds.h"
+#include "runtime/runtime.h"
 
 void cadv_appwire_init(struct cadv_manager *m)
 {
@@ -33,13 +36,20 @@ void cadv_appwire_done(struct cadv_manager *m)
 
 void cadv_appwire_identity(struct cadv_manager *m, struct cadv_container *c, const struct cadv_spec *spec)
 {
+    char ip[64] = "", host[72];
     bool has;
 
     if (!m->app)
         return;
-    /* The object form of an endpoint names the container's address: scrapes run inside the
-     * container's network namespace, where its loopback is that address too. */
-    has = cadv_app_set(m->app, c->name, spec->labels, spec->n_labels, spec->pid, "127.0.0.1",
+    /* The object form of an endpoint names the container's address as its runtime reports it
+     * (cAdvisor); scrapes run inside the container's network namespace, where that address is the
+     * container's own, and 127.0.0.1 (its loopback) stands in when it has none. */
+    pthread_mutex_lock(&c->spec_lock);
+    if (c->rt_info.ip_address)
+        (void)snprintf(ip, sizeof(ip), "%s", c->rt_info.ip_address);
+    pthread_mutex_unlock(&c->spec_lock);
+    has = cadv_app_set(m->app, c->name, spec->labels, spec->n_labels, spec->pid,
+                       cadv_app_endpoint_host(ip, host, sizeof(host)),
                        spec->n_aliases ? spec->aliases[0] : NULL, spec->image) > 0;
     pthread_mutex_lock(&c->spec_lock);
     if (c->spec.has_custom_metrics != has) {

@@ -3,7 +3,9 @@
 #include "manager/collectors.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,6 +51,7 @@ int cadv_collectors_init(struct cadv_collectors *col, const struct cadv_config *
 {
     const char *path = cfg->perf_events_config;
     char err[256];
+    size_t n;
     int r;
 
     col->cfg = cfg;
@@ -69,7 +72,10 @@ int cadv_collectors_init(struct cadv_collectors *col, const struct cadv_config *
         cadv_log(CADV_LOG_ERROR, "-perf_events_config: %s", err);
         return r;
     }
-    if (cadv_perf_config_resolve(col->perf_cfg, report_event, NULL) == 0)
+    n = cadv_perf_config_resolve(col->perf_cfg, report_event, NULL);
+    n += cadv_perf_config_resolve_uncore(col->perf_cfg, cfg->sys_root ? cfg->sys_root : "/sys", report_event,
+                                         NULL);
+    if (n == 0)
         cadv_log(CADV_LOG_WARNING, "-perf_events_config %s: no event can be counted", path);
     cadv_perf_config_install(col->perf_cfg);
     col->perf_fd_budget = fds / 2;
@@ -98,6 +104,14 @@ void cadv_collectors_attach(struct cadv_collectors *col, struct cadv_container *
     r = cadv_perf_cgroup_dir(root, c->name, dir, sizeof(dir));
     if (r >= 0)
         r = cadv_perf_counters_open(col->perf_cfg, dir, &c->perf);
+    if (c->is_root) {
+        int u = cadv_perf_counters_open_uncore(col->perf_cfg, &c->perf);
+
+        if (u < 0)
+            cadv_log_errno(CADV_LOG_WARNING, u, "perf: no uncore counter could be opened");
+        else if (u > 0)
+            cadv_log(CADV_LOG_INFO, "perf: %d uncore counter(s) opened", u);
+    }
     if (r == -EMFILE && !atomic_exchange(&col->perf_full_logged, true))
         cadv_log(CADV_LOG_WARNING,
                  "perf: the counters' share of fds (%d) is spent: '%s' and later containers are not counted",
@@ -136,14 +150,32 @@ static void resctrl_prepare(const struct cadv_collectors *col, struct cadv_conta
     c->resctrl_next_mono = now + interval;
 }
 
+/* The container's GPUs: the device list its runtime reports (the only one on cgroup v2), else its
+ * v1 devices.list, read at each collection (runtimes write it just after making the cgroup). */
+static void read_gpus(struct cadv_collectors *col, struct cadv_container *c, struct cadv_sample *s)
+{
+    char list[4096];
+    bool listed = false;
+
+    pthread_mutex_lock(&c->spec_lock);
+    if (c->rt_info.gpu_devices) {
+        (void)snprintf(list, sizeof(list), "%s", c->rt_info.gpu_devices);
+        listed = true;
+    }
+    pthread_mutex_unlock(&c->spec_lock);
+    if (listed)
+        (void)cadv_nvml_read_devices(col->nvml, list, s);
+    else if (c->devices_list)
+        (void)cadv_nvml_read(col->nvml, c->devices_list, s);
+}
+
 void cadv_collectors_read(struct cadv_collectors *col, struct cadv_container *c, struct cadv_sample *s)
 {
     s->n_perf = 0;
     s->n_resctrl = 0;
     s->n_accel = 0;
-    /* The list is read at each collection: runtimes write it just after making the cgroup. */
-    if (c->devices_list && col->nvml)
-        (void)cadv_nvml_read(col->nvml, c->devices_list, s);
+    if (col->nvml)
+        read_gpus(col, c, s);
     if (c->perf && (col->kinds & CADV_KIND_PERF_EVENT))
         (void)cadv_perf_counters_read(c->perf, s);
     if (col->resctrl_on && c->cg) {

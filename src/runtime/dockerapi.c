@@ -103,6 +103,100 @@ static char *dir_of(const char *path, int levels)
     return d;
 }
 
+#define GPU_LIST_MAX 4096
+
+/* Appends token to the comma list in buf (GPU_LIST_MAX bytes); a token that does not fit is dropped. */
+static void gpu_add(char *buf, const char *token)
+{
+    size_t len = strlen(buf), tl = strlen(token);
+
+    if (tl == 0 || tl >= 96 || strchr(token, ',') || len + tl + 2 > GPU_LIST_MAX)
+        return;
+    (void)snprintf(buf + len, GPU_LIST_MAX - len, "%s%s", len ? "," : "", token);
+}
+
+/* A DeviceRequests element asks for NVIDIA GPUs: driver "nvidia" or a capability set with "gpu". */
+static bool is_gpu_request(const json_t *req)
+{
+    const char *driver = jstr(req, "Driver");
+    const json_t *sets = json_object_get(req, "Capabilities"), *set, *cap;
+    size_t i, j;
+
+    if (driver && strcmp(driver, "nvidia") == 0)
+        return true;
+    json_array_foreach(sets, i, set)
+    {
+        json_array_foreach(set, j, cap)
+        {
+            if (json_is_string(cap) && strcmp(json_string_value(cap), "gpu") == 0)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* HostConfig.Devices (PathOnHost /dev/nvidia<N>) and the GPU DeviceRequests (DeviceIDs; Count -1:
+ * all; Count N: the first N) as a device list (runtime.h gpu_devices). */
+static char *gpu_devices(const json_t *hc)
+{
+    const json_t *devs = json_object_get(hc, "Devices"), *reqs = json_object_get(hc, "DeviceRequests"), *d;
+    char *buf = cadv_xcalloc(1, GPU_LIST_MAX);
+    size_t i, j;
+
+    json_array_foreach(devs, i, d)
+    {
+        const char *path = jstr(d, "PathOnHost");
+
+        if (path && strncmp(path, "/dev/nvidia", 11) == 0 && path[11] >= '0' && path[11] <= '9' &&
+            strspn(path + 11, "0123456789") == strlen(path + 11))
+            gpu_add(buf, path);
+    }
+    json_array_foreach(reqs, i, d)
+    {
+        const json_t *ids = json_object_get(d, "DeviceIDs"), *id;
+        int64_t count = jint(d, "Count");
+
+        if (!is_gpu_request(d))
+            continue;
+        if (count < 0) {
+            strcpy(buf, "all");
+            return buf;
+        }
+        json_array_foreach(ids, j, id)
+        {
+            if (json_is_string(id))
+                gpu_add(buf, json_string_value(id));
+        }
+        for (int64_t k = 0; json_array_size(ids) == 0 && k < count && k < 128; k++) {
+            char idx[24];
+
+            (void)snprintf(idx, sizeof(idx), "%lld", (long long)k);
+            gpu_add(buf, idx);
+        }
+    }
+    return buf;
+}
+
+/* NetworkSettings.IPAddress, else the first non-empty IPAddress of its Networks (inspect order). */
+static char *ip_address(const json_t *ns)
+{
+    const char *ip = jstr(ns, "IPAddress"), *key;
+    json_t *nets = json_object_get(ns, "Networks"), *net;
+
+    if (ip && *ip)
+        return cadv_xstrdup(ip);
+    ip = NULL;
+    json_object_foreach(nets, key, net)
+    {
+        const char *a = jstr(net, "IPAddress");
+
+        (void)key;
+        if (a && *a && !ip)
+            ip = a;
+    }
+    return ip ? cadv_xstrdup(ip) : NULL;
+}
+
 static void parse_info(const json_t *root, const struct cadv_dockerapi_opts *opts, const char *id,
                        struct cadv_runtime_info *info)
 {
@@ -118,6 +212,9 @@ static void parse_info(const json_t *root, const struct cadv_dockerapi_opts *opt
     if (log && log[0] == '/' && strstr(log, id))
         info->extra_dir = dir_of(log, opts->flavor == CADV_DOCKERAPI_PODMAN ? 2 : 1);
     info->has_network = !shared_net;
+    if (json_is_object(json_object_get(root, "HostConfig")))
+        info->gpu_devices = gpu_devices(json_object_get(root, "HostConfig"));
+    info->ip_address = ip_address(json_object_get(root, "NetworkSettings"));
     /* cAdvisor's docker handler reads /proc/<pid>/net/dev even in another container's netns;
      * its podman handler drops network stats there. */
     info->collect_network = opts->flavor == CADV_DOCKERAPI_DOCKER || !shared_net;

@@ -14,6 +14,8 @@ void cadv_runtime_info_done(struct cadv_runtime_info *info)
         return;
     free(info->rootfs_dir);
     free(info->extra_dir);
+    free(info->gpu_devices);
+    free(info->ip_address);
     memset(info, 0, sizeof(*info));
 }
 

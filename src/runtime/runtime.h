@@ -44,6 +44,12 @@ struct cadv_runtime_info {
     bool collect_network;         /* read /proc/<pid>/net/ (docker: always; containerd: sandboxes only) */
     bool has_network;             /* the spec's has_network (docker: false in another's netns) */
     uint64_t refresh_interval_ns; /* 0: inspect once; else again this often (health check, pid unknown) */
+    /* NVIDIA GPUs given to the container, as collect/nvml.h cadv_nvml_match_devices reads them:
+     * "all", or comma-separated "/dev/nvidia<N>", NVML indices and UUIDs; "" none; NULL when the
+     * runtime does not say (the v1 devices cgroup is read instead). */
+    char *gpu_devices;
+    /* The container's IP address (docker: NetworkSettings), NULL when it has none of its own. */
+    char *ip_address;
 };
 
 /* What a runtime tells about itself that cAdvisor reports in its docker fields (docker's /version and

@@ -773,19 +773,54 @@ static const char *health_name(uint64_t h)
     }
 }
 
-/* perf_stats: [PerfStat] (omitempty), one per event and CPU. */
+/* perf_uncore_stats: [PerfUncoreStat] (omitempty; the root only), one per event, PMU and cpumask CPU. */
+static void perf_uncore_stats(struct cadv_json *w, const struct cadv_sample *s, uint32_t n)
+{
+    const char *pmu;
+    double ratio;
+    int socket;
+
+    KEY(w, "perf_uncore_stats");
+    cadv_json_arr_begin(w);
+    for (uint32_t i = 0; i < n; i++) {
+        const char *name;
+
+        if (!cadv_perf_event_is_uncore(s->perf[i].event))
+            continue;
+        name = cadv_perf_uncore_name(s->perf[i].event, &pmu, &socket);
+        memcpy(&ratio, &s->perf[i].scaling_ratio, sizeof(ratio));
+        cadv_json_obj_begin(w);
+        KEY(w, "scaling_ratio");
+        cadv_json_double(w, ratio);
+        KU64(w, "value", s->perf[i].value);
+        KSTR(w, "name", name);
+        KEY(w, "socket");
+        cadv_json_i64(w, socket);
+        KSTR(w, "pmu", pmu);
+        cadv_json_obj_end(w);
+    }
+    cadv_json_arr_end(w);
+}
+
+/* perf_stats: [PerfStat] (omitempty), one per event and CPU, then perf_uncore_stats. */
 static void perf_stats(struct cadv_json *w, const struct cadv_sample *s)
 {
-    uint32_t n = s->n_perf < CADV_MAX_PERF ? s->n_perf : CADV_MAX_PERF;
+    uint32_t n = s->n_perf < CADV_MAX_PERF ? s->n_perf : CADV_MAX_PERF, n_uncore = 0;
     double ratio;
 
     // cppcheck-suppress knownConditionTrueFalse ; n is the sample's count, capped (false positive)
     if (n == 0)
         return;
-    KEY(w, "perf_stats");
-    cadv_json_arr_begin(w);
+    for (uint32_t i = 0; i < n; i++)
+        n_uncore += cadv_perf_event_is_uncore(s->perf[i].event);
+    if (n_uncore < n) {
+        KEY(w, "perf_stats");
+        cadv_json_arr_begin(w);
+    }
     // cppcheck-suppress knownConditionTrueFalse ; n is the sample's count, capped (false positive)
     for (uint32_t i = 0; i < n; i++) {
+        if (cadv_perf_event_is_uncore(s->perf[i].event))
+            continue;
         memcpy(&ratio, &s->perf[i].scaling_ratio, sizeof(ratio));
         cadv_json_obj_begin(w);
         KEY(w, "scaling_ratio");
@@ -795,7 +830,10 @@ static void perf_stats(struct cadv_json *w, const struct cadv_sample *s)
         KU64(w, "cpu", s->perf[i].cpu);
         cadv_json_obj_end(w);
     }
-    cadv_json_arr_end(w);
+    if (n_uncore < n)
+        cadv_json_arr_end(w);
+    if (n_uncore > 0)
+        perf_uncore_stats(w, s, n);
 }
 
 /* resctrl: ResctrlStats, always present ({} when empty): memory_bandwidth and cache lists (both

@@ -545,13 +545,44 @@ static void gen_perf(struct cadv_prom_emit *e, const struct cadv_prom_family *f,
     }
     for (uint32_t i = 0; i < n; i++) {
         const struct cadv_perf_entry *pe = &s->perf[i];
-        const char *cpu = cadv_prom_num(e, (int64_t)pe->cpu), *name = cadv_perf_event_name(pe->event);
+        const char *cpu, *name;
 
+        if (cadv_perf_event_is_uncore(pe->event))
+            continue;
+        cpu = cadv_prom_num(e, (int64_t)pe->cpu);
+        name = cadv_perf_event_name(pe->event);
         memcpy(&ratio, &pe->scaling_ratio, sizeof(ratio));
         if (f->off == 0)
             cadv_prom_u64(e, pe->value, (const char *[]){cpu, name});
         else
             cadv_prom_double(e, ratio, (const char *[]){cpu, name});
+    }
+}
+
+/* f->off 0: the scaled counts, 1: the scaling ratios of the uncore counters (the root only), one
+ * series per event, PMU and cpumask CPU, labelled with the CPU's socket (cAdvisor). */
+static void gen_perf_uncore(struct cadv_prom_emit *e, const struct cadv_prom_family *f,
+                            const struct cadv_metrics_input *in, const struct cadv_metrics_item *it)
+{
+    const struct cadv_sample *s = sample_of(it);
+    uint32_t n = capped(s->n_perf, CADV_MAX_PERF);
+
+    (void)in;
+    for (uint32_t i = 0; i < n; i++) {
+        const struct cadv_perf_entry *pe = &s->perf[i];
+        const char *pmu, *name, *socket_label;
+        int socket;
+        double ratio;
+
+        if (!cadv_perf_event_is_uncore(pe->event))
+            continue;
+        name = cadv_perf_uncore_name(pe->event, &pmu, &socket);
+        socket_label = cadv_prom_num(e, socket);
+        memcpy(&ratio, &pe->scaling_ratio, sizeof(ratio));
+        if (f->off == 0)
+            cadv_prom_u64(e, pe->value, (const char *[]){socket_label, name, pmu});
+        else
+            cadv_prom_double(e, ratio, (const char *[]){socket_label, name, pmu});
     }
 }
 
@@ -833,6 +864,10 @@ const struct cadv_prom_family cadv_prom_container_families[] = {
                0, 0, 2, "cpu", "event"),
         C_GENX("container_perf_events_scaling_ratio", "Perf event metric scaling ratio.", GAUGE,
                CADV_KIND_PERF_EVENT, gen_perf, 1, 0, 2, "cpu", "event"),
+        C_GENX("container_perf_uncore_events_total", "Perf uncore event metric.", COUNTER,
+               CADV_KIND_PERF_EVENT, gen_perf_uncore, 0, 0, 3, "socket", "event", "pmu"),
+        C_GENX("container_perf_uncore_events_scaling_ratio", "Perf uncore event metric scaling ratio.", GAUGE,
+               CADV_KIND_PERF_EVENT, gen_perf_uncore, 1, 0, 3, "socket", "event", "pmu"),
         C_GENX("container_memory_bandwidth_bytes",
                "Total memory bandwidth usage statistics for container counted with RDT Memory Bandwidth "
                "Monitoring (MBM).",

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "app/app.h"
 #include "app/appconfig.h"
 #include "app/promtext.h"
 
@@ -285,4 +286,23 @@ Test(promtext, callback_stops)
 
     cr_expect_eq(cadv_promtext_parse("a 1\nb 2\nc 3\n", 12, stop_at_two, &n, NULL), -E2BIG);
     cr_expect_eq(n, 2);
+}
+
+/* The object form's host: the container's IP from its runtime (cAdvisor), else its loopback. */
+Test(appconfig, endpoint_host_from_the_runtime)
+{
+    char buf[64], url[128];
+    struct cadv_app_config *c =
+            parse_ok(CADV_APP_PROMETHEUS, "{\"endpoint\":{\"port\":9100,\"path\":\"/m\"}}", 100);
+
+    cr_expect_str_eq(cadv_app_endpoint_host("172.17.0.3", buf, sizeof(buf)), "172.17.0.3");
+    cr_expect_str_eq(cadv_app_endpoint_host("fd00::5", buf, sizeof(buf)), "[fd00::5]");
+    cr_expect_str_eq(cadv_app_endpoint_host("", buf, sizeof(buf)), "127.0.0.1");
+    cr_expect_str_eq(cadv_app_endpoint_host(NULL, buf, sizeof(buf)), "127.0.0.1");
+    cr_expect_str_eq(cadv_app_endpoint_host("evil.example/x?", buf, sizeof(buf)), "127.0.0.1");
+    cr_expect_str_eq(cadv_app_endpoint_host("172.17.0.300", buf, sizeof(buf)), "127.0.0.1");
+    cr_assert_eq(
+            cadv_app_config_url(c, cadv_app_endpoint_host("fd00::5", buf, sizeof(buf)), url, sizeof(url)), 0);
+    cr_expect_str_eq(url, "http://[fd00::5]:9100/m");
+    cadv_app_config_free(c);
 }

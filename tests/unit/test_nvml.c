@@ -164,6 +164,31 @@ Test(nvml, per_container_figures)
     cr_expect_str_eq(cadv_nvml_device_model(0), "");
 }
 
+/* cgroup v2: the runtime's device list (docker's /dev/nvidia<N>, NVML indices, UUIDs, "all"). */
+Test(nvml, runtime_device_list)
+{
+    struct cadv_nvml *n = NULL;
+    struct cadv_sample s;
+    uint32_t m[8];
+
+    write_file(devfile, TWO_GPUS);
+    cr_assert_eq(cadv_nvml_open(lib, &n, NULL, 0), 0);
+    cr_expect_eq(cadv_nvml_match_devices(n, "all", m, 8), 2);
+    cr_expect(m[0] == 0 && m[1] == 1);
+    cr_assert_eq(cadv_nvml_match_devices(n, "GPU-bbbb-1111,/dev/nvidia0,1,/dev/nvidia7,GPU-x,9,", m, 8), 2);
+    cr_expect(m[0] == 1 && m[1] == 0);
+    cr_expect_eq(cadv_nvml_match_devices(n, "", m, 8), 0);
+    cr_expect_eq(cadv_nvml_match_devices(n, "/dev/nvidia,/dev/nvidia0x,-1,,", m, 8), 0);
+    cadv_sample_init_scratch(&s);
+    cr_assert_eq(cadv_nvml_read_devices(n, "/dev/nvidia1", &s), 1);
+    cr_expect_eq(s.accel[0].device, 1);
+    cr_expect_eq(s.accel[0].memory_total, 42949672960ULL);
+    cr_expect_eq(cadv_nvml_read_devices(n, "", &s), 0);
+    cr_expect_eq(s.n_accel, 0);
+    cadv_sample_done(&s);
+    cadv_nvml_free(n);
+}
+
 Test(nvml, nvml_error_drops_the_container)
 {
     struct cadv_nvml *n = NULL;

@@ -103,6 +103,55 @@ Test(dockerapi, health_restartcount_and_shared_network)
     json_decref(j);
 }
 
+/* cgroup v2 has no devices.list: the GPUs come from HostConfig.Devices (/dev/nvidia<N>, not the
+ * control devices) and the GPU DeviceRequests (DeviceIDs; Count -1: all; Count N: the first N); the
+ * address from NetworkSettings (IPAddress, else the first network's). */
+Test(dockerapi, gpu_devices_and_ip_address)
+{
+    struct cadv_dockerapi_opts o = {.namespace_ = "docker", .flavor = CADV_DOCKERAPI_DOCKER};
+    struct cadv_runtime_info info = {0};
+    json_t *j = load_fixture("docker-inspect-gpu.json"), *req, *hc = json_object_get(j, "HostConfig");
+    struct cadv_spec s;
+    bool running = false;
+
+    cadv_spec_init(&s);
+    cr_assert_eq(cadv_dockerapi_parse_inspect(j, &o, &s, &info, &running), 0);
+    cr_expect_str_eq(info.gpu_devices, "/dev/nvidia1,GPU-aaaa-0000");
+    cr_expect_str_eq(info.ip_address, "172.18.0.5");
+    cadv_runtime_info_done(&info);
+    cadv_spec_done(&s);
+
+    /* --gpus all; --gpus 2; no GPU at all; the legacy IPAddress wins. */
+    req = json_array_get(json_object_get(hc, "DeviceRequests"), 0);
+    json_object_set_new(req, "Count", json_integer(-1));
+    json_object_set_new(req, "Driver", json_string("nvidia"));
+    json_object_set_new(json_object_get(j, "NetworkSettings"), "IPAddress", json_string("172.17.0.9"));
+    cadv_spec_init(&s);
+    cr_assert_eq(cadv_dockerapi_parse_inspect(j, &o, &s, &info, &running), 0);
+    cr_expect_str_eq(info.gpu_devices, "all");
+    cr_expect_str_eq(info.ip_address, "172.17.0.9");
+    cadv_runtime_info_done(&info);
+    cadv_spec_done(&s);
+    json_object_set_new(req, "Count", json_integer(2));
+    json_object_set_new(req, "DeviceIDs", json_null());
+    json_object_set_new(hc, "Devices", json_array());
+    cadv_spec_init(&s);
+    cr_assert_eq(cadv_dockerapi_parse_inspect(j, &o, &s, &info, &running), 0);
+    cr_expect_str_eq(info.gpu_devices, "0,1");
+    cadv_runtime_info_done(&info);
+    cadv_spec_done(&s);
+    json_object_set_new(hc, "DeviceRequests", json_null());
+    json_object_set_new(json_object_get(j, "NetworkSettings"), "IPAddress", json_string(""));
+    json_object_set_new(json_object_get(j, "NetworkSettings"), "Networks", json_object());
+    cadv_spec_init(&s);
+    cr_assert_eq(cadv_dockerapi_parse_inspect(j, &o, &s, &info, &running), 0);
+    cr_expect_str_eq(info.gpu_devices, "");
+    cr_expect_null(info.ip_address); /* --network none: scrapes stay on the netns loopback */
+    cadv_runtime_info_done(&info);
+    cadv_spec_done(&s);
+    json_decref(j);
+}
+
 Test(dockerapi, rejects_bodies_without_id)
 {
     struct cadv_dockerapi_opts o = {.namespace_ = "docker"};
