@@ -144,6 +144,7 @@ static void gen_cpu_usage(struct cadv_prom_emit *e, const struct cadv_prom_famil
             cadv_prom_scaled(e, s->c.cpu.total_ns, 9, (const char *[]){"total"});
         return;
     }
+    cadv_prom_emit_detail_ts(e, s); /* per-CPU figures are detail */
     for (uint32_t i = 0; i < n; i++)
         if (s->percpu[i] > 0)
             cadv_prom_scaled(e, s->percpu[i], 9, (const char *[]){cpu_label(e, i)});
@@ -607,6 +608,11 @@ static void gen_resctrl(struct cadv_prom_emit *e, const struct cadv_prom_family 
         .name = (n), .help = (h), .type = (t), .scope = CADV_PROM_CONTAINER, .kind = (k), .has = (hs), \
         .off = CORE(field), .scale = (sc)                                                              \
     }
+#define C_HOT(n, h, t, k, hs, field, sc)                                                             \
+    {                                                                                                \
+        .name = (n), .help = (h), .type = (t), .scope = CADV_PROM_CONTAINER, .flags = CADV_PROM_HOT, \
+        .kind = (k), .has = (hs), .off = CORE(field), .scale = (sc)                                  \
+    }
 #define C_GEN(n, h, t, k, fl, fn, o, sc)                                                                 \
     {                                                                                                    \
         .name = (n), .help = (h), .type = (t), .scope = CADV_PROM_CONTAINER, .flags = (fl), .kind = (k), \
@@ -662,8 +668,15 @@ const struct cadv_prom_family cadv_prom_container_families[] = {
                  K_CPU, H_CPU, cpu.user_ns, 9),
         C_SCALAR("container_cpu_system_seconds_total", "Cumulative system cpu time consumed in seconds.",
                  COUNTER, K_CPU, H_CPU, cpu.system_ns, 9),
-        C_GENX("container_cpu_usage_seconds_total", "Cumulative cpu time consumed in seconds.", COUNTER,
-               K_CPU, gen_cpu_usage, 0, 0, 1, "cpu"),
+        {.name = "container_cpu_usage_seconds_total",
+         .help = "Cumulative cpu time consumed in seconds.",
+         .type = COUNTER,
+         .scope = CADV_PROM_CONTAINER,
+         .flags = CADV_PROM_HOT,
+         .kind = K_CPU,
+         .gen = gen_cpu_usage,
+         .n_extra = 1,
+         .extra = {"cpu"}},
         C_GEN("container_cpu_cfs_periods_total", "Number of elapsed enforcement period intervals.", COUNTER,
               K_CPU, 0, gen_cfs, CORE(cpu.periods), 0),
         C_GEN("container_cpu_cfs_throttled_periods_total", "Number of throttled period intervals.", COUNTER,
@@ -711,15 +724,15 @@ const struct cadv_prom_family cadv_prom_container_families[] = {
                  memory.mapped_file, 0),
         C_SCALAR("container_memory_swap", "Container swap usage in bytes.", GAUGE, K_MEM, H_MEM, memory.swap,
                  0),
-        C_SCALAR("container_memory_failcnt", "Number of memory usage hits limits", COUNTER, K_MEM, H_MEM,
-                 memory.failcnt, 0),
-        C_SCALAR("container_memory_usage_bytes",
-                 "Current memory usage in bytes, including all memory regardless of when it was accessed",
-                 GAUGE, K_MEM, H_MEM, memory.usage, 0),
-        C_SCALAR("container_memory_max_usage_bytes", "Maximum memory usage recorded in bytes", GAUGE, K_MEM,
-                 H_MEM, memory.max_usage, 0),
-        C_SCALAR("container_memory_working_set_bytes", "Current working set in bytes.", GAUGE, K_MEM, H_MEM,
-                 memory.working_set, 0),
+        C_HOT("container_memory_failcnt", "Number of memory usage hits limits", COUNTER, K_MEM, H_MEM,
+              memory.failcnt, 0),
+        C_HOT("container_memory_usage_bytes",
+              "Current memory usage in bytes, including all memory regardless of when it was accessed", GAUGE,
+              K_MEM, H_MEM, memory.usage, 0),
+        C_HOT("container_memory_max_usage_bytes", "Maximum memory usage recorded in bytes", GAUGE, K_MEM,
+              H_MEM, memory.max_usage, 0),
+        C_HOT("container_memory_working_set_bytes", "Current working set in bytes.", GAUGE, K_MEM, H_MEM,
+              memory.working_set, 0),
         C_SCALAR("container_memory_total_active_file_bytes", "Current total active file in bytes.", GAUGE,
                  K_MEM, H_MEM, memory.total_active_file, 0),
         C_SCALAR("container_memory_total_inactive_file_bytes", "Current total inactive file in bytes.", GAUGE,

@@ -22,6 +22,9 @@ enum cadv_prom_scope {
 enum {
     CADV_PROM_NO_TS = 1u << 0,  /* spec metrics: no timestamp */
     CADV_PROM_TS_NOW = 1u << 1, /* container_last_seen: timestamp now */
+    /* Read every interval (the hot tier: docs/freshness.md): the sample's timestamp. Other container
+     * families carry the timestamp of the detail read their values come from. */
+    CADV_PROM_HOT = 1u << 2,
 };
 
 #define CADV_PROM_MAX_EXTRA 5
@@ -52,6 +55,8 @@ struct cadv_prom_family {
  * strings must stay valid until the family is written (static, from the input, or cadv_prom_str). */
 void cadv_prom_u64(struct cadv_prom_emit *e, uint64_t v, const char *const *ev);
 void cadv_prom_scaled(struct cadv_prom_emit *e, uint64_t v, unsigned pow10, const char *const *ev);
+/* The series emitted next for this row carry the detail read's timestamp (a hot family's detail rows). */
+void cadv_prom_emit_detail_ts(struct cadv_prom_emit *e, const struct cadv_sample *s);
 void cadv_prom_i64(struct cadv_prom_emit *e, int64_t v, const char *const *ev);
 void cadv_prom_double(struct cadv_prom_emit *e, double v, const char *const *ev);
 /* A decimal number as a label value, valid until the family is written. */

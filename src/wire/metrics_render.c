@@ -618,6 +618,12 @@ static void set_ts(struct cadv_prom_emit *e, uint64_t ns)
     e->ts_ms = (int64_t)(ns / CADV_NS_PER_MS);
 }
 
+void cadv_prom_emit_detail_ts(struct cadv_prom_emit *e, const struct cadv_sample *s)
+{
+    if (e->has_ts && s->c.detail_timestamp_ns)
+        set_ts(e, s->c.detail_timestamp_ns);
+}
+
 static void produce_row(const struct render *rd, const struct cadv_prom_family *f,
                         const struct cadv_prom_base *b, struct cadv_prom_emit *e, uint32_t row)
 {
@@ -630,7 +636,9 @@ static void produce_row(const struct render *rd, const struct cadv_prom_family *
         if (f->flags & CADV_PROM_TS_NOW)
             set_ts(e, rd->in->now_ns);
         else if (!(f->flags & CADV_PROM_NO_TS))
-            set_ts(e, it->sample->c.timestamp_ns);
+            set_ts(e, f->flags & CADV_PROM_HOT || !it->sample->c.detail_timestamp_ns
+                              ? it->sample->c.timestamp_ns
+                              : it->sample->c.detail_timestamp_ns);
         if (!f->gen) {
             gen_scalar(e, f, it->sample);
             return;

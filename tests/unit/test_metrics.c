@@ -503,6 +503,60 @@ Test(metrics, timestamps_on_usage_only_and_switch_off)
     fixture_done(&fx);
 }
 
+/* With a detail tier (docs/freshness.md), a sample renews only the hot figures: their series carry the
+ * sample's timestamp, every other container series the timestamp of the detail read it comes from. */
+Test(metrics, detail_families_carry_the_detail_timestamp)
+{
+    struct fixture fx;
+    struct cadv_metrics_input in;
+    char *out, want[64], *l;
+    static const char *const hot[] = {"container_memory_usage_bytes{", "container_memory_max_usage_bytes{",
+                                      "container_memory_working_set_bytes{", "container_memory_failcnt{"};
+    static const char *const detail[] = {"container_memory_cache{", "container_cpu_user_seconds_total{",
+                                         "container_memory_rss{"};
+    size_t seen_hot = 0, seen_detail = 0;
+
+    fixture_init(&fx);
+    for (size_t i = 0; i < fx.n; i++)
+        fx.sample[i].c.detail_timestamp_ns = (MS_TS - 4000) * CADV_NS_PER_MS;
+    in = input_of(&fx, CADV_KIND_DEFAULT);
+    out = render(&in);
+    for (l = strtok(out, "\n"); l; l = strtok(NULL, "\n")) {
+        if (strncmp(l, "container_cpu_usage_seconds_total{", 34) == 0) { /* per CPU: detail */
+            snprintf(want, sizeof(want), " %llu", (unsigned long long)(MS_TS - 4000));
+            cr_expect(strcmp(l + strlen(l) - strlen(want), want) == 0, "per-CPU usage: %s", l);
+            seen_detail++;
+        }
+        for (size_t i = 0; i < sizeof(hot) / sizeof(hot[0]); i++)
+            if (strncmp(l, hot[i], strlen(hot[i])) == 0) {
+                snprintf(want, sizeof(want), " %llu", (unsigned long long)MS_TS);
+                cr_expect(strcmp(l + strlen(l) - strlen(want), want) == 0, "hot: %s", l);
+                seen_hot++;
+            }
+        for (size_t i = 0; i < sizeof(detail) / sizeof(detail[0]); i++)
+            if (strncmp(l, detail[i], strlen(detail[i])) == 0) {
+                snprintf(want, sizeof(want), " %llu", (unsigned long long)(MS_TS - 4000));
+                cr_expect(strcmp(l + strlen(l) - strlen(want), want) == 0, "detail: %s", l);
+                seen_detail++;
+            }
+    }
+    cr_expect_geq(seen_hot, fx.n * 4);
+    cr_expect_geq(seen_detail, fx.n * 4);
+    free(out);
+    in.kinds &= ~CADV_KIND_PERCPU; /* the total is hot */
+    out = render(&in);
+    snprintf(want, sizeof(want), " %llu", (unsigned long long)MS_TS);
+    seen_hot = 0;
+    for (l = strtok(out, "\n"); l; l = strtok(NULL, "\n"))
+        if (strncmp(l, "container_cpu_usage_seconds_total{", 34) == 0) {
+            cr_expect(strstr(l, "cpu=\"total\"") && strcmp(l + strlen(l) - strlen(want), want) == 0, "%s", l);
+            seen_hot++;
+        }
+    cr_expect_geq(seen_hot, 1);
+    free(out);
+    fixture_done(&fx);
+}
+
 Test(metrics, kinds_gate_families)
 {
     struct fixture fx;
