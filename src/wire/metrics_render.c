@@ -710,7 +710,8 @@ static void keep_segment(struct cadv_metrics_cache *c, struct cadv_prom_rowcache
         rc->data = cadv_xrealloc(rc->data, cap);
         rc->cap = cap;
     }
-    memcpy(rc->data + rc->len, s, n);
+    if (n)
+        memcpy(rc->data + rc->len, s, n); /* data is NULL until the first non-empty segment */
     rc->len += n;
     cadv_xgrow((void **)&rc->lens, &rc->lens_cap, rc->n_lens + 1, sizeof(*rc->lens));
     rc->lens[rc->n_lens++] = (uint32_t)n;
