@@ -377,14 +377,15 @@ int cadv_nvml_read(struct cadv_nvml *n, const char *devices_list_path, struct ca
 {
     char buf[CADV_NVML_DEVICES_LIST_MAX];
     uint32_t minors[CADV_MAX_ACCEL];
-    size_t len;
+    size_t len, n_minors;
     int r;
 
     s->n_accel = 0;
     r = cadv_read_at(AT_FDCWD, devices_list_path, buf, sizeof(buf), &len);
     if (r < 0)
         return r;
-    return read_minors(n, minors, cadv_nvml_parse_devices_list(buf, len, minors, CADV_MAX_ACCEL), s);
+    n_minors = cadv_nvml_parse_devices_list(buf, len, minors, CADV_MAX_ACCEL);
+    return read_minors(n, minors, n_minors, s);
 }
 
 /* The minor of one token of a runtime's device list, or -1 when NVML knows no such GPU. */
@@ -438,7 +439,9 @@ size_t cadv_nvml_match_devices(const struct cadv_nvml *n, const char *list, uint
 int cadv_nvml_read_devices(struct cadv_nvml *n, const char *list, struct cadv_sample *s)
 {
     uint32_t minors[CADV_MAX_ACCEL];
+    size_t n_minors;
 
     s->n_accel = 0;
-    return read_minors(n, minors, cadv_nvml_match_devices(n, list, minors, CADV_MAX_ACCEL), s);
+    n_minors = cadv_nvml_match_devices(n, list, minors, CADV_MAX_ACCEL);
+    return read_minors(n, minors, n_minors, s);
 }

@@ -442,7 +442,7 @@ static void add_uncore(struct cadv_perf_config *cfg, uint32_t ev, const struct c
         u->event = ev;
         u->cpu = pmu->cpus[k];
         u->socket = cadv_uncore_socket_of_cpu(sys_root, pmu->cpus[k]);
-        snprintf(u->pmu, sizeof(u->pmu), "%s", pmu->name);
+        (void)snprintf(u->pmu, sizeof(u->pmu), "%s", pmu->name);
         u->attr = *attr;
     }
 }
@@ -481,10 +481,10 @@ static bool uncore_resolve_event(struct cadv_perf_config *cfg, uint32_t ev,
     size_t matched = 0;
 
     if (slash)
-        snprintf(prefix, sizeof(prefix), "%.*s", (int)(slash - e->name), e->name);
+        (void)snprintf(prefix, sizeof(prefix), "%.*s", (int)(slash - e->name), e->name);
     if (custom && custom->type != 0)
         strcpy(prefix, "uncore");
-    snprintf(why, cap, "no uncore PMU named \"%s*\" (name events \"<pmu prefix>/<event>\")", prefix);
+    (void)snprintf(why, cap, "no uncore PMU named \"%s*\" (name events \"<pmu prefix>/<event>\")", prefix);
     if (prefix[0] == '\0')
         return false;
     for (size_t p = 0; p < n_pmus; p++) {
@@ -518,9 +518,9 @@ size_t cadv_perf_config_resolve_uncore(struct cadv_perf_config *cfg, const char 
         bool ok = false;
 
         if (n_pmus <= 0)
-            snprintf(why, sizeof(why), "no uncore PMU under %s/bus/event_source/devices", sys_root);
+            (void)snprintf(why, sizeof(why), "no uncore PMU under %s/bus/event_source/devices", sys_root);
         else if (group_size(cfg, cfg->ev[i].group) > 1)
-            snprintf(why, sizeof(why), "grouping uncore perf events is not supported");
+            (void)snprintf(why, sizeof(why), "grouping uncore perf events is not supported");
         else
             ok = uncore_resolve_event(cfg, (uint32_t)i, pmus, (size_t)n_pmus, sys_root, why, sizeof(why));
         if (!ok && report)

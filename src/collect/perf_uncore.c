@@ -265,7 +265,7 @@ static int read_pmu(const char *dir, const char *name, struct cadv_uncore_pmu *r
     free(buf);
     if (r < 0)
         return r;
-    snprintf(ret->name, sizeof(ret->name), "%s", name);
+    (void)snprintf(ret->name, sizeof(ret->name), "%s", name);
     ret->type = (uint32_t)type;
     return 0;
 }

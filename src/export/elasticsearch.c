@@ -117,7 +117,7 @@ static int flush(void *state, char *err, size_t err_len)
             {401, 401, -EACCES, false, false, NULL},
             {403, 403, -EACCES, false, false, NULL},
     };
-    const struct cadv_export_send send = {
+    const struct cadv_export_send how = {
             .headers = headers,
             .rules = statuses,
             .n_rules = sizeof(statuses) / sizeof(statuses[0]),
@@ -127,7 +127,7 @@ static int flush(void *state, char *err, size_t err_len)
     };
     struct state *st = state;
 
-    return cadv_export_http_send(&st->http, &send, NULL, 0, err, err_len);
+    return cadv_export_http_send(&st->http, &how, NULL, 0, err, err_len);
 }
 
 static void close_driver(void *state)

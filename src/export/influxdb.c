@@ -135,7 +135,7 @@ static int flush(void *state, char *err, size_t err_len)
 {
     static const char *const headers[] = {"Content-Type: text/plain; charset=utf-8", NULL};
     struct state *st = state;
-    const struct cadv_export_send send = {
+    const struct cadv_export_send how = {
             .headers = headers,
             .user = st->user,
             .password = st->password,
@@ -145,7 +145,7 @@ static int flush(void *state, char *err, size_t err_len)
             .resp_max = RESP_MAX,
     };
 
-    return cadv_export_http_send(&st->http, &send, NULL, 0, err, err_len);
+    return cadv_export_http_send(&st->http, &how, NULL, 0, err, err_len);
 }
 
 static void close_driver(void *state)

@@ -266,7 +266,7 @@ static int flush(void *state, char *err, size_t err_len)
             {429, 429, -EIO, false, false, NULL},
             {400, 499, -EBADMSG, true, true, "remote write refused the batch"},
     };
-    const struct cadv_export_send send = {
+    const struct cadv_export_send how = {
             .headers = headers,
             .rules = statuses,
             .n_rules = sizeof(statuses) / sizeof(statuses[0]),
@@ -284,7 +284,7 @@ static int flush(void *state, char *err, size_t err_len)
         cadv_buf_clear(batch);
         return -EBADMSG;
     }
-    return cadv_export_http_send(&st->http, &send, st->comp.data, clen, err, err_len);
+    return cadv_export_http_send(&st->http, &how, st->comp.data, clen, err, err_len);
 }
 
 static void close_driver(void *state)

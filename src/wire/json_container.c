@@ -811,6 +811,7 @@ static void perf_stats(struct cadv_json *w, const struct cadv_sample *s)
     // cppcheck-suppress knownConditionTrueFalse ; n is the sample's count, capped (false positive)
     if (n == 0)
         return;
+    // cppcheck-suppress knownConditionTrueFalse ; n is the sample's count, capped (false positive)
     for (uint32_t i = 0; i < n; i++)
         n_uncore += cadv_perf_event_is_uncore(s->perf[i].event);
     if (n_uncore < n) {

@@ -209,7 +209,7 @@ Test(tier, v1_hot_read_renews_hot_counters_only)
 
 static void v2_change(const char *root)
 {
-    const char *d = V2_CT + 1;
+    const char *d = &V2_CT[1];
 
     put(root, d, "cpu.stat", "usage_usec 9000000\nuser_usec 1\nsystem_usec 1\nnr_periods 1\n");
     put(root, d, "memory.current", "300000000\n");
