@@ -22,6 +22,7 @@ static const char *memrmem(const char *s, size_t len, const char *needle, size_t
 
 static void copy_field(char *dst, size_t size, const char *s, size_t n)
 {
+    n = strnlen(s, n); /* a NUL inside a record ends the field, as it ends the copied string */
     if (n >= size)
         n = size - 1;
     memcpy(dst, s, n);
@@ -117,6 +118,8 @@ static int parse_oom_kill(struct cadv_oom *o, const char *msg, size_t len)
     copy_field(o->victim, sizeof(o->victim), at[3] + 11, (size_t)(at[4] - at[3] - 11));
     copy_field(o->container, sizeof(o->container), at[4] + 12, (size_t)(at[5] - at[4] - 12));
     copy_field(o->process, sizeof(o->process), at[5] + 6, (size_t)(at[6] - at[5] - 6));
+    if (!o->container[0] || !o->victim[0]) /* not a kernel's record (a NUL where a path belongs) */
+        return 0;
     o->pid = pid;
     return 1;
 }

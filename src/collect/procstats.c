@@ -536,15 +536,20 @@ static void user_name(uint64_t uid, char *out, size_t size)
         (void)snprintf(out, size, "%" PRIu64, uid);
 }
 
-/* procps's %CPU and %MEM in tenths (integer arithmetic as procps), capped as procps prints them. */
+/* procps's %CPU and %MEM in tenths, capped as procps prints them. procps 4 divides the CPU time in
+ * whole milliseconds by the elapsed time in fractional seconds (uptime - start), and truncates. */
 static void ps_percentages(const struct cadv_ps_stat *st, const struct cadv_ps_env *env, uint64_t rss_kb,
                            struct cadv_ps_info *ret)
 {
-    uint64_t hz = (uint64_t)env->hz, up = (uint64_t)env->uptime_s, start = st->starttime / hz;
-    uint64_t seconds = up > start ? up - start : 0, pcpu = 0, pmem = 0, whole;
+    uint64_t hz = (uint64_t)env->hz, pcpu = 0, pmem = 0, whole;
+    double start = (double)st->starttime / (double)hz;
+    double seconds = env->uptime_s > start ? env->uptime_s - start : 0;
 
-    if (seconds)
-        pcpu = (st->utime + st->stime) * 1000u / hz / seconds;
+    if (seconds > 0) {
+        double v = (double)((st->utime + st->stime) * 1000u / hz) / seconds;
+
+        pcpu = v < 1e9 ? (uint64_t)v : 999999999u;
+    }
     whole = pcpu / 10; /* procps prints %CPU >= 100 without its tenth */
     ret->percent_cpu = pcpu > 999 ? (double)whole : (double)pcpu / 10.0;
     if (env->mem_total_kb)

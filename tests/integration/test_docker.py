@@ -208,9 +208,11 @@ def test_process_and_socket_kinds(daemon, dockerd):
     def ready():
         s = latest_stats(d, cg)
         p = (s or {}).get("processes") or {}
-        return s if p.get("socket_count", 0) >= 2 and p.get("process_count", 0) >= 3 else None
+        # ulimits come from the container's init process, known once the runtime answered: a sample
+        # collected before that has none.
+        return s if p.get("socket_count", 0) >= 2 and p.get("process_count", 0) >= 3 and "ulimits" in p else None
 
-    stats = wait_for(ready, timeout=30, what="3 processes and 2 sockets")
+    stats = wait_for(ready, timeout=30, what="3 processes, 2 sockets and the init process's ulimits")
     p = stats["processes"]
     assert p["process_count"] == 3  # two nc and sleep (busybox sh execs its last command)
     assert p["fd_count"] >= 2 * 3
