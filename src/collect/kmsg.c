@@ -97,6 +97,7 @@ static int parse_oom_kill(struct cadv_oom *o, const char *msg, size_t len)
     const size_t nseps = sizeof(seps) / sizeof(seps[0]);
     const char *start = memmem(msg, len, "oom-kill:constraint=", 20), *at[8 + 1];
     const char *end = msg + len;
+    struct cadv_oom t;
     int64_t pid;
 
     if (!start)
@@ -114,13 +115,16 @@ static int parse_oom_kill(struct cadv_oom *o, const char *msg, size_t len)
     /* pid: Go's strconv.Atoi of the group; a bad one is an error in cAdvisor (no event). */
     if (cadv_parse_i64n(at[6] + 5, (size_t)(at[7] - at[6] - 5), &pid) < 0)
         return 0;
-    copy_field(o->constraint, sizeof(o->constraint), start, (size_t)(at[0] - start));
-    copy_field(o->victim, sizeof(o->victim), at[3] + 11, (size_t)(at[4] - at[3] - 11));
-    copy_field(o->container, sizeof(o->container), at[4] + 12, (size_t)(at[5] - at[4] - 12));
-    copy_field(o->process, sizeof(o->process), at[5] + 6, (size_t)(at[6] - at[5] - 6));
-    if (!o->container[0] || !o->victim[0]) /* not a kernel's record (a NUL where a path belongs) */
+    /* Into a copy: a record refused here must leave the instance as it was. */
+    t = *o;
+    copy_field(t.constraint, sizeof(t.constraint), start, (size_t)(at[0] - start));
+    copy_field(t.victim, sizeof(t.victim), at[3] + 11, (size_t)(at[4] - at[3] - 11));
+    copy_field(t.container, sizeof(t.container), at[4] + 12, (size_t)(at[5] - at[4] - 12));
+    copy_field(t.process, sizeof(t.process), at[5] + 6, (size_t)(at[6] - at[5] - 6));
+    if (!t.container[0] || !t.victim[0]) /* not a kernel's record (a NUL where a path belongs) */
         return 0;
-    o->pid = pid;
+    t.pid = pid;
+    *o = t;
     return 1;
 }
 
