@@ -546,7 +546,8 @@ static void ps_percentages(const struct cadv_ps_stat *st, const struct cadv_ps_e
     double seconds = env->uptime_s > start ? env->uptime_s - start : 0;
 
     if (seconds > 0) {
-        double v = (double)((st->utime + st->stime) * 1000u / hz) / seconds;
+        uint64_t ms = (st->utime + st->stime) * 1000u / hz; /* whole milliseconds, as procps */
+        double v = (double)ms / seconds;
 
         pcpu = v < 1e9 ? (uint64_t)v : 999999999u;
     }
