@@ -16,6 +16,8 @@
 #include <sys/stat.h>
 
 #include "collect/cgroup_internal.h"
+#include "collect/keyed.h"
+#include "core/fileio.h"
 #include "core/log.h"
 
 #ifdef CADV_HAVE_BPF
@@ -289,39 +291,27 @@ static int percpu_offset(const struct btf *btf, const char *name, uint64_t *ret)
 static int read_u64_at(int dirfd, const char *path, uint64_t *v)
 {
     char buf[64];
-    ssize_t n;
-    int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+    size_t len;
+    int r = cadv_read_at(dirfd, path, buf, sizeof(buf), &len);
 
-    if (fd < 0)
-        return -errno;
-    n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0)
-        return -EIO;
-    buf[n] = 0;
-    *v = strtoull(buf, NULL, 10);
-    return 0;
+    return r < 0 ? r : cadv_keyed_parse_value(buf, len, v);
 }
 
 /* usage_usec of <dirfd>/<rel>/cpu.stat in ns. */
 static int v2_usage_at(int dirfd, const char *rel, uint64_t *ns)
 {
+    static const char *const key[] = {"usage_usec"};
     char path[300], buf[512];
-    ssize_t n;
-    int fd;
+    uint64_t v[1], found = 0;
+    size_t len;
+    int r;
 
     (void)snprintf(path, sizeof(path), "%.280s/cpu.stat", rel);
-    fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0)
-        return -EIO;
-    buf[n] = 0;
-    if (strncmp(buf, "usage_usec ", 11) != 0)
+    if ((r = cadv_read_at(dirfd, path, buf, sizeof(buf), &len)) < 0)
+        return r;
+    if (cadv_keyed_parse(buf, len, key, 1, v, &found) < 1 || !(found & 1))
         return -EPROTO;
-    *ns = strtoull(buf + 11, NULL, 10) * 1000;
+    *ns = v[0] * 1000;
     return 0;
 }
 
@@ -506,6 +496,21 @@ static int open_load(bool walk, bool v2, uint32_t ncpu, uint64_t off_usage, uint
 }
 
 /* The cgroup_iter links of the fallback path, one per v1 hierarchy fd (-1: none). */
+/* Maps the loaded program's record array for reading. */
+static int map_records(char *why, size_t cap)
+{
+    int r;
+
+    st.map_len = (size_t)MAX_RECS * sizeof(struct cgstat_rec);
+    st.recs = mmap(NULL, st.map_len, PROT_READ, MAP_SHARED, bpf_map__fd(st.skel->maps.recs), 0);
+    if (st.recs != MAP_FAILED)
+        return 0;
+    r = -errno;
+    st.recs = NULL;
+    (void)snprintf(why, cap, "mmap of the record array: %s", strerror(-r));
+    return r;
+}
+
 static int attach_iters(const int *fds, char *why, size_t cap)
 {
     for (int h = 0; h < CADV_BPF_N_H; h++) {
@@ -608,13 +613,8 @@ static int load(struct cadv_cgroup_root *root, bool try_walk, char *why, size_t 
                        try_walk ? "does not load (verifier, kfuncs)" : "not asked for");
     if (r == 0) {
         st.walk = true;
-        st.map_len = (size_t)MAX_RECS * sizeof(struct cgstat_rec);
-        st.recs = mmap(NULL, st.map_len, PROT_READ, MAP_SHARED, bpf_map__fd(st.skel->maps.recs), 0);
-        if (st.recs == MAP_FAILED) {
-            st.recs = NULL;
-            (void)snprintf(why, cap, "mmap of the record array: %s", strerror(errno));
-            return -errno;
-        }
+        if ((r = map_records(why, cap)) < 0)
+            return r;
         if (st.v2) {
             int one[CADV_BPF_N_H] = {cpu_fd, -1};
 
@@ -645,13 +645,8 @@ static int load(struct cadv_cgroup_root *root, bool try_walk, char *why, size_t 
                        strerror(-r));
         return r;
     }
-    st.map_len = (size_t)MAX_RECS * sizeof(struct cgstat_rec);
-    st.recs = mmap(NULL, st.map_len, PROT_READ, MAP_SHARED, bpf_map__fd(st.skel->maps.recs), 0);
-    if (st.recs == MAP_FAILED) {
-        st.recs = NULL;
-        (void)snprintf(why, cap, "mmap of the record array: %s", strerror(errno));
-        return -errno;
-    }
+    if ((r = map_records(why, cap)) < 0)
+        return r;
     if ((r = attach_iters(fds, why, cap)) < 0)
         return r;
     return self_check(cpu_fd, mem_fd, why, cap);

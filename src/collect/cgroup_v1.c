@@ -154,6 +154,27 @@ static int slot_u64(struct cadv_cgroup *cg, unsigned slot, uint64_t *v)
     return r == -ENODATA ? 0 : r;
 }
 
+/* The hot counters (cgroup.h), read by both tiers: from the BPF snapshot when it serves cg, else
+ * from their files. */
+static int hot_cpu_total(struct cadv_cgroup *cg, struct cadv_sample *s)
+{
+    if (cadv_cgroup_bpf_cpu(cg, &s->c.cpu.total_ns))
+        return 0;
+    return slot_u64(cg, S_CPUACCT_USAGE, &s->c.cpu.total_ns);
+}
+
+static int hot_memory(struct cadv_cgroup *cg, struct cadv_memory_stats *m)
+{
+    int r;
+
+    if (cadv_cgroup_bpf_mem(cg, &m->usage, &m->max_usage, &m->failcnt))
+        return 0;
+    if ((r = slot_u64(cg, S_MEM_USAGE, &m->usage)) < 0 ||
+        (r = slot_u64(cg, S_MEM_MAX_USAGE, &m->max_usage)) < 0)
+        return r;
+    return slot_u64(cg, S_MEM_FAILCNT, &m->failcnt);
+}
+
 static int v1_cpuacct(struct cadv_cgroup *cg, uint32_t kinds, struct cadv_sample *s, char *buf)
 {
     static const char *const keys[] = {"user", "system"};
@@ -162,8 +183,7 @@ static int v1_cpuacct(struct cadv_cgroup *cg, uint32_t kinds, struct cadv_sample
     bool ok;
     int r;
 
-    if (!cadv_cgroup_bpf_cpu(cg, &s->c.cpu.total_ns) &&
-        (r = slot_u64(cg, S_CPUACCT_USAGE, &s->c.cpu.total_ns)) < 0)
+    if ((r = hot_cpu_total(cg, s)) < 0)
         return r;
     if ((r = slot_read(cg, S_CPUACCT_STAT, buf, CADV_CG_SMALL_BUF, &len, &ok)) < 0)
         return r;
@@ -376,11 +396,7 @@ static int v1_memory(struct cadv_cgroup *cg, uint32_t kinds, struct cadv_sample 
     if ((r = slot_read(cg, S_MEM_STAT, buf, CADV_CG_BIG_BUF, &len, &ok)) < 0 || !ok)
         return r;
     (void)cadv_keyed_parse(buf, len, mem_keys, _K_MAX, v, &found);
-    if ((!cadv_cgroup_bpf_mem(cg, &m->usage, &m->max_usage, &m->failcnt) &&
-         ((r = slot_u64(cg, S_MEM_USAGE, &m->usage)) < 0 ||
-          (r = slot_u64(cg, S_MEM_MAX_USAGE, &m->max_usage)) < 0 ||
-          (r = slot_u64(cg, S_MEM_FAILCNT, &m->failcnt)) < 0)) ||
-        (r = slot_u64(cg, S_MEM_KMEM, &m->kernel)) < 0)
+    if ((r = hot_memory(cg, m)) < 0 || (r = slot_u64(cg, S_MEM_KMEM, &m->kernel)) < 0)
         return r;
     mem_from_stat(m, v, found, cg->use_hierarchy);
     if ((r = v1_oom_kill(cg, s, buf)) < 0)
@@ -566,19 +582,13 @@ static int v1_read_hot(struct cadv_cgroup *cg, struct cadv_sample *s)
     bool ok;
     int r;
 
-    if (!cadv_cgroup_bpf_cpu(cg, &s->c.cpu.total_ns) &&
-        (r = slot_u64(cg, S_CPUACCT_USAGE, &s->c.cpu.total_ns)) < 0)
+    if ((r = hot_cpu_total(cg, s)) < 0)
         return r;
     if ((r = slot_read(cg, S_U_CPU_STAT, buf, sizeof(buf), &len, &ok)) < 0)
         return r;
     if (ok && cadv_keyed_parse(buf, len, u, 1, v, &found) > 0 && (found & 1))
         s->c.cpu.total_ns = v[0] * 1000;
-    if (cadv_cgroup_bpf_mem(cg, &m->usage, &m->max_usage, &m->failcnt))
-        return 0;
-    if ((r = slot_u64(cg, S_MEM_USAGE, &m->usage)) < 0 ||
-        (r = slot_u64(cg, S_MEM_MAX_USAGE, &m->max_usage)) < 0)
-        return r;
-    return slot_u64(cg, S_MEM_FAILCNT, &m->failcnt);
+    return hot_memory(cg, m);
 }
 
 static void v1_spec_cpu(struct cadv_cgroup *cg, struct cadv_spec *spec, bool *gone)
