@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: GPL-2.0 OR Apache-2.0 */
 /* cgstat.bpf.c - one cgroup_iter pass (DESCENDANTS_PRE from a v1 hierarchy root) writes one record per
- * cgroup into the mmapable array `recs`: cpuacct usage and the memory page counter, read exactly as the
- * kernel's cpuacct.usage, memory.usage_in_bytes, memory.max_usage_in_bytes, memory.limit_in_bytes and
- * memory.failcnt files compute them. Nothing is printed to the seq file.
+ * cgroup into the mmapable array `recs`: cpuacct usage, the memory page counter and limits, and the cpu
+ * controller's settings, read exactly as the kernel's cpuacct.usage, memory.usage_in_bytes,
+ * memory.max_usage_in_bytes, memory.limit_in_bytes, memory.failcnt, memory.memsw.limit_in_bytes,
+ * memory.soft_limit_in_bytes, cpu.shares, cpu.cfs_quota_us and cpu.cfs_period_us files compute them.
+ * Nothing is printed to the seq file.
  *
  * Per-CPU pointers: this kernel's BTF has no per-CPU type tags and no data symbols in kallsyms, so
  * bpf_per_cpu_ptr cannot be used. The per-CPU offset of CPU i is derived instead from a task group's
@@ -19,6 +21,12 @@
 /* clang-format on */
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+/* Fields are read by direct loads of BTF-typed pointers (CO-RE relocated, fault-safe loads the verifier
+ * inlines), not by bpf_probe_read_kernel calls, which cost a helper call each; a controller's state is
+ * reached from its css by bpf_rdonly_cast (the css is its first member). */
+extern void *bpf_rdonly_cast(const void *obj, __u32 btf_id) __ksym;
+#define AS(css, type) ((type *)bpf_rdonly_cast((css), bpf_core_type_id_kernel(type)))
 
 const volatile __u32 nr_cpus = 1;
 const volatile __u64 page_size = 4096;
@@ -88,14 +96,14 @@ static void pcpu_setup(struct cgroup *cgrp)
 static int cpu_usage(struct cgroup *cgrp, __u64 *ret)
 {
     struct cgroup_subsys_state *css =
-            BPF_CORE_READ(cgrp, subsys[bpf_core_enum_value(enum cgroup_subsys_id, cpuacct_cgrp_id)]);
+            cgrp->subsys[bpf_core_enum_value(enum cgroup_subsys_id, cpuacct_cgrp_id)];
     unsigned long p;
     __u64 sum = 0;
     __u32 i;
 
     if (!css || !pcpu_ok)
         return -1;
-    p = (unsigned long)BPF_CORE_READ((struct cpuacct *)css, cpuusage);
+    p = (unsigned long)AS(css, struct cpuacct)->cpuusage;
     for (i = 0; i < CGSTAT_MAX_CPUS && i < nr_cpus; i++) {
         __u64 v = 0;
 
@@ -110,15 +118,44 @@ static int cpu_usage(struct cgroup *cgrp, __u64 *ret)
 static int mem_counters(struct cgroup *cgrp, struct cgstat_rec *r)
 {
     struct cgroup_subsys_state *css =
-            BPF_CORE_READ(cgrp, subsys[bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id)]);
-    struct mem_cgroup *mc = (struct mem_cgroup *)css;
+            cgrp->subsys[bpf_core_enum_value(enum cgroup_subsys_id, memory_cgrp_id)];
+    struct mem_cgroup *mc;
 
-    if (!css || BPF_CORE_READ(cgrp, level) == 0)
+    if (!css || cgrp->level == 0)
         return -1;
-    r->mem_usage = (__u64)BPF_CORE_READ(mc, memory.usage.counter) * page_size;
-    r->mem_max_usage = (__u64)BPF_CORE_READ(mc, memory.watermark) * page_size;
-    r->mem_limit = (__u64)BPF_CORE_READ(mc, memory.max) * page_size;
-    r->mem_failcnt = BPF_CORE_READ(mc, memory.failcnt);
+    mc = AS(css, struct mem_cgroup);
+    r->mem_usage = (__u64)mc->memory.usage.counter * page_size;
+    r->mem_max_usage = (__u64)mc->memory.watermark * page_size;
+    r->mem_limit = (__u64)mc->memory.max * page_size;
+    r->mem_failcnt = mc->memory.failcnt;
+    r->mem_memsw_limit = (__u64)mc->memsw.max * page_size;
+    r->mem_soft_limit = (__u64)mc->soft_limit * page_size;
+    return 0;
+}
+
+/* The v1 cpu controller's settings, as its files print them: cpu.shares is scale_load_down(shares)
+ * (64-bit kernels keep 10 more bits of resolution; a nonzero weight reads at least 2),
+ * cpu.cfs_quota_us the quota in us (RUNTIME_INF, all ones, prints -1: 0 here, as the file reader
+ * takes it), cpu.cfs_period_us the period in us. Not for a root (its files differ: no quota). */
+static int cpu_limits(struct cgroup *cgrp, struct cgstat_rec *r)
+{
+    struct cgroup_subsys_state *css = cgrp->subsys[bpf_core_enum_value(enum cgroup_subsys_id, cpu_cgrp_id)];
+    struct task_group *tg;
+    __u64 shares, quota;
+
+    if (!css || cgrp->level == 0)
+        return -1;
+    tg = AS(css, struct task_group);
+    shares = tg->shares;
+    if (shares) {
+        shares >>= 10;
+        if (shares < 2)
+            shares = 2;
+    }
+    quota = tg->cfs_bandwidth.quota;
+    r->cpu_shares = shares;
+    r->cpu_quota_us = quota == ~0ULL ? 0 : quota / 1000;
+    r->cpu_period_us = (__u64)tg->cfs_bandwidth.period / 1000;
     return 0;
 }
 
@@ -127,9 +164,9 @@ static int mem_counters(struct cgroup *cgrp, struct cgstat_rec *r)
  * the per-CPU kernel statistics instead). */
 static int cpu_usage_v2(struct cgroup *cgrp, __u64 *ret)
 {
-    if (BPF_CORE_READ(cgrp, level) == 0)
+    if (cgrp->level == 0)
         return -1;
-    *ret = BPF_CORE_READ(cgrp, bstat.cputime.sum_exec_runtime) / 1000 * 1000;
+    *ret = cgrp->bstat.cputime.sum_exec_runtime / 1000 * 1000;
     return 0;
 }
 
@@ -144,7 +181,7 @@ static void record(struct cgroup *cgrp)
         overflow++;
         return;
     }
-    r->id = BPF_CORE_READ(cgrp, kn, id);
+    r->id = cgrp->kn->id;
     r->hier = hier;
     r->flags = 0;
     if (walk_v2) {
@@ -156,6 +193,8 @@ static void record(struct cgroup *cgrp)
         r->flags |= CGSTAT_HAS_CPU;
     if (mem_counters(cgrp, r) == 0)
         r->flags |= CGSTAT_HAS_MEM;
+    if (cpu_limits(cgrp, r) == 0)
+        r->flags |= CGSTAT_HAS_CPULIM;
 }
 
 /* The fallback path: a cgroup_iter pass (DESCENDANTS_PRE from the attached v1 root), run by read()
@@ -224,11 +263,11 @@ int cgwalk(void *ctx)
     bpf_rcu_read_lock();
     bpf_iter_css_new(&it, &root->self, BPF_CGROUP_ITER_DESCENDANTS_PRE);
     while ((pos = bpf_iter_css_next(&it))) {
-        struct cgroup *c = BPF_CORE_READ(pos, cgroup);
-        int level = BPF_CORE_READ(c, level);
+        struct cgroup *c = pos->cgroup;
+        int level = c->level;
 
         if (start_level < 0) {
-            if (BPF_CORE_READ(c, kn, id) != walk_id)
+            if (c->kn->id != walk_id)
                 continue;
             start_level = level;
         } else if (level <= start_level)

@@ -49,6 +49,7 @@
 /* An immutable snapshot of one pass: its records and an open-addressing index sized to them. */
 struct snap {
     atomic_long refs; /* see snap_get and snap_retire */
+    size_t bytes;     /* allocated (a retired snapshot is reused by a pass that fits in it) */
     uint64_t taken_ns;
     size_t mask;     /* slots - 1 */
     uint32_t *slots; /* record index + 1, 0 empty */
@@ -72,7 +73,11 @@ static struct {
     int walk_hid[CADV_BPF_N_H];          /* v1 hierarchy ids (/proc/self/cgroup) */
     struct bpf_link *link[CADV_BPF_N_H]; /* cgroup_iter path */
     struct bpf_link *flush;              /* cgroup2: cgflush on the root */
+    int cpulim_h;                        /* the hierarchy whose records have the cpu settings, or -1 */
+    bool cpulim_ok, memlim_ok;           /* the limits passed the self-check: spec refreshes use them */
+    bool memsw;                          /* swap accounting is on (memory.memsw.* files exist) */
     struct cgstat_rec *recs;             /* the mmapped array map */
+    _Atomic(struct snap *) spare;        /* a retired snapshot's storage, for the next pass */
     size_t map_len;
     uint64_t max_age_ns;
     _Atomic uint64_t pass_ns[CADV_BPF_N_H]; /* duration of the last pass per hierarchy (0: none) */
@@ -89,7 +94,7 @@ static int silent_print(enum libbpf_print_level level, const char *fmt, va_list 
 
 static uint64_t key_hash(uint32_t h, uint64_t id)
 {
-    uint64_t x = (id << 1 | h) * 0x9E3779B97F4A7C15ULL;
+    uint64_t x = (id ^ (uint64_t)h << 60) * 0x9E3779B97F4A7C15ULL; /* ids are inode numbers: far below 2^60 */
 
     return x ^ (x >> 29);
 }
@@ -114,11 +119,21 @@ static struct snap *snap_get(void)
     return (struct snap *)(uintptr_t)(w >> CUR_SHIFT);
 }
 
+/* A snapshot nobody reads any more: kept as the spare (a pass then writes into memory already
+ * paged in, not a fresh allocation of hundreds of KB faulted in page by page), or freed. */
+static void snap_retire(struct snap *s)
+{
+    struct snap *expected = NULL;
+
+    if (!atomic_compare_exchange_strong(&st.spare, &expected, s))
+        free(s);
+}
+
 static void snap_put(struct snap *s)
 {
     /* refs goes below 0 while s is published; its retirement adds the readers that took it. */
     if (s && atomic_fetch_sub_explicit(&s->refs, 1, memory_order_acq_rel) == 1)
-        free(s);
+        snap_retire(s);
 }
 
 /* Publishes s (or none) in place of the current snapshot, freed once its last reader is done. */
@@ -129,7 +144,7 @@ static void snap_publish(struct snap *s)
     long taken = (long)(w & ((1u << CUR_SHIFT) - 1));
 
     if (old && atomic_fetch_add_explicit(&old->refs, taken, memory_order_acq_rel) == -taken)
-        free(old);
+        snap_retire(old);
 }
 
 /* Runs a cgroup_iter link to its end: one read() (the kernel's cgroup_iter cannot resume across
@@ -170,7 +185,7 @@ static int run_pass(void)
 {
     uint64_t locked = 0;
     uint32_t n;
-    size_t n_slots = 16;
+    size_t n_slots = 16, bytes;
     struct snap *s;
 
     st.skel->bss->n_recs = 0;
@@ -202,7 +217,17 @@ static int run_pass(void)
     n = st.skel->bss->n_recs < MAX_RECS ? st.skel->bss->n_recs : MAX_RECS;
     while (n_slots < 2 * (size_t)n)
         n_slots *= 2;
-    s = cadv_xmalloc(sizeof(*s) + n * sizeof(s->recs[0]) + n_slots * sizeof(uint32_t));
+    bytes = sizeof(*s) + n * sizeof(s->recs[0]) + n_slots * sizeof(uint32_t);
+    s = atomic_exchange(&st.spare, NULL);
+    if (s && s->bytes < bytes) {
+        free(s);
+        s = NULL;
+    }
+    if (!s) {
+        bytes += bytes / 8; /* room for a few more cgroups next time */
+        s = cadv_xmalloc(bytes);
+        s->bytes = bytes;
+    }
     if ((uintptr_t)s >> (64 - CUR_SHIFT)) { /* not packable (no such user address on x86-64) */
         free(s);
         return -EOVERFLOW;
@@ -354,9 +379,76 @@ static int self_check_v2(int fd, char *why, size_t cap)
     return r;
 }
 
+/* The name of the first child cgroup of the hierarchy at fd, or false (none). */
+static bool first_child(int fd, char *name, size_t cap)
+{
+    DIR *d = fdopendir(dup(fd));
+    struct dirent *e;
+    bool found = false;
+
+    while (d && !found && (e = readdir(d)))
+        if (e->d_type == DT_DIR && e->d_name[0] != '.' && strlen(e->d_name) < cap) {
+            memcpy(name, e->d_name, strlen(e->d_name) + 1);
+            found = true;
+        }
+    if (d)
+        closedir(d);
+    return found;
+}
+
+/* <child>/<file> as the spec reader takes it: a u64, "-1" (no quota) as 0, an absent file as 0. */
+static uint64_t child_u64(int fd, const char *child, const char *file)
+{
+    char path[300], buf[64];
+    uint64_t v = 0;
+    size_t len;
+
+    (void)snprintf(path, sizeof(path), "%.200s/%s", child, file);
+    if (cadv_read_at(fd, path, buf, sizeof(buf), &len) < 0 || (len > 0 && buf[0] == '-'))
+        return 0;
+    return cadv_keyed_parse_value(buf, len, &v) < 0 ? 0 : v;
+}
+
+/* The limits of the first pass checked against a child cgroup's files (the memory child's memsw and
+ * soft limits; the cpu child's shares, quota and period): each kind that differs is read from files
+ * by spec refreshes, with one log line. Lock held; s is the first pass's snapshot. */
+static void check_limits(const struct snap *s, int mem_fd, int cpu_fd)
+{
+    const struct cgstat_rec *rec;
+    char child[256];
+
+    st.memlim_ok = mem_fd >= 0;
+    if (mem_fd >= 0 && first_child(mem_fd, child, sizeof(child))) {
+        rec = find(s, CADV_BPF_MEM, dir_ino(mem_fd, child));
+        if (rec && (rec->flags & CGSTAT_HAS_MEM) &&
+            (rec->mem_soft_limit != child_u64(mem_fd, child, "memory.soft_limit_in_bytes") ||
+             (st.memsw && rec->mem_memsw_limit != child_u64(mem_fd, child, "memory.memsw.limit_in_bytes")))) {
+            st.memlim_ok = false;
+            cadv_log(CADV_LOG_WARNING,
+                     "BPF collector: memory limits of %s differ from its files: "
+                     "reading them from files",
+                     child);
+        }
+    }
+    st.cpulim_ok = st.cpulim_h >= 0 && cpu_fd >= 0;
+    if (st.cpulim_ok && first_child(cpu_fd, child, sizeof(child))) {
+        rec = find(s, (uint32_t)st.cpulim_h, dir_ino(cpu_fd, child));
+        if (!rec || !(rec->flags & CGSTAT_HAS_CPULIM) ||
+            rec->cpu_shares != child_u64(cpu_fd, child, "cpu.shares") ||
+            rec->cpu_quota_us != child_u64(cpu_fd, child, "cpu.cfs_quota_us") ||
+            rec->cpu_period_us != child_u64(cpu_fd, child, "cpu.cfs_period_us")) {
+            st.cpulim_ok = false;
+            cadv_log(CADV_LOG_WARNING,
+                     "BPF collector: cpu settings of %s differ from its files: "
+                     "reading them from files",
+                     child);
+        }
+    }
+}
+
 /* The first pass checked against the files: the cpuacct root's usage lies between two reads of
  * cpuacct.usage around the pass, and a memory child's limit and failcnt equal its files. */
-static int self_check(int cpu_fd, int mem_fd, char *why, size_t cap)
+static int self_check(int cpu_fd, int mem_fd, int lim_fd, char *why, size_t cap)
 {
     const struct cgstat_rec *rec;
     uint64_t before = 0, after = 0;
@@ -407,6 +499,7 @@ static int self_check(int cpu_fd, int mem_fd, char *why, size_t cap)
         if (d)
             closedir(d);
     }
+    check_limits(s, mem_fd, lim_fd);
     r = 0;
 out:
     snap_put(s);
@@ -439,6 +532,8 @@ static void teardown(void)
     st.flush = NULL;
     atomic_store(&st.locked_ns, 0);
     st.walk = st.v2 = false;
+    st.cpulim_h = -1;
+    st.cpulim_ok = st.memlim_ok = st.memsw = false;
     if (st.recs)
         munmap(st.recs, st.map_len);
     st.recs = NULL;
@@ -446,6 +541,7 @@ static void teardown(void)
     st.skel = NULL;
     atomic_store(&st.served, NULL);
     snap_publish(NULL);
+    free(atomic_exchange(&st.spare, NULL));
     st.owner = NULL;
 }
 
@@ -543,9 +639,9 @@ static int attach_iters(const int *fds, char *why, size_t cap)
 }
 
 /* The css walk path: hierarchy ids and start ids, then the first pass checked. */
-static int setup_walk(const int *fds, int cpu_fd, int mem_fd, char *why, size_t cap)
+static int setup_walk(const int *fds, int cpu_fd, int mem_fd, int lim_fd, char *why, size_t cap)
 {
-    static const char *const ctl[CADV_BPF_N_H] = {"cpuacct", "memory"};
+    static const char *const ctl[CADV_BPF_N_H] = {"cpuacct", "memory", "cpu"};
 
     for (int h = 0; h < CADV_BPF_N_H; h++) {
         if (fds[h] < 0)
@@ -557,13 +653,13 @@ static int setup_walk(const int *fds, int cpu_fd, int mem_fd, char *why, size_t 
             return -ENOENT;
         }
     }
-    return st.v2 ? self_check_v2(cpu_fd, why, cap) : self_check(cpu_fd, mem_fd, why, cap);
+    return st.v2 ? self_check_v2(cpu_fd, why, cap) : self_check(cpu_fd, mem_fd, lim_fd, why, cap);
 }
 
 static int load(struct cadv_cgroup_root *root, bool try_walk, char *why, size_t cap, char *walk_why,
                 size_t walk_cap)
 {
-    int cpu_fd, mem_fd, fds[CADV_BPF_N_H];
+    int cpu_fd, mem_fd, lim_fd = -1, fds[CADV_BPF_N_H] = {-1, -1, -1};
     struct btf *btf;
     uint64_t off_usage = 0, off_rq = 0;
     long ncpu = libbpf_num_possible_cpus();
@@ -606,6 +702,22 @@ static int load(struct cadv_cgroup_root *root, bool try_walk, char *why, size_t 
     }
     fds[CADV_BPF_CPU] = cpu_fd;
     fds[CADV_BPF_MEM] = mem_fd;
+    /* The cpu controller's settings (spec refreshes) come from the records of whichever walked
+     * hierarchy holds it, or from a walk of its own hierarchy. */
+    st.cpulim_h = -1;
+    if (!st.v2 && root->ctl_hier[CADV_CG_CPU] >= 0) {
+        int hc = root->ctl_hier[CADV_CG_CPU];
+
+        lim_fd = hier_fd(root, CADV_CG_CPU);
+        if (hc == root->ctl_hier[CADV_CG_CPUACCT])
+            st.cpulim_h = CADV_BPF_CPU;
+        else if (mem_fd >= 0 && hc == root->ctl_hier[CADV_CG_MEMORY])
+            st.cpulim_h = CADV_BPF_MEM;
+        else if (lim_fd >= 0 && is_cgroupfs(lim_fd))
+            st.cpulim_h = CADV_BPF_CPUCTL;
+        fds[CADV_BPF_CPUCTL] = st.cpulim_h == CADV_BPF_CPUCTL ? lim_fd : -1;
+    }
+    st.memsw = mem_fd >= 0 && faccessat(mem_fd, "memory.memsw.limit_in_bytes", F_OK, 0) == 0;
     /* The css walk (no cgroup_mutex) first; on v1 the cgroup_iter pass is the fallback. */
     r = try_walk ? open_load(true, st.v2, (uint32_t)ncpu, off_usage, off_rq) : -ECANCELED;
     if (r < 0)
@@ -616,12 +728,12 @@ static int load(struct cadv_cgroup_root *root, bool try_walk, char *why, size_t 
         if ((r = map_records(why, cap)) < 0)
             return r;
         if (st.v2) {
-            int one[CADV_BPF_N_H] = {cpu_fd, -1};
+            int one[CADV_BPF_N_H] = {cpu_fd, -1, -1};
 
             r = attach_iters(one, why, cap);
         }
         if (r == 0)
-            r = setup_walk(fds, cpu_fd, mem_fd, walk_why, walk_cap);
+            r = setup_walk(fds, cpu_fd, mem_fd, lim_fd, walk_why, walk_cap);
         if (r == 0)
             return 0;
         if (st.v2) {
@@ -649,7 +761,7 @@ static int load(struct cadv_cgroup_root *root, bool try_walk, char *why, size_t 
         return r;
     if ((r = attach_iters(fds, why, cap)) < 0)
         return r;
-    return self_check(cpu_fd, mem_fd, why, cap);
+    return self_check(cpu_fd, mem_fd, lim_fd, why, cap);
 }
 
 bool cadv_cgroup_bpf_built(void)
@@ -662,6 +774,16 @@ void cadv_cgroup_bpf_pass_ns(uint64_t ns[CADV_BPF_N_H], uint64_t *locked_ns)
     for (int h = 0; h < CADV_BPF_N_H; h++)
         ns[h] = atomic_load_explicit(&st.pass_ns[h], memory_order_relaxed);
     *locked_ns = atomic_load_explicit(&st.locked_ns, memory_order_relaxed);
+}
+
+/* Which limits spec refreshes take from the pass, for the start line. */
+static const char *limits_note(void)
+{
+    if (st.cpulim_ok && st.memlim_ok)
+        return "; cpu and memory limits from the pass";
+    if (st.cpulim_ok || st.memlim_ok)
+        return st.cpulim_ok ? "; cpu limits from the pass" : "; memory limits from the pass";
+    return "";
 }
 
 bool cadv_cgroup_bpf_start(struct cadv_cgroup_root *root, const char *mode, uint64_t max_age_ns)
@@ -693,12 +815,14 @@ bool cadv_cgroup_bpf_start(struct cadv_cgroup_root *root, const char *mode, uint
                        "before each holds cgroup_mutex)");
     else if (st.walk)
         (void)snprintf(how, sizeof(how),
-                       "css walks under RCU (no cgroup_mutex) over the v1 cpuacct%s hierarchies",
-                       st.walk_id[CADV_BPF_MEM] ? " and memory" : "");
+                       "css walks under RCU (no cgroup_mutex) over the v1 cpuacct%s%s hierarchies%s",
+                       st.walk_id[CADV_BPF_MEM] ? ", memory" : "", st.walk_id[CADV_BPF_CPUCTL] ? ", cpu" : "",
+                       limits_note());
     else
         (void)snprintf(how, sizeof(how),
-                       "cgroup_iter passes under cgroup_mutex over the v1 cpuacct%s hierarchies (%s)",
-                       st.link[CADV_BPF_MEM] ? " and memory" : "", walk_why);
+                       "cgroup_iter passes under cgroup_mutex over the v1 cpuacct%s%s hierarchies%s (%s)",
+                       st.link[CADV_BPF_MEM] ? ", memory" : "", st.link[CADV_BPF_CPUCTL] ? ", cpu" : "",
+                       limits_note(), walk_why);
     pthread_mutex_unlock(&st.lock);
     cadv_log(CADV_LOG_INFO, "BPF collector: %s, one pass per %llu ms at most", how,
              (unsigned long long)(max_age_ns / 1000000));
@@ -727,11 +851,12 @@ const char *cadv_cgroup_bpf_path(const struct cadv_cgroup_root *root)
 
 void cadv_cgroup_bpf_setup(struct cadv_cgroup *cg)
 {
-    static const enum cadv_cg_ctl ctl[CADV_BPF_N_H] = {CADV_CG_CPUACCT, CADV_CG_MEMORY};
+    static const enum cadv_cg_ctl ctl[CADV_BPF_N_H] = {CADV_CG_CPUACCT, CADV_CG_MEMORY, CADV_CG_CPU};
     bool on = cadv_cgroup_bpf_active(cg->root);
 
     for (int h = 0; h < CADV_BPF_N_H; h++) {
-        int d = cadv_cgroup__ctl_dir(cg, ctl[h]);
+        int d = on && (st.walk ? st.walk_id[h] != 0 : st.link[h] != NULL) ? cadv_cgroup__ctl_dir(cg, ctl[h])
+                                                                          : -1;
 
         /* A root's memory usage is global state, not its page counter: left to the file. cgroup2
          * memory is not served (no host here to check it against its files). */
@@ -794,6 +919,32 @@ bool cadv_cgroup_bpf_mem(struct cadv_cgroup *cg, uint64_t *usage, uint64_t *max_
     return true;
 }
 
+bool cadv_cgroup_bpf_cpu_limits(struct cadv_cgroup *cg, uint64_t *shares, uint64_t *quota_us,
+                                uint64_t *period_us)
+{
+    struct cgstat_rec rec;
+
+    /* cpulim_h and cpulim_ok are set before the path is served and kept until it stops. */
+    if (!st.cpulim_ok || st.cpulim_h < 0 || !get(cg, (uint32_t)st.cpulim_h, CGSTAT_HAS_CPULIM, &rec))
+        return false;
+    *shares = rec.cpu_shares;
+    *quota_us = rec.cpu_quota_us;
+    *period_us = rec.cpu_period_us;
+    return true;
+}
+
+bool cadv_cgroup_bpf_mem_limits(struct cadv_cgroup *cg, uint64_t *limit, uint64_t *memsw, uint64_t *soft)
+{
+    struct cgstat_rec rec;
+
+    if (!st.memlim_ok || !get(cg, CADV_BPF_MEM, CGSTAT_HAS_MEM, &rec))
+        return false;
+    *limit = rec.mem_limit;
+    *memsw = st.memsw ? rec.mem_memsw_limit : 0;
+    *soft = rec.mem_soft_limit;
+    return true;
+}
+
 #else /* !CADV_HAVE_BPF */
 
 bool cadv_cgroup_bpf_built(void)
@@ -837,7 +988,8 @@ const char *cadv_cgroup_bpf_path(const struct cadv_cgroup_root *root)
 
 void cadv_cgroup_bpf_setup(struct cadv_cgroup *cg)
 {
-    cg->bpf_id[0] = cg->bpf_id[1] = 0;
+    for (int h = 0; h < CADV_BPF_N_H; h++)
+        cg->bpf_id[h] = 0;
 }
 
 void cadv_cgroup_bpf_file_add(struct cadv_cgroup *cg, unsigned slot, int dir, const char *name, int h)
@@ -859,6 +1011,25 @@ bool cadv_cgroup_bpf_mem(struct cadv_cgroup *cg, uint64_t *usage, uint64_t *max_
     (void)usage;
     (void)max_usage;
     (void)failcnt;
+    return false;
+}
+
+bool cadv_cgroup_bpf_cpu_limits(struct cadv_cgroup *cg, uint64_t *shares, uint64_t *quota_us,
+                                uint64_t *period_us)
+{
+    (void)cg;
+    (void)shares;
+    (void)quota_us;
+    (void)period_us;
+    return false;
+}
+
+bool cadv_cgroup_bpf_mem_limits(struct cadv_cgroup *cg, uint64_t *limit, uint64_t *memsw, uint64_t *soft)
+{
+    (void)cg;
+    (void)limit;
+    (void)memsw;
+    (void)soft;
     return false;
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cgroup_bpf.h - the BPF collector (-collector=bpf|auto): one pass per interval reads every v1
- * cgroup's cpuacct usage and memory page counters, or every cgroup2 cgroup's cpu.stat usage_usec
+ * cgroup's cpuacct usage, memory page counters and limits and cpu controller settings, or every
+ * cgroup2 cgroup's cpu.stat usage_usec
  * (bpf/cgstat.bpf.c), into an mmapped array; the readers take those values from the snapshot and read
  * the files for the rest. A pass is an open-coded css walk under RCU run by BPF_PROG_RUN (no
  * cgroup_mutex), or on v1 where that does not load, a cgroup_iter pass (under cgroup_mutex). Any failure to
@@ -16,8 +17,9 @@ struct cadv_cgroup_root;
 
 /* The hierarchies the BPF path serves (index of cadv_cgroup.bpf_id). */
 enum {
-    CADV_BPF_CPU, /* cpuacct */
-    CADV_BPF_MEM, /* memory */
+    CADV_BPF_CPU,    /* cpuacct (and cpu where mounted with it) */
+    CADV_BPF_MEM,    /* memory */
+    CADV_BPF_CPUCTL, /* cpu, where it has a hierarchy of its own (for its limits only) */
     CADV_BPF_N_H
 };
 
@@ -52,3 +54,10 @@ void cadv_cgroup_bpf_file_add(struct cadv_cgroup *cg, unsigned slot, int dir, co
 bool cadv_cgroup_bpf_cpu(struct cadv_cgroup *cg, uint64_t *ns);
 /* memory.usage_in_bytes, max_usage_in_bytes and failcnt of cg: true and all three set, or false. */
 bool cadv_cgroup_bpf_mem(struct cadv_cgroup *cg, uint64_t *usage, uint64_t *max_usage, uint64_t *failcnt);
+/* The spec's limits, for a spec refresh without files (v1, not a root): cpu.shares, cpu.cfs_quota_us (0
+ * for -1) and cpu.cfs_period_us; memory.limit_in_bytes, memory.memsw.limit_in_bytes (0 where the kernel
+ * has no swap accounting, as the file reader gives) and memory.soft_limit_in_bytes. True and all set,
+ * or false (read the files). */
+bool cadv_cgroup_bpf_cpu_limits(struct cadv_cgroup *cg, uint64_t *shares, uint64_t *quota_us,
+                                uint64_t *period_us);
+bool cadv_cgroup_bpf_mem_limits(struct cadv_cgroup *cg, uint64_t *limit, uint64_t *memsw, uint64_t *soft);

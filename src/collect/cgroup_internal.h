@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "collect/cgroup.h"
+#include "collect/cgroup_bpf.h"
 #include "model/sample.h"
 
 struct cadv_spec;
@@ -137,7 +138,7 @@ struct cadv_cgroup {
      * in libcontainer's order is due when blkio_probe is set (spec refresh) or the group empties. */
     int blkio_group;
     bool blkio_probe;
-    uint64_t bpf_id[2]; /* cgroup_bpf.c: inode numbers in the cpuacct and memory hierarchies (0: none) */
+    uint64_t bpf_id[CADV_BPF_N_H]; /* cgroup_bpf.c: inode numbers in the hierarchies it walks (0: none) */
 };
 
 /* Directory id of the cgroup in controller c's hierarchy (v2: the one root), or -1 if it has none. */

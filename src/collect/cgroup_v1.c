@@ -84,15 +84,18 @@ static int dir_of(const struct cadv_cgroup *cg, enum cadv_cg_ctl c)
 }
 
 /* Settings read_stats reports (read here, not every cycle). pids_max: pids.max as the spec read it,
- * or NULL to read it here. */
-static bool v1_settings(struct cadv_cgroup *cg, const uint64_t *pids_max)
+ * or NULL to read it here. hierarchy: re-read memory.use_hierarchy (a spec refresh that took the
+ * memory limits from the BPF pass does not: the pass needs a kernel of 6.1 or later, where the file
+ * reads 1 for good, fixed since 5.11; the value read at setup stands). */
+static bool v1_settings(struct cadv_cgroup *cg, const uint64_t *pids_max, bool hierarchy)
 {
     bool gone = false;
     uint64_t max =
             pids_max ? *pids_max : cadv_cgroup__spec_u64(cg, dir_of(cg, CADV_CG_PIDS), "pids.max", &gone);
 
-    cg->use_hierarchy =
-            cadv_cgroup__spec_u64(cg, dir_of(cg, CADV_CG_MEMORY), "memory.use_hierarchy", &gone) == 1;
+    if (hierarchy)
+        cg->use_hierarchy =
+                cadv_cgroup__spec_u64(cg, dir_of(cg, CADV_CG_MEMORY), "memory.use_hierarchy", &gone) == 1;
     cg->threads_max = max == UINT64_MAX ? 0 : max; /* libcontainer: "max" is 0, "no limit" */
     cg->memory_migrate = 0;
     if (cg->root->kinds & CADV_KIND_CPUSET) /* only the cpuset kind reports it */
@@ -133,7 +136,7 @@ static void v1_setup(struct cadv_cgroup *cg)
     }
     cg->blkio_group = -1;
     cg->blkio_probe = true;
-    (void)v1_settings(cg, NULL);
+    (void)v1_settings(cg, NULL, true);
     if (k & CADV_KIND_HUGETLB)
         cadv_cgroup__scan_hugetlb(cg, dir_of(cg, CADV_CG_HUGETLB), ".usage_in_bytes");
 }
@@ -597,9 +600,12 @@ static void v1_spec_cpu(struct cadv_cgroup *cg, struct cadv_spec *spec, bool *go
 
     if (cpu >= 0) {
         spec->has_cpu = true;
-        spec->cpu_limit = cadv_cgroup__spec_u64(cg, cpu, "cpu.shares", gone);
-        spec->cpu_period = cadv_cgroup__spec_u64(cg, cpu, "cpu.cfs_period_us", gone);
-        spec->cpu_quota = cadv_cgroup__spec_u64(cg, cpu, "cpu.cfs_quota_us", gone); /* "-1" reads as 0 */
+        /* from the BPF pass where it serves them, else the files */
+        if (!cadv_cgroup_bpf_cpu_limits(cg, &spec->cpu_limit, &spec->cpu_quota, &spec->cpu_period)) {
+            spec->cpu_limit = cadv_cgroup__spec_u64(cg, cpu, "cpu.shares", gone);
+            spec->cpu_period = cadv_cgroup__spec_u64(cg, cpu, "cpu.cfs_period_us", gone);
+            spec->cpu_quota = cadv_cgroup__spec_u64(cg, cpu, "cpu.cfs_quota_us", gone); /* "-1" reads as 0 */
+        }
     }
     if (cpuset >= 0) {
         char mask[sizeof(spec->cpu_mask)];
@@ -621,15 +627,19 @@ static void v1_spec_cpu(struct cadv_cgroup *cg, struct cadv_spec *spec, bool *go
 static int v1_read_spec(struct cadv_cgroup *cg, struct cadv_spec *spec)
 {
     int mem = dir_of(cg, CADV_CG_MEMORY), pids = dir_of(cg, CADV_CG_PIDS);
-    bool gone = false;
+    bool gone = false, mem_bpf = false;
     uint64_t pids_max;
 
     v1_spec_cpu(cg, spec, &gone);
     if (mem >= 0) {
         spec->has_memory = true;
-        spec->memory_limit = cadv_cgroup__spec_u64(cg, mem, "memory.limit_in_bytes", &gone);
-        spec->memory_swap_limit = cadv_cgroup__spec_u64(cg, mem, "memory.memsw.limit_in_bytes", &gone);
-        spec->memory_reservation = cadv_cgroup__spec_u64(cg, mem, "memory.soft_limit_in_bytes", &gone);
+        mem_bpf = cadv_cgroup_bpf_mem_limits(cg, &spec->memory_limit, &spec->memory_swap_limit,
+                                             &spec->memory_reservation);
+        if (!mem_bpf) {
+            spec->memory_limit = cadv_cgroup__spec_u64(cg, mem, "memory.limit_in_bytes", &gone);
+            spec->memory_swap_limit = cadv_cgroup__spec_u64(cg, mem, "memory.memsw.limit_in_bytes", &gone);
+            spec->memory_reservation = cadv_cgroup__spec_u64(cg, mem, "memory.soft_limit_in_bytes", &gone);
+        }
     }
     spec->has_hugetlb = dir_of(cg, CADV_CG_HUGETLB) >= 0;
     pids_max = cadv_cgroup__spec_u64(cg, pids, "pids.max", &gone); /* 0 without a pids directory */
@@ -639,7 +649,7 @@ static int v1_read_spec(struct cadv_cgroup *cg, struct cadv_spec *spec)
     }
     spec->has_diskio = dir_of(cg, CADV_CG_BLKIO) >= 0;
     cg->blkio_probe = true;
-    if (!v1_settings(cg, &pids_max) || gone)
+    if (!v1_settings(cg, &pids_max, !mem_bpf) || gone)
         return -ENOENT;
     if (cg->root->kinds & CADV_KIND_HUGETLB)
         cadv_cgroup__scan_hugetlb(cg, dir_of(cg, CADV_CG_HUGETLB), ".usage_in_bytes");

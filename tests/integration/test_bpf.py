@@ -7,7 +7,8 @@ the BPF path replaces (cpuacct.usage, memory.usage_in_bytes, memory.max_usage_in
 must lie, for each BPF sample, between the file daemon's samples around it (on cgroup2: cpu.stat
 usage_usec, the hybrid host's cgroup2 mount opened as the root): by the samples' own timestamps, widened by the BPF snapshot's age bound (one housekeeping interval: one pass serves a
 whole collection cycle) and the time a collection takes. The fallback test runs the daemon without any capability (setpriv) and
-expects the one log line and the file path."""
+expects the one log line and the file path. A spec refresh takes the cpu and memory limits from the pass
+(strace: no limit file opened while a change is seen)."""
 import os
 import shutil
 import subprocess
@@ -208,3 +209,87 @@ def test_bpf_cgroup2_cpu_matches_files(daemon, cgroups):
     time.sleep(HISTORY_S)
     _compare_until(b, f, ["/cpu", "/"], [("/cpu", "cpu"), ("/", "cpu")])
     assert _samples(b, "/cpu")[-1][1]["cpu"]["usage"]["total"] > 0
+
+
+def _set(dirs, file, value):
+    """Writes value into `file` of the one directory of dirs that has it; returns that path or None."""
+    for d in dirs:
+        p = os.path.join(d, file)
+        if os.path.exists(p):
+            with open(p, "w") as f:
+                f.write(str(value))
+            return p
+    return None
+
+
+def _read_spec_files(paths):
+    """The spec as the file reader takes it: each file's number, "-1" as 0."""
+    out = {}
+    for key, p in paths.items():
+        v = open(p).read().strip()
+        out[key] = 0 if v.startswith("-") else int(v)
+    return out
+
+
+def _spec_of(d, name):
+    spec = d.json("/api/v1.3/containers" + name).get("spec") or {}
+    cpu, mem = spec.get("cpu") or {}, spec.get("memory") or {}
+    return {"shares": cpu.get("limit", 0), "quota": cpu.get("quota", 0), "period": cpu.get("period", 0),
+            "limit": mem.get("limit", 0), "soft": mem.get("reservation", 0), "memsw": mem.get("swap_limit", 0)}
+
+
+def test_bpf_spec_limits_from_the_pass(daemon, cgroups):
+    """With -collector=bpf a spec refresh takes cpu.shares, cfs quota and period, and the memory limit,
+    swap limit and soft limit from the pass: a change of each is seen within a refresh period, equal
+    to the files, and no refresh opens those files meanwhile (strace)."""
+    name = cgroups.create("lims")
+    dirs = cgroups.dirs("lims")
+    first = {"cpu.shares": 512, "cpu.cfs_period_us": 100000, "cpu.cfs_quota_us": 50000,
+             "memory.limit_in_bytes": 64 << 20, "memory.soft_limit_in_bytes": 32 << 20}
+    paths = {}
+    for f, v in first.items():
+        p = _set(dirs, f, v)
+        if not p:
+            pytest.skip("no v1 %s here" % f)
+        paths[f] = p
+    keys = {"shares": "cpu.shares", "quota": "cpu.cfs_quota_us", "period": "cpu.cfs_period_us",
+            "limit": "memory.limit_in_bytes", "soft": "memory.soft_limit_in_bytes"}
+    memsw = paths["memory.limit_in_bytes"].replace("memory.limit_in_bytes", "memory.memsw.limit_in_bytes")
+    if os.path.exists(memsw):
+        keys["memsw"] = "memory.memsw.limit_in_bytes"
+        paths["memory.memsw.limit_in_bytes"] = memsw
+    cgroups.run("lims", ["sleep", "600"])
+    d = daemon("-collector=bpf", "-housekeeping_interval=500ms", "-docker_only=false")
+    state = _bpf_state(d)
+    if state != "on":
+        pytest.skip("BPF collector not usable here: " + state)
+    assert "cpu and memory limits from the pass" in d.logtext(), d.logtext()[-2000:]
+
+    def expected():
+        files = _read_spec_files({k: paths[f] for k, f in keys.items()})
+        return files, {k: v for k, v in _spec_of(d, name).items() if k in files}
+
+    def matches():
+        files, got = expected()
+        return got if got == files else None
+    wait_for(matches, timeout=30, what="the first spec of " + name)
+    if not shutil.which("strace"):
+        pytest.skip("strace not installed: the no-file check of spec refreshes needs it")
+    tracer = subprocess.Popen(["strace", "-f", "-y", "-qq", "-e", "trace=openat", "-p", str(d.proc.pid)],
+                              stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    try:
+        time.sleep(1)  # attached
+        second = {"cpu.shares": 256, "cpu.cfs_period_us": 50000, "cpu.cfs_quota_us": 25000,
+                  "memory.soft_limit_in_bytes": 48 << 20, "memory.limit_in_bytes": 96 << 20}
+        for f, v in second.items():
+            _set(dirs, f, v)
+        # A refresh comes every 10 s per container; on a loaded machine give it a few.
+        got = wait_for(matches, timeout=45, interval=0.5, what="the changed limits of " + name)
+    finally:
+        tracer.send_signal(2)
+        log = tracer.communicate(timeout=30)[1]
+    assert got["shares"] == 256 and got["quota"] == 25000 and got["period"] == 50000, got
+    assert got["limit"] == 96 << 20 and got["soft"] == 48 << 20, got
+    opened = [line for line in log.splitlines()
+              if cgroups.prefix + "/lims/" in line and any(f in line for f in keys.values())]
+    assert not opened, "spec refreshes opened limit files: %s" % opened[:5]
