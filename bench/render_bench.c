@@ -15,6 +15,7 @@
 
 #include "core/buf.h"
 #include "core/timeutil.h"
+#include "core/xalloc.h"
 #include "model/kinds.h"
 #include "model/machine.h"
 #include "model/sample.h"
@@ -88,10 +89,10 @@ struct floor_series {
 /* Splits a body into floor series; returns their number (*ret owned by the caller). */
 static size_t floor_parse(const char *body, size_t len, struct floor_series **ret)
 {
-    size_t n = 0, cap = 1024, pre = 0;
-    struct floor_series *s = malloc(cap * sizeof(*s));
+    size_t n = 0, cap = 0, pre = 0;
+    struct floor_series *s = NULL;
 
-    for (size_t at = 0; at < len && s;) {
+    for (size_t at = 0; at < len;) {
         const char *line = body + at, *eol = memchr(line, '\n', len - at), *q = line, *v, *sp;
         bool quoted = false;
         struct floor_series *f;
@@ -112,17 +113,7 @@ static size_t floor_parse(const char *body, size_t len, struct floor_series **re
         }
         v = q + 1;
         sp = memchr(v, ' ', (size_t)(eol - v)); /* before the timestamp */
-        if (n == cap) {
-            struct floor_series *t = realloc(s, 2 * cap * sizeof(*s));
-
-            if (!t) {
-                free(s);
-                s = NULL;
-                break;
-            }
-            s = t;
-            cap *= 2;
-        }
+        cadv_xgrow((void **)&s, &cap, n + 1, sizeof(*s));
         f = &s[n++];
         f->pre_off = pre;
         f->pre_len = (size_t)(v - body) - pre;
@@ -134,7 +125,7 @@ static size_t floor_parse(const char *body, size_t len, struct floor_series **re
         pre = at;
     }
     *ret = s;
-    return s ? n : 0;
+    return n;
 }
 
 static size_t floor_render(const char *body, const struct floor_series *s, size_t n, char *out)
@@ -165,11 +156,11 @@ int main(int argc, char **argv)
 {
     size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000;
     size_t rounds = argc > 2 ? strtoul(argv[2], NULL, 10) : 21;
-    struct cadv_spec *spec = calloc(n, sizeof(*spec));
-    struct cadv_sample *smp = calloc(n, sizeof(*smp));
-    struct cadv_metrics_item *items = calloc(n, sizeof(*items));
-    char(*names)[48] = calloc(n, sizeof(*names));
-    uint64_t *dt = calloc(rounds + 1, sizeof(*dt));
+    struct cadv_spec *spec;
+    struct cadv_sample *smp;
+    struct cadv_metrics_item *items;
+    char(*names)[48];
+    uint64_t *dt;
     struct cadv_disk_info disk = {.name = "sda", .dev_path = "/dev/sda", .major = 8, .minor = 0};
     struct cadv_machine_info m = {.timestamp_ns = 1795820000123ULL * CADV_NS_PER_MS,
                                   .num_cores = 2,
@@ -182,15 +173,20 @@ int main(int argc, char **argv)
     struct cadv_metrics_cache *cache = cadv_metrics_cache_new();
     struct cadv_metrics_input in;
     struct cadv_buf b;
-    size_t len = 0, ns, flen = 0;
+    size_t len = 0, ns, flen = 0, mid = 1 + rounds / 2;
     uint64_t med;
     struct floor_series *fs = NULL;
     char *fout;
 
-    if (!spec || !smp || !items || !names || !dt || n == 0 || rounds == 0) {
+    if (n == 0 || rounds == 0) {
         fprintf(stderr, "usage: render_bench [N [ROUNDS]]\n");
         return 2;
     }
+    spec = cadv_xcalloc(n, sizeof(*spec));
+    smp = cadv_xcalloc(n, sizeof(*smp));
+    items = cadv_xcalloc(n, sizeof(*items));
+    names = cadv_xcalloc(n, sizeof(*names));
+    dt = cadv_xcalloc(rounds + 1, sizeof(*dt));
     cadv_buf_init(&b, 0);
     for (size_t i = 0; i < n; i++) {
         cadv_spec_init(&spec[i]);
@@ -202,7 +198,7 @@ int main(int argc, char **argv)
         spec[i].image = strdup("busybox:latest");
         cadv_kv_set(&spec[i].labels, &spec[i].n_labels, "com.docker.compose.project", "bench");
         cadv_sample_init_scratch(&smp[i]);
-        snprintf(names[i], sizeof(names[i]), "/system.slice/docker-%04zu.scope", i);
+        (void)snprintf(names[i], sizeof(names[i]), "/system.slice/docker-%04zu.scope", i);
         items[i] = (struct cadv_metrics_item){names[i], &spec[i], &smp[i], 1};
     }
     in = (struct cadv_metrics_input){.items = items,
@@ -226,13 +222,13 @@ int main(int argc, char **argv)
         len = b.len;
     }
     qsort(dt + 1, rounds, sizeof(*dt), cmp_u64);
-    med = dt[1 + rounds / 2];
+    med = dt[mid];
     printf("render_bench: %zu containers, %zu bytes, first %.2f ms, median %.2f ms, best %.2f ms "
            "(%zu renders, every sample new)\n",
            n, len, (double)dt[0] / 1e6, (double)med / 1e6, (double)dt[1] / 1e6, rounds);
     ns = floor_parse(b.data, b.len, &fs);
-    fout = malloc(b.len + 4096);
-    for (size_t r = 1; r <= rounds && fout; r++) {
+    fout = cadv_xmalloc(b.len + 4096);
+    for (size_t r = 1; r <= rounds; r++) {
         uint64_t t0 = cadv_mono_ns();
 
         flen = floor_render(b.data, fs, ns, fout);
@@ -241,7 +237,7 @@ int main(int argc, char **argv)
     qsort(dt + 1, rounds, sizeof(*dt), cmp_u64);
     printf("floor: %zu series, %zu bytes%s, median %.2f ms, best %.2f ms; render/floor %.2f (medians)\n", ns,
            flen, flen == b.len && memcmp(fout, b.data, flen) == 0 ? " (the same body)" : " (NOT the same body)",
-           (double)dt[1 + rounds / 2] / 1e6, (double)dt[1] / 1e6, (double)med / (double)dt[1 + rounds / 2]);
+           (double)dt[mid] / 1e6, (double)dt[1] / 1e6, (double)med / (double)dt[mid]);
     free(fs);
     free(fout);
     cadv_buf_done(&b);
