@@ -80,11 +80,46 @@ static void fill_sample(struct cadv_sample *s, uint64_t seed, uint64_t round)
  * pre_off in the body, its value (an integer, or a double) and timestamp. */
 struct floor_series {
     size_t pre_off, pre_len;
-    bool is_int, has_ts;
-    int64_t i;
+    bool fixed, neg, has_ts;
+    uint64_t mant; /* fixed: the value is (neg ? -1 : 1) * mant / 10^scale */
+    unsigned scale;
     double d;
     int64_t ts;
 };
+
+/* As bench/floor.c: a value of at most 18 significant digits as an integer over a power of ten
+ * (e-notation folded in), printed with integer arithmetic; the rest stays a double. */
+static bool parse_fixed(const char *v, size_t n, struct floor_series *f)
+{
+    size_t i = 0;
+    unsigned digits = 0;
+    long frac = 0, exp = 0, scale;
+    bool dot = false;
+
+    f->mant = 0;
+    f->neg = n > 0 && v[0] == '-';
+    for (i = f->neg ? 1 : 0; i < n && v[i] != 'e'; i++) {
+        if (v[i] == '.') {
+            dot = true;
+            continue;
+        }
+        if (v[i] < '0' || v[i] > '9' || ++digits > 18)
+            return false;
+        f->mant = f->mant * 10 + (uint64_t)(v[i] - '0');
+        frac += dot ? 1 : 0;
+    }
+    if (i < n)
+        exp = strtol(v + i + 1, NULL, 10);
+    for (scale = frac - exp; scale < 0; scale++) {
+        if (f->mant > UINT64_MAX / 10 || ++digits > 18)
+            return false;
+        f->mant *= 10;
+    }
+    if (scale > 18)
+        return false;
+    f->scale = (unsigned)scale;
+    return digits > 0;
+}
 
 /* Splits a body into floor series; returns their number (*ret owned by the caller). */
 static size_t floor_parse(const char *body, size_t len, struct floor_series **ret)
@@ -117,8 +152,7 @@ static size_t floor_parse(const char *body, size_t len, struct floor_series **re
         f = &s[n++];
         f->pre_off = pre;
         f->pre_len = (size_t)(v - body) - pre;
-        f->is_int = strspn(v, "-0123456789") == (size_t)((sp ? sp : eol) - v);
-        f->i = strtoll(v, NULL, 10);
+        f->fixed = parse_fixed(v, (size_t)((sp ? sp : eol) - v), f);
         f->d = strtod(v, NULL);
         f->has_ts = sp != NULL;
         f->ts = sp ? strtoll(sp + 1, NULL, 10) : 0;
@@ -135,7 +169,9 @@ static size_t floor_render(const char *body, const struct floor_series *s, size_
     for (size_t k = 0; k < n; k++) {
         memcpy(p, body + s[k].pre_off, s[k].pre_len);
         p += s[k].pre_len;
-        p += s[k].is_int ? cadv_prom_fmt_int(p, s[k].i) : cadv_prom_fmt_double(p, s[k].d);
+        if (s[k].fixed && s[k].neg)
+            *p++ = '-';
+        p += s[k].fixed ? cadv_prom_fmt_scaled(p, s[k].mant, s[k].scale) : cadv_prom_fmt_double(p, s[k].d);
         if (s[k].has_ts) {
             *p++ = ' ';
             p += cadv_prom_fmt_int(p, s[k].ts);
@@ -236,7 +272,8 @@ int main(int argc, char **argv)
     }
     qsort(dt + 1, rounds, sizeof(*dt), cmp_u64);
     printf("floor: %zu series, %zu bytes%s, median %.2f ms, best %.2f ms; render/floor %.2f (medians)\n", ns,
-           flen, flen == b.len && memcmp(fout, b.data, flen) == 0 ? " (the same body)" : " (NOT the same body)",
+           flen,
+           flen == b.len && memcmp(fout, b.data, flen) == 0 ? " (the same body)" : " (NOT the same body)",
            (double)dt[mid] / 1e6, (double)dt[1] / 1e6, (double)med / (double)dt[mid]);
     free(fs);
     free(fout);
