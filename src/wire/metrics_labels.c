@@ -88,8 +88,11 @@ static void entry_free(struct entry *e)
         cadv_sample_done(&e->slot.sample);
     }
     cadv_buf_done(&e->rowbuf);
-    free(e->cache.data);
-    free(e->cache.lens);
+    free(e->cache.prefix.data);
+    free(e->cache.tail.data);
+    free(e->cache.extras.data);
+    free(e->cache.plen);
+    free(e->cache.counts);
     free(e->off);
     free(e->rvals);
     free(e->name);

@@ -16,22 +16,35 @@ struct cadv_metrics_item;
 struct cadv_metrics_slot;
 struct cadv_prom_labels;
 
-/* The renderer's bytes of one container's series, kept between scrapes (metrics_render.c fills and
- * reads it; the labels entry owns it, empties it when the row's label text changes and frees it with
- * the entry). data holds one segment per row-contiguous family, in the order the families are written;
- * lens their lengths. */
-struct cadv_prom_rowcache {
-    uint64_t built; /* render that wrote data (0: nothing valid) */
-    uint64_t ts_ns; /* timestamp of the sample it was rendered from */
-    uint64_t epoch; /* renderer epoch (options, machine info) it was rendered under */
-    uint64_t visit; /* render that last visited the row */
-    bool hit;       /* data is reused in render `visit` */
-    size_t cursor;  /* next segment to reuse */
-    size_t pos;     /* its offset in data */
+/* Bytes kept by the renderer (metrics_render.c); grown by half again as needed. */
+struct cadv_prom_bytes {
     char *data;
     size_t len, cap;
-    uint32_t *lens;
-    size_t n_lens, lens_cap;
+};
+
+/* The renderer's series of one container, kept between scrapes (metrics_render.c fills and reads it;
+ * the labels entry owns it, empties it when the row's label text changes and frees it with the
+ * entry). Per row-contiguous family, in the order the families are written, one segment: its number
+ * of series (counts), and for each series the rest of its line after `name{labels}`,
+ * ` value[ timestamp]\n` (tail); for series with extra labels also their values, each NUL-terminated
+ * (extras), and the constant prefix `name{labels}` (prefix, plen). A render reuses the prefixes
+ * while the label text and the epoch stay the same, and the tails too while the sample does. */
+struct cadv_prom_rowcache {
+    uint64_t built; /* render that kept it (0: nothing valid) */
+    uint64_t ts_ns; /* timestamp of the sample its tails were written from */
+    uint64_t epoch; /* renderer epoch (options, machine info) it was kept under */
+    uint64_t visit; /* render that last visited the row */
+    uint8_t mode;   /* how render `visit` uses it (metrics_render.c) */
+    size_t cursor;  /* next segment */
+    size_t series;  /* its first series with extra labels (in plen) */
+    size_t pos;     /* offsets of that series' prefix, extras and tail */
+    size_t epos;
+    size_t tpos;
+    struct cadv_prom_bytes prefix, tail, extras;
+    uint32_t *plen; /* prefix length of each series with extra labels */
+    size_t n_plen, plen_cap;
+    uint32_t *counts;
+    size_t n_counts, counts_cap;
 };
 
 struct cadv_prom_row {

@@ -10,11 +10,21 @@
  * into the output buffer from each row's pre-rendered label pairs, with the extra labels spliced in at
  * their sorted positions. Nothing is allocated per series: records, indices and label strings live in
  * scratch storage kept by the cache.
+ * Series without extra labels are `name{row text}` with the row's last comma made a brace: two
+ * memcpys from text in cache, no escaping.
  * Incremental: in a family whose rows stay contiguous (no extra label before the unique key; all but
- * the per-CPU, per-device and failure-type ones), a row's series are kept as bytes in its label
- * entry's rowcache, one segment per family in writing order, and copied into the next render while
- * the row's sample timestamp, its label text and the epoch (options, machine info, which families are
- * contiguous) stay the same; a changed row is produced and written again, and its bytes kept anew.
+ * the per-CPU, per-device and failure-type ones), a row's series are kept in its label entry's
+ * rowcache, one segment per family in writing order: the number of series, each one's tail
+ * ` value[ timestamp]\n`, and for series with extra labels their values and the constant prefix
+ * `name{labels}` (the spliced, escaped text; without extras the prefix is the row's text, at hand).
+ * While the row's label text and the epoch (options, machine info, which families are contiguous)
+ * stay the same, the next render reuses them: prefixes and tails when the row's sample timestamp is
+ * the same (nothing produced); else (the usual case: a new sample every collection) the row's records
+ * are produced and sorted as for a fresh render and, when they are the same series as kept (their
+ * number and extra label values, the strings compared), each is written as its prefix and a freshly
+ * formatted tail, which is kept. From a family whose series differ (an interface came, went or was
+ * renamed) on, the row is written afresh and kept, as is a row with other label text or under a new
+ * epoch.
  * Only a render that ran to the end makes kept bytes reusable. container_last_seen (stamped with the
  * scrape time) is always written afresh. */
 #include "wire/metrics_render.h"
@@ -74,10 +84,11 @@ struct cadv_metrics_cache {
     struct cadv_prom_row mrow_row;
     const struct cadv_prom_row *mrow_ptr;
     /* Reuse of the rows' rendered series (struct cadv_prom_rowcache). */
-    uint64_t render_seq; /* renders started */
-    uint64_t done_seq;   /* the last render that ran to the end */
-    uint64_t epoch;      /* bumped when ctx changes */
-    size_t rows_reused;  /* by the last render */
+    uint64_t render_seq;  /* renders started */
+    uint64_t done_seq;    /* the last render that ran to the end */
+    uint64_t epoch;       /* bumped when ctx changes */
+    size_t rows_reused;   /* by the last render: all series copied */
+    size_t rows_revalued; /* by the last render: prefixes copied, values written */
     struct render_ctx {
         uint32_t kinds;
         bool timestamps, has_machine;
@@ -101,6 +112,8 @@ struct layout {
     size_t pos[CADV_PROM_MAX_EXTRA];  /* number of base keys sorting before it */
     size_t name_len[CADV_PROM_MAX_EXTRA];
 };
+
+#define CADV_PROM_TAIL_MAX (CADV_PROM_VALUE_MAX + 24 + 2)
 
 struct ts_cache {
     bool valid;
@@ -164,6 +177,11 @@ struct cadv_metrics_slot *cadv_metrics_cache_slot(struct cadv_metrics_cache *c, 
 size_t cadv_metrics_cache_rows_reused(const struct cadv_metrics_cache *c)
 {
     return c->rows_reused;
+}
+
+size_t cadv_metrics_cache_rows_revalued(const struct cadv_metrics_cache *c)
+{
+    return c->rows_revalued;
 }
 
 static void arena_reset(struct cadv_metrics_cache *c)
@@ -526,15 +544,77 @@ static void write_header(struct cadv_buf *out, const struct cadv_prom_family *f)
     cadv_buf_puts(out, f->type == CADV_PROM_COUNTER ? " counter\n" : " gauge\n");
 }
 
-static void write_series(const struct render *rd, const struct cadv_prom_family *f, size_t name_len,
-                         const struct layout *lo, const struct cadv_prom_row *row, size_t n_keys,
-                         const struct prom_rec *r)
+/* Formats a series' ` value[ timestamp]\n` into buf (CADV_PROM_TAIL_MAX bytes); returns its length. */
+static size_t fmt_tail(const struct render *rd, const struct prom_rec *r, char *buf)
 {
-    struct cadv_buf *out = rd->out;
-    size_t start, prev = 0;
-    char num[CADV_PROM_VALUE_MAX + 24];
     size_t n;
 
+    buf[0] = ' ';
+    n = 1 + fmt_value(buf + 1, r);
+    if (r->has_ts && rd->in->timestamps) {
+        struct ts_cache *tc = rd->ts;
+
+        if (!tc->valid || tc->ts_ms != r->ts_ms) { /* consecutive series mostly share one timestamp */
+            tc->len = cadv_prom_fmt_int(tc->text, r->ts_ms);
+            tc->ts_ms = r->ts_ms;
+            tc->valid = true;
+        }
+        buf[n++] = ' ';
+        memcpy(buf + n, tc->text, tc->len);
+        n += tc->len;
+    }
+    buf[n++] = '\n';
+    return n;
+}
+
+/* Writes `name{labels}` of a series without extra labels into p (name_len + the row's text + 2 bytes);
+ * returns its length. */
+static size_t put_plain_prefix(char *p, const struct cadv_prom_family *f, size_t name_len,
+                               const struct cadv_prom_row *row, size_t n_keys)
+{
+    size_t n = row->off[n_keys];
+
+    memcpy(p, f->name, name_len);
+    if (n == 0) /* no labels at all */
+        return name_len;
+    p[name_len] = '{';
+    memcpy(p + name_len + 1, row->s, n);
+    p[name_len + n] = '}'; /* over the last pair's comma */
+    return name_len + 1 + n;
+}
+
+/* Appends a series line: its prefix (the kept one, or else the plain one of row) and tail. */
+static void put_line(struct cadv_buf *out, const char *prefix, size_t plen, const struct cadv_prom_family *f,
+                     size_t name_len, const struct cadv_prom_row *row, size_t n_keys, const char *tail,
+                     size_t tlen)
+{
+    size_t n = prefix ? plen : name_len + row->off[n_keys] + 1;
+    char *p;
+
+    if (!cadv_buf_reserve(out, n + tlen))
+        return;
+    p = out->data + out->len;
+    n = prefix ? (memcpy(p, prefix, plen), plen) : put_plain_prefix(p, f, name_len, row, n_keys);
+    memcpy(p + n, tail, tlen);
+    out->len += n + tlen;
+    out->data[out->len] = '\0';
+}
+
+/* Writes one series; returns the length of its prefix `name{labels}` (0 when out overflowed). */
+static size_t write_series(const struct render *rd, const struct cadv_prom_family *f, size_t name_len,
+                           const struct layout *lo, const struct cadv_prom_row *row, size_t n_keys,
+                           const struct prom_rec *r)
+{
+    struct cadv_buf *out = rd->out;
+    size_t line = out->len, start, prev = 0, pfx;
+    char tail[CADV_PROM_TAIL_MAX];
+
+    if (lo->m == 0) {
+        size_t tl = fmt_tail(rd, r, tail);
+
+        put_line(out, NULL, 0, f, name_len, row, n_keys, tail, tl);
+        return out->overflow ? 0 : out->len - line - tl;
+    }
     cadv_buf_append(out, f->name, name_len);
     start = out->len;
     cadv_buf_putc(out, '{');
@@ -548,27 +628,14 @@ static void write_series(const struct render *rd, const struct cadv_prom_family 
     }
     cadv_buf_append(out, row->s + row->off[prev], row->off[n_keys] - row->off[prev]);
     if (out->overflow)
-        return;
+        return 0;
     if (out->len == start + 1) /* no labels at all */
         out->len = start;
     else
         out->data[out->len - 1] = '}';
-    num[0] = ' ';
-    n = 1 + fmt_value(num + 1, r);
-    if (r->has_ts && rd->in->timestamps) {
-        struct ts_cache *tc = rd->ts;
-
-        if (!tc->valid || tc->ts_ms != r->ts_ms) { /* consecutive series mostly share one timestamp */
-            tc->len = cadv_prom_fmt_int(tc->text, r->ts_ms);
-            tc->ts_ms = r->ts_ms;
-            tc->valid = true;
-        }
-        num[n++] = ' ';
-        memcpy(num + n, tc->text, tc->len);
-        n += tc->len;
-    }
-    num[n++] = '\n';
-    cadv_buf_append(out, num, n);
+    pfx = out->len - line;
+    cadv_buf_append(out, tail, fmt_tail(rd, r, tail));
+    return out->overflow ? 0 : pfx;
 }
 
 static bool same_series(const struct layout *lo, const struct prom_rec *a, const struct prom_rec *b)
@@ -660,65 +727,210 @@ static bool row_cacheable(const struct render *rd, const struct cadv_prom_family
            (lo->m == 0 || lo->pos[0] >= b->unique_prefix);
 }
 
-static void write_row(const struct render *rd, const struct cadv_prom_family *f, size_t name_len,
-                      const struct layout *lo, const struct cadv_prom_base *b)
+/* ---- rows' kept series ---- */
+
+enum {
+    RC_COPY = 1, /* same sample: prefixes and tails copied */
+    RC_VALUES,   /* new sample: prefixes copied, tails written and kept anew */
+    RC_KEEP,     /* written afresh and kept from the cursor on */
+};
+
+static bool bytes_put(struct cadv_prom_bytes *b, const void *p, size_t n)
 {
-    struct cadv_metrics_cache *c = rd->c;
-    const struct prom_rec *last = NULL;
+    if (b->len + n > UINT32_MAX)
+        return false;
+    if (b->len + n > b->cap) {
+        size_t cap = b->len + n + (b->len + n) / 2 + 64;
 
-    for (size_t i = 0; i < c->n_recs && !rd->out->overflow; i++) {
-        const struct prom_rec *r = &c->recs[i];
+        b->data = cadv_xrealloc(b->data, cap);
+        b->cap = cap;
+    }
+    if (n)
+        memcpy(b->data + b->len, p, n); /* data is NULL until the first non-empty put */
+    b->len += n;
+    return true;
+}
 
-        if (last && same_series(lo, last, r))
-            continue; /* the Go registry drops a series collected twice: keep the first */
-        write_series(rd, f, name_len, lo, b->rows[r->row], b->n_keys, r);
-        last = r;
+static void bytes_trim(struct cadv_prom_bytes *b)
+{
+    if (b->cap > b->len + b->len / 4 + 512) { /* complete now: give back the slack */
+        b->data = cadv_xrealloc(b->data, b->len + 64);
+        b->cap = b->len + 64;
     }
 }
 
-/* Starts a render's use of row's cache: reused when rendered (by a render that completed) from the
- * same sample under the same epoch and label text, else emptied to be filled again. */
+/* Drops what is kept from the cursor on, to keep what this render writes from there. */
+static void keep_from_cursor(struct cadv_metrics_cache *c, struct cadv_prom_rowcache *rc)
+{
+    rc->mode = RC_KEEP;
+    rc->built = c->render_seq;
+    rc->n_counts = rc->cursor;
+    rc->n_plen = rc->series;
+    rc->prefix.len = rc->pos;
+    rc->extras.len = rc->epos;
+    rc->tail.len = rc->tpos;
+}
+
+/* Starts a render's use of row's cache: all of it reused when kept (by a render that completed) from
+ * the same sample under the same epoch and label text, the prefixes only when the sample is another,
+ * else emptied to be filled again. */
 static void visit_row(struct cadv_metrics_cache *c, struct cadv_prom_rowcache *rc, uint64_t ts_ns)
 {
     if (rc->visit == c->render_seq)
         return;
     rc->visit = c->render_seq;
-    rc->cursor = 0;
-    rc->pos = 0;
-    rc->hit = rc->built != 0 && rc->built <= c->done_seq && rc->ts_ns == ts_ns && rc->epoch == c->epoch;
-    c->rows_reused += rc->hit ? 1 : 0;
-    if (rc->hit && rc->cap > rc->len + rc->len / 4 + 512) { /* complete now: give back the slack */
-        rc->data = cadv_xrealloc(rc->data, rc->len + 256);
-        rc->cap = rc->len + 256;
-    }
-    if (!rc->hit) {
-        rc->built = c->render_seq;
-        rc->ts_ns = ts_ns;
+    rc->cursor = rc->series = rc->pos = rc->epos = rc->tpos = 0;
+    if (rc->built == 0 || rc->built > c->done_seq || rc->epoch != c->epoch) {
         rc->epoch = c->epoch;
-        rc->len = 0;
-        rc->n_lens = 0;
-    }
-}
-
-static void keep_segment(struct cadv_metrics_cache *c, struct cadv_prom_rowcache *rc, const char *s, size_t n)
-{
-    if (rc->built != c->render_seq || n > UINT32_MAX)
+        rc->ts_ns = ts_ns;
+        keep_from_cursor(c, rc);
         return;
-    if (rc->len + n > rc->cap) {
-        size_t cap = rc->len + n + (rc->len + n) / 2 + 256;
-
-        rc->data = cadv_xrealloc(rc->data, cap);
-        rc->cap = cap;
     }
-    if (n)
-        memcpy(rc->data + rc->len, s, n); /* data is NULL until the first non-empty segment */
-    rc->len += n;
-    cadv_xgrow((void **)&rc->lens, &rc->lens_cap, rc->n_lens + 1, sizeof(*rc->lens));
-    rc->lens[rc->n_lens++] = (uint32_t)n;
+    bytes_trim(&rc->prefix);
+    if (rc->ts_ns == ts_ns) {
+        rc->mode = RC_COPY;
+        c->rows_reused++;
+        return;
+    }
+    rc->mode = RC_VALUES;
+    c->rows_revalued++;
+    rc->built = c->render_seq; /* the tails are rewritten: reusable once this render completes */
+    rc->ts_ns = ts_ns;
+    rc->tail.len = 0;
 }
 
-/* A family whose rows are contiguous: each row's series are copied from its cache, or produced,
- * written and kept. The header goes before the first series. */
+/* Keeps a written series: its tail, and with extra labels their values and its prefix (without, the
+ * prefix is the row's label text, at hand). */
+static void keep_series(struct cadv_prom_rowcache *rc, const struct layout *lo, const struct prom_rec *r,
+                        const char *line, size_t pfx, size_t tail)
+{
+    bool ok = bytes_put(&rc->tail, line + pfx, tail) && (lo->m == 0 || bytes_put(&rc->prefix, line, pfx));
+
+    for (size_t i = 0; i < lo->m && ok; i++)
+        ok = bytes_put(&rc->extras, r->ev[i], strlen(r->ev[i]) + 1);
+    if (!ok) {
+        rc->built = 0; /* beyond 4 GiB: not kept */
+        return;
+    }
+    if (lo->m == 0)
+        return;
+    cadv_xgrow((void **)&rc->plen, &rc->plen_cap, rc->n_plen + 1, sizeof(*rc->plen));
+    rc->plen[rc->n_plen++] = (uint32_t)pfx;
+}
+
+static void end_segment(struct cadv_prom_rowcache *rc, size_t n_series)
+{
+    cadv_xgrow((void **)&rc->counts, &rc->counts_cap, rc->n_counts + 1, sizeof(*rc->counts));
+    rc->counts[rc->n_counts++] = (uint32_t)n_series;
+    rc->cursor = rc->n_counts;
+    rc->series = rc->n_plen;
+    rc->pos = rc->prefix.len;
+    rc->epos = rc->extras.len;
+    rc->tpos = rc->tail.len;
+}
+
+/* Copies the series of the segment at the cursor into out: kept prefixes (or the row's plain ones)
+ * and kept tails. */
+static void copy_segment(const struct render *rd, const struct cadv_prom_family *f, size_t name_len,
+                         const struct layout *lo, const struct cadv_prom_row *row, size_t n_keys,
+                         struct cadv_prom_rowcache *rc)
+{
+    size_t n = rc->counts[rc->cursor++];
+
+    for (size_t k = 0; k < n; k++) {
+        const char *t = rc->tail.data + rc->tpos;
+        size_t tl = (size_t)((const char *)memchr(t, '\n', rc->tail.len - rc->tpos) - t) + 1;
+        size_t pl = lo->m ? rc->plen[rc->series++] : 0;
+
+        put_line(rd->out, lo->m ? rc->prefix.data + rc->pos : NULL, pl, f, name_len, row, n_keys, t, tl);
+        rc->pos += pl;
+        rc->tpos += tl;
+        for (size_t i = 0; i < lo->m; i++)
+            rc->epos += strlen(rc->extras.data + rc->epos) + 1;
+    }
+}
+
+/* Writes the produced records (sorted, the same series once: the Go registry drops a series collected
+ * twice and keeps the first) with the prefixes of the segment at the cursor and new tails, when they
+ * are the same series with the same extra label values, in the same order; then keeps the tails and
+ * returns true. Otherwise writes nothing and returns false. */
+static bool write_values(const struct render *rd, const struct cadv_prom_family *f, size_t name_len,
+                         const struct layout *lo, const struct cadv_prom_row *row, size_t n_keys,
+                         struct cadv_prom_rowcache *rc)
+{
+    struct cadv_metrics_cache *c = rd->c;
+    struct cadv_buf *out = rd->out;
+    size_t n = rc->counts[rc->cursor], k = 0, kp = 0, pos = rc->pos, epos = rc->epos, len0 = out->len;
+    const struct prom_rec *last = NULL;
+    char tail[CADV_PROM_TAIL_MAX];
+
+    for (size_t i = 0; i < c->n_recs; i++) {
+        const struct prom_rec *r = &c->recs[i];
+        size_t tl, pl = 0;
+
+        if (last && same_series(lo, last, r))
+            continue;
+        last = r;
+        if (k == n)
+            goto differs;
+        for (size_t j = 0; j < lo->m; j++) {
+            const char *kept = rc->extras.data + epos;
+            size_t kl = strlen(kept);
+
+            if (strcmp(kept, r->ev[j]) != 0)
+                goto differs;
+            epos += kl + 1;
+        }
+        if (lo->m)
+            pl = rc->plen[rc->series + kp++];
+        tl = fmt_tail(rd, r, tail);
+        put_line(out, lo->m ? rc->prefix.data + pos : NULL, pl, f, name_len, row, n_keys, tail, tl);
+        if (!bytes_put(&rc->tail, tail, tl))
+            rc->built = 0;
+        pos += pl;
+        k++;
+    }
+    if (k != n)
+        goto differs;
+    rc->cursor++;
+    rc->series += kp;
+    rc->pos = pos;
+    rc->epos = epos;
+    rc->tpos = rc->tail.len;
+    return true;
+differs:
+    if (!out->overflow)
+        out->len = len0;
+    rc->tail.len = rc->tpos;
+    return false;
+}
+
+/* Writes the produced records (see write_values), keeping them when the row keeps from here. */
+static void write_row(const struct render *rd, const struct cadv_prom_family *f, size_t name_len,
+                      const struct layout *lo, const struct cadv_prom_base *b, struct cadv_prom_rowcache *rc)
+{
+    struct cadv_metrics_cache *c = rd->c;
+    const struct prom_rec *last = NULL;
+    size_t n = 0;
+
+    for (size_t i = 0; i < c->n_recs && !rd->out->overflow; i++) {
+        const struct prom_rec *r = &c->recs[i];
+        size_t line = rd->out->len, pfx;
+
+        if (last && same_series(lo, last, r))
+            continue;
+        pfx = write_series(rd, f, name_len, lo, b->rows[r->row], b->n_keys, r);
+        last = r;
+        if (pfx && rc->built == c->render_seq)
+            keep_series(rc, lo, r, rd->out->data + line, pfx, rd->out->len - line - pfx);
+        n++;
+    }
+    if (!rd->out->overflow)
+        end_segment(rc, n);
+}
+
+/* A family whose rows are contiguous: each row's series are copied from its cache, or produced and
+ * written with the kept prefixes, or written and kept. The header goes before the first series. */
 static void render_family_rows(const struct render *rd, const struct cadv_prom_family *f,
                                const struct cadv_prom_base *b, const struct layout *lo)
 {
@@ -730,23 +942,17 @@ static void render_family_rows(const struct render *rd, const struct cadv_prom_f
 
     for (uint32_t row = 0; row < b->n_rows && !out->overflow; row++) {
         struct cadv_prom_rowcache *rc = b->rows[row]->cache;
-        size_t start;
 
         visit_row(c, rc, rd->items[b->item_of_row[row]]->sample->c.timestamp_ns);
-        if (rc->hit && rc->cursor < rc->n_lens) {
-            size_t n = rc->lens[rc->cursor++];
-
-            if (n > 0 && !header) {
+        if (rc->mode != RC_KEEP && rc->cursor >= rc->n_counts)
+            keep_from_cursor(c, rc); /* fewer segments than families: never expected */
+        if (rc->mode == RC_COPY) {
+            if (rc->counts[rc->cursor] > 0 && !header) {
                 write_header(out, f);
                 header = true;
             }
-            cadv_buf_append(out, rc->data + rc->pos, n);
-            rc->pos += n;
+            copy_segment(rd, f, name_len, lo, b->rows[row], b->n_keys, rc);
             continue;
-        }
-        if (rc->hit) { /* fewer segments than families: never expected; write afresh from here */
-            rc->hit = false;
-            rc->built = 0;
         }
         c->n_recs = 0;
         arena_reset(c);
@@ -757,10 +963,11 @@ static void render_family_rows(const struct render *rd, const struct cadv_prom_f
             write_header(out, f);
             header = true;
         }
-        start = out->len;
-        write_row(rd, f, name_len, lo, b);
-        if (!out->overflow)
-            keep_segment(c, rc, out->data + start, out->len - start);
+        if (rc->mode == RC_VALUES && write_values(rd, f, name_len, lo, b->rows[row], b->n_keys, rc))
+            continue;
+        if (rc->mode == RC_VALUES)
+            keep_from_cursor(c, rc); /* another structure (a device came or went) */
+        write_row(rd, f, name_len, lo, b, rc);
     }
 }
 
@@ -800,7 +1007,7 @@ static void render_family(const struct render *rd, const struct cadv_prom_family
 
         if (last && same_series(&lo, last, r))
             continue; /* the Go registry drops a series collected twice: keep the first */
-        write_series(rd, f, name_len, &lo, b->rows[r->row], b->n_keys, r);
+        (void)write_series(rd, f, name_len, &lo, b->rows[r->row], b->n_keys, r);
         last = r;
     }
 }
@@ -919,6 +1126,7 @@ static void render(struct cadv_buf *out, const struct cadv_metrics_input *in,
     new_epoch_if_changed(rd.c, in, &rd.bases[CADV_PROM_CONTAINER]);
     rd.c->render_seq++;
     rd.c->rows_reused = 0;
+    rd.c->rows_revalued = 0;
     for (size_t i = 0; i < k && !out->overflow; i++)
         if ((in->kinds & fams[i]->kind) == fams[i]->kind)
             render_family(&rd, fams[i]);

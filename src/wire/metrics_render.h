@@ -33,6 +33,8 @@ struct cadv_metrics_slot *cadv_metrics_cache_slot(struct cadv_metrics_cache *c, 
 
 /* Containers whose series the last render through c copied from earlier renders. */
 size_t cadv_metrics_cache_rows_reused(const struct cadv_metrics_cache *c);
+/* Containers with a new sample whose label prefixes the last render through c copied. */
+size_t cadv_metrics_cache_rows_revalued(const struct cadv_metrics_cache *c);
 
 /* True when a container of that name passes --metrics_include / --metrics_exclude. */
 bool cadv_metrics_selected(const regex_t *include, const regex_t *exclude, const char *name);

@@ -871,6 +871,36 @@ Test(metrics, random_containers_order_and_uniqueness)
 /* A cache keeps each container's rendered series while its sample, labels and the options stay: every
  * render through it must equal a render from scratch, as samples, specs, the set of containers, the
  * machine info and the options change between renders. */
+/* Every kind, timestamps, all container labels, at scrape time 1 ns. */
+static struct cadv_metrics_input input_all(struct cadv_metrics_item *items, size_t n,
+                                           struct cadv_machine_info *m)
+{
+    return (struct cadv_metrics_input){.items = items,
+                                       .n_items = n,
+                                       .machine = m,
+                                       .kinds = CADV_KIND_ALL,
+                                       .timestamps = true,
+                                       .store_container_labels = true,
+                                       .now_ns = 1};
+}
+
+/* Renders in through cache and checks the body is what a fresh render gives; returns the rows the
+ * render copied whole and (when ret_revalued) those it wrote with kept prefixes. */
+static void render_equals_fresh(const struct cadv_metrics_input *in, struct cadv_metrics_cache *cache,
+                                int round, size_t *ret_reused, size_t *ret_revalued)
+{
+    struct cadv_buf b = render_buf(in, cache);
+    char *fresh = render(in);
+
+    *ret_reused = cadv_metrics_cache_rows_reused(cache);
+    if (ret_revalued)
+        *ret_revalued = cadv_metrics_cache_rows_revalued(cache);
+    cr_assert_str_eq(b.data, fresh, "round %d", round);
+    check_exposition(b.data);
+    free(fresh);
+    cadv_buf_done(&b);
+}
+
 Test(metrics, incremental_render_equals_fresh)
 {
     enum {
@@ -898,17 +928,8 @@ Test(metrics, incremental_render_equals_fresh)
         smp[i].n_percpu = (uint32_t)(i % 4);
         items[i] = (struct cadv_metrics_item){names[i], &spec[i], &smp[i], 1};
     }
-    in = (struct cadv_metrics_input){.items = items,
-                                     .n_items = N,
-                                     .machine = &m,
-                                     .kinds = CADV_KIND_ALL,
-                                     .timestamps = true,
-                                     .store_container_labels = true,
-                                     .now_ns = 1};
+    in = input_all(items, N, &m);
     for (int round = 0; round < 7; round++) {
-        struct cadv_buf b;
-        char *fresh;
-
         switch (round) {
         case 1: /* nothing changed but the scrape time */
             in.now_ns += CADV_NS_PER_SEC;
@@ -941,13 +962,7 @@ Test(metrics, incremental_render_equals_fresh)
         default:
             break;
         }
-        b = render_buf(&in, cache);
-        reused[round] = cadv_metrics_cache_rows_reused(cache);
-        fresh = render(&in);
-        cr_assert_str_eq(b.data, fresh, "round %d", round);
-        check_exposition(b.data);
-        free(fresh);
-        cadv_buf_done(&b);
+        render_equals_fresh(&in, cache, round, &reused[round], NULL);
     }
     /* The rounds did reuse what had not changed, and only that. */
     cr_expect_eq(reused[0], 0);
@@ -958,6 +973,113 @@ Test(metrics, incremental_render_equals_fresh)
     cr_expect_eq(reused[5], 0);
     cr_expect_eq(reused[6], 0);
     m.disks[0].name = "sda";
+    for (int i = 0; i < N; i++) {
+        cadv_spec_done(&spec[i]);
+        cadv_sample_done(&smp[i]);
+    }
+    cadv_metrics_cache_free(cache);
+}
+
+/* A new sample for a container: a later timestamp and other values, of other lengths. */
+static void new_values(struct cadv_sample *s, uint64_t k)
+{
+    s->c.timestamp_ns += CADV_NS_PER_SEC + k * CADV_NS_PER_MS;
+    s->c.cpu.total_ns = s->c.cpu.total_ns * 10 + k;
+    s->c.cpu.user_ns += k;
+    s->c.memory.usage = k % 2 ? s->c.memory.usage / 7 : s->c.memory.usage * 1000 + k;
+    s->c.memory.working_set += 4096 * k;
+    s->percpu[0] += k;
+    for (uint32_t j = 0; j < s->n_ifaces; j++)
+        s->ifaces[j].rx_bytes = s->ifaces[j].rx_bytes * 3 + k;
+    for (uint32_t j = 0; j < s->n_fs; j++)
+        s->fs[j].usage = s->fs[j].usage * 5 + k + 1;
+    s->io[0].v[CADV_IO_OP_READ] += k * 1000003;
+}
+
+/* The value-only path (label prefixes kept, values written anew) gives what a fresh render gives while
+ * values, series sets (an interface or filesystem comes, goes or is renamed), label text and options
+ * change. */
+Test(metrics, value_only_render_equals_fresh)
+{
+    enum {
+        N = 24,
+        ROUNDS = 10
+    };
+    struct cadv_spec spec[N];
+    struct cadv_sample smp[N];
+    struct cadv_metrics_item items[N];
+    char names[N][32];
+    struct cadv_machine_info m;
+    struct cadv_metrics_cache *cache = cadv_metrics_cache_new();
+    struct cadv_metrics_input in;
+    size_t reused[ROUNDS], revalued[ROUNDS];
+
+    fixture_machine(&m);
+    for (int i = 0; i < N; i++) {
+        spec_basic(&spec[i]);
+        full_sample(&smp[i], (uint64_t)i);
+        snprintf(names[i], sizeof(names[i]), "/grp%d/c%02d", i % 3, i);
+        if (i % 5 == 0)
+            cadv_kv_set(&spec[i].labels, &spec[i].n_labels, "app", i % 2 ? "a\"b" : "web");
+        if (i % 4 == 1) { /* two interfaces and two filesystems */
+            smp[i].n_ifaces = 2;
+            snprintf(smp[i].ifaces[1].name, sizeof(smp[i].ifaces[1].name), "eth1");
+            smp[i].n_fs = 2;
+            smp[i].fs[1] = smp[i].fs[0];
+            snprintf(smp[i].fs[1].device, sizeof(smp[i].fs[1].device), "/dev/sdb1");
+        }
+        items[i] = (struct cadv_metrics_item){names[i], &spec[i], &smp[i], 1};
+    }
+    in = input_all(items, N, &m);
+    for (int round = 0; round < ROUNDS; round++) {
+        in.now_ns += CADV_NS_PER_SEC;
+        if (round > 0)
+            for (int i = 0; i < N; i++)
+                if (round != 8 || i % 2 == 0)
+                    new_values(&smp[i], (uint64_t)(i + round));
+        switch (round) {
+        case 2: /* an interface comes, another goes, a filesystem goes */
+            smp[2].n_ifaces = 2;
+            snprintf(smp[2].ifaces[1].name, sizeof(smp[2].ifaces[1].name), "veth0");
+            smp[5].n_ifaces = 1;
+            smp[9].n_fs = 1;
+            break;
+        case 3: /* renamed: the same number of series with other label values */
+            snprintf(smp[2].ifaces[1].name, sizeof(smp[2].ifaces[1].name), "veth1");
+            snprintf(smp[13].fs[1].device, sizeof(smp[13].fs[1].device), "/dev/sdc\"1");
+            snprintf(smp[17].ifaces[0].name, sizeof(smp[17].ifaces[0].name), "eth9");
+            break;
+        case 4: /* other label text for one container (a new spec version) */
+            cadv_kv_set(&spec[7].labels, &spec[7].n_labels, "app", "other");
+            items[7].spec_version = 2;
+            break;
+        case 5: /* no timestamps: a new epoch */
+            in.timestamps = false;
+            break;
+        case 6:
+            in.timestamps = true;
+            break;
+        case 7: /* a sample without its timestamp: the series lose theirs */
+            smp[3].c.timestamp_ns = 0;
+            break;
+        default:
+            break;
+        }
+        render_equals_fresh(&in, cache, round, &reused[round], &revalued[round]);
+    }
+    /* The value-only path was taken where only samples changed. */
+    cr_expect_eq(revalued[0], 0);
+    cr_expect_eq(revalued[1], (size_t)N);
+    cr_expect_eq(reused[1], 0);
+    cr_expect_eq(revalued[2], (size_t)N, "a changed series set falls back per family, not per row");
+    cr_expect_eq(revalued[3], (size_t)N);
+    cr_expect_eq(revalued[4], (size_t)N - 1, "only the container with other label text is written afresh");
+    cr_expect_eq(revalued[5], 0, "a new epoch");
+    cr_expect_eq(revalued[6], 0);
+    cr_expect_eq(revalued[7], (size_t)N);
+    cr_expect_eq(revalued[8], (size_t)N / 2);
+    cr_expect_eq(reused[8], (size_t)N / 2);
+    cr_expect_eq(revalued[9], (size_t)N);
     for (int i = 0; i < N; i++) {
         cadv_spec_done(&spec[i]);
         cadv_sample_done(&smp[i]);
