@@ -221,8 +221,10 @@ def test_fixture_root_v2(daemon):
     if not os.path.isdir(root):
         pytest.skip("no v2 fixture tree")
     d = daemon("-cgroup_root=" + os.path.abspath(root), "-housekeeping_interval=1s")
-    subs = wait_for(lambda: (lambda r: r.json() if r.status == 200 and len(r.json()) > 1 else None)(
-        d.get("/api/v1.3/subcontainers/")), what="fixture containers")
+    # Listed from discovery on, with stats from their first collection (up to the scheduler's slack later).
+    subs = wait_for(lambda: (lambda r: r.json() if r.status == 200 and len(r.json()) > 1 and all(
+        s.get("stats") for s in r.json() if "docker-" in s["name"]) else None)(
+        d.get("/api/v1.3/subcontainers/")), what="fixture containers with stats")
     names = [s["name"] for s in subs]
     assert "/" in names
     docker = [s for s in subs if "docker-" in s["name"]]
