@@ -25,12 +25,6 @@
  * formatted tail, which is kept. From a family whose series differ (an interface came, went or was
  * renamed) on, the row is written afresh and kept, as is a row with other label text or under a new
  * epoch.
- * The interleaved families (per-CPU, per-device, failure-type) keep one segment per row as well, in
- * the same format: all rows are produced and sorted by row, each row's run is compared with its kept
- * segment (the same number of series and extra label values, the strings compared) before the
- * global order is made; then each series, in that order, is written as its row's kept prefix and a
- * fresh tail (the kept tail when the row's sample is the same), and the series of a row that did not
- * match through write_series, kept anew from that family on.
  * Only a render that ran to the end makes kept bytes reusable. container_last_seen (stamped with the
  * scrape time) is always written afresh. */
 #include "wire/metrics_render.h"
