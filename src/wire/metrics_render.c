@@ -89,15 +89,6 @@ struct cadv_metrics_cache {
     uint64_t epoch;       /* bumped when ctx changes */
     size_t rows_reused;   /* by the last render: all series copied */
     size_t rows_revalued; /* by the last render: prefixes copied, values written */
-    /* Interleaved families: each record's kept prefix (and tail when copied), each row's first
-     * record, number of series and whether its kept series matched. */
-    struct kept_ref {
-        uint32_t poff, plen, toff, tlen;
-    } * kept;
-    size_t kept_cap;
-    uint32_t *rstart, *rseries;
-    bool *rmatch;
-    size_t rows_cap;
     struct render_ctx {
         uint32_t kinds;
         bool timestamps, has_machine;
@@ -167,10 +158,6 @@ struct cadv_metrics_cache *cadv_metrics_cache_free(struct cadv_metrics_cache *c)
         free(c->pr[i]);
     free(c->pr);
     free(c->sel);
-    free(c->kept);
-    free(c->rstart);
-    free(c->rseries);
-    free(c->rmatch);
     while (c->arena) {
         struct arena_chunk *n = c->arena->next;
 
@@ -740,13 +727,6 @@ static bool row_cacheable(const struct render *rd, const struct cadv_prom_family
            (lo->m == 0 || lo->pos[0] >= b->unique_prefix);
 }
 
-/* Whether an interleaved family (an extra label sorting before the unique key) keeps each row's
- * series structure: prefixes are kept per row and written in the global order. */
-static bool interleaved_cacheable(const struct render *rd, const struct cadv_prom_family *f)
-{
-    return f->scope == CADV_PROM_CONTAINER && !(f->flags & CADV_PROM_TS_NOW) && !rd->families_only;
-}
-
 /* ---- rows' kept series ---- */
 
 enum {
@@ -991,118 +971,6 @@ static void render_family_rows(const struct render *rd, const struct cadv_prom_f
     }
 }
 
-/* Compares the produced run [s, e) of a row (sorted) with the kept segment at the cursor: the same
- * number of series and the same extra label values (strings compared). When they are the same, points
- * each record at its kept prefix (and kept tail for a row whose sample is the same) and moves the
- * cursor past the segment; returns whether they matched. */
-static bool match_run(struct cadv_metrics_cache *c, const struct layout *lo, struct cadv_prom_rowcache *rc,
-                      size_t s, size_t e)
-{
-    size_t n = rc->counts[rc->cursor], k = 0, pos = rc->pos, epos = rc->epos, tpos = rc->tpos;
-
-    for (size_t i = s; i < e; i++) {
-        const struct prom_rec *r = &c->recs[i];
-
-        if (i > s && cmp_extras(lo, &c->recs[i - 1], r) == 0) {
-            c->kept[i] = c->kept[i - 1]; /* the same series collected twice */
-            continue;
-        }
-        if (k == n)
-            return false;
-        for (size_t j = 0; j < lo->m; j++) {
-            const char *kept = rc->extras.data + epos;
-
-            if (strcmp(kept, r->ev[j]) != 0)
-                return false;
-            epos += strlen(kept) + 1;
-        }
-        c->kept[i].poff = (uint32_t)pos;
-        c->kept[i].plen = rc->plen[rc->series + k];
-        pos += c->kept[i].plen;
-        if (rc->mode == RC_COPY) {
-            const char *t = rc->tail.data + tpos;
-
-            c->kept[i].toff = (uint32_t)tpos;
-            c->kept[i].tlen = (uint32_t)((const char *)memchr(t, '\n', rc->tail.len - tpos) - t) + 1;
-            tpos += c->kept[i].tlen;
-        }
-        k++;
-    }
-    if (k != n)
-        return false;
-    rc->cursor++;
-    rc->series += n;
-    rc->pos = pos;
-    rc->epos = epos;
-    rc->tpos = tpos; /* for RC_VALUES set again once the tails are written */
-    return true;
-}
-
-static void ensure_rows(struct cadv_metrics_cache *c, size_t n_rows, size_t n_recs)
-{
-    if (c->rows_cap < n_rows + 1) {
-        c->rows_cap = n_rows + 1;
-        c->rstart = cadv_xrealloc(c->rstart, c->rows_cap * sizeof(*c->rstart));
-        c->rseries = cadv_xrealloc(c->rseries, c->rows_cap * sizeof(*c->rseries));
-        c->rmatch = cadv_xrealloc(c->rmatch, c->rows_cap * sizeof(*c->rmatch));
-    }
-    if (c->kept_cap < n_recs + 1) {
-        c->kept_cap = n_recs + 1;
-        c->kept = cadv_xrealloc(c->kept, c->kept_cap * sizeof(*c->kept));
-    }
-}
-
-/* Before writing an interleaved family: each row's run is matched with its kept segment; a row that
- * does not match is kept anew from the cursor. */
-static void match_rows(const struct render *rd, const struct cadv_prom_base *b, const struct layout *lo)
-{
-    struct cadv_metrics_cache *c = rd->c;
-
-    ensure_rows(c, b->n_rows, c->n_recs);
-    for (uint32_t row = 0; row < b->n_rows; row++) {
-        struct cadv_prom_rowcache *rc = b->rows[row]->cache;
-
-        visit_row(c, rc, rd->items[b->item_of_row[row]]->sample->c.timestamp_ns);
-        if (rc->mode != RC_KEEP && rc->cursor >= rc->n_counts)
-            keep_from_cursor(c, rc); /* fewer segments than families: never expected */
-        c->rseries[row] = 0;
-        c->rmatch[row] = rc->mode != RC_KEEP && match_run(c, lo, rc, c->rstart[row], c->rstart[row + 1]);
-        if (!c->rmatch[row] && rc->mode != RC_KEEP)
-            keep_from_cursor(c, rc); /* another structure (a CPU or device came or went) */
-    }
-}
-
-/* Writes one record of an interleaved family: its kept prefix and kept or new tail when its row
- * matched, else written and kept. */
-static void write_interleaved(const struct render *rd, const struct cadv_prom_family *f, size_t name_len,
-                              const struct layout *lo, const struct cadv_prom_base *b, uint32_t i)
-{
-    struct cadv_metrics_cache *c = rd->c;
-    const struct prom_rec *r = &c->recs[i];
-    const struct cadv_prom_row *row = b->rows[r->row];
-    struct cadv_prom_rowcache *rc = row->cache;
-    const struct kept_ref *k = &c->kept[i];
-    size_t line = rd->out->len, pfx, tl;
-    char tail[CADV_PROM_TAIL_MAX];
-
-    if (!c->rmatch[r->row]) {
-        pfx = write_series(rd, f, name_len, lo, row, b->n_keys, r);
-        if (pfx && rc->built == c->render_seq)
-            keep_series(rc, lo, r, rd->out->data + line, pfx, rd->out->len - line - pfx);
-        c->rseries[r->row]++;
-        return;
-    }
-    if (rc->mode == RC_COPY) {
-        put_line(rd->out, rc->prefix.data + k->poff, k->plen, f, name_len, row, b->n_keys,
-                 rc->tail.data + k->toff, k->tlen);
-        return;
-    }
-    tl = fmt_tail(rd, r, tail);
-    put_line(rd->out, rc->prefix.data + k->poff, k->plen, f, name_len, row, b->n_keys, tail, tl);
-    if (!bytes_put(&rc->tail, tail, tl))
-        rc->built = 0;
-}
-
 static void render_family(const struct render *rd, const struct cadv_prom_family *f)
 {
     struct cadv_metrics_cache *c = rd->c;
@@ -1111,59 +979,36 @@ static void render_family(const struct render *rd, const struct cadv_prom_family
     struct layout lo;
     size_t name_len = strlen(f->name);
     const struct prom_rec *last = NULL;
-    bool keep;
 
     make_layout(f, b, &lo);
     if (row_cacheable(rd, f, b, &lo)) {
         render_family_rows(rd, f, b, &lo);
         return;
     }
-    keep = interleaved_cacheable(rd, f);
     c->n_recs = 0;
     arena_reset(c);
-    if (keep)
-        ensure_rows(c, b->n_rows, 0);
     for (uint32_t row = 0; row < b->n_rows; row++) {
         size_t start = c->n_recs;
 
-        if (keep)
-            c->rstart[row] = (uint32_t)start;
         produce_row(rd, f, b, &e, row);
         if (lo.m > 0)
             sort_run(&lo, c->recs + start, c->n_recs - start);
     }
-    if (keep) {
-        c->rstart[b->n_rows] = (uint32_t)c->n_recs;
-        match_rows(rd, b, &lo);
-    }
-    if (c->n_recs > 0 && rd->families_only) {
+    if (c->n_recs == 0)
+        return;
+    if (rd->families_only) {
         write_family_line(rd, f, b, &lo);
         return;
     }
-    if (c->n_recs > 0) {
-        order_records(c, &lo, b);
-        write_header(rd->out, f);
-    }
+    order_records(c, &lo, b);
+    write_header(rd->out, f);
     for (size_t i = 0; i < c->n_recs && !rd->out->overflow; i++) {
         const struct prom_rec *r = &c->recs[c->idx[i]];
 
         if (last && same_series(&lo, last, r))
             continue; /* the Go registry drops a series collected twice: keep the first */
+        (void)write_series(rd, f, name_len, &lo, b->rows[r->row], b->n_keys, r);
         last = r;
-        if (keep)
-            write_interleaved(rd, f, name_len, &lo, b, c->idx[i]);
-        else
-            (void)write_series(rd, f, name_len, &lo, b->rows[r->row], b->n_keys, r);
-    }
-    if (!keep || rd->out->overflow)
-        return;
-    for (uint32_t row = 0; row < b->n_rows; row++) {
-        struct cadv_prom_rowcache *rc = b->rows[row]->cache;
-
-        if (!c->rmatch[row])
-            end_segment(rc, c->rseries[row]);
-        else if (rc->mode == RC_VALUES)
-            rc->tpos = rc->tail.len;
     }
 }
 
