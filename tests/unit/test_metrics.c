@@ -1087,6 +1087,101 @@ Test(metrics, value_only_render_equals_fresh)
     cadv_metrics_cache_free(cache);
 }
 
+/* The interleaved families (cpu, device and failure_type sort before the unique id key) keep each row's
+ * series: a fresh render is what comes out while CPUs come and go, a block device appears, disappears
+ * or is renamed, the failure types vanish with the memory stats, and a device name is collected twice. */
+Test(metrics, interleaved_value_only_render_equals_fresh)
+{
+    enum {
+        N = 16,
+        ROUNDS = 8
+    };
+    static struct cadv_disk_info disks[] = {{.name = "sda", .dev_path = "/dev/sda", .major = 8, .minor = 0},
+                                            {.name = "sdb", .dev_path = "/dev/sdb", .major = 8, .minor = 16},
+                                            {.name = "nvme0n1", .dev_path = "/dev/nvme0n1", .major = 259}};
+    struct cadv_spec spec[N];
+    struct cadv_sample smp[N];
+    struct cadv_metrics_item items[N];
+    char names[N][32];
+    struct cadv_machine_info m;
+    struct cadv_metrics_cache *cache = cadv_metrics_cache_new();
+    struct cadv_metrics_input in;
+    size_t reused[ROUNDS], revalued[ROUNDS];
+
+    fixture_machine(&m);
+    m.disks = disks;
+    m.n_disks = 3;
+    for (int i = 0; i < N; i++) {
+        spec_basic(&spec[i]);
+        full_sample(&smp[i], (uint64_t)i);
+        snprintf(names[i], sizeof(names[i]), "/grp%d/c%02d", i % 2, i);
+        items[i] = (struct cadv_metrics_item){names[i], &spec[i], &smp[i], 1};
+    }
+    /* Without filesystems, two families in a row name only /dev/sdb: reads from sda and sdb, then read
+     * operations on sdb. */
+    smp[10].n_fs = 0;
+    smp[10].n_io = 3;
+    smp[10].io[1] = (struct cadv_io_entry){.major = 8,
+                                           .minor = 16,
+                                           .stat = CADV_IO_SERVICED,
+                                           .opmask = 1u << CADV_IO_OP_READ,
+                                           .v = {[CADV_IO_OP_READ] = 3}};
+    smp[10].io[2] = smp[10].io[0];
+    smp[10].io[2].minor = 16;
+    in = input_all(items, N, &m);
+    for (int round = 0; round < ROUNDS; round++) {
+        in.now_ns += CADV_NS_PER_SEC;
+        if (round > 0)
+            for (int i = 0; i < N; i++)
+                if (round != 7 || i % 2 == 0)
+                    new_values(&smp[i], (uint64_t)(i + round));
+        switch (round) {
+        case 2: /* CPUs come and go */
+            smp[1].n_percpu = 4;
+            smp[1].percpu[2] = 7;
+            smp[1].percpu[3] = 11;
+            smp[4].n_percpu = 1;
+            break;
+        case 3: /* a block device appears, another is renamed, one disappears */
+            smp[2].io[smp[2].n_io++] = (struct cadv_io_entry){
+                    .major = 8, .minor = 16, .stat = CADV_IO_SERVICE_BYTES, .opmask = 1u << CADV_IO_OP_READ};
+            smp[6].io[0].minor = 16;
+            smp[8].n_io = 1;
+            break;
+        case 4: /* the failure types (and the rest of the memory series) vanish */
+            smp[3].c.has &= ~CADV_HAS_MEMORY;
+            smp[4].n_percpu = 2;
+            break;
+        case 5: /* they come back; a device renamed with the same count; a device name twice */
+            smp[3].c.has |= CADV_HAS_MEMORY;
+            smp[2].io[smp[2].n_io - 1].major = 259;
+            smp[2].io[smp[2].n_io - 1].minor = 0;
+            smp[5].io[smp[5].n_io++] = (struct cadv_io_entry){
+                    .major = 9, .minor = 9, .stat = CADV_IO_SERVICE_BYTES, .opmask = 1u << CADV_IO_OP_READ};
+            smp[5].io[smp[5].n_io++] = (struct cadv_io_entry){
+                    .major = 9, .minor = 7, .stat = CADV_IO_SERVICE_BYTES, .opmask = 1u << CADV_IO_OP_READ};
+            break;
+        case 6: /* back to one name per device; fewer devices read, the sdb read operations stay */
+            smp[5].n_io -= 2;
+            smp[10].n_io = 2;
+            break;
+        default:
+            break;
+        }
+        render_equals_fresh(&in, cache, round, &reused[round], &revalued[round]);
+    }
+    cr_expect_eq(revalued[0], 0);
+    for (int round = 1; round < ROUNDS - 1; round++)
+        cr_expect_eq(revalued[round], (size_t)N, "round %d", round);
+    cr_expect_eq(revalued[7], (size_t)N / 2);
+    cr_expect_eq(reused[7], (size_t)N / 2, "rows with the same sample copy their kept series");
+    for (int i = 0; i < N; i++) {
+        cadv_spec_done(&spec[i]);
+        cadv_sample_done(&smp[i]);
+    }
+    cadv_metrics_cache_free(cache);
+}
+
 Test(metrics, promtool_parses_output)
 {
     struct fixture fx;
