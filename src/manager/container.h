@@ -91,6 +91,8 @@ struct cadv_container {
     atomic_bool poked;
     uint64_t poke_mono; /* sched_lock: when a poke last moved it (at most one per base interval) */
     /* Collector thread only (scheduler.c). */
+    bool poke_taken;      /* the scheduled collection in progress took a poke (read detail) */
+    uint64_t repoke_mono; /* when a poke during a collection last made it collect again at once */
     uint64_t interval_ns;
     bool splayed; /* the first (initial-splay) delay was computed */
 };

@@ -35,8 +35,9 @@
 /* The collector wakes SLACK after the first due time (base interval / SLACK_DIV, at most SLACK_MAX:
  * 125 ms at 1 s) and collects every container due by then: with jittered due times spread over the
  * interval (cAdvisor's jitter makes each one 1-2 intervals), one wake-up serves a slice of the
- * containers instead of one each. A collection is at most that much late, never early. A wake-up
- * costs more than a hot-only collection (bench: at 1,000 containers with -collector=bpf and a 10 s
+ * containers instead of one each. A collection is at most that much late, never early. A new
+ * container and a poked one (memory.events changed) are collected at once, with whatever else is due. A
+ * wake-up costs more than a hot-only collection (bench: at 1,000 containers with -collector=bpf and a 10 s
  * detail tier, one wake-up per 1/64 interval cost 2.5% of a core, per 1/8 interval 1.5%). */
 #define SLACK_DIV       8
 #define SLACK_MAX_NS    (125 * CADV_NS_PER_MS)
@@ -100,6 +101,7 @@ struct scheduler {
     pthread_cond_t cond;
     struct sched_ent *heap;
     size_t n_heap, cap_heap;
+    size_t n_urgent; /* entries pushed by add or poke since the last pass started: no slack for them */
     struct worker worker;
 
     /* Collector thread only: reusable buffers, so a collection allocates nothing. */
@@ -244,6 +246,7 @@ void scheduler_add(struct scheduler *sch, struct cadv_container *c)
     pthread_mutex_lock(&sch->lock);
     if (c->heap_idx == SIZE_MAX) {
         heap_push(sch, cadv_container_ref(c), cadv_mono_ns());
+        sch->n_urgent++;
         pthread_cond_signal(&sch->cond);
     }
     pthread_mutex_unlock(&sch->lock);
@@ -274,6 +277,7 @@ void scheduler_poke(struct scheduler *sch, struct cadv_container *c)
 
         c->poke_mono = now;
         heap_push(sch, e, now);
+        sch->n_urgent++;
         pthread_cond_signal(&sch->cond);
     }
     pthread_mutex_unlock(&sch->lock);
@@ -372,7 +376,7 @@ static int store(struct scheduler *sch, struct cadv_container *c, struct cadv_sa
  * renews the hot counters of the newest sample (c's ring, copied into carry), so it needs one. A poke
  * (memory.events changed: limit hit, OOM) reads detail too. collect_lock held. */
 static bool want_detail(struct scheduler *sch, struct cadv_container *c, struct cadv_sample *carry,
-                        uint64_t now_mono)
+                        uint64_t now_mono, bool poked)
 {
     int64_t d = sch->d.cfg->detail_housekeeping_interval_ns;
     uint64_t base = sch->d.base_interval_ns, detail = d > 0 ? (uint64_t)d : base;
@@ -382,7 +386,7 @@ static bool want_detail(struct scheduler *sch, struct cadv_container *c, struct 
     if (cadv_tier_take_detail(&c->detail_due_mono, now_mono, base, detail,
                               c->detail_due_mono ? 0 : cadv_tier_phase_ns(c->name, base, detail)))
         return true;
-    return atomic_load(&c->poked) || cadv_ring_latest(c->ring, carry) < 0;
+    return poked || cadv_ring_latest(c->ring, carry) < 0;
 }
 
 /* Reads c's hot tier into sc->carry (the newest sample) and stores it. Returns like read_stats. */
@@ -421,7 +425,11 @@ static int collect(struct scheduler *sch, struct cadv_container *c, struct cadv_
         if (last && now >= last && now - last <= max_age_ns)
             goto out;
     }
-    detail = !spec_refresh || want_detail(sch, c, &sc->carry, now_mono);
+    /* A scheduled collection takes the poke (the memory.events change it reads); one that comes
+     * while it runs is left for next_delay. */
+    if (spec_refresh)
+        c->poke_taken = atomic_exchange(&c->poked, false);
+    detail = !spec_refresh || want_detail(sch, c, &sc->carry, now_mono, c->poke_taken);
     if (detail) {
         cadv_sample_clear(s);
         r = cadv_cgroup_read_stats(c->cg, sch->d.kinds, s);
@@ -456,6 +464,7 @@ static uint64_t next_delay(struct scheduler *sch, struct cadv_container *c)
     const struct cadv_config *cfg = sch->d.cfg;
     double factor = c->splayed ? cfg->jitter_factor : cfg->initial_splay_factor;
     uint64_t delay, oom;
+    bool again;
 
     if (cfg->allow_dynamic_housekeeping) {
         int n = cadv_ring_latest2(c->ring, &sch->hk_newest, &sch->hk_prev);
@@ -465,9 +474,17 @@ static uint64_t next_delay(struct scheduler *sch, struct cadv_container *c)
                                                   sch->d.max_interval_ns, true, n, equal);
     }
     c->splayed = true;
-    if (atomic_exchange(&c->poked, false))
+    again = atomic_exchange(&c->poked, false); /* memory.events changed during the collection */
+    if (c->poke_taken || again)
         c->interval_ns = sch->d.base_interval_ns;
+    c->poke_taken = false;
     delay = cadv_sched_jitter(c->interval_ns, factor, rng_double(&sch->rng));
+    /* The collection may have read memory.events before that change: collect again at once, at most
+     * once per base interval (a cgroup at its limit changes it up to 100 times a second). */
+    if (again && (c->repoke_mono == 0 || cadv_mono_ns() - c->repoke_mono >= sch->d.base_interval_ns)) {
+        c->repoke_mono = cadv_mono_ns();
+        return 0;
+    }
     pthread_mutex_lock(&c->collect_lock); /* an on-demand collection may update the OOM state */
     oom = oom_recheck_ns(c, cadv_now_ns());
     pthread_mutex_unlock(&c->collect_lock);
@@ -490,6 +507,7 @@ static void run_pass(struct scheduler *sch)
     uint64_t start = cadv_mono_ns(), took, until = start;
     size_t stored = 0;
 
+    sch->n_urgent = 0; /* they were pushed due at or before now: this pass takes them */
     while (!worker_stopping(&sch->worker) && sch->n_heap > 0 && sch->heap[0].due_mono <= until) {
         struct cadv_container *c = heap_delete(sch, 0);
         uint64_t delay = 0;
@@ -548,7 +566,7 @@ static void *collector_main(void *arg)
             wake += slack_ns(sch); /* a slice of the containers due by then, in one pass */
         if (sch->n_heap == 0)
             pthread_cond_wait(&sch->cond, &sch->lock);
-        else if (wake > cadv_mono_ns())
+        else if (wake > cadv_mono_ns() && sch->n_urgent == 0)
             wait_until(sch, wake);
         else
             run_pass(sch);
