@@ -620,6 +620,14 @@ void cadv_manager_get_stats(struct cadv_manager *m, struct cadv_manager_stats *r
     s.containers_removed_total = atomic_load(&m->removed_total);
     s.events_stored = cadv_events_count(m->events);
     s.events_dropped_total = cadv_events_dropped_total(m->events);
+    s.bpf_path = cadv_cgroup_bpf_path(m->root);
+    if (s.bpf_path) {
+        uint64_t ns[CADV_BPF_N_H], locked;
+
+        cadv_cgroup_bpf_pass_ns(ns, &locked);
+        for (int h = 0; h < CADV_BPF_N_H; h++)
+            s.bpf_pass_ns += ns[h];
+    }
     *ret = s;
 }
 

@@ -43,6 +43,8 @@ struct cadv_manager_stats {
     uint64_t ondemand_total;       /* on-demand collections (max_age) */
     uint64_t events_stored;        /* events held by the event store */
     uint64_t events_dropped_total; /* events dropped by full stream queues */
+    const char *bpf_path;          /* the BPF collector's pass in use: "walk", "iter", or NULL (files) */
+    uint64_t bpf_pass_ns;          /* duration of its last pass, all hierarchies (0: none) */
 };
 
 /* Creates a manager for cfg (borrowed; must outlive the manager). Opens the cgroup root and reads the

@@ -224,6 +224,28 @@ static void gen_health(struct cadv_prom_emit *e, const struct cadv_prom_family *
     cadv_prom_scaled(e, v, f->scale, NULL);
 }
 
+/* The collector in use: files, or bpf with its pass. */
+static void gen_collector(struct cadv_prom_emit *e, const struct cadv_prom_family *f,
+                          const struct cadv_metrics_input *in, const struct cadv_metrics_item *it)
+{
+    const char *path;
+
+    (void)f;
+    (void)it;
+    if (!in->self || !in->self->has_manager)
+        return;
+    path = in->self->stats.bpf_path;
+    cadv_prom_u64(e, 1, (const char *[]){path ? "bpf" : "files", path ? path : ""});
+}
+
+/* Like gen_health, only while the BPF collector serves the root. */
+static void gen_bpf_health(struct cadv_prom_emit *e, const struct cadv_prom_family *f,
+                           const struct cadv_metrics_input *in, const struct cadv_metrics_item *it)
+{
+    if (in->self && in->self->has_manager && in->self->stats.bpf_path)
+        gen_health(e, f, in, it);
+}
+
 /* ---- the table ---- */
 
 #define M_GEN(n, h, k, fn, o, sc)                                                                      \
@@ -309,6 +331,17 @@ const struct cadv_prom_family cadv_prom_machine_families[] = {
         G_GEN("process_virtual_memory_max_bytes", "Maximum amount of virtual memory available in bytes.",
               GAUGE, gen_process, SELF(virtual_max_bytes), 0),
         /* cadv's own health. */
+        {.name = "cadv_collector_info",
+         .help = "The collector in use (-collector): files, or bpf with its pass (walk: a css walk under "
+                 "RCU; "
+                 "iter: cgroup_iter under cgroup_mutex).",
+         .type = GAUGE,
+         .scope = CADV_PROM_GLOBAL,
+         .gen = gen_collector,
+         .n_extra = 2,
+         .extra = {"collector", "pass"}},
+        G_GEN("cadv_bpf_pass_seconds", "Duration of the BPF collector's last pass over all its hierarchies.",
+              GAUGE, gen_bpf_health, MS(bpf_pass_ns), 9),
         G_GEN("cadv_collection_cycle_seconds",
               "Duration of the last housekeeping pass that collected samples.", GAUGE, gen_health,
               MS(cycle_seconds_ns), 9),

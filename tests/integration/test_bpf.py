@@ -10,6 +10,7 @@ whole collection cycle) and the time a collection takes. The fallback test runs 
 expects the one log line and the file path. A spec refresh takes the cpu and memory limits from the pass
 (strace: no limit file opened while a change is seen)."""
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -150,6 +151,12 @@ def test_bpf_matches_files(daemon, farm):
     assert last[farm.path("mem")]["memory"]["usage"] >= 48 << 20
     assert last[farm.path("lim")]["memory"]["failcnt"] > 0
     assert last[farm.path("lim")]["memory"]["max_usage"] > 0
+    # The collector in use, as a self-metric.
+    bm, fm = b.get("/metrics").text, f.get("/metrics").text
+    assert 'cadv_collector_info{collector="bpf",pass="walk"} 1' in bm or \
+        'cadv_collector_info{collector="bpf",pass="iter"} 1' in bm, bm[-3000:]
+    assert re.search(r"^cadv_bpf_pass_seconds \d", bm, re.M), "no cadv_bpf_pass_seconds"
+    assert 'cadv_collector_info{collector="files",pass=""} 1' in fm and "cadv_bpf_pass_seconds" not in fm
 
 
 def test_bpf_without_capability_falls_back(daemon, cgroups, monkeypatch, tmp_path):
