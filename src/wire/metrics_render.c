@@ -991,7 +991,7 @@ static void render_family(const struct render *rd, const struct cadv_prom_family
         size_t start = c->n_recs;
 
         produce_row(rd, f, b, &e, row);
-        if (lo.m > 0 && c->n_recs > start) /* recs is NULL until the first record */
+        if (lo.m > 0 && c->recs) /* recs is NULL until the first record */
             sort_run(&lo, c->recs + start, c->n_recs - start);
     }
     if (c->n_recs == 0)
