@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 OR Apache-2.0 */
 /* cgstat.bpf.c - one cgroup_iter pass (DESCENDANTS_PRE from a v1 hierarchy root) writes one record per
- * cgroup into the mmapable array `recs`: cpuacct usage, the memory page counter and limits, and the cpu
- * controller's settings, read exactly as the kernel's cpuacct.usage, memory.usage_in_bytes,
- * memory.max_usage_in_bytes, memory.limit_in_bytes, memory.failcnt, memory.memsw.limit_in_bytes,
- * memory.soft_limit_in_bytes, cpu.shares, cpu.cfs_quota_us and cpu.cfs_period_us files compute them.
+ * cgroup into the mmapable array `recs`: cpuacct usage, the memory page counters, limits and OOM kill
+ * count, and the cpu controller's settings and bandwidth statistics, read exactly as the kernel's
+ * cpuacct.usage, memory.usage_in_bytes, memory.max_usage_in_bytes, memory.limit_in_bytes,
+ * memory.failcnt, memory.memsw.limit_in_bytes, memory.soft_limit_in_bytes,
+ * memory.kmem.usage_in_bytes, memory.oom_control (oom_kill), cpu.shares, cpu.cfs_quota_us,
+ * cpu.cfs_period_us and cpu.stat (nr_periods, nr_throttled, throttled_time) files compute them.
  * Nothing is printed to the seq file.
  *
  * Per-CPU pointers: this kernel's BTF has no per-CPU type tags and no data symbols in kallsyms, so
@@ -130,6 +132,12 @@ static int mem_counters(struct cgroup *cgrp, struct cgstat_rec *r)
     r->mem_failcnt = mc->memory.failcnt;
     r->mem_memsw_limit = (__u64)mc->memsw.max * page_size;
     r->mem_soft_limit = (__u64)mc->soft_limit * page_size;
+    r->mem_oom_kill =
+            (__u64)mc->memory_events[bpf_core_enum_value(enum memcg_memory_event, MEMCG_OOM_KILL)].counter;
+    if (bpf_core_field_exists(mc->kmem)) {
+        r->mem_kmem = (__u64)mc->kmem.usage.counter * page_size;
+        r->flags |= CGSTAT_HAS_KMEM;
+    }
     return 0;
 }
 
@@ -156,6 +164,11 @@ static int cpu_limits(struct cgroup *cgrp, struct cgstat_rec *r)
     r->cpu_shares = shares;
     r->cpu_quota_us = quota == ~0ULL ? 0 : quota / 1000;
     r->cpu_period_us = (__u64)tg->cfs_bandwidth.period / 1000;
+    /* cpu.stat: the bandwidth statistics as printed (ints and a u64), read without its lock as the
+     * file's show function does. */
+    r->cpu_nr_periods = (__u64)tg->cfs_bandwidth.nr_periods;
+    r->cpu_nr_throttled = (__u64)tg->cfs_bandwidth.nr_throttled;
+    r->cpu_throttled_ns = tg->cfs_bandwidth.throttled_time;
     return 0;
 }
 

@@ -12,21 +12,28 @@
 enum {
     CGSTAT_HAS_CPU = 1,    /* cpu_ns: v1 cpuacct.usage (sum of the per-CPU cpuusage counters) */
     CGSTAT_HAS_MEM = 2,    /* mem_*: the v1 memory page counter (not for a root: its usage is global state) */
-    CGSTAT_HAS_CPULIM = 4, /* cpu_shares, cpu_quota_us, cpu_period_us: the v1 cpu controller (not a root) */
+    CGSTAT_HAS_CPULIM = 4, /* cpu_shares, cpu_quota_us, cpu_period_us and cpu_nr_*, cpu_throttled_ns: the v1
+                            * cpu controller (not a root) */
+    CGSTAT_HAS_KMEM = 8,   /* mem_kmem: the v1 kmem page counter (kernels that still have it) */
 };
 
 struct cgstat_rec {
-    __u64 id;              /* cgroup id = inode number of the directory in its hierarchy */
-    __u64 cpu_ns;          /* cpuacct.usage */
-    __u64 mem_usage;       /* memory.usage_in_bytes */
-    __u64 mem_max_usage;   /* memory.max_usage_in_bytes */
-    __u64 mem_limit;       /* memory.limit_in_bytes */
-    __u64 mem_failcnt;     /* memory.failcnt */
-    __u64 mem_memsw_limit; /* memory.memsw.limit_in_bytes (where swap accounting is on) */
-    __u64 mem_soft_limit;  /* memory.soft_limit_in_bytes */
-    __u64 cpu_shares;      /* cpu.shares */
-    __u64 cpu_quota_us;    /* cpu.cfs_quota_us, 0 for its -1 (no quota) */
-    __u64 cpu_period_us;   /* cpu.cfs_period_us */
-    __u32 flags;           /* CGSTAT_HAS_* */
-    __u32 hier;            /* the pass's hierarchy number (set by the loader before each pass) */
+    __u64 id;               /* cgroup id = inode number of the directory in its hierarchy */
+    __u64 cpu_ns;           /* cpuacct.usage */
+    __u64 mem_usage;        /* memory.usage_in_bytes */
+    __u64 mem_max_usage;    /* memory.max_usage_in_bytes */
+    __u64 mem_limit;        /* memory.limit_in_bytes */
+    __u64 mem_failcnt;      /* memory.failcnt */
+    __u64 mem_memsw_limit;  /* memory.memsw.limit_in_bytes (where swap accounting is on) */
+    __u64 mem_soft_limit;   /* memory.soft_limit_in_bytes */
+    __u64 cpu_shares;       /* cpu.shares */
+    __u64 cpu_quota_us;     /* cpu.cfs_quota_us, 0 for its -1 (no quota) */
+    __u64 cpu_period_us;    /* cpu.cfs_period_us */
+    __u64 cpu_nr_periods;   /* cpu.stat nr_periods */
+    __u64 cpu_nr_throttled; /* cpu.stat nr_throttled */
+    __u64 cpu_throttled_ns; /* cpu.stat throttled_time */
+    __u64 mem_kmem;         /* memory.kmem.usage_in_bytes */
+    __u64 mem_oom_kill;     /* memory.oom_control oom_kill */
+    __u32 flags;            /* CGSTAT_HAS_* */
+    __u32 hier;             /* the pass's hierarchy number (set by the loader before each pass) */
 };

@@ -75,6 +75,7 @@ static struct {
     struct bpf_link *flush;              /* cgroup2: cgflush on the root */
     int cpulim_h;                        /* the hierarchy whose records have the cpu settings, or -1 */
     bool cpulim_ok, memlim_ok;           /* the limits passed the self-check: spec refreshes use them */
+    bool cfs_ok, kmem_ok, oomkill_ok;    /* detail values that passed it: detail reads use them */
     bool memsw;                          /* swap accounting is on (memory.memsw.* files exist) */
     struct cgstat_rec *recs;             /* the mmapped array map */
     _Atomic(struct snap *) spare;        /* a retired snapshot's storage, for the next pass */
@@ -446,6 +447,114 @@ static void check_limits(const struct snap *s, int mem_fd, int cpu_fd)
     }
 }
 
+/* <dir>/<file> of the hierarchy at fd (dir NULL: its root): the values of keys, all found, or false. */
+static bool keyed_at(int fd, const char *dir, const char *file, const char *const *keys, size_t n,
+                     uint64_t *v)
+{
+    char path[300], buf[512];
+    uint64_t found = 0;
+    size_t len;
+
+    (void)snprintf(path, sizeof(path), "%.200s/%s", dir ? dir : ".", file);
+    for (size_t i = 0; i < n; i++)
+        v[i] = 0;
+    if (cadv_read_at(fd, path, buf, sizeof(buf), &len) < 0)
+        return false;
+    if (n == 0) /* a single number */
+        return cadv_keyed_parse_value(buf, len, v) == 0;
+    (void)cadv_keyed_parse(buf, len, keys, n, v, &found);
+    return found == (1ULL << n) - 1;
+}
+
+/* One detail kind of the start-up check: its file's values at a child before and after a pass
+ * (child NULL: no child to check, only the file's presence at the root). */
+struct detail_check {
+    const char *file, *const *keys;
+    size_t n;     /* keys (0: the file is one number) */
+    bool counter; /* the values only grow: the pass's lie between the two reads; else (a gauge) the
+                   * check holds only where the two reads agree, and is tried again otherwise */
+    uint64_t before[3], after[3];
+};
+
+static bool detail_in(const struct detail_check *c, const uint64_t *got)
+{
+    for (size_t i = 0; i < (c->n ? c->n : 1); i++)
+        if (got[i] < c->before[i] || got[i] > c->after[i])
+            return false;
+    return true;
+}
+
+/* The figures of detail kind k (0 cpu.stat, 1 kmem, 2 oom_kill) in rec, or false (not recorded). */
+static bool detail_of(int k, const struct cgstat_rec *rec, uint64_t *got)
+{
+    switch (k) {
+    case 0:
+        got[0] = rec->cpu_nr_periods;
+        got[1] = rec->cpu_nr_throttled;
+        got[2] = rec->cpu_throttled_ns;
+        return rec->flags & CGSTAT_HAS_CPULIM;
+    case 1:
+        got[0] = rec->mem_kmem;
+        return rec->flags & CGSTAT_HAS_KMEM;
+    default:
+        got[0] = rec->mem_oom_kill;
+        return rec->flags & CGSTAT_HAS_MEM;
+    }
+}
+
+/* The detail values of the pass (cpu.stat's bandwidth statistics; memory.kmem.usage_in_bytes and
+ * memory.oom_control's oom_kill) checked against a child cgroup's files around a pass: each kind that
+ * differs, or cannot be checked, is read from files, with one log line; a kind whose file the
+ * hierarchy lacks is read from files too (which find none), silently. Lock held. */
+static void check_details(int mem_fd, int cpu_fd)
+{
+    static const char *const cfs_keys[] = {"nr_periods", "nr_throttled", "throttled_time"};
+    static const char *const oom_keys[] = {"oom_kill"};
+    struct detail_check c[3] = {{"cpu.stat", cfs_keys, 3, true, {0}, {0}},
+                                {"memory.kmem.usage_in_bytes", NULL, 0, false, {0}, {0}},
+                                {"memory.oom_control", oom_keys, 1, true, {0}, {0}}};
+    int fd[3] = {st.cpulim_h >= 0 ? cpu_fd : -1, mem_fd, mem_fd};
+    bool *ok[3] = {&st.cfs_ok, &st.kmem_ok, &st.oomkill_ok};
+    char child[2][256];
+    bool has_child[2];
+
+    has_child[0] = fd[0] >= 0 && first_child(fd[0], child[0], sizeof(child[0]));
+    has_child[1] = mem_fd >= 0 && first_child(mem_fd, child[1], sizeof(child[1]));
+    for (int k = 0; k < 3; k++) {
+        const char *ch = has_child[k == 0 ? 0 : 1] ? child[k == 0 ? 0 : 1] : NULL;
+        struct detail_check *d = &c[k];
+        int verdict = -1; /* 1 equal, 0 differs, -1 not checked */
+
+        *ok[k] = false;
+        if (fd[k] < 0 || !keyed_at(fd[k], ch, d->file, d->keys, d->n, d->before))
+            continue;
+        if (!ch) {
+            *ok[k] = true; /* no child cgroup yet: nothing to compare */
+            continue;
+        }
+        for (int attempt = 0; attempt < 3 && verdict < 0; attempt++) {
+            const struct cgstat_rec *rec;
+            uint64_t got[3] = {0, 0, 0};
+            struct snap *s;
+
+            if (attempt > 0 && !keyed_at(fd[k], ch, d->file, d->keys, d->n, d->before))
+                break;
+            if (run_pass() < 0 || !keyed_at(fd[k], ch, d->file, d->keys, d->n, d->after))
+                break;
+            if (!d->counter && memcmp(d->before, d->after, sizeof(d->before)) != 0)
+                continue;   /* a gauge that moved meanwhile: no verdict */
+            s = snap_get(); /* the lock is held: no other pass replaces it */
+            rec = find(s, k == 0 ? (uint32_t)st.cpulim_h : CADV_BPF_MEM, dir_ino(fd[k], ch));
+            verdict = rec && detail_of(k, rec, got) && detail_in(d, got);
+            snap_put(s);
+        }
+        *ok[k] = verdict == 1;
+        if (verdict != 1)
+            cadv_log(CADV_LOG_WARNING, "BPF collector: %s of %s %s: reading it from files", d->file, ch,
+                     verdict == 0 ? "differs from its file" : "could not be checked against its file");
+    }
+}
+
 /* The first pass checked against the files: the cpuacct root's usage lies between two reads of
  * cpuacct.usage around the pass, and a memory child's limit and failcnt equal its files. */
 static int self_check(int cpu_fd, int mem_fd, int lim_fd, char *why, size_t cap)
@@ -500,6 +609,9 @@ static int self_check(int cpu_fd, int mem_fd, int lim_fd, char *why, size_t cap)
             closedir(d);
     }
     check_limits(s, mem_fd, lim_fd);
+    snap_put(s); /* the detail check runs passes of its own */
+    s = NULL;
+    check_details(mem_fd, lim_fd);
     r = 0;
 out:
     snap_put(s);
@@ -534,6 +646,7 @@ static void teardown(void)
     st.walk = st.v2 = false;
     st.cpulim_h = -1;
     st.cpulim_ok = st.memlim_ok = st.memsw = false;
+    st.cfs_ok = st.kmem_ok = st.oomkill_ok = false;
     if (st.recs)
         munmap(st.recs, st.map_len);
     st.recs = NULL;
@@ -776,19 +889,27 @@ void cadv_cgroup_bpf_pass_ns(uint64_t ns[CADV_BPF_N_H], uint64_t *locked_ns)
     *locked_ns = atomic_load_explicit(&st.locked_ns, memory_order_relaxed);
 }
 
-/* Which limits spec refreshes take from the pass, for the start line. */
-static const char *limits_note(void)
+/* Which limits spec refreshes and which detail values detail reads take from the pass, for the start
+ * line ("" or "; ..."). */
+static const char *limits_note(char *buf, size_t cap)
 {
-    if (st.cpulim_ok && st.memlim_ok)
-        return "; cpu and memory limits from the pass";
-    if (st.cpulim_ok || st.memlim_ok)
-        return st.cpulim_ok ? "; cpu limits from the pass" : "; memory limits from the pass";
-    return "";
+    const char *what[] = {st.cpulim_ok ? "cpu limits" : NULL, st.memlim_ok ? "memory limits" : NULL,
+                          st.cfs_ok ? "cpu.stat" : NULL, st.kmem_ok ? "kmem usage" : NULL,
+                          st.oomkill_ok ? "oom_kill" : NULL};
+    size_t n = 0, len = 0;
+
+    buf[0] = '\0';
+    for (size_t i = 0; i < sizeof(what) / sizeof(what[0]); i++)
+        if (what[i] && len < cap)
+            len += (size_t)snprintf(buf + len, cap - len, "%s%s", n++ ? ", " : "; ", what[i]);
+    if (n && len < cap)
+        (void)snprintf(buf + len, cap - len, " from the pass");
+    return buf;
 }
 
 bool cadv_cgroup_bpf_start(struct cadv_cgroup_root *root, const char *mode, uint64_t max_age_ns)
 {
-    char why[256] = "", walk_why[256] = "", how[400];
+    char why[256] = "", walk_why[256] = "", how[500], note[120];
     int r;
 
     if (!mode || strcmp(mode, "files") == 0)
@@ -817,12 +938,12 @@ bool cadv_cgroup_bpf_start(struct cadv_cgroup_root *root, const char *mode, uint
         (void)snprintf(how, sizeof(how),
                        "css walks under RCU (no cgroup_mutex) over the v1 cpuacct%s%s hierarchies%s",
                        st.walk_id[CADV_BPF_MEM] ? ", memory" : "", st.walk_id[CADV_BPF_CPUCTL] ? ", cpu" : "",
-                       limits_note());
+                       limits_note(note, sizeof(note)));
     else
         (void)snprintf(how, sizeof(how),
                        "cgroup_iter passes under cgroup_mutex over the v1 cpuacct%s%s hierarchies%s (%s)",
                        st.link[CADV_BPF_MEM] ? ", memory" : "", st.link[CADV_BPF_CPUCTL] ? ", cpu" : "",
-                       limits_note(), walk_why);
+                       limits_note(note, sizeof(note)), walk_why);
     pthread_mutex_unlock(&st.lock);
     cadv_log(CADV_LOG_INFO, "BPF collector: %s, one pass per %llu ms at most", how,
              (unsigned long long)(max_age_ns / 1000000));
@@ -945,6 +1066,54 @@ bool cadv_cgroup_bpf_mem_limits(struct cadv_cgroup *cg, uint64_t *limit, uint64_
     return true;
 }
 
+void cadv_cgroup_bpf_detail_file_add(struct cadv_cgroup *cg, unsigned slot, int dir, const char *name,
+                                     enum cadv_bpf_detail what)
+{
+    /* The check's verdicts and cpulim_h are set before the path is served and kept until it stops. */
+    int h = what == CADV_BPF_D_CFS    ? (st.cfs_ok ? st.cpulim_h : -1)
+            : what == CADV_BPF_D_KMEM ? (st.kmem_ok ? CADV_BPF_MEM : -1)
+                                      : (st.oomkill_ok ? CADV_BPF_MEM : -1);
+
+    /* A root's records carry none of them (its files differ: no quota, global state). */
+    if (h < 0 || !cadv_cgroup_bpf_active(cg->root) || cadv_cgroup__is_root(cg))
+        cadv_cgroup__file_add(cg, slot, dir, name, true);
+    else
+        cadv_cgroup_bpf_file_add(cg, slot, dir, name, h);
+}
+
+bool cadv_cgroup_bpf_cfs(struct cadv_cgroup *cg, uint64_t *periods, uint64_t *throttled,
+                         uint64_t *throttled_ns)
+{
+    struct cgstat_rec rec;
+
+    if (!st.cfs_ok || st.cpulim_h < 0 || !get(cg, (uint32_t)st.cpulim_h, CGSTAT_HAS_CPULIM, &rec))
+        return false;
+    *periods = rec.cpu_nr_periods;
+    *throttled = rec.cpu_nr_throttled;
+    *throttled_ns = rec.cpu_throttled_ns;
+    return true;
+}
+
+bool cadv_cgroup_bpf_kmem(struct cadv_cgroup *cg, uint64_t *bytes)
+{
+    struct cgstat_rec rec;
+
+    if (!st.kmem_ok || !get(cg, CADV_BPF_MEM, CGSTAT_HAS_KMEM, &rec))
+        return false;
+    *bytes = rec.mem_kmem;
+    return true;
+}
+
+bool cadv_cgroup_bpf_oom_kill(struct cadv_cgroup *cg, uint64_t *kills)
+{
+    struct cgstat_rec rec;
+
+    if (!st.oomkill_ok || !get(cg, CADV_BPF_MEM, CGSTAT_HAS_MEM, &rec))
+        return false;
+    *kills = rec.mem_oom_kill;
+    return true;
+}
+
 #else /* !CADV_HAVE_BPF */
 
 bool cadv_cgroup_bpf_built(void)
@@ -1030,6 +1199,37 @@ bool cadv_cgroup_bpf_mem_limits(struct cadv_cgroup *cg, uint64_t *limit, uint64_
     (void)limit;
     (void)memsw;
     (void)soft;
+    return false;
+}
+
+void cadv_cgroup_bpf_detail_file_add(struct cadv_cgroup *cg, unsigned slot, int dir, const char *name,
+                                     enum cadv_bpf_detail what)
+{
+    (void)what;
+    cadv_cgroup__file_add(cg, slot, dir, name, true);
+}
+
+bool cadv_cgroup_bpf_cfs(struct cadv_cgroup *cg, uint64_t *periods, uint64_t *throttled,
+                         uint64_t *throttled_ns)
+{
+    (void)cg;
+    (void)periods;
+    (void)throttled;
+    (void)throttled_ns;
+    return false;
+}
+
+bool cadv_cgroup_bpf_kmem(struct cadv_cgroup *cg, uint64_t *bytes)
+{
+    (void)cg;
+    (void)bytes;
+    return false;
+}
+
+bool cadv_cgroup_bpf_oom_kill(struct cadv_cgroup *cg, uint64_t *kills)
+{
+    (void)cg;
+    (void)kills;
     return false;
 }
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cgroup_bpf.h - the BPF collector (-collector=bpf|auto): one pass per interval reads every v1
- * cgroup's cpuacct usage, memory page counters and limits and cpu controller settings, or every
+ * cgroup's cpuacct usage, memory page counters, limits and OOM kill count, and cpu controller
+ * settings and bandwidth statistics, or every
  * cgroup2 cgroup's cpu.stat usage_usec
  * (bpf/cgstat.bpf.c), into an mmapped array; the readers take those values from the snapshot and read
  * the files for the rest. A pass is an open-coded css walk under RCU run by BPF_PROG_RUN (no
@@ -61,3 +62,20 @@ bool cadv_cgroup_bpf_mem(struct cadv_cgroup *cg, uint64_t *usage, uint64_t *max_
 bool cadv_cgroup_bpf_cpu_limits(struct cadv_cgroup *cg, uint64_t *shares, uint64_t *quota_us,
                                 uint64_t *period_us);
 bool cadv_cgroup_bpf_mem_limits(struct cadv_cgroup *cg, uint64_t *limit, uint64_t *memsw, uint64_t *soft);
+
+/* Detail values the pass carries besides the hot counters (v1, not a root), each used only where the
+ * start-up check found it equal to its file at a child cgroup (else read from files, with a log line). */
+enum cadv_bpf_detail {
+    CADV_BPF_D_CFS,      /* cpu.stat nr_periods, nr_throttled, throttled_time */
+    CADV_BPF_D_KMEM,     /* memory.kmem.usage_in_bytes */
+    CADV_BPF_D_OOM_KILL, /* memory.oom_control oom_kill */
+};
+/* Registers the file slot of detail value `what`: like cadv_cgroup_bpf_file_add where the pass
+ * carries it, else a kept-open slot. */
+void cadv_cgroup_bpf_detail_file_add(struct cadv_cgroup *cg, unsigned slot, int dir, const char *name,
+                                     enum cadv_bpf_detail what);
+/* From the snapshot: true and every output set, or false (read the file). */
+bool cadv_cgroup_bpf_cfs(struct cadv_cgroup *cg, uint64_t *periods, uint64_t *throttled,
+                         uint64_t *throttled_ns);
+bool cadv_cgroup_bpf_kmem(struct cadv_cgroup *cg, uint64_t *bytes);
+bool cadv_cgroup_bpf_oom_kill(struct cadv_cgroup *cg, uint64_t *kills);

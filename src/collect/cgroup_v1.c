@@ -115,14 +115,14 @@ static void v1_setup(struct cadv_cgroup *cg)
     cadv_cgroup__file_add(cg, S_CPUACCT_STAT, acct, "cpuacct.stat", true);
     cadv_cgroup__file_add(cg, S_CPUACCT_PERCPU, k & CADV_KIND_PERCPU ? acct : -1, "cpuacct.usage_percpu",
                           true);
-    cadv_cgroup__file_add(cg, S_CPU_STAT, cpu, "cpu.stat", true);
+    cadv_cgroup_bpf_detail_file_add(cg, S_CPU_STAT, cpu, "cpu.stat", CADV_BPF_D_CFS);
     cadv_cgroup__file_add(cg, S_MEM_STAT, mem, "memory.stat", true);
     cadv_cgroup_bpf_file_add(cg, S_MEM_USAGE, mem, "memory.usage_in_bytes", CADV_BPF_MEM);
     cadv_cgroup_bpf_file_add(cg, S_MEM_MAX_USAGE, mem, "memory.max_usage_in_bytes", CADV_BPF_MEM);
     cadv_cgroup_bpf_file_add(cg, S_MEM_FAILCNT, mem, "memory.failcnt", CADV_BPF_MEM);
-    cadv_cgroup__file_add(cg, S_MEM_KMEM, mem, "memory.kmem.usage_in_bytes", true);
+    cadv_cgroup_bpf_detail_file_add(cg, S_MEM_KMEM, mem, "memory.kmem.usage_in_bytes", CADV_BPF_D_KMEM);
     cadv_cgroup__file_add(cg, S_MEM_NUMA, k & CADV_KIND_MEMORY_NUMA ? mem : -1, "memory.numa_stat", true);
-    cadv_cgroup__file_add(cg, S_MEM_OOM_CONTROL, mem, "memory.oom_control", true);
+    cadv_cgroup_bpf_detail_file_add(cg, S_MEM_OOM_CONTROL, mem, "memory.oom_control", CADV_BPF_D_OOM_KILL);
     cadv_cgroup__file_add(cg, S_PIDS_CURRENT, dir_of(cg, CADV_CG_PIDS), "pids.current", true);
     /* Hybrid: the cgroup2 mount has PSI, and cpu.stat usage when there is no cpuacct directory. */
     cadv_cgroup__file_add(cg, S_U_CPU_STAT, acct < 0 ? udir : -1, "cpu.stat", true);
@@ -218,7 +218,9 @@ static int v1_cpu(struct cadv_cgroup *cg, uint32_t kinds, struct cadv_sample *s,
 
     if ((r = v1_cpuacct(cg, kinds, s, buf)) < 0)
         return r;
-    if ((r = slot_read(cg, S_CPU_STAT, buf, CADV_CG_SMALL_BUF, &len, &ok)) < 0)
+    if (cadv_cgroup_bpf_cfs(cg, &s->c.cpu.periods, &s->c.cpu.throttled_periods, &s->c.cpu.throttled_ns))
+        ok = false; /* from the BPF snapshot */
+    else if ((r = slot_read(cg, S_CPU_STAT, buf, CADV_CG_SMALL_BUF, &len, &ok)) < 0)
         return r;
     if (ok) {
         (void)cadv_keyed_parse(buf, len, cfs, 3, v, &found);
@@ -372,9 +374,12 @@ static int v1_oom_kill(struct cadv_cgroup *cg, struct cadv_sample *s, char *buf)
     bool ok;
     int r;
 
-    if ((r = slot_read(cg, S_MEM_OOM_CONTROL, buf, CADV_CG_SMALL_BUF, &len, &ok)) < 0 || !ok)
+    if (cadv_cgroup_bpf_oom_kill(cg, &v[0]))
+        found = 1; /* from the BPF snapshot */
+    else if ((r = slot_read(cg, S_MEM_OOM_CONTROL, buf, CADV_CG_SMALL_BUF, &len, &ok)) < 0 || !ok)
         return r;
-    (void)cadv_keyed_parse(buf, len, keys, 1, v, &found);
+    else
+        (void)cadv_keyed_parse(buf, len, keys, 1, v, &found);
     if (found & 1) {
         s->c.memory.events_oom_kill = v[0];
         s->c.has |= CADV_HAS_OOM_KILL;
@@ -399,7 +404,9 @@ static int v1_memory(struct cadv_cgroup *cg, uint32_t kinds, struct cadv_sample 
     if ((r = slot_read(cg, S_MEM_STAT, buf, CADV_CG_BIG_BUF, &len, &ok)) < 0 || !ok)
         return r;
     (void)cadv_keyed_parse(buf, len, mem_keys, _K_MAX, v, &found);
-    if ((r = hot_memory(cg, m)) < 0 || (r = slot_u64(cg, S_MEM_KMEM, &m->kernel)) < 0)
+    if ((r = hot_memory(cg, m)) < 0)
+        return r;
+    if (!cadv_cgroup_bpf_kmem(cg, &m->kernel) && (r = slot_u64(cg, S_MEM_KMEM, &m->kernel)) < 0)
         return r;
     mem_from_stat(m, v, found, cg->use_hierarchy);
     if ((r = v1_oom_kill(cg, s, buf)) < 0)

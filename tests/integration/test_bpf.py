@@ -3,8 +3,9 @@
 
 Two daemons run side by side, one per collector, over a CPU burner, a memory toucher and a cgroup that
 writes a file under a tight memory limit (so that memory.failcnt and the watermark move). Every counter
-the BPF path replaces (cpuacct.usage, memory.usage_in_bytes, memory.max_usage_in_bytes, memory.failcnt)
-must lie, for each BPF sample, between the file daemon's samples around it (on cgroup2: cpu.stat
+the BPF path replaces (cpuacct.usage, memory.usage_in_bytes, memory.max_usage_in_bytes, memory.failcnt;
+the detail values of cpu.stat, memory.kmem.usage_in_bytes and memory.oom_control on a throttled burner
+and a cgroup that meets its limit) must lie, for each BPF sample, between the file daemon's samples around it (on cgroup2: cpu.stat
 usage_usec, the hybrid host's cgroup2 mount opened as the root): by the samples' own timestamps, widened by the BPF snapshot's age bound (one housekeeping interval: one pass serves a
 whole collection cycle) and the time a collection takes. The fallback test runs the daemon without any capability (setpriv) and
 expects the one log line and the file path. A spec refresh takes the cpu and memory limits from the pass
@@ -25,8 +26,20 @@ INTERVAL = "500ms"
 # between a read and the stamp.
 SLACK_NS = 500_000_000 + 400_000_000
 HISTORY_S = 4
-# The figures the BPF path replaces, and whether each only grows.
-KEYS = (("cpu", True), ("usage", False), ("max_usage", True), ("failcnt", True))
+# The figures the BPF path replaces: where each is in a sample, and whether it only grows.
+FIELDS = {
+    "cpu": (lambda s: s["cpu"]["usage"]["total"], True),
+    "usage": (lambda s: s["memory"]["usage"], False),
+    "max_usage": (lambda s: s["memory"]["max_usage"], True),
+    "failcnt": (lambda s: s["memory"]["failcnt"], True),
+    "periods": (lambda s: s["cpu"]["cfs"]["periods"], True),
+    "throttled_periods": (lambda s: s["cpu"]["cfs"]["throttled_periods"], True),
+    "throttled_time": (lambda s: s["cpu"]["cfs"]["throttled_time"], True),
+    "kernel": (lambda s: s["memory"]["kernel"], False),
+}
+KEYS = ("cpu", "usage", "max_usage", "failcnt")
+# The files of the detail values the pass carries on v1.
+DETAIL_FILES = ("cpu.stat", "memory.kmem.usage_in_bytes", "memory.oom_control")
 
 MEM_TOUCHER = [sys.executable, "-c",
                "import time\n"
@@ -56,15 +69,13 @@ def _samples(d, name):
 
 
 def _field(s, key):
-    if key == "cpu":
-        return s["cpu"]["usage"]["total"]
-    return s["memory"][key]
+    return FIELDS[key][0](s)
 
 
-def _bracket(file_samples, t, key, monotonic):
+def _bracket(file_samples, t, key):
     """(lo, hi) the file daemon's values allow at BPF sample time t."""
     lo_t, hi_t = t - SLACK_NS, t + SLACK_NS
-    if monotonic:
+    if FIELDS[key][1]:
         before = [x for x in file_samples if x[0] <= lo_t]
         after = [x for x in file_samples if x[0] >= hi_t]
         if not before or not after:
@@ -88,10 +99,10 @@ def _compare_until(b, f, names, keys):
         for n in names:
             fs = _samples(f, n)
             for t, s in _samples(b, n):
-                for key, mono in KEYS:
+                for key in FIELDS:
                     if (n, key) not in keys:
                         continue
-                    br = _bracket(fs, t, key, mono)
+                    br = _bracket(fs, t, key)
                     if br is None:
                         continue
                     v = _field(s, key)
@@ -142,7 +153,7 @@ def test_bpf_matches_files(daemon, farm):
         for n in names:
             wait_for(lambda: d.get("/api/v1.3/containers" + n).status == 200, timeout=30, what=n)
     time.sleep(HISTORY_S)
-    keys = [(n, key) for n in names for key, _mono in KEYS if (n, key) != (farm.path("lim"), "usage")]
+    keys = [(n, key) for n in names for key in KEYS if (n, key) != (farm.path("lim"), "usage")]
     # (the limited writer's usage is a gauge that moves both ways under the limit: no bracket holds it)
     _compare_until(b, f, names, keys)
     # The counters moved (a test of equal zeros would prove nothing).
@@ -270,7 +281,7 @@ def test_bpf_spec_limits_from_the_pass(daemon, cgroups):
     state = _bpf_state(d)
     if state != "on":
         pytest.skip("BPF collector not usable here: " + state)
-    assert "cpu and memory limits from the pass" in d.logtext(), d.logtext()[-2000:]
+    assert "cpu limits, memory limits" in d.logtext(), d.logtext()[-2000:]
 
     def expected():
         files = _read_spec_files({k: paths[f] for k, f in keys.items()})
@@ -300,3 +311,59 @@ def test_bpf_spec_limits_from_the_pass(daemon, cgroups):
     opened = [line for line in log.splitlines()
               if cgroups.prefix + "/lims/" in line and any(f in line for f in keys.values())]
     assert not opened, "spec refreshes opened limit files: %s" % opened[:5]
+
+
+def test_bpf_detail_values_from_the_pass(daemon, cgroups):
+    """On v1 the pass also carries cpu.stat's bandwidth figures, memory.kmem.usage_in_bytes and
+    memory.oom_control's oom_kill: a throttled burner's figures and a memory toucher's kmem usage lie
+    within the file daemon's samples around each BPF sample; an OOM kill is counted from the pass (no
+    kernel log, -kmsg_path=/dev/null: the count can only come from the cgroup's own counter); and no
+    detail read opens those files meanwhile (strace)."""
+    for n in ("thr", "mem", "oom"):
+        cgroups.create(n)
+    if not _set(cgroups.dirs("thr"), "cpu.cfs_quota_us", 10000):
+        pytest.skip("no v1 cpu controller")
+    _set(cgroups.dirs("thr"), "cpu.cfs_period_us", 100000)
+    if not _set(cgroups.dirs("oom"), "memory.limit_in_bytes", 32 << 20):
+        pytest.skip("no v1 memory hierarchy")
+    _set(cgroups.dirs("oom"), "memory.memsw.limit_in_bytes", 32 << 20)
+    cgroups.run("thr", CPU_BURNER)
+    cgroups.run("mem", MEM_TOUCHER)
+    args = ["-housekeeping_interval=" + INTERVAL, "-docker_only=false", "-storage_duration=1m0s",
+            "-kmsg_path=/dev/null"]
+    b = daemon("-collector=bpf", *args)
+    state = _bpf_state(b)
+    if state != "on":
+        pytest.skip("BPF collector not usable here: " + state)
+    assert "cpu.stat, kmem usage, oom_kill from the pass" in b.logtext(), b.logtext()[-2000:]
+    f = daemon("-collector=files", *args)
+    names = [cgroups.path(n) for n in ("thr", "mem", "oom")]
+    for d in (b, f):
+        for n in names:
+            wait_for(lambda: _samples(d, n), timeout=30, what="samples of " + n)
+    if not shutil.which("strace"):
+        pytest.skip("strace not installed: the no-file check of detail reads needs it")
+    tracer = subprocess.Popen(["strace", "-f", "-qq", "-e", "trace=openat", "-p", str(b.proc.pid)],
+                              stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    try:
+        time.sleep(1)  # attached
+        p = cgroups.run("oom", [sys.executable, "-c", "a = []\nwhile True: a.append(b'x' * (1 << 20))"])
+        p.wait(timeout=60)
+        assert p.returncode == -9, "killed by the OOM killer"
+        oom = cgroups.path("oom")
+        for d in (b, f):
+            wait_for(lambda: _samples(d, oom)[-1][1].get("oom_events") == 1, timeout=30,
+                     what="oom_events of %s at 1 from the cgroup's counter" % oom)
+        time.sleep(HISTORY_S)
+        keys = [(cgroups.path("thr"), k) for k in ("periods", "throttled_periods", "throttled_time")]
+        keys.append((cgroups.path("mem"), "kernel"))
+        _compare_until(b, f, names, keys)
+    finally:
+        tracer.send_signal(2)
+        log = tracer.communicate(timeout=30)[1]
+    opened = [line for line in log.splitlines()
+              if cgroups.prefix + "/" in line and any("/" + name + '"' in line for name in DETAIL_FILES)]
+    assert not opened, "detail reads opened files the pass carries: %s" % opened[:5]
+    last = _samples(b, cgroups.path("thr"))[-1][1]["cpu"]["cfs"]
+    assert last["periods"] > 0 and last["throttled_periods"] > 0 and last["throttled_time"] > 0, last
+    assert _samples(b, cgroups.path("mem"))[-1][1]["memory"]["kernel"] > 0
