@@ -5,8 +5,8 @@
  * cpuacct.usage, memory.usage_in_bytes, memory.max_usage_in_bytes, memory.limit_in_bytes,
  * memory.failcnt, memory.memsw.limit_in_bytes, memory.soft_limit_in_bytes,
  * memory.kmem.usage_in_bytes, memory.oom_control (oom_kill), cpu.shares, cpu.cfs_quota_us,
- * cpu.cfs_period_us and cpu.stat (nr_periods, nr_throttled, throttled_time) files compute them.
- * Nothing is printed to the seq file.
+ * cpu.cfs_period_us and cpu.stat (nr_periods, nr_throttled, throttled_time) files compute them,
+ * and whether the blkio files list any device. Nothing is printed to the seq file.
  *
  * Per-CPU pointers: this kernel's BTF has no per-CPU type tags and no data symbols in kallsyms, so
  * bpf_per_cpu_ptr cannot be used. The per-CPU offset of CPU i is derived instead from a task group's
@@ -172,6 +172,20 @@ static int cpu_limits(struct cgroup *cgrp, struct cgstat_rec *r)
     return 0;
 }
 
+/* The v1 blkio controller: whether the cgroup has any blkg. Its files (blkcg_print_blkgs) print one
+ * block per blkg on the cgroup's list, created by its (or a descendant's) first I/O on a device and
+ * kept until the cgroup or the device goes, so with none they list no device. */
+static int blkio_state(struct cgroup *cgrp, struct cgstat_rec *r)
+{
+    struct cgroup_subsys_state *css = cgrp->subsys[bpf_core_enum_value(enum cgroup_subsys_id, io_cgrp_id)];
+
+    if (!css)
+        return -1;
+    if (!AS(css, struct blkcg)->blkg_list.first)
+        r->flags |= CGSTAT_BLKIO_IDLE;
+    return 0;
+}
+
 /* cgroup2 cpu.stat usage_usec (in ns, truncated to whole microseconds as the file is): the base
  * stat's sum_exec_runtime, flushed by cgflush before the walk. Not for the root (its cpu.stat sums
  * the per-CPU kernel statistics instead). */
@@ -208,6 +222,8 @@ static void record(struct cgroup *cgrp)
         r->flags |= CGSTAT_HAS_MEM;
     if (cpu_limits(cgrp, r) == 0)
         r->flags |= CGSTAT_HAS_CPULIM;
+    if (blkio_state(cgrp, r) == 0)
+        r->flags |= CGSTAT_HAS_BLKIO;
 }
 
 /* The fallback path: a cgroup_iter pass (DESCENDANTS_PRE from the attached v1 root), run by read()

@@ -15,6 +15,9 @@ enum {
     CGSTAT_HAS_CPULIM = 4, /* cpu_shares, cpu_quota_us, cpu_period_us and cpu_nr_*, cpu_throttled_ns: the v1
                             * cpu controller (not a root) */
     CGSTAT_HAS_KMEM = 8,   /* mem_kmem: the v1 kmem page counter (kernels that still have it) */
+    CGSTAT_HAS_BLKIO = 16, /* the v1 blkio controller's state is recorded (CGSTAT_BLKIO_IDLE) */
+    CGSTAT_BLKIO_IDLE = 32, /* ... and the cgroup has no blkg (no I/O seen on any device): every blkio file
+                             * lists no device */
 };
 
 struct cgstat_rec {

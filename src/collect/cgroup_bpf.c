@@ -74,8 +74,10 @@ static struct {
     struct bpf_link *link[CADV_BPF_N_H]; /* cgroup_iter path */
     struct bpf_link *flush;              /* cgroup2: cgflush on the root */
     int cpulim_h;                        /* the hierarchy whose records have the cpu settings, or -1 */
+    int blkio_h;                         /* the hierarchy whose records have the blkio state, or -1 */
     bool cpulim_ok, memlim_ok;           /* the limits passed the self-check: spec refreshes use them */
     bool cfs_ok, kmem_ok, oomkill_ok;    /* detail values that passed it: detail reads use them */
+    bool blkio_ok;                       /* the blkio state passed it: idle cgroups skip their blkio files */
     bool memsw;                          /* swap accounting is on (memory.memsw.* files exist) */
     struct cgstat_rec *recs;             /* the mmapped array map */
     _Atomic(struct snap *) spare;        /* a retired snapshot's storage, for the next pass */
@@ -555,9 +557,72 @@ static void check_details(int mem_fd, int cpu_fd)
     }
 }
 
+/* Whether <child>/blkio.throttle.io_serviced of the hierarchy at fd lists no device: 1, 0, or -1
+ * (unreadable or malformed). */
+static int blkio_listless(int fd, const char *child)
+{
+    char path[300], buf[4096];
+    size_t len;
+    int n;
+
+    (void)snprintf(path, sizeof(path), "%.200s/blkio.throttle.io_serviced", child);
+    if (cadv_read_at(fd, path, buf, sizeof(buf), &len) < 0 ||
+        (n = cadv_blkio_parse(buf, len, NULL, NULL)) < 0)
+        return -1;
+    return n == 0;
+}
+
+/* The blkio state of the pass checked against the hierarchy's first children (up to 16): a cgroup the
+ * pass finds without blkg must list no device in blkio.throttle.io_serviced (two equal reads around
+ * the pass; a cgroup with blkgs may list none as well: then its files are read, nothing is lost).
+ * Lock held. */
+static void check_blkio(int blk_fd)
+{
+    enum {
+        N = 16
+    };
+    char child[N][256];
+    int before[N], n = 0, bad = -1;
+    DIR *d;
+    struct dirent *e;
+    struct snap *s;
+
+    st.blkio_ok = false;
+    if (st.blkio_h < 0 || blk_fd < 0 || faccessat(blk_fd, "blkio.throttle.io_serviced", F_OK, 0) < 0)
+        return;
+    d = fdopendir(dup(blk_fd));
+    while (d && n < N && (e = readdir(d)))
+        if (e->d_type == DT_DIR && e->d_name[0] != '.' && strlen(e->d_name) < sizeof(child[0])) {
+            memcpy(child[n], e->d_name, strlen(e->d_name) + 1);
+            before[n] = blkio_listless(blk_fd, child[n]);
+            n++;
+        }
+    if (d)
+        closedir(d);
+    if (n > 0 && run_pass() < 0) {
+        cadv_log(CADV_LOG_WARNING,
+                 "BPF collector: the blkio state could not be checked: reading blkio files");
+        return;
+    }
+    s = snap_get(); /* the lock is held: no other pass replaces it */
+    for (int i = 0; i < n && bad < 0; i++) {
+        const struct cgstat_rec *rec = find(s, (uint32_t)st.blkio_h, dir_ino(blk_fd, child[i]));
+
+        if (rec && (rec->flags & CGSTAT_HAS_BLKIO) && (rec->flags & CGSTAT_BLKIO_IDLE) && before[i] >= 0 &&
+            before[i] == blkio_listless(blk_fd, child[i]) && before[i] == 0)
+            bad = i;
+    }
+    snap_put(s);
+    st.blkio_ok = bad < 0;
+    if (bad >= 0)
+        cadv_log(CADV_LOG_WARNING,
+                 "BPF collector: %s lists block devices that the pass found no blkg for: reading blkio files",
+                 child[bad]);
+}
+
 /* The first pass checked against the files: the cpuacct root's usage lies between two reads of
  * cpuacct.usage around the pass, and a memory child's limit and failcnt equal its files. */
-static int self_check(int cpu_fd, int mem_fd, int lim_fd, char *why, size_t cap)
+static int self_check(int cpu_fd, int mem_fd, int lim_fd, int blk_fd, char *why, size_t cap)
 {
     const struct cgstat_rec *rec;
     uint64_t before = 0, after = 0;
@@ -612,6 +677,7 @@ static int self_check(int cpu_fd, int mem_fd, int lim_fd, char *why, size_t cap)
     snap_put(s); /* the detail check runs passes of its own */
     s = NULL;
     check_details(mem_fd, lim_fd);
+    check_blkio(blk_fd);
     r = 0;
 out:
     snap_put(s);
@@ -646,7 +712,8 @@ static void teardown(void)
     st.walk = st.v2 = false;
     st.cpulim_h = -1;
     st.cpulim_ok = st.memlim_ok = st.memsw = false;
-    st.cfs_ok = st.kmem_ok = st.oomkill_ok = false;
+    st.cfs_ok = st.kmem_ok = st.oomkill_ok = st.blkio_ok = false;
+    st.blkio_h = -1;
     if (st.recs)
         munmap(st.recs, st.map_len);
     st.recs = NULL;
@@ -752,9 +819,9 @@ static int attach_iters(const int *fds, char *why, size_t cap)
 }
 
 /* The css walk path: hierarchy ids and start ids, then the first pass checked. */
-static int setup_walk(const int *fds, int cpu_fd, int mem_fd, int lim_fd, char *why, size_t cap)
+static int setup_walk(const int *fds, int cpu_fd, int mem_fd, int lim_fd, int blk_fd, char *why, size_t cap)
 {
-    static const char *const ctl[CADV_BPF_N_H] = {"cpuacct", "memory", "cpu"};
+    static const char *const ctl[CADV_BPF_N_H] = {"cpuacct", "memory", "cpu", "blkio"};
 
     for (int h = 0; h < CADV_BPF_N_H; h++) {
         if (fds[h] < 0)
@@ -766,13 +833,38 @@ static int setup_walk(const int *fds, int cpu_fd, int mem_fd, int lim_fd, char *
             return -ENOENT;
         }
     }
-    return st.v2 ? self_check_v2(cpu_fd, why, cap) : self_check(cpu_fd, mem_fd, lim_fd, why, cap);
+    return st.v2 ? self_check_v2(cpu_fd, why, cap) : self_check(cpu_fd, mem_fd, lim_fd, blk_fd, why, cap);
+}
+
+/* The hierarchy (CADV_BPF_*) whose records hold v1 controller c: cpuacct's or memory's where c is
+ * mounted with one of them, the cpu controller's own walk where that runs and holds c, else `own`, a
+ * walk of c's hierarchy (its fd put in fds[own]); -1 where c has no cgroupfs hierarchy. *fd: c's
+ * hierarchy fd, or -1. */
+static int holder_of(const struct cadv_cgroup_root *root, enum cadv_cg_ctl c, int own, int mem_fd, int *fds,
+                     int *fd)
+{
+    int hc = root->ctl_hier[c];
+
+    *fd = -1;
+    if (st.v2 || hc < 0)
+        return -1;
+    *fd = hier_fd(root, c);
+    if (hc == root->ctl_hier[CADV_CG_CPUACCT])
+        return CADV_BPF_CPU;
+    if (mem_fd >= 0 && hc == root->ctl_hier[CADV_CG_MEMORY])
+        return CADV_BPF_MEM;
+    if (fds[CADV_BPF_CPUCTL] >= 0 && hc == root->ctl_hier[CADV_CG_CPU])
+        return CADV_BPF_CPUCTL;
+    if (*fd < 0 || !is_cgroupfs(*fd))
+        return -1;
+    fds[own] = *fd;
+    return own;
 }
 
 static int load(struct cadv_cgroup_root *root, bool try_walk, char *why, size_t cap, char *walk_why,
                 size_t walk_cap)
 {
-    int cpu_fd, mem_fd, lim_fd = -1, fds[CADV_BPF_N_H] = {-1, -1, -1};
+    int cpu_fd, mem_fd, lim_fd = -1, blk_fd = -1, fds[CADV_BPF_N_H] = {-1, -1, -1, -1};
     struct btf *btf;
     uint64_t off_usage = 0, off_rq = 0;
     long ncpu = libbpf_num_possible_cpus();
@@ -815,21 +907,10 @@ static int load(struct cadv_cgroup_root *root, bool try_walk, char *why, size_t 
     }
     fds[CADV_BPF_CPU] = cpu_fd;
     fds[CADV_BPF_MEM] = mem_fd;
-    /* The cpu controller's settings (spec refreshes) come from the records of whichever walked
-     * hierarchy holds it, or from a walk of its own hierarchy. */
-    st.cpulim_h = -1;
-    if (!st.v2 && root->ctl_hier[CADV_CG_CPU] >= 0) {
-        int hc = root->ctl_hier[CADV_CG_CPU];
-
-        lim_fd = hier_fd(root, CADV_CG_CPU);
-        if (hc == root->ctl_hier[CADV_CG_CPUACCT])
-            st.cpulim_h = CADV_BPF_CPU;
-        else if (mem_fd >= 0 && hc == root->ctl_hier[CADV_CG_MEMORY])
-            st.cpulim_h = CADV_BPF_MEM;
-        else if (lim_fd >= 0 && is_cgroupfs(lim_fd))
-            st.cpulim_h = CADV_BPF_CPUCTL;
-        fds[CADV_BPF_CPUCTL] = st.cpulim_h == CADV_BPF_CPUCTL ? lim_fd : -1;
-    }
+    /* The cpu controller's settings and statistics, and the blkio state, come from the records of
+     * whichever walked hierarchy holds the controller, or from a walk of its own hierarchy. */
+    st.cpulim_h = holder_of(root, CADV_CG_CPU, CADV_BPF_CPUCTL, mem_fd, fds, &lim_fd);
+    st.blkio_h = holder_of(root, CADV_CG_BLKIO, CADV_BPF_BLKIO, mem_fd, fds, &blk_fd);
     st.memsw = mem_fd >= 0 && faccessat(mem_fd, "memory.memsw.limit_in_bytes", F_OK, 0) == 0;
     /* The css walk (no cgroup_mutex) first; on v1 the cgroup_iter pass is the fallback. */
     r = try_walk ? open_load(true, st.v2, (uint32_t)ncpu, off_usage, off_rq) : -ECANCELED;
@@ -841,12 +922,12 @@ static int load(struct cadv_cgroup_root *root, bool try_walk, char *why, size_t 
         if ((r = map_records(why, cap)) < 0)
             return r;
         if (st.v2) {
-            int one[CADV_BPF_N_H] = {cpu_fd, -1, -1};
+            int one[CADV_BPF_N_H] = {cpu_fd, -1, -1, -1};
 
             r = attach_iters(one, why, cap);
         }
         if (r == 0)
-            r = setup_walk(fds, cpu_fd, mem_fd, lim_fd, walk_why, walk_cap);
+            r = setup_walk(fds, cpu_fd, mem_fd, lim_fd, blk_fd, walk_why, walk_cap);
         if (r == 0)
             return 0;
         if (st.v2) {
@@ -874,7 +955,7 @@ static int load(struct cadv_cgroup_root *root, bool try_walk, char *why, size_t 
         return r;
     if ((r = attach_iters(fds, why, cap)) < 0)
         return r;
-    return self_check(cpu_fd, mem_fd, lim_fd, why, cap);
+    return self_check(cpu_fd, mem_fd, lim_fd, blk_fd, why, cap);
 }
 
 bool cadv_cgroup_bpf_built(void)
@@ -894,8 +975,8 @@ void cadv_cgroup_bpf_pass_ns(uint64_t ns[CADV_BPF_N_H], uint64_t *locked_ns)
 static const char *limits_note(char *buf, size_t cap)
 {
     const char *what[] = {st.cpulim_ok ? "cpu limits" : NULL, st.memlim_ok ? "memory limits" : NULL,
-                          st.cfs_ok ? "cpu.stat" : NULL, st.kmem_ok ? "kmem usage" : NULL,
-                          st.oomkill_ok ? "oom_kill" : NULL};
+                          st.cfs_ok ? "cpu.stat" : NULL,      st.kmem_ok ? "kmem usage" : NULL,
+                          st.oomkill_ok ? "oom_kill" : NULL,  st.blkio_ok ? "blkio state" : NULL};
     size_t n = 0, len = 0;
 
     buf[0] = '\0';
@@ -936,14 +1017,14 @@ bool cadv_cgroup_bpf_start(struct cadv_cgroup_root *root, const char *mode, uint
                        "before each holds cgroup_mutex)");
     else if (st.walk)
         (void)snprintf(how, sizeof(how),
-                       "css walks under RCU (no cgroup_mutex) over the v1 cpuacct%s%s hierarchies%s",
+                       "css walks under RCU (no cgroup_mutex) over the v1 cpuacct%s%s%s hierarchies%s",
                        st.walk_id[CADV_BPF_MEM] ? ", memory" : "", st.walk_id[CADV_BPF_CPUCTL] ? ", cpu" : "",
-                       limits_note(note, sizeof(note)));
+                       st.walk_id[CADV_BPF_BLKIO] ? ", blkio" : "", limits_note(note, sizeof(note)));
     else
         (void)snprintf(how, sizeof(how),
-                       "cgroup_iter passes under cgroup_mutex over the v1 cpuacct%s%s hierarchies%s (%s)",
+                       "cgroup_iter passes under cgroup_mutex over the v1 cpuacct%s%s%s hierarchies%s (%s)",
                        st.link[CADV_BPF_MEM] ? ", memory" : "", st.link[CADV_BPF_CPUCTL] ? ", cpu" : "",
-                       limits_note(note, sizeof(note)), walk_why);
+                       st.link[CADV_BPF_BLKIO] ? ", blkio" : "", limits_note(note, sizeof(note)), walk_why);
     pthread_mutex_unlock(&st.lock);
     cadv_log(CADV_LOG_INFO, "BPF collector: %s, one pass per %llu ms at most", how,
              (unsigned long long)(max_age_ns / 1000000));
@@ -972,7 +1053,8 @@ const char *cadv_cgroup_bpf_path(const struct cadv_cgroup_root *root)
 
 void cadv_cgroup_bpf_setup(struct cadv_cgroup *cg)
 {
-    static const enum cadv_cg_ctl ctl[CADV_BPF_N_H] = {CADV_CG_CPUACCT, CADV_CG_MEMORY, CADV_CG_CPU};
+    static const enum cadv_cg_ctl ctl[CADV_BPF_N_H] = {CADV_CG_CPUACCT, CADV_CG_MEMORY, CADV_CG_CPU,
+                                                       CADV_CG_BLKIO};
     bool on = cadv_cgroup_bpf_active(cg->root);
 
     for (int h = 0; h < CADV_BPF_N_H; h++) {
@@ -1114,6 +1196,16 @@ bool cadv_cgroup_bpf_oom_kill(struct cadv_cgroup *cg, uint64_t *kills)
     return true;
 }
 
+bool cadv_cgroup_bpf_blkio_idle(struct cadv_cgroup *cg)
+{
+    struct cgstat_rec rec;
+
+    /* blkio_h and blkio_ok are set before the path is served and kept until it stops. */
+    if (!st.blkio_ok || st.blkio_h < 0 || !get(cg, (uint32_t)st.blkio_h, CGSTAT_HAS_BLKIO, &rec))
+        return false;
+    return rec.flags & CGSTAT_BLKIO_IDLE;
+}
+
 #else /* !CADV_HAVE_BPF */
 
 bool cadv_cgroup_bpf_built(void)
@@ -1230,6 +1322,12 @@ bool cadv_cgroup_bpf_oom_kill(struct cadv_cgroup *cg, uint64_t *kills)
 {
     (void)cg;
     (void)kills;
+    return false;
+}
+
+bool cadv_cgroup_bpf_blkio_idle(struct cadv_cgroup *cg)
+{
+    (void)cg;
     return false;
 }
 

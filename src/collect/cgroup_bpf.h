@@ -20,7 +20,8 @@ struct cadv_cgroup_root;
 enum {
     CADV_BPF_CPU,    /* cpuacct (and cpu where mounted with it) */
     CADV_BPF_MEM,    /* memory */
-    CADV_BPF_CPUCTL, /* cpu, where it has a hierarchy of its own (for its limits only) */
+    CADV_BPF_CPUCTL, /* cpu, where it has a hierarchy of its own (for its limits and cpu.stat) */
+    CADV_BPF_BLKIO,  /* blkio, where it has a hierarchy of its own (whether a cgroup has I/O) */
     CADV_BPF_N_H
 };
 
@@ -79,3 +80,6 @@ bool cadv_cgroup_bpf_cfs(struct cadv_cgroup *cg, uint64_t *periods, uint64_t *th
                          uint64_t *throttled_ns);
 bool cadv_cgroup_bpf_kmem(struct cadv_cgroup *cg, uint64_t *bytes);
 bool cadv_cgroup_bpf_oom_kill(struct cadv_cgroup *cg, uint64_t *kills);
+/* True when the snapshot says cg has no blkg (no I/O on any device yet): its blkio files list no device
+ * and need not be read; false (read them) otherwise or when unknown. */
+bool cadv_cgroup_bpf_blkio_idle(struct cadv_cgroup *cg);

@@ -500,6 +500,10 @@ static int v1_blkio(struct cadv_cgroup *cg, struct cadv_sample *s, char *buf)
         return r;
     s->c.has |= CADV_HAS_DISKIO;
     s->n_io = 0;
+    if (cadv_cgroup_bpf_blkio_idle(cg)) {
+        cg->blkio_probe = true; /* no blkg: every file lists nothing; its first I/O probes the groups */
+        return 0;
+    }
     if (cg->blkio_group >= 0 && !cg->blkio_probe) {
         r = blkio_file(cg, s, buf, blkio_groups[cg->blkio_group]);
         if (r < 0)

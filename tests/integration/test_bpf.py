@@ -313,13 +313,21 @@ def test_bpf_spec_limits_from_the_pass(daemon, cgroups):
     assert not opened, "spec refreshes opened limit files: %s" % opened[:5]
 
 
+def _devices(sample):
+    """The block devices each disk I/O list of a sample names (not their moving values, nor PSI)."""
+    return sorted((k, e.get("major"), e.get("minor")) for k, v in (sample.get("diskio") or {}).items()
+                  if isinstance(v, list) for e in v)
+
+
 def test_bpf_detail_values_from_the_pass(daemon, cgroups):
     """On v1 the pass also carries cpu.stat's bandwidth figures, memory.kmem.usage_in_bytes and
     memory.oom_control's oom_kill: a throttled burner's figures and a memory toucher's kmem usage lie
     within the file daemon's samples around each BPF sample; an OOM kill is counted from the pass (no
     kernel log, -kmsg_path=/dev/null: the count can only come from the cgroup's own counter); and no
-    detail read opens those files meanwhile (strace)."""
-    for n in ("thr", "mem", "oom"):
+    detail read opens those files meanwhile (strace). The blkio state: a cgroup that never did I/O
+    (no blkg) has its blkio files neither opened nor read, one that writes with O_DIRECT has them read;
+    both report the same disk I/O as the file daemon."""
+    for n in ("thr", "mem", "oom", "idle", "dio"):
         cgroups.create(n)
     if not _set(cgroups.dirs("thr"), "cpu.cfs_quota_us", 10000):
         pytest.skip("no v1 cpu controller")
@@ -329,21 +337,29 @@ def test_bpf_detail_values_from_the_pass(daemon, cgroups):
     _set(cgroups.dirs("oom"), "memory.memsw.limit_in_bytes", 32 << 20)
     cgroups.run("thr", CPU_BURNER)
     cgroups.run("mem", MEM_TOUCHER)
+    scratch = os.path.join("/var/tmp", cgroups.prefix + ".dio")
+    cgroups.run("dio", ["sh", "-c", "while :; do dd if=/dev/zero of=%s bs=64k count=4 oflag=direct "
+                        "status=none; sleep 0.2; done" % scratch])
     args = ["-housekeeping_interval=" + INTERVAL, "-docker_only=false", "-storage_duration=1m0s",
             "-kmsg_path=/dev/null"]
     b = daemon("-collector=bpf", *args)
     state = _bpf_state(b)
     if state != "on":
         pytest.skip("BPF collector not usable here: " + state)
-    assert "cpu.stat, kmem usage, oom_kill from the pass" in b.logtext(), b.logtext()[-2000:]
+    assert "cpu.stat, kmem usage, oom_kill, blkio state from the pass" in b.logtext(), b.logtext()[-2000:]
     f = daemon("-collector=files", *args)
-    names = [cgroups.path(n) for n in ("thr", "mem", "oom")]
+    names = [cgroups.path(n) for n in ("thr", "mem", "oom", "idle", "dio")]
     for d in (b, f):
         for n in names:
             wait_for(lambda: _samples(d, n), timeout=30, what="samples of " + n)
     if not shutil.which("strace"):
         pytest.skip("strace not installed: the no-file check of detail reads needs it")
-    tracer = subprocess.Popen(["strace", "-f", "-qq", "-e", "trace=openat", "-p", str(b.proc.pid)],
+    # The collector thread only (it does every scheduled read): tracing each pread64 of every thread
+    # would slow the REST answers past their timeout.
+    tasks = "/proc/%d/task" % b.proc.pid
+    collector = [t for t in os.listdir(tasks) if open(os.path.join(tasks, t, "comm")).read().strip() == "cadv-collector"]
+    assert len(collector) == 1, "no cadv-collector thread"
+    tracer = subprocess.Popen(["strace", "-qq", "-y", "-e", "trace=openat,pread64", "-p", collector[0]],
                               stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
     try:
         time.sleep(1)  # attached
@@ -358,12 +374,19 @@ def test_bpf_detail_values_from_the_pass(daemon, cgroups):
         keys = [(cgroups.path("thr"), k) for k in ("periods", "throttled_periods", "throttled_time")]
         keys.append((cgroups.path("mem"), "kernel"))
         _compare_until(b, f, names, keys)
+        for n in ("idle", "dio"):
+            got = [_devices(_samples(d, cgroups.path(n))[-1][1]) for d in (b, f)]
+            assert got[0] == got[1], (n, got)
     finally:
         tracer.send_signal(2)
         log = tracer.communicate(timeout=30)[1]
-    opened = [line for line in log.splitlines()
-              if cgroups.prefix + "/" in line and any("/" + name + '"' in line for name in DETAIL_FILES)]
+        if os.path.exists(scratch):
+            os.unlink(scratch)
+    lines = [line for line in log.splitlines() if cgroups.prefix + "/" in line]
+    opened = [line for line in lines if any("/" + name + q in line for name in DETAIL_FILES for q in '">')]
     assert not opened, "detail reads opened files the pass carries: %s" % opened[:5]
+    assert not [line for line in lines if "/idle/blkio." in line], "blkio files of a cgroup without I/O were read"
+    assert [line for line in lines if "/dio/blkio." in line], "no blkio file read for the cgroup doing I/O"
     last = _samples(b, cgroups.path("thr"))[-1][1]["cpu"]["cfs"]
     assert last["periods"] > 0 and last["throttled_periods"] > 0 and last["throttled_time"] > 0, last
     assert _samples(b, cgroups.path("mem"))[-1][1]["memory"]["kernel"] > 0
