@@ -31,5 +31,7 @@ void discovery_stop(struct discovery *d);
 /* Tests only: caps the inotify watches discovery adds at n, past which adding one fails as with
  * ENOSPC (fs.inotify.max_user_watches reached). Call before the manager starts. */
 void discovery_test_set_watch_cap(size_t n);
+/* Tests only: the full scans done so far in this process and the directories they read (listed). */
+void discovery_test_scan_counts(size_t *scans, size_t *dirs_read);
 /* Asks the watcher to re-check name's directories in a second (any thread; bounded, drops beyond). */
 void discovery_recheck(struct discovery *d, const char *name);

@@ -471,6 +471,40 @@ Test(manager, inotify_create_remove_move)
     cr_expect_str_eq(list("/", true), "/ /a /a-x /a/b /e /e/f");
 }
 
+/* Waits until `scans` more full scans than s0 ran; *s and *r: the scans and the directories read so far. */
+static bool wait_scans(size_t s0, size_t scans, size_t *s, size_t *r)
+{
+    for (int i = 0; i < 1000; i++) {
+        discovery_test_scan_counts(s, r);
+        if (*s >= s0 + scans)
+            return true;
+        usleep(10000);
+    }
+    return false;
+}
+
+/* A rescan reads only the directories that have subdirectories (or that it does not already watch):
+ * in the fixture's tree (/a/b, /a-x, /c, and an ignored mount unit) the root and /a. A child created
+ * later in a watched leaf is reported by its watch, and the leaf then has a subdirectory: it is read
+ * again. */
+Test(manager, rescan_reads_no_watched_leaf)
+{
+    size_t s0, r0, s1, r1;
+
+    cfg.global_housekeeping_interval_ns = 100 * (int64_t)CADV_NS_PER_MS;
+    start_with(no_runtimes);
+    discovery_test_scan_counts(&s0, &r0);
+    cr_assert(wait_scans(s0, 2, &s0, &r0)); /* each directory watched with its inode number known */
+    cr_assert(wait_scans(s0, 3, &s1, &r1));
+    cr_expect_eq(r1 - r0, 2 * (s1 - s0), "%zu directories read in %zu rescans", r1 - r0, s1 - s0);
+    make_cgroup("/c/x");
+    cr_expect(wait_tracked("/c/x", true, 10000));
+    discovery_test_scan_counts(&s0, &r0);
+    cr_assert(wait_scans(s0, 2, &s0, &r0));
+    cr_assert(wait_scans(s0, 3, &s1, &r1));
+    cr_expect_eq(r1 - r0, 3 * (s1 - s0), "%zu directories read in %zu rescans", r1 - r0, s1 - s0);
+}
+
 /* fs.inotify.max_user_watches reached (emulated: the host's limit is global): one warning, and the
  * rescan still finds every cgroup, nested ones under unwatched directories included. */
 Test(manager, watch_limit_falls_back_to_rescan)
@@ -926,7 +960,7 @@ Test(manager, oom_counted_by_cgroup_when_the_kernel_log_is_silent)
     size_t n = 0;
 
     c = start_silent_kmsg(dir, sizeof(dir));
-    tu_write_file(dir, "memory.events.local", "low 0\nhigh 0\nmax 3\noom 2\noom_kill 2\n");
+    tu_rewrite_file(dir, "memory.events.local", "low 0\nhigh 0\nmax 3\noom 2\noom_kill 2\n");
     for (int i = 0; i < 500 && n < 4; i++, sleep_ms(20)) {
         cadv_event_array_free(ev, n);
         n = oom_events_of("/a", &ev);
@@ -956,7 +990,7 @@ Test(manager, oom_counter_change_noticed_by_inotify_despite_long_interval)
     cfg.housekeeping_interval_ns = 3600 * (int64_t)CADV_NS_PER_SEC;
     cfg.max_housekeeping_interval_ns = cfg.housekeeping_interval_ns;
     c = start_silent_kmsg(dir, sizeof(dir));
-    tu_write_file(dir, "memory.events.local", "low 0\nhigh 0\nmax 1\noom 1\noom_kill 1\n");
+    tu_rewrite_file(dir, "memory.events.local", "low 0\nhigh 0\nmax 1\noom 1\noom_kill 1\n");
     for (int i = 0; i < 500 && n < 2; i++, sleep_ms(20)) {
         cadv_event_array_free(ev, n);
         n = oom_events_of("/a", &ev);
@@ -991,7 +1025,7 @@ Test(manager, oom_from_the_kernel_log_is_not_doubled_by_the_counter, .timeout = 
           "oom_memcg=/a,task_memcg=/a,task=stress,pid=4242,uid=0\n",
           f);
     fclose(f);
-    tu_write_file(dir, "memory.events.local", "oom 1\noom_kill 1\n");
+    tu_rewrite_file(dir, "memory.events.local", "oom 1\noom_kill 1\n");
     for (int i = 0; i < 500 && n < 2; i++, sleep_ms(20)) {
         cadv_event_array_free(ev, n);
         n = oom_events_of("/a", &ev);

@@ -6,10 +6,12 @@
 
 #include <criterion/criterion.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static inline void tu_write_file(const char *dir, const char *name, const char *content)
 {
@@ -21,6 +23,27 @@ static inline void tu_write_file(const char *dir, const char *name, const char *
     cr_assert_not_null(f, "%s", path);
     fputs(content, f);
     fclose(f);
+}
+
+/* Rewrites dir/name in place with one pwrite and no truncation, as the kernel changes a cgroup file: a
+ * reader sees the old text or the new, never an emptied file, and inotify reports one IN_MODIFY, after
+ * the write (fopen "w" reports two: the truncation, then the write, and a reader poked by the first
+ * sees an empty file). content must be as long as the file's text. */
+static inline void tu_rewrite_file(const char *dir, const char *name, const char *content)
+{
+    char path[512];
+    struct stat st;
+    size_t len = strlen(content);
+    int fd;
+
+    snprintf(path, sizeof(path), "%s/%s", dir, name);
+    fd = open(path, O_WRONLY | O_CLOEXEC);
+    cr_assert(fd >= 0, "%s: %s", path, strerror(errno));
+    cr_assert_eq(fstat(fd, &st), 0);
+    cr_assert_eq((size_t)st.st_size, len, "%s: %lld bytes, the new text %zu", path, (long long)st.st_size,
+                 len);
+    cr_assert_eq(pwrite(fd, content, len, 0), (ssize_t)len, "%s: %s", path, strerror(errno));
+    close(fd);
 }
 
 /* Creates the directory path with the files of a cgroup v2 container; cpu_stat is cpu.stat's text. */
