@@ -233,7 +233,8 @@ Test(procstats, ps_matches_procps)
     pclose(p);
     /* %CPU is CPU time over the time since start: it moves between our read and ps's (a loaded machine
      * may still be running the sleeper's start-up), so ps's figure must lie between a read before and a
-     * read after it. */
+     * read after it, each with its own uptime (the same one would give the same figure twice). */
+    cr_assert_eq(cadv_procstats_ps_env(pfd, &env), 0);
     cr_assert_eq(cadv_procstats_ps(pfd, (uint32_t)child, &env, &after), 0);
     kill(child, SIGKILL);
     waitpid(child, NULL, 0);
