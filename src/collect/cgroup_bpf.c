@@ -1133,13 +1133,20 @@ bool cadv_cgroup_bpf_mem(struct cadv_cgroup *cg, uint64_t *usage, uint64_t *max_
     return true;
 }
 
+/* The record of cg in the hierarchy that holds the cpu controller, where `checked` (a verdict of the
+ * start-up check) allows it. cpulim_h and the verdicts are set before the path is served and kept
+ * until it stops. */
+static bool cpuctl_get(const struct cadv_cgroup *cg, bool checked, struct cgstat_rec *rec)
+{
+    return checked && st.cpulim_h >= 0 && get(cg, (uint32_t)st.cpulim_h, CGSTAT_HAS_CPULIM, rec);
+}
+
 bool cadv_cgroup_bpf_cpu_limits(struct cadv_cgroup *cg, uint64_t *shares, uint64_t *quota_us,
                                 uint64_t *period_us)
 {
     struct cgstat_rec rec;
 
-    /* cpulim_h and cpulim_ok are set before the path is served and kept until it stops. */
-    if (!st.cpulim_ok || st.cpulim_h < 0 || !get(cg, (uint32_t)st.cpulim_h, CGSTAT_HAS_CPULIM, &rec))
+    if (!cpuctl_get(cg, st.cpulim_ok, &rec))
         return false;
     *shares = rec.cpu_shares;
     *quota_us = rec.cpu_quota_us;
@@ -1179,7 +1186,7 @@ bool cadv_cgroup_bpf_cfs(struct cadv_cgroup *cg, uint64_t *periods, uint64_t *th
 {
     struct cgstat_rec rec;
 
-    if (!st.cfs_ok || st.cpulim_h < 0 || !get(cg, (uint32_t)st.cpulim_h, CGSTAT_HAS_CPULIM, &rec))
+    if (!cpuctl_get(cg, st.cfs_ok, &rec))
         return false;
     *periods = rec.cpu_nr_periods;
     *throttled = rec.cpu_nr_throttled;
