@@ -45,6 +45,7 @@ class Stream:
         self.s.sendall(("GET %s HTTP/1.1\r\nHost: x\r\n\r\n" % path).encode())
         self.buf = b""
         self.events = []
+        self.eof = False
 
     def head(self, timeout=10):
         self.s.settimeout(timeout)
@@ -60,6 +61,8 @@ class Stream:
             data = self.s.recv(1 << 20)
             if data:
                 self.buf += data
+            else:
+                self.eof = True
         except socket.timeout:
             pass
         while True:
@@ -143,8 +146,19 @@ def test_streams_and_a_client_that_never_reads(daemon, cgroups):
     os.rmdir(flood)
     marker = cgroups.create("marker")
     t0 = time.time()
-    wait_for(lambda: ("containerCreation", marker) in kinds(live.poll(0.05)), timeout=30,
-             what="the live stream to see " + marker)
+    try:
+        wait_for(lambda: ("containerCreation", marker) in kinds(live.poll(0.05)), timeout=30,
+                 what="the live stream to see " + marker)
+    except AssertionError as e:
+        # Which part failed: the stream (closed, or stalled) or the daemon (never found the marker)?
+        stored = kinds(events(d, top, ALL))
+        raise AssertionError("%s; stream closed: %s; seen %d creations, %d deletions; marker in the stored "
+                             "events: %s; /api/v1.3/containers%s: %d; log:\n%s" % (
+                                 e, live.eof, len(kinds([x for x in live.events
+                                                         if x["event_type"] == "containerCreation"])),
+                                 len([x for x in live.events if x["event_type"] == "containerDeletion"]),
+                                 ("containerCreation", marker) in stored, marker,
+                                 d.get("/api/v1.3/containers" + marker).status, d.logtext()[-4000:]))
     creations = [e for e in live.events if e["event_type"] == "containerCreation"]
     deletions = [e for e in live.events if e["event_type"] == "containerDeletion"]
     assert len(creations) == n + 2 and len(deletions) == n + 1, "the live stream lost nothing"
