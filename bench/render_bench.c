@@ -8,7 +8,11 @@
  * compression, no manager. Then the same for the floor of that body, as bench/floor.c serve-metrics
  * renders it (every constant text copied from one place, in order; every value and timestamp
  * formatted), and the ratio of the medians.
- * Usage: render_bench [N [ROUNDS]] (1000, 21). */
+ * Usage: render_bench [N [ROUNDS [MODE]]] (1000, 21, new). MODE new: every sample new before each
+ * render (values change, the series stay: the render is written from its plan); churn: the same, and
+ * one container's labels change before each render (a container came or went: the plan does not
+ * fit). */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +32,8 @@ static void fill_sample(struct cadv_sample *s, uint64_t seed, uint64_t round)
 {
     uint64_t k = seed * 7919 + round * 104729;
 
-    s->c.timestamp_ns = (1795820307731ULL + round * 1000) * CADV_NS_PER_MS;
+    /* Each container sampled at its own millisecond, as the daemon spreads them. */
+    s->c.timestamp_ns = (1795820307731ULL + round * 1000 + seed % 997) * CADV_NS_PER_MS;
     s->c.has = CADV_HAS_CPU | CADV_HAS_MEMORY | CADV_HAS_DISKIO | CADV_HAS_HUGETLB | CADV_HAS_NETWORK |
                CADV_HAS_PROCESSES | CADV_HAS_FILESYSTEM | CADV_HAS_CPU_PSI | CADV_HAS_MEMORY_PSI |
                CADV_HAS_IO_PSI | CADV_HAS_SCHED | CADV_HAS_TCP | CADV_HAS_UDP | CADV_HAS_NUMA;
@@ -192,6 +197,8 @@ int main(int argc, char **argv)
 {
     size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000;
     size_t rounds = argc > 2 ? strtoul(argv[2], NULL, 10) : 21;
+    const char *mode = argc > 3 ? argv[3] : "new";
+    bool churn = strcmp(mode, "churn") == 0;
     struct cadv_spec *spec;
     struct cadv_sample *smp;
     struct cadv_metrics_item *items;
@@ -209,13 +216,13 @@ int main(int argc, char **argv)
     struct cadv_metrics_cache *cache = cadv_metrics_cache_new();
     struct cadv_metrics_input in;
     struct cadv_buf b;
-    size_t len = 0, ns, flen = 0, mid = 1 + rounds / 2;
+    size_t len = 0, ns, flen = 0, mid = 1 + rounds / 2, planned = 0;
     uint64_t med;
     struct floor_series *fs = NULL;
     char *fout;
 
-    if (n == 0 || rounds == 0) {
-        fprintf(stderr, "usage: render_bench [N [ROUNDS]]\n");
+    if (n == 0 || rounds == 0 || (!churn && strcmp(mode, "new") != 0)) {
+        fprintf(stderr, "usage: render_bench [N [ROUNDS [new|churn]]]\n");
         return 2;
     }
     spec = cadv_xcalloc(n, sizeof(*spec));
@@ -250,18 +257,22 @@ int main(int argc, char **argv)
         for (size_t i = 0; i < n; i++)
             fill_sample(&smp[i], i, r);
         in.now_ns += CADV_NS_PER_SEC;
+        if (churn) /* new label text for one container: as if one came and another went */
+            items[r % n].spec_version = r + 2;
         cadv_buf_clear(&b); /* as the daemon: a pooled buffer, sized by the last render */
         (void)cadv_buf_reserve(&b, len + len / 8 + 4096);
         t0 = cadv_mono_ns();
         cadv_metrics_render(&b, &in, cache);
         dt[r] = cadv_mono_ns() - t0;
+        planned += r > 0 && cadv_metrics_cache_planned(cache);
         len = b.len;
     }
     qsort(dt + 1, rounds, sizeof(*dt), cmp_u64);
     med = dt[mid];
     printf("render_bench: %zu containers, %zu bytes, first %.2f ms, median %.2f ms, best %.2f ms "
-           "(%zu renders, every sample new)\n",
-           n, len, (double)dt[0] / 1e6, (double)med / 1e6, (double)dt[1] / 1e6, rounds);
+           "(%zu renders, every sample new%s; %zu written from the plan)\n",
+           n, len, (double)dt[0] / 1e6, (double)med / 1e6, (double)dt[1] / 1e6, rounds,
+           churn ? ", one container's labels new" : "", planned);
     ns = floor_parse(b.data, b.len, &fs);
     fout = cadv_xmalloc(b.len + 4096);
     for (size_t r = 1; r <= rounds; r++) {

@@ -16,9 +16,9 @@
  * they delay nobody; they always render their own body and publish it when newer. Bodies are
  * reference-counted: the HTTP server releases its reference through free_fn after sending, lock's
  * published body holds one until a newer render replaces it; the storage of a body freed is kept (one
- * spare, the largest) for the next render, which finds it already paged in. Each container's rendered
- * series are kept in the render cache and reused until its newest sample or its labels change
- * (wire/metrics_render.c), so a render formats only what changed since the previous one. A gzip copy (zlib
+ * spare, the largest) for the next render, which finds it already paged in. The render cache plans
+ * each render from the last full one while the containers, their labels and their series stay the
+ * same (wire/metrics_render.c): such a render formats only the values. A gzip copy (zlib
  * level 1) is made once per body, under the body's own mutex, by the first scrape that accepts gzip. */
 #include "prom/metrics.h"
 

@@ -34,7 +34,6 @@ struct entry {
     /* Row for union row_union. */
     uint64_t row_union;
     struct cadv_buf rowbuf;
-    struct cadv_prom_rowcache cache;
     uint32_t *off;
     const char **rvals;
     size_t row_keys_cap;
@@ -45,6 +44,7 @@ struct cadv_prom_labels {
     struct entry **tab;
     size_t cap, n;
     uint64_t seq;
+    uint64_t stamps; /* the last row stamp given */
     /* Current union: sanitised names (sorted) and the raw key each one takes its value from. */
     uint64_t union_version;
     size_t n_keys;
@@ -88,11 +88,6 @@ static void entry_free(struct entry *e)
         cadv_sample_done(&e->slot.sample);
     }
     cadv_buf_done(&e->rowbuf);
-    free(e->cache.prefix.data);
-    free(e->cache.tail.data);
-    free(e->cache.extras.data);
-    free(e->cache.plen);
-    free(e->cache.counts);
     free(e->off);
     free(e->rvals);
     free(e->name);
@@ -435,8 +430,7 @@ static void build_row(struct cadv_prom_labels *l, struct entry *e)
     e->row.s = e->rowbuf.data ? e->rowbuf.data : "";
     e->row.off = e->off;
     e->row.vals = e->rvals;
-    e->row.cache = &e->cache;
-    e->cache.built = 0; /* the label text changed: the rendered series with it are stale */
+    e->row.stamp = ++l->stamps; /* the label text changed: series planned with it are stale */
     e->row_union = l->union_version;
 }
 

@@ -16,42 +16,11 @@ struct cadv_metrics_item;
 struct cadv_metrics_slot;
 struct cadv_prom_labels;
 
-/* Bytes kept by the renderer (metrics_render.c); grown by half again as needed. */
-struct cadv_prom_bytes {
-    char *data;
-    size_t len, cap;
-};
-
-/* The renderer's series of one container, kept between scrapes (metrics_render.c fills and reads it;
- * the labels entry owns it, empties it when the row's label text changes and frees it with the
- * entry). Per row-contiguous family, in the order the families are written, one segment: its number
- * of series (counts), and for each series the rest of its line after `name{labels}`,
- * ` value[ timestamp]\n` (tail); for series with extra labels also their values, each NUL-terminated
- * (extras), and the constant prefix `name{labels}` (prefix, plen). A render reuses the prefixes
- * while the label text and the epoch stay the same, and the tails too while the sample does. */
-struct cadv_prom_rowcache {
-    uint64_t built; /* render that kept it (0: nothing valid) */
-    uint64_t ts_ns; /* timestamp of the sample its tails were written from */
-    uint64_t epoch; /* renderer epoch (options, machine info) it was kept under */
-    uint64_t visit; /* render that last visited the row */
-    uint8_t mode;   /* how render `visit` uses it (metrics_render.c) */
-    size_t cursor;  /* next segment */
-    size_t series;  /* its first series with extra labels (in plen) */
-    size_t pos;     /* offsets of that series' prefix, extras and tail */
-    size_t epos;
-    size_t tpos;
-    struct cadv_prom_bytes prefix, tail, extras;
-    uint32_t *plen; /* prefix length of each series with extra labels */
-    size_t n_plen, plen_cap;
-    uint32_t *counts;
-    size_t n_counts, counts_cap;
-};
-
 struct cadv_prom_row {
-    const char *s;                    /* `key="value",` for every base key, in key order */
-    const uint32_t *off;              /* n_keys + 1 offsets: pair i is s[off[i] .. off[i + 1]) */
-    const char *const *vals;          /* raw values, "" when absent (for ordering) */
-    struct cadv_prom_rowcache *cache; /* NULL outside the container scope */
+    const char *s;           /* `key="value",` for every base key, in key order */
+    const uint32_t *off;     /* n_keys + 1 offsets: pair i is s[off[i] .. off[i + 1]) */
+    const char *const *vals; /* raw values, "" when absent (for ordering) */
+    uint64_t stamp;          /* unique to this text of this row (0 outside the container scope) */
 };
 
 struct cadv_prom_base {

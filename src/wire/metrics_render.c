@@ -12,21 +12,20 @@
  * scratch storage kept by the cache.
  * Series without extra labels are `name{row text}` with the row's last comma made a brace: two
  * memcpys from text in cache, no escaping.
- * Incremental: in a family whose rows stay contiguous (no extra label before the unique key; all but
- * the per-CPU, per-device and failure-type ones), a row's series are kept in its label entry's
- * rowcache, one segment per family in writing order: the number of series, each one's tail
- * ` value[ timestamp]\n`, and for series with extra labels their values and the constant prefix
- * `name{labels}` (the spliced, escaped text; without extras the prefix is the row's text, at hand).
- * While the row's label text and the epoch (options, machine info, which families are contiguous)
- * stay the same, the next render reuses them: prefixes and tails when the row's sample timestamp is
- * the same (nothing produced); else (the usual case: a new sample every collection) the row's records
- * are produced and sorted as for a fresh render and, when they are the same series as kept (their
- * number and extra label values, the strings compared), each is written as its prefix and a freshly
- * formatted tail, which is kept. From a family whose series differ (an interface came, went or was
- * renamed) on, the row is written afresh and kept, as is a row with other label text or under a new
- * epoch.
- * Only a render that ran to the end makes kept bytes reusable. container_last_seen (stamped with the
- * scrape time) is always written afresh. */
+ * Planned: a full render through a cache also records where each series' value starts and ends, and
+ * which row it belongs to. From that it keeps a plan: the body's constant text (HELP and TYPE lines,
+ * each series' `name{labels} `, in order) with the length before each value, each row's series in
+ * writing order (a stable counting sort of the series by row), and each row's shape (per family its
+ * number of series and their extra label values). While the rows are the same (their label text, known
+ * by its stamp) under the same epoch (options, machine info), the next render produces the records row
+ * by row (each row's sample is read once, while in cache), checks each family's series against the
+ * row's shape and stores their values in series order; then it writes the body as the floor of
+ * bench/render_bench does: each series' constant text copied from one contiguous text, in order, then
+ * its value and timestamp formatted (a timestamp's text is formatted once per row). A row whose
+ * series differ (an interface came, went or was renamed), or other rows, end the plan: that render is
+ * a full one and plans anew. Plans that went unused twice in a row (containers come and go before
+ * every render; a cache that renders one container at a time) are built only every PLAN_RETRY-th
+ * render. */
 #include "wire/metrics_render.h"
 
 #include <stdlib.h>
@@ -67,6 +66,63 @@ struct arena_chunk {
 
 #define ARENA_CHUNK 65536
 
+/* Extra labels of the family being written, in name order, with their insertion positions. */
+struct layout {
+    size_t m;
+    size_t perm[CADV_PROM_MAX_EXTRA]; /* declared index of the j-th extra in name order */
+    size_t pos[CADV_PROM_MAX_EXTRA];  /* number of base keys sorting before it */
+    size_t name_len[CADV_PROM_MAX_EXTRA];
+};
+
+/* The value of one series, as its record gives it (fmt_tail writes it). */
+struct plan_val {
+    uint64_t v;
+    int64_t ts_ms;
+    uint32_t ts_ref; /* in a planned render: its timestamp's text, plan.tst[ts_ref] */
+    uint8_t vk, scale, has_ts;
+};
+
+/* A timestamp's text: formatted once per row and value, not once per series. */
+struct plan_ts {
+    char s[24];
+    uint8_t len;
+};
+
+/* A family the plan writes (in writing order), with its extra labels' layout. */
+struct plan_fam {
+    const struct cadv_prom_family *f;
+    struct layout lo;
+};
+
+/* The last full render, split into constant text and values (see the DESIGN note above). Rows are
+ * numbered globally: the container rows in their order, then the machine's, then the global one. */
+struct plan {
+    bool valid;
+    uint64_t epoch;
+    struct plan_fam *fams;
+    size_t n_fams, fams_cap;
+    uint64_t *stamps; /* the container rows' */
+    size_t n_stamps, stamps_cap;
+    size_t n_rows; /* global rows */
+    /* Series k is text[...seg[k]] after the previous one's value; the text's rest ends the body. */
+    char *text;
+    size_t text_len, text_cap;
+    size_t tails_len; /* the values' bytes (with spaces, timestamps, newlines) of the last body */
+    uint32_t *seg;
+    struct plan_val *vals;
+    size_t n_series, series_cap;
+    struct plan_ts *tst; /* the timestamps of the values: reset per extraction */
+    size_t n_tst, tst_cap;
+    /* Row-major: row r's series (indices k) in writing order are kidx[row_k[r] .. row_k[r + 1]); its
+     * shape is st[row_st[r] .. row_st[r + 1]): for each family of its scope, the number of series
+     * (4 bytes), then their extra label values, each NUL-terminated. */
+    uint32_t *kidx;
+    size_t *row_k, *row_st;
+    size_t rows_cap;
+    char *st;
+    size_t st_len, st_cap;
+};
+
 struct cadv_metrics_cache {
     struct cadv_prom_labels *labels;
     struct prom_rec *recs;
@@ -83,12 +139,17 @@ struct cadv_metrics_cache {
     const char *mvals[3];
     struct cadv_prom_row mrow_row;
     const struct cadv_prom_row *mrow_ptr;
-    /* Reuse of the rows' rendered series (struct cadv_prom_rowcache). */
-    uint64_t render_seq;  /* renders started */
-    uint64_t done_seq;    /* the last render that ran to the end */
-    uint64_t epoch;       /* bumped when ctx changes */
-    size_t rows_reused;   /* by the last render: all series copied */
-    size_t rows_revalued; /* by the last render: prefixes copied, values written */
+    uint64_t render_seq; /* renders started */
+    uint64_t epoch;      /* bumped when ctx changes */
+    struct plan plan;
+    bool last_planned;    /* the last render wrote the plan */
+    bool plan_used;       /* the plan was written at least once */
+    size_t unused_plans;  /* plans built in a row and dropped unused */
+    uint64_t plans_built; /* in all */
+    /* The series a recording render wrote, in order: global row, end of prefix, end of line. */
+    uint32_t *rec_row;
+    size_t *rec_tail, *rec_end;
+    size_t n_rec, rec_cap;
     struct render_ctx {
         uint32_t kinds;
         bool timestamps, has_machine;
@@ -103,14 +164,6 @@ struct cadv_prom_emit {
     uint32_t row;
     bool has_ts;
     int64_t ts_ms;
-};
-
-/* Extra labels of the family being written, in name order, with their insertion positions. */
-struct layout {
-    size_t m;
-    size_t perm[CADV_PROM_MAX_EXTRA]; /* declared index of the j-th extra in name order */
-    size_t pos[CADV_PROM_MAX_EXTRA];  /* number of base keys sorting before it */
-    size_t name_len[CADV_PROM_MAX_EXTRA];
 };
 
 #define CADV_PROM_TAIL_MAX (CADV_PROM_VALUE_MAX + 24 + 2)
@@ -128,11 +181,26 @@ struct render {
     const struct cadv_metrics_input *in;
     struct cadv_buf *out;
     bool families_only;
+    bool plan_rec; /* record the series written, to plan the next render from them */
     const struct cadv_metrics_item *const *items;
     struct cadv_prom_base bases[3];
 };
 
 /* ---- cache and scratch ---- */
+
+static void plan_free(struct plan *p)
+{
+    free(p->fams);
+    free(p->stamps);
+    free(p->text);
+    free(p->seg);
+    free(p->vals);
+    free(p->tst);
+    free(p->kidx);
+    free(p->row_k);
+    free(p->row_st);
+    free(p->st);
+}
 
 struct cadv_metrics_cache *cadv_metrics_cache_new(void)
 {
@@ -165,6 +233,10 @@ struct cadv_metrics_cache *cadv_metrics_cache_free(struct cadv_metrics_cache *c)
         c->arena = n;
     }
     cadv_buf_done(&c->mrow);
+    plan_free(&c->plan);
+    free(c->rec_row);
+    free(c->rec_tail);
+    free(c->rec_end);
     free(c);
     return NULL;
 }
@@ -174,14 +246,14 @@ struct cadv_metrics_slot *cadv_metrics_cache_slot(struct cadv_metrics_cache *c, 
     return cadv_prom_labels_slot(c->labels, name);
 }
 
-size_t cadv_metrics_cache_rows_reused(const struct cadv_metrics_cache *c)
+bool cadv_metrics_cache_planned(const struct cadv_metrics_cache *c)
 {
-    return c->rows_reused;
+    return c->last_planned;
 }
 
-size_t cadv_metrics_cache_rows_revalued(const struct cadv_metrics_cache *c)
+uint64_t cadv_metrics_cache_plans_built(const struct cadv_metrics_cache *c)
 {
-    return c->rows_revalued;
+    return c->plans_built;
 }
 
 static void arena_reset(struct cadv_metrics_cache *c)
@@ -516,21 +588,27 @@ static void order_records(struct cadv_metrics_cache *c, const struct layout *lo,
 
 /* ---- writing ---- */
 
-static size_t fmt_value(char *out, const struct prom_rec *r)
+static size_t fmt_value(char *out, const struct plan_val *pv)
 {
     double d;
 
-    switch (r->vk) {
+    switch (pv->vk) {
     case VK_U64:
-        return cadv_prom_fmt_scaled(out, r->v, 0);
+        return cadv_prom_fmt_scaled(out, pv->v, 0);
     case VK_SCALED:
-        return cadv_prom_fmt_scaled(out, r->v, r->scale);
+        return cadv_prom_fmt_scaled(out, pv->v, pv->scale);
     case VK_I64:
-        return cadv_prom_fmt_i64(out, (int64_t)r->v);
+        return cadv_prom_fmt_i64(out, (int64_t)pv->v);
     default:
-        memcpy(&d, &r->v, sizeof(d));
+        memcpy(&d, &pv->v, sizeof(d));
         return cadv_prom_fmt_double(out, d);
     }
+}
+
+static struct plan_val val_of(const struct prom_rec *r)
+{
+    return (struct plan_val){
+            .v = r->v, .ts_ms = r->ts_ms, .ts_ref = 0, .vk = r->vk, .scale = r->scale, .has_ts = r->has_ts};
 }
 
 static void write_header(struct cadv_buf *out, const struct cadv_prom_family *f)
@@ -545,18 +623,18 @@ static void write_header(struct cadv_buf *out, const struct cadv_prom_family *f)
 }
 
 /* Formats a series' ` value[ timestamp]\n` into buf (CADV_PROM_TAIL_MAX bytes); returns its length. */
-static size_t fmt_tail(const struct render *rd, const struct prom_rec *r, char *buf)
+static size_t fmt_tail_of(const struct render *rd, const struct plan_val *pv, char *buf)
 {
     size_t n;
 
     buf[0] = ' ';
-    n = 1 + fmt_value(buf + 1, r);
-    if (r->has_ts && rd->in->timestamps) {
+    n = 1 + fmt_value(buf + 1, pv);
+    if (pv->has_ts && rd->in->timestamps) {
         struct ts_cache *tc = rd->ts;
 
-        if (!tc->valid || tc->ts_ms != r->ts_ms) { /* consecutive series mostly share one timestamp */
-            tc->len = cadv_prom_fmt_int(tc->text, r->ts_ms);
-            tc->ts_ms = r->ts_ms;
+        if (!tc->valid || tc->ts_ms != pv->ts_ms) { /* consecutive series mostly share one timestamp */
+            tc->len = cadv_prom_fmt_int(tc->text, pv->ts_ms);
+            tc->ts_ms = pv->ts_ms;
             tc->valid = true;
         }
         buf[n++] = ' ';
@@ -565,6 +643,13 @@ static size_t fmt_tail(const struct render *rd, const struct prom_rec *r, char *
     }
     buf[n++] = '\n';
     return n;
+}
+
+static size_t fmt_tail(const struct render *rd, const struct prom_rec *r, char *buf)
+{
+    struct plan_val pv = val_of(r);
+
+    return fmt_tail_of(rd, &pv, buf);
 }
 
 /* Writes `name{labels}` of a series without extra labels into p (name_len + the row's text + 2 bytes);
@@ -716,259 +801,378 @@ static void produce_row(const struct render *rd, const struct cadv_prom_family *
     f->gen(e, f, rd->in, it);
 }
 
-/* Whether a family's series are written row by row (each row's run contiguous, not interleaved with
- * other rows) and depend only on the row's label text, its sample, its spec and the epoch's inputs:
- * then a row's bytes can be kept until its sample or labels change. container_last_seen (stamped with
- * the scrape time) is written afresh every time. */
-static bool row_cacheable(const struct render *rd, const struct cadv_prom_family *f,
-                          const struct cadv_prom_base *b, const struct layout *lo)
+/* ---- the plan ---- */
+
+static size_t global_row(const struct render *rd, enum cadv_prom_scope scope, uint32_t row)
 {
-    return f->scope == CADV_PROM_CONTAINER && !(f->flags & CADV_PROM_TS_NOW) && !rd->families_only &&
-           (lo->m == 0 || lo->pos[0] >= b->unique_prefix);
+    size_t n = rd->bases[CADV_PROM_CONTAINER].n_rows;
+
+    return scope == CADV_PROM_CONTAINER ? row : scope == CADV_PROM_MACHINE ? n : n + 1;
 }
 
-/* ---- rows' kept series ---- */
+/* A recording render wrote a series of global row gr: its value starts at tail, its line ends at end. */
+static void plan_record(struct cadv_metrics_cache *c, size_t gr, size_t tail, size_t end)
+{
+    if (c->n_rec == c->rec_cap) {
+        c->rec_cap = c->rec_cap ? 2 * c->rec_cap : 4096;
+        c->rec_row = cadv_xrealloc(c->rec_row, c->rec_cap * sizeof(*c->rec_row));
+        c->rec_tail = cadv_xrealloc(c->rec_tail, c->rec_cap * sizeof(*c->rec_tail));
+        c->rec_end = cadv_xrealloc(c->rec_end, c->rec_cap * sizeof(*c->rec_end));
+    }
+    c->rec_row[c->n_rec] = (uint32_t)gr;
+    c->rec_tail[c->n_rec] = tail;
+    c->rec_end[c->n_rec] = end;
+    c->n_rec++;
+}
 
-enum {
-    RC_COPY = 1, /* same sample: prefixes and tails copied */
-    RC_VALUES,   /* new sample: prefixes copied, tails written and kept anew */
-    RC_KEEP,     /* written afresh and kept from the cursor on */
+static void st_put(struct plan *p, const void *v, size_t n)
+{
+    if (p->st_len + n > p->st_cap) {
+        p->st_cap = (p->st_len + n) * 2;
+        p->st = cadv_xrealloc(p->st, p->st_cap);
+    }
+    memcpy(p->st + p->st_len, v, n);
+    p->st_len += n;
+}
+
+/* Produces family pf's records of global row gr (its records sorted by their extra labels). */
+static void plan_produce(const struct render *rd, const struct plan_fam *pf, struct cadv_prom_emit *e,
+                         uint32_t row)
+{
+    struct cadv_metrics_cache *c = rd->c;
+
+    c->n_recs = 0;
+    arena_reset(c);
+    e->f = pf->f;
+    produce_row(rd, pf->f, &rd->bases[pf->f->scope], e, row);
+    if (pf->lo.m > 0 && c->n_recs > 1)
+        sort_run(&pf->lo, c->recs, c->n_recs);
+}
+
+/* The last timestamps of the row being extracted, with their texts in plan.tst. */
+struct ts_refs {
+    int64_t ms[4];
+    uint32_t ref[4];
+    size_t n, next;
 };
 
-static bool bytes_put(struct cadv_prom_bytes *b, const void *p, size_t n)
+static uint32_t ts_ref(struct plan *p, struct ts_refs *tr, int64_t ms)
 {
-    if (b->len + n > UINT32_MAX)
-        return false;
-    if (b->len + n > b->cap) {
-        size_t cap = b->len + n + (b->len + n) / 2 + 64;
+    struct plan_ts *t;
+    size_t i;
 
-        b->data = cadv_xrealloc(b->data, cap);
-        b->cap = cap;
-    }
-    if (n)
-        memcpy(b->data + b->len, p, n); /* data is NULL until the first non-empty put */
-    b->len += n;
-    return true;
+    for (i = 0; i < tr->n; i++)
+        if (tr->ms[i] == ms)
+            return tr->ref[i];
+    cadv_xgrow((void **)&p->tst, &p->tst_cap, p->n_tst + 1, sizeof(*p->tst));
+    t = &p->tst[p->n_tst];
+    t->len = (uint8_t)cadv_prom_fmt_int(t->s, ms);
+    i = tr->n < 4 ? tr->n++ : tr->next++ % 4;
+    tr->ms[i] = ms;
+    tr->ref[i] = (uint32_t)p->n_tst;
+    return (uint32_t)p->n_tst++;
 }
 
-static void bytes_trim(struct cadv_prom_bytes *b)
-{
-    if (b->cap > b->len + b->len / 4 + 512) { /* complete now: give back the slack */
-        b->data = cadv_xrealloc(b->data, b->len + 64);
-        b->cap = b->len + 64;
-    }
-}
-
-/* Drops what is kept from the cursor on, to keep what this render writes from there. */
-static void keep_from_cursor(struct cadv_metrics_cache *c, struct cadv_prom_rowcache *rc)
-{
-    rc->mode = RC_KEEP;
-    rc->built = c->render_seq;
-    rc->n_counts = rc->cursor;
-    rc->n_plen = rc->series;
-    rc->prefix.len = rc->pos;
-    rc->extras.len = rc->epos;
-    rc->tail.len = rc->tpos;
-}
-
-/* Starts a render's use of row's cache: all of it reused when kept (by a render that completed) from
- * the same sample under the same epoch and label text, the prefixes only when the sample is another,
- * else emptied to be filled again. */
-static void visit_row(struct cadv_metrics_cache *c, struct cadv_prom_rowcache *rc, uint64_t ts_ns)
-{
-    if (rc->visit == c->render_seq)
-        return;
-    rc->visit = c->render_seq;
-    rc->cursor = rc->series = rc->pos = rc->epos = rc->tpos = 0;
-    if (rc->built == 0 || rc->built > c->done_seq || rc->epoch != c->epoch) {
-        rc->epoch = c->epoch;
-        rc->ts_ns = ts_ns;
-        keep_from_cursor(c, rc);
-        return;
-    }
-    bytes_trim(&rc->prefix);
-    if (rc->ts_ns == ts_ns) {
-        rc->mode = RC_COPY;
-        c->rows_reused++;
-        return;
-    }
-    rc->mode = RC_VALUES;
-    c->rows_revalued++;
-    rc->built = c->render_seq; /* the tails are rewritten: reusable once this render completes */
-    rc->ts_ns = ts_ns;
-    rc->tail.len = 0;
-}
-
-/* Keeps a written series: its tail, and with extra labels their values and its prefix (without, the
- * prefix is the row's label text, at hand). */
-static void keep_series(struct cadv_prom_rowcache *rc, const struct layout *lo, const struct prom_rec *r,
-                        const char *line, size_t pfx, size_t tail)
-{
-    bool ok = bytes_put(&rc->tail, line + pfx, tail) && (lo->m == 0 || bytes_put(&rc->prefix, line, pfx));
-
-    for (size_t i = 0; i < lo->m && ok; i++)
-        ok = bytes_put(&rc->extras, r->ev[i], strlen(r->ev[i]) + 1);
-    if (!ok) {
-        rc->built = 0; /* beyond 4 GiB: not kept */
-        return;
-    }
-    if (lo->m == 0)
-        return;
-    cadv_xgrow((void **)&rc->plen, &rc->plen_cap, rc->n_plen + 1, sizeof(*rc->plen));
-    rc->plen[rc->n_plen++] = (uint32_t)pfx;
-}
-
-static void end_segment(struct cadv_prom_rowcache *rc, size_t n_series)
-{
-    cadv_xgrow((void **)&rc->counts, &rc->counts_cap, rc->n_counts + 1, sizeof(*rc->counts));
-    rc->counts[rc->n_counts++] = (uint32_t)n_series;
-    rc->cursor = rc->n_counts;
-    rc->series = rc->n_plen;
-    rc->pos = rc->prefix.len;
-    rc->epos = rc->extras.len;
-    rc->tpos = rc->tail.len;
-}
-
-/* Copies the series of the segment at the cursor into out: kept prefixes (or the row's plain ones)
- * and kept tails. */
-static void copy_segment(const struct render *rd, const struct cadv_prom_family *f, size_t name_len,
-                         const struct layout *lo, const struct cadv_prom_row *row, size_t n_keys,
-                         struct cadv_prom_rowcache *rc)
-{
-    size_t n = rc->counts[rc->cursor++];
-
-    for (size_t k = 0; k < n; k++) {
-        const char *t = rc->tail.data + rc->tpos;
-        size_t tl = (size_t)((const char *)memchr(t, '\n', rc->tail.len - rc->tpos) - t) + 1;
-        size_t pl = lo->m ? rc->plen[rc->series++] : 0;
-
-        put_line(rd->out, lo->m ? rc->prefix.data + rc->pos : NULL, pl, f, name_len, row, n_keys, t, tl);
-        rc->pos += pl;
-        rc->tpos += tl;
-        for (size_t i = 0; i < lo->m; i++)
-            rc->epos += strlen(rc->extras.data + rc->epos) + 1;
-    }
-}
-
-/* Writes the produced records (sorted, the same series once: the Go registry drops a series collected
- * twice and keeps the first) with the prefixes of the segment at the cursor and new tails, when they
- * are the same series with the same extra label values, in the same order; then keeps the tails and
- * returns true. Otherwise writes nothing and returns false. */
-static bool write_values(const struct render *rd, const struct cadv_prom_family *f, size_t name_len,
-                         const struct layout *lo, const struct cadv_prom_row *row, size_t n_keys,
-                         struct cadv_prom_rowcache *rc)
+/* Checks (record false) that family pf of a row has the series of its shape at *stp, and stores their
+ * values at the row's indices from *kp on; or (record true) appends that shape. Advances both. */
+static bool plan_family(const struct render *rd, const struct plan_fam *pf, bool record, struct ts_refs *tr,
+                        size_t *stp, size_t *kp, size_t kend)
 {
     struct cadv_metrics_cache *c = rd->c;
-    struct cadv_buf *out = rd->out;
-    size_t n = rc->counts[rc->cursor], k = 0, kp = 0, pos = rc->pos, epos = rc->epos, len0 = out->len;
+    struct plan *p = &c->plan;
     const struct prom_rec *last = NULL;
-    char tail[CADV_PROM_TAIL_MAX];
+    size_t at = *stp, k = *kp;
+    uint32_t want = 0, n = 0;
 
+    if (record) {
+        at = p->st_len;
+        st_put(p, &n, sizeof(n));
+    } else {
+        if (at + sizeof(want) > p->row_st[p->n_rows])
+            return false;
+        memcpy(&want, p->st + at, sizeof(want));
+        at += sizeof(want);
+    }
     for (size_t i = 0; i < c->n_recs; i++) {
         const struct prom_rec *r = &c->recs[i];
-        size_t tl, pl = 0;
 
-        if (last && same_series(lo, last, r))
-            continue;
+        if (last && same_series(&pf->lo, last, r))
+            continue; /* the Go registry keeps the first of a series collected twice */
         last = r;
-        if (k == n)
-            goto differs;
-        for (size_t j = 0; j < lo->m; j++) {
-            const char *kept = rc->extras.data + epos;
-            size_t kl = strlen(kept);
+        if (k == kend || (!record && n == want))
+            return false;
+        for (size_t j = 0; j < pf->lo.m; j++) {
+            const char *v = r->ev[pf->lo.perm[j]];
+            size_t len = strlen(v) + 1;
 
-            if (strcmp(kept, r->ev[j]) != 0)
-                goto differs;
-            epos += kl + 1;
+            if (record) {
+                st_put(p, v, len);
+            } else {
+                if (at + len > p->st_len || memcmp(p->st + at, v, len) != 0)
+                    return false;
+                at += len;
+            }
         }
-        if (lo->m)
-            pl = rc->plen[rc->series + kp++];
-        tl = fmt_tail(rd, r, tail);
-        put_line(out, lo->m ? rc->prefix.data + pos : NULL, pl, f, name_len, row, n_keys, tail, tl);
-        if (!bytes_put(&rc->tail, tail, tl))
-            rc->built = 0;
-        pos += pl;
+        p->vals[p->kidx[k]] = val_of(r);
+        if (r->has_ts)
+            p->vals[p->kidx[k]].ts_ref = ts_ref(p, tr, r->ts_ms);
         k++;
-    }
-    if (k != n)
-        goto differs;
-    rc->cursor++;
-    rc->series += kp;
-    rc->pos = pos;
-    rc->epos = epos;
-    rc->tpos = rc->tail.len;
-    return true;
-differs:
-    if (!out->overflow)
-        out->len = len0;
-    rc->tail.len = rc->tpos;
-    return false;
-}
-
-/* Writes the produced records (see write_values), keeping them when the row keeps from here. */
-static void write_row(const struct render *rd, const struct cadv_prom_family *f, size_t name_len,
-                      const struct layout *lo, const struct cadv_prom_base *b, struct cadv_prom_rowcache *rc)
-{
-    struct cadv_metrics_cache *c = rd->c;
-    const struct prom_rec *last = NULL;
-    size_t n = 0;
-
-    for (size_t i = 0; i < c->n_recs && !rd->out->overflow; i++) {
-        const struct prom_rec *r = &c->recs[i];
-        size_t line = rd->out->len, pfx;
-
-        if (last && same_series(lo, last, r))
-            continue;
-        pfx = write_series(rd, f, name_len, lo, b->rows[r->row], b->n_keys, r);
-        last = r;
-        if (pfx && rc->built == c->render_seq)
-            keep_series(rc, lo, r, rd->out->data + line, pfx, rd->out->len - line - pfx);
         n++;
     }
-    if (!rd->out->overflow)
-        end_segment(rc, n);
+    if (record)
+        memcpy(p->st + at, &n, sizeof(n)); /* at: where the count went */
+    else if (n != want)
+        return false;
+    *stp = record ? p->st_len : at;
+    *kp = k;
+    return true;
 }
 
-/* A family whose rows are contiguous: each row's series are copied from its cache, or produced and
- * written with the kept prefixes, or written and kept. The header goes before the first series. */
-static void render_family_rows(const struct render *rd, const struct cadv_prom_family *f,
-                               const struct cadv_prom_base *b, const struct layout *lo)
+/* plan_family for a container family of one scalar (gen_scalar's): its record made here, without the
+ * emitter. */
+static bool plan_scalar(const struct render *rd, const struct plan_fam *pf, uint32_t row, bool record,
+                        struct ts_refs *tr, size_t *stp, size_t *kp, size_t kend)
+{
+    struct plan *p = &rd->c->plan;
+    const struct cadv_prom_family *f = pf->f;
+    const struct cadv_sample *smp = rd->items[rd->bases[CADV_PROM_CONTAINER].item_of_row[row]]->sample;
+    uint32_t n = (smp->c.has & f->has) == f->has, want;
+    uint64_t ts_ns;
+    struct plan_val *pv;
+
+    if (record) {
+        st_put(p, &n, sizeof(n));
+    } else {
+        if (*stp + sizeof(want) > p->st_len)
+            return false;
+        memcpy(&want, p->st + *stp, sizeof(want));
+        if (want != n)
+            return false;
+    }
+    *stp += sizeof(n);
+    if (!n)
+        return true;
+    if (*kp == kend)
+        return false;
+    pv = &p->vals[p->kidx[(*kp)++]];
+    ts_ns = f->flags & CADV_PROM_TS_NOW                               ? rd->in->now_ns
+            : f->flags & CADV_PROM_NO_TS                              ? 0
+            : f->flags & CADV_PROM_HOT || !smp->c.detail_timestamp_ns ? smp->c.timestamp_ns
+                                                                      : smp->c.detail_timestamp_ns;
+    memcpy(&pv->v, (const char *)&smp->c + f->off, sizeof(pv->v));
+    pv->vk = VK_SCALED;
+    pv->scale = f->scale;
+    pv->has_ts = ts_ns != 0;
+    pv->ts_ms = (int64_t)(ts_ns / CADV_NS_PER_MS);
+    if (pv->has_ts)
+        pv->ts_ref = ts_ref(p, tr, pv->ts_ms);
+    return true;
+}
+
+/* Produces every row's series, row by row (each row's sample is read while in cache), and either
+ * checks them against the plan's shapes and stores their values (record false: false when anything
+ * differs), or records the shapes (record true, right after the plan was built). */
+static bool plan_rows(const struct render *rd, bool record)
+{
+    struct plan *p = &rd->c->plan;
+    struct cadv_prom_emit e = {.c = rd->c};
+    size_t st = 0;
+
+    if (record)
+        p->st_len = 0;
+    p->n_tst = 0;
+    for (size_t gr = 0; gr < p->n_rows; gr++) {
+        size_t n_cont = rd->bases[CADV_PROM_CONTAINER].n_rows;
+        enum cadv_prom_scope scope = gr < n_cont    ? CADV_PROM_CONTAINER
+                                     : gr == n_cont ? CADV_PROM_MACHINE
+                                                    : CADV_PROM_GLOBAL;
+        uint32_t row = scope == CADV_PROM_CONTAINER ? (uint32_t)gr : 0;
+        size_t k = p->row_k[gr];
+        struct ts_refs tr = {.n = 0};
+
+        if (record)
+            p->row_st[gr] = p->st_len;
+        else if (st != p->row_st[gr])
+            return false;
+        if (row < rd->bases[scope].n_rows)
+            for (size_t fi = 0; fi < p->n_fams; fi++) {
+                if (p->fams[fi].f->scope != scope)
+                    continue;
+                if (scope == CADV_PROM_CONTAINER && !p->fams[fi].f->gen) {
+                    if (!plan_scalar(rd, &p->fams[fi], row, record, &tr, &st, &k, p->row_k[gr + 1]))
+                        return false;
+                    continue;
+                }
+                plan_produce(rd, &p->fams[fi], &e, row);
+                if (!plan_family(rd, &p->fams[fi], record, &tr, &st, &k, p->row_k[gr + 1]))
+                    return false;
+            }
+        if (k != p->row_k[gr + 1])
+            return false;
+    }
+    if (record)
+        p->row_st[p->n_rows] = p->st_len;
+    return st == p->row_st[p->n_rows];
+}
+
+/* Whether the plan was made for this render's rows (their label text) and epoch. */
+static bool plan_fits(const struct render *rd)
+{
+    const struct plan *p = &rd->c->plan;
+    const struct cadv_prom_base *b = &rd->bases[CADV_PROM_CONTAINER];
+
+    if (!p->valid || p->epoch != rd->c->epoch || p->n_stamps != b->n_rows)
+        return false;
+    for (size_t i = 0; i < b->n_rows; i++)
+        if (p->stamps[i] != b->rows[i]->stamp)
+            return false;
+    return true;
+}
+
+/* Writes a planned series' ` value[ timestamp]\n` into o (CADV_PROM_TAIL_MAX bytes); returns its length. */
+static size_t plan_tail(const struct render *rd, const struct plan *p, const struct plan_val *pv, char *o)
+{
+    size_t n;
+
+    o[0] = ' ';
+    n = 1 + fmt_value(o + 1, pv);
+    if (pv->has_ts && rd->in->timestamps) {
+        const struct plan_ts *t = &p->tst[pv->ts_ref];
+
+        o[n++] = ' ';
+        memcpy(o + n, t->s, sizeof(t->s)); /* whole: a fixed-size copy */
+        n += t->len;
+    }
+    o[n++] = '\n';
+    return n;
+}
+
+/* The end of what may be written into out now: its storage, or its cap. */
+static char *plan_end(const struct cadv_buf *out)
+{
+    size_t lim = out->cap - 1;
+
+    if (out->max && out->max < lim)
+        lim = out->max;
+    return out->data + lim;
+}
+
+/* Writes the body from the plan: each series' constant text, then its value. Room is reserved for the
+ * values' length of the last render (never more than out's cap); a series that does not fit in what is
+ * left is appended exactly, which grows out (or marks it overflowed) as any append does. */
+static void plan_write(const struct render *rd)
+{
+    struct plan *p = &rd->c->plan;
+    struct cadv_buf *out = rd->out;
+    const char *t = p->text;
+    size_t start = out->len, want = p->text_len + p->tails_len + p->tails_len / 16 + 4096, rest;
+    char *o, *end;
+
+    if (out->max && out->len + want > out->max)
+        want = out->max - out->len;
+    if (!cadv_buf_reserve(out, want))
+        return;
+    o = out->data + out->len;
+    end = plan_end(out);
+    for (size_t k = 0; k < p->n_series; k++) {
+        if ((size_t)(end - o) < p->seg[k] + CADV_PROM_TAIL_MAX) {
+            char tail[CADV_PROM_TAIL_MAX];
+            size_t tl = plan_tail(rd, p, &p->vals[k], tail);
+
+            out->len = (size_t)(o - out->data);
+            cadv_buf_append(out, t, p->seg[k]);
+            cadv_buf_append(out, tail, tl);
+            if (out->overflow)
+                return;
+            t += p->seg[k];
+            o = out->data + out->len;
+            end = plan_end(out);
+            continue;
+        }
+        memcpy(o, t, p->seg[k]);
+        o += p->seg[k];
+        t += p->seg[k];
+        o += plan_tail(rd, p, &p->vals[k], o);
+    }
+    out->len = (size_t)(o - out->data);
+    rest = p->text_len - (size_t)(t - p->text);
+    cadv_buf_append(out, t, rest);
+    if (out->overflow)
+        return;
+    out->data[out->len] = '\0';
+    p->tails_len = out->len - start - p->text_len;
+}
+
+/* After a recording render of fams (written from out->data + start): splits the body into the plan's
+ * text and series, maps each row's series to their places, and records the rows' shapes. */
+static void plan_build(const struct render *rd, const struct cadv_prom_family *const *fams, size_t nf,
+                       size_t start)
 {
     struct cadv_metrics_cache *c = rd->c;
-    struct cadv_buf *out = rd->out;
-    struct cadv_prom_emit e = {.c = c, .f = f};
-    size_t name_len = strlen(f->name);
-    bool header = false;
+    struct plan *p = &c->plan;
+    const struct cadv_prom_base *b = &rd->bases[CADV_PROM_CONTAINER];
+    const char *body = rd->out->data;
+    size_t prev = start, n = c->n_rec, body_len = rd->out->len - start;
 
-    for (uint32_t row = 0; row < b->n_rows && !out->overflow; row++) {
-        struct cadv_prom_rowcache *rc = b->rows[row]->cache;
-
-        visit_row(c, rc, rd->items[b->item_of_row[row]]->sample->c.timestamp_ns);
-        if (rc->mode != RC_KEEP && rc->cursor >= rc->n_counts)
-            keep_from_cursor(c, rc); /* fewer segments than families: never expected */
-        if (rc->mode == RC_COPY) {
-            if (rc->counts[rc->cursor] > 0 && !header) {
-                write_header(out, f);
-                header = true;
-            }
-            copy_segment(rd, f, name_len, lo, b->rows[row], b->n_keys, rc);
-            continue;
-        }
-        c->n_recs = 0;
-        arena_reset(c);
-        produce_row(rd, f, b, &e, row);
-        if (lo->m > 0)
-            sort_run(lo, c->recs, c->n_recs);
-        if (c->n_recs > 0 && !header) {
-            write_header(out, f);
-            header = true;
-        }
-        if (rc->mode == RC_VALUES && write_values(rd, f, name_len, lo, b->rows[row], b->n_keys, rc))
-            continue;
-        if (rc->mode == RC_VALUES)
-            keep_from_cursor(c, rc); /* another structure (a device came or went) */
-        write_row(rd, f, name_len, lo, b, rc);
+    p->valid = false;
+    if (n > UINT32_MAX || body_len > UINT32_MAX)
+        return;
+    p->epoch = c->epoch;
+    p->n_fams = 0;
+    for (size_t i = 0; i < nf; i++) {
+        cadv_xgrow((void **)&p->fams, &p->fams_cap, p->n_fams + 1, sizeof(*p->fams));
+        p->fams[p->n_fams].f = fams[i];
+        make_layout(fams[i], &rd->bases[fams[i]->scope], &p->fams[p->n_fams].lo);
+        p->n_fams++;
     }
+    cadv_xgrow((void **)&p->stamps, &p->stamps_cap, b->n_rows + 1, sizeof(*p->stamps));
+    for (size_t i = 0; i < b->n_rows; i++)
+        p->stamps[i] = b->rows[i]->stamp;
+    p->n_stamps = b->n_rows;
+    p->n_rows = b->n_rows + 2;
+    if (p->series_cap < n + 1) {
+        p->series_cap = n + 1;
+        p->seg = cadv_xrealloc(p->seg, p->series_cap * sizeof(*p->seg));
+        p->vals = cadv_xrealloc(p->vals, p->series_cap * sizeof(*p->vals));
+        p->kidx = cadv_xrealloc(p->kidx, p->series_cap * sizeof(*p->kidx));
+    }
+    if (p->rows_cap < p->n_rows + 1) {
+        p->rows_cap = p->n_rows + 1;
+        p->row_k = cadv_xrealloc(p->row_k, p->rows_cap * sizeof(*p->row_k));
+        p->row_st = cadv_xrealloc(p->row_st, p->rows_cap * sizeof(*p->row_st));
+    }
+    /* The text: the body without the values. */
+    if (p->text_cap < body_len + 1) {
+        p->text_cap = body_len + 1;
+        p->text = cadv_xrealloc(p->text, p->text_cap);
+    }
+    p->text_len = 0;
+    for (size_t k = 0; k < n; k++) {
+        size_t len = c->rec_tail[k] - prev;
+
+        memcpy(p->text + p->text_len, body + prev, len);
+        p->text_len += len;
+        p->seg[k] = (uint32_t)len;
+        prev = c->rec_end[k];
+    }
+    memcpy(p->text + p->text_len, body + prev, rd->out->len - prev);
+    p->text_len += rd->out->len - prev;
+    p->tails_len = body_len - p->text_len;
+    p->n_series = n;
+    /* Each row's series in writing order (a stable counting sort of the series by row): a row's
+     * series come family by family, and within one family in the order of its sorted records. */
+    memset(p->row_k, 0, (p->n_rows + 1) * sizeof(*p->row_k));
+    for (size_t k = 0; k < n; k++)
+        p->row_k[c->rec_row[k] + 1]++;
+    for (size_t r = 0; r < p->n_rows; r++)
+        p->row_k[r + 1] += p->row_k[r];
+    for (size_t k = 0; k < n; k++)
+        p->kidx[p->row_k[c->rec_row[k]]++] = (uint32_t)k;
+    for (size_t r = p->n_rows; r > 0; r--) /* back to starts */
+        p->row_k[r] = p->row_k[r - 1];
+    p->row_k[0] = 0;
+    p->valid = plan_rows(rd, true);
+    c->plans_built++;
 }
 
 static void render_family(const struct render *rd, const struct cadv_prom_family *f)
@@ -981,10 +1185,6 @@ static void render_family(const struct render *rd, const struct cadv_prom_family
     const struct prom_rec *last = NULL;
 
     make_layout(f, b, &lo);
-    if (row_cacheable(rd, f, b, &lo)) {
-        render_family_rows(rd, f, b, &lo);
-        return;
-    }
     c->n_recs = 0;
     arena_reset(c);
     for (uint32_t row = 0; row < b->n_rows; row++) {
@@ -1007,7 +1207,10 @@ static void render_family(const struct render *rd, const struct cadv_prom_family
 
         if (last && same_series(&lo, last, r))
             continue; /* the Go registry drops a series collected twice: keep the first */
-        (void)write_series(rd, f, name_len, &lo, b->rows[r->row], b->n_keys, r);
+        size_t line = rd->out->len, pfx = write_series(rd, f, name_len, &lo, b->rows[r->row], b->n_keys, r);
+
+        if (rd->plan_rec && pfx)
+            plan_record(c, global_row(rd, f->scope, r->row), line + pfx, rd->out->len);
         last = r;
     }
 }
@@ -1105,33 +1308,53 @@ static void new_epoch_if_changed(struct cadv_metrics_cache *c, const struct cadv
     }
 }
 
+/* Plans are built only while they get used: after PLAN_UNUSED_MAX plans in a row were dropped unused
+ * (containers came or went before every next render, or a cache renders one container at a time),
+ * only every PLAN_RETRY-th render builds one. */
+#define PLAN_UNUSED_MAX 2
+#define PLAN_RETRY      8
+
 static void render(struct cadv_buf *out, const struct cadv_metrics_input *in,
                    struct cadv_metrics_cache *cache, bool families_only)
 {
-    size_t nf = cadv_prom_n_container_families + cadv_prom_n_machine_families, k = 0;
+    size_t nf = cadv_prom_n_container_families + cadv_prom_n_machine_families, k = 0, start = out->len;
     const struct cadv_prom_family **fams = cadv_xmalloc(nf * sizeof(*fams));
     struct cadv_metrics_cache *own = cache ? NULL : cadv_metrics_cache_new();
     struct ts_cache ts = {0};
     struct render rd = {
             .ts = &ts, .c = cache ? cache : own, .in = in, .out = out, .families_only = families_only};
+    struct cadv_metrics_cache *c = rd.c;
+    bool plannable = cache && !families_only;
 
     for (size_t i = 0; i < cadv_prom_n_container_families; i++)
-        fams[k++] = &cadv_prom_container_families[i];
+        if ((in->kinds & cadv_prom_container_families[i].kind) == cadv_prom_container_families[i].kind)
+            fams[k++] = &cadv_prom_container_families[i];
     for (size_t i = 0; i < cadv_prom_n_machine_families; i++)
-        fams[k++] = &cadv_prom_machine_families[i];
+        if ((in->kinds & cadv_prom_machine_families[i].kind) == cadv_prom_machine_families[i].kind)
+            fams[k++] = &cadv_prom_machine_families[i];
     qsort(fams, k, sizeof(*fams), cmp_family);
     container_base(&rd);
     machine_base(&rd);
     global_base(&rd);
-    new_epoch_if_changed(rd.c, in, &rd.bases[CADV_PROM_CONTAINER]);
-    rd.c->render_seq++;
-    rd.c->rows_reused = 0;
-    rd.c->rows_revalued = 0;
+    new_epoch_if_changed(c, in, &rd.bases[CADV_PROM_CONTAINER]);
+    c->render_seq++;
+    c->last_planned = false;
+    if (plannable && plan_fits(&rd) && plan_rows(&rd, false)) {
+        plan_write(&rd);
+        c->last_planned = c->plan_used = true;
+        c->unused_plans = 0;
+        free(fams);
+        return;
+    }
+    if (c->plan.valid && !c->plan_used)
+        c->unused_plans++;
+    c->plan.valid = c->plan_used = false;
+    rd.plan_rec = plannable && (c->unused_plans < PLAN_UNUSED_MAX || c->render_seq % PLAN_RETRY == 0);
+    c->n_rec = 0;
     for (size_t i = 0; i < k && !out->overflow; i++)
-        if ((in->kinds & fams[i]->kind) == fams[i]->kind)
-            render_family(&rd, fams[i]);
-    if (!out->overflow)
-        rd.c->done_seq = rd.c->render_seq;
+        render_family(&rd, fams[i]);
+    if (rd.plan_rec && !out->overflow)
+        plan_build(&rd, fams, k, start);
     free(fams);
     cadv_metrics_cache_free(own);
 }

@@ -14,27 +14,28 @@
 
 #include <regex.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "wire/metrics_input.h"
 
 struct cadv_buf;
 struct cadv_metrics_cache;
 
-/* Storage kept across renders: per-container label sets (and caller slots), scratch arrays, and each
- * container's rendered series, reused while its newest sample (known by its timestamp), its label
- * text (known by spec_version) and the options stay the same. A cache must always be used with the
- * same label options (store_container_labels, whitelist); a sample must not change under one
- * timestamp. */
+/* Storage kept across renders: per-container label sets (and caller slots), scratch arrays, and the
+ * plan of the last full render (its constant text, and where each container's values go), by which the
+ * next render formats only the values while the containers, their label text, their series and the
+ * options stay the same. A cache must always be used with the same label options
+ * (store_container_labels, whitelist). */
 struct cadv_metrics_cache *cadv_metrics_cache_new(void);
 struct cadv_metrics_cache *cadv_metrics_cache_free(struct cadv_metrics_cache *c);
 
 /* The caller's slot for a container name (struct cadv_metrics_slot in wire/metrics_input.h). */
 struct cadv_metrics_slot *cadv_metrics_cache_slot(struct cadv_metrics_cache *c, const char *name);
 
-/* Containers whose series the last render through c copied from earlier renders. */
-size_t cadv_metrics_cache_rows_reused(const struct cadv_metrics_cache *c);
-/* Containers with a new sample whose label prefixes the last render through c copied. */
-size_t cadv_metrics_cache_rows_revalued(const struct cadv_metrics_cache *c);
+/* Whether the last render through c was written from its plan (only the values formatted). */
+bool cadv_metrics_cache_planned(const struct cadv_metrics_cache *c);
+/* Plans c has built (each after a full render). */
+uint64_t cadv_metrics_cache_plans_built(const struct cadv_metrics_cache *c);
 
 /* True when a container of that name passes --metrics_include / --metrics_exclude. */
 bool cadv_metrics_selected(const regex_t *include, const regex_t *exclude, const char *name);

@@ -2,7 +2,8 @@
 /* fuzz_metrics.c - the Prometheus renderer over arbitrary container names, image, aliases and labels
  * (cgroup directory names and runtime metadata are not ours to choose). The input is split on NUL
  * bytes into name, image, alias, label key, label value. Invariants: no crash; the exposition is valid
- * UTF-8; every series line closes its label quotes and has no raw newline inside a label value. */
+ * UTF-8; every series line closes its label quotes and has no raw newline inside a label value; a
+ * render planned from the first one through a cache (a new sample) is what a render without one gives. */
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -54,6 +55,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct cadv_metrics_item item;
     struct cadv_metrics_input in = {
             .kinds = CADV_KIND_ALL, .timestamps = true, .store_container_labels = true, .version = "v0"};
+    struct cadv_metrics_cache *cache;
     struct cadv_buf out;
     size_t nf = 0;
 
@@ -84,6 +86,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cadv_metrics_render(&out, &in, NULL);
     check_output(out.data ? out.data : "", out.len);
     cadv_buf_done(&out);
+    cache = cadv_metrics_cache_new();
+    for (int round = 0; round < 2; round++) {
+        struct cadv_buf fresh;
+
+        smp.c.timestamp_ns += 1000000000;
+        smp.c.cpu.total_ns = smp.c.cpu.total_ns * 1000 + 3;
+        cadv_buf_init(&out, 0);
+        cadv_buf_init(&fresh, 0);
+        cadv_metrics_render(&out, &in, cache);
+        cadv_metrics_render(&fresh, &in, NULL);
+        if (out.len != fresh.len || (out.len && memcmp(out.data, fresh.data, out.len) != 0) ||
+            cadv_metrics_cache_planned(cache) != (round == 1))
+            abort();
+        cadv_buf_done(&out);
+        cadv_buf_done(&fresh);
+    }
+    cadv_metrics_cache_free(cache);
     cadv_sample_done(&smp);
     cadv_spec_done(&spec);
     free(copy);

@@ -5,6 +5,7 @@
  * and a 1,000-container render (its time is logged, not asserted). */
 #include <criterion/criterion.h>
 #include <regex.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -868,9 +869,10 @@ Test(metrics, random_containers_order_and_uniqueness)
     cadv_metrics_cache_free(cache);
 }
 
-/* A cache keeps each container's rendered series while its sample, labels and the options stay: every
- * render through it must equal a render from scratch, as samples, specs, the set of containers, the
- * machine info and the options change between renders. */
+/* A cache plans the next render from the last full one (its constant text, and where each row's values
+ * go) while the rows, their label text, their series and the options stay: every render through it must
+ * equal a render from scratch, as samples, specs, the set of containers, the machine info and the
+ * options change between renders. */
 /* Every kind, timestamps, all container labels, at scrape time 1 ns. */
 static struct cadv_metrics_input input_all(struct cadv_metrics_item *items, size_t n,
                                            struct cadv_machine_info *m)
@@ -884,21 +886,39 @@ static struct cadv_metrics_input input_all(struct cadv_metrics_item *items, size
                                        .now_ns = 1};
 }
 
-/* Renders in through cache and checks the body is what a fresh render gives; returns the rows the
- * render copied whole and (when ret_revalued) those it wrote with kept prefixes. */
-static void render_equals_fresh(const struct cadv_metrics_input *in, struct cadv_metrics_cache *cache,
-                                int round, size_t *ret_reused, size_t *ret_revalued)
+/* Frees the n specs and samples of a test and its cache. */
+static void fixtures_done(struct cadv_spec *spec, struct cadv_sample *smp, int n,
+                          struct cadv_metrics_cache *cache)
+{
+    for (int i = 0; i < n; i++) {
+        cadv_spec_done(&spec[i]);
+        cadv_sample_done(&smp[i]);
+    }
+    cadv_metrics_cache_free(cache);
+}
+
+/* Renders in through cache and checks the body is what a fresh render gives; returns whether the render
+ * was written from the cache's plan. */
+static bool render_equals_fresh(const struct cadv_metrics_input *in, struct cadv_metrics_cache *cache,
+                                int round)
 {
     struct cadv_buf b = render_buf(in, cache);
     char *fresh = render(in);
+    bool planned = cadv_metrics_cache_planned(cache);
 
-    *ret_reused = cadv_metrics_cache_rows_reused(cache);
-    if (ret_revalued)
-        *ret_revalued = cadv_metrics_cache_rows_revalued(cache);
     cr_assert_str_eq(b.data, fresh, "round %d", round);
     check_exposition(b.data);
     free(fresh);
     cadv_buf_done(&b);
+    return planned;
+}
+
+/* Expects planned[r] (the rounds written from the plan) to be the rounds of want, a string of 0 and 1. */
+static void expect_planned(const bool *planned, const char *want)
+{
+    for (size_t r = 0; want[r]; r++)
+        cr_expect_eq(planned[r], want[r] == '1', "round %zu: %s from the plan", r,
+                     want[r] == '1' ? "should be written" : "should not be written");
 }
 
 Test(metrics, incremental_render_equals_fresh)
@@ -914,7 +934,7 @@ Test(metrics, incremental_render_equals_fresh)
     struct cadv_machine_info m;
     struct cadv_metrics_cache *cache = cadv_metrics_cache_new();
     struct cadv_metrics_input in;
-    size_t reused[7];
+    bool planned[7];
 
     fixture_machine(&m);
     for (int i = 0; i < N; i++) {
@@ -962,22 +982,15 @@ Test(metrics, incremental_render_equals_fresh)
         default:
             break;
         }
-        render_equals_fresh(&in, cache, round, &reused[round], NULL);
+        planned[round] = render_equals_fresh(&in, cache, round);
     }
-    /* The rounds did reuse what had not changed, and only that. */
-    cr_expect_eq(reused[0], 0);
-    cr_expect_eq(reused[1], (size_t)N);
-    cr_expect_eq(reused[2], (size_t)N - (N + 2) / 3);
-    cr_expect_eq(reused[3], 0, "the union of label names changed: every row is written again");
-    cr_expect_eq(reused[4], 0, "the machine info changed");
-    cr_expect_eq(reused[5], 0);
-    cr_expect_eq(reused[6], 0);
+    /* The plan of round 0 serves while only values change (rounds 1 and 2); the union of label names
+     * (3), the set of containers and the machine info (4) and the options (5, 6) each end it. */
+    expect_planned(planned, "0110000");
+    cr_expect_eq(cadv_metrics_cache_plans_built(cache), 3,
+                 "built after rounds 0, 3 and 4; after two plans dropped unused, only every 8th render");
     m.disks[0].name = "sda";
-    for (int i = 0; i < N; i++) {
-        cadv_spec_done(&spec[i]);
-        cadv_sample_done(&smp[i]);
-    }
-    cadv_metrics_cache_free(cache);
+    fixtures_done(spec, smp, N, cache);
 }
 
 /* A new sample for a container: a later timestamp and other values, of other lengths. */
@@ -1012,7 +1025,7 @@ Test(metrics, value_only_render_equals_fresh)
     struct cadv_machine_info m;
     struct cadv_metrics_cache *cache = cadv_metrics_cache_new();
     struct cadv_metrics_input in;
-    size_t reused[ROUNDS], revalued[ROUNDS];
+    bool planned[ROUNDS];
 
     fixture_machine(&m);
     for (int i = 0; i < N; i++) {
@@ -1044,9 +1057,9 @@ Test(metrics, value_only_render_equals_fresh)
             smp[5].n_ifaces = 1;
             smp[9].n_fs = 1;
             break;
-        case 3: /* renamed: the same number of series with other label values */
+        case 3: /* renamed: the same number of series with other label values, of the same lengths */
             snprintf(smp[2].ifaces[1].name, sizeof(smp[2].ifaces[1].name), "veth1");
-            snprintf(smp[13].fs[1].device, sizeof(smp[13].fs[1].device), "/dev/sdc\"1");
+            snprintf(smp[13].fs[1].device, sizeof(smp[13].fs[1].device), "/dev/sd\"1");
             snprintf(smp[17].ifaces[0].name, sizeof(smp[17].ifaces[0].name), "eth9");
             break;
         case 4: /* other label text for one container (a new spec version) */
@@ -1065,26 +1078,73 @@ Test(metrics, value_only_render_equals_fresh)
         default:
             break;
         }
-        render_equals_fresh(&in, cache, round, &reused[round], &revalued[round]);
+        planned[round] = render_equals_fresh(&in, cache, round);
     }
-    /* The value-only path was taken where only samples changed. */
-    cr_expect_eq(revalued[0], 0);
-    cr_expect_eq(revalued[1], (size_t)N);
-    cr_expect_eq(reused[1], 0);
-    cr_expect_eq(revalued[2], (size_t)N, "a changed series set falls back per family, not per row");
-    cr_expect_eq(revalued[3], (size_t)N);
-    cr_expect_eq(revalued[4], (size_t)N - 1, "only the container with other label text is written afresh");
-    cr_expect_eq(revalued[5], 0, "a new epoch");
-    cr_expect_eq(revalued[6], 0);
-    cr_expect_eq(revalued[7], (size_t)N);
-    cr_expect_eq(revalued[8], (size_t)N / 2);
-    cr_expect_eq(reused[8], (size_t)N / 2);
-    cr_expect_eq(revalued[9], (size_t)N);
+    /* The plan serves where only samples changed (a timestamp lost or regained is a value); a changed
+     * series set (2, 3), label text (4) or epoch (5, 6) ends it. After the plans of rounds 2 and 3 went
+     * unused, the next is built at the 8th render (round 7), and serves rounds 8 (half the containers
+     * with a new sample, one still without a timestamp) and 9 (its timestamp back). */
+    expect_planned(planned, "0100000011");
+    fixtures_done(spec, smp, N, cache);
+}
+
+/* A planned render whose values come out longer than the last render's (every memory figure from one
+ * digit to twenty) into a buffer capped at exactly the body's length: the series that do not fit in
+ * the room reserved are appended one by one, the body is whole and what a fresh render gives; one byte
+ * less and the buffer overflows, as a fresh render's would. */
+Test(metrics, planned_render_with_longer_values_into_a_capped_buffer)
+{
+    enum {
+        N = 100
+    };
+    struct cadv_spec spec[N];
+    struct cadv_sample smp[N];
+    struct cadv_metrics_item items[N];
+    char names[N][32];
+    struct cadv_machine_info m;
+    struct cadv_metrics_cache *cache = cadv_metrics_cache_new();
+    struct cadv_metrics_input in;
+    struct cadv_buf b;
+    char *fresh;
+    size_t len0;
+
+    fixture_machine(&m);
     for (int i = 0; i < N; i++) {
-        cadv_spec_done(&spec[i]);
-        cadv_sample_done(&smp[i]);
+        spec_basic(&spec[i]);
+        full_sample(&smp[i], (uint64_t)i);
+        memset(&smp[i].c.memory, 0, offsetof(struct cadv_memory_stats, psi));
+        snprintf(names[i], sizeof(names[i]), "/%d", i);
+        items[i] = (struct cadv_metrics_item){names[i], &spec[i], &smp[i], 1};
     }
-    cadv_metrics_cache_free(cache);
+    in = input_all(items, N, &m);
+    in.kinds = CADV_KIND_MEMORY; /* the figures that grow make most of the body */
+    in.timestamps = false;
+    b = render_buf(&in, cache); /* round 0: the plan is built */
+    len0 = b.len;
+    cadv_buf_done(&b);
+    for (int i = 0; i < N; i++) {
+        uint64_t *w = (uint64_t *)(void *)&smp[i].c.memory;
+
+        smp[i].c.timestamp_ns += CADV_NS_PER_SEC;
+        for (size_t j = 0; j < offsetof(struct cadv_memory_stats, psi) / sizeof(*w); j++)
+            w[j] = UINT64_MAX - (uint64_t)(i + j);
+    }
+    fresh = render(&in);
+    cr_assert_gt(strlen(fresh), len0 + len0 / 16 + 4096, "the values grew past the room reserved");
+    for (int less = 0; less < 2; less++) {
+        cadv_buf_init(&b, strlen(fresh) - (size_t)less);
+        cadv_metrics_render(&b, &in, cache);
+        cr_expect(cadv_metrics_cache_planned(cache), "written from the plan (%d byte(s) less)", less);
+        if (less) {
+            cr_expect(b.overflow, "one byte short: overflowed");
+        } else {
+            cr_expect_not(b.overflow);
+            cr_expect_str_eq(b.data, fresh);
+        }
+        cadv_buf_done(&b);
+    }
+    free(fresh);
+    fixtures_done(spec, smp, N, cache);
 }
 
 /* The interleaved families (cpu, device and failure_type sort before the unique id key) keep each row's
@@ -1094,7 +1154,7 @@ Test(metrics, interleaved_value_only_render_equals_fresh)
 {
     enum {
         N = 16,
-        ROUNDS = 8
+        ROUNDS = 10
     };
     static struct cadv_disk_info disks[] = {{.name = "sda", .dev_path = "/dev/sda", .major = 8, .minor = 0},
                                             {.name = "sdb", .dev_path = "/dev/sdb", .major = 8, .minor = 16},
@@ -1106,7 +1166,7 @@ Test(metrics, interleaved_value_only_render_equals_fresh)
     struct cadv_machine_info m;
     struct cadv_metrics_cache *cache = cadv_metrics_cache_new();
     struct cadv_metrics_input in;
-    size_t reused[ROUNDS], revalued[ROUNDS];
+    bool planned[ROUNDS];
 
     fixture_machine(&m);
     m.disks = disks;
@@ -1133,7 +1193,7 @@ Test(metrics, interleaved_value_only_render_equals_fresh)
         in.now_ns += CADV_NS_PER_SEC;
         if (round > 0)
             for (int i = 0; i < N; i++)
-                if (round != 7 || i % 2 == 0)
+                if (round != 8 || i % 2 == 0)
                     new_values(&smp[i], (uint64_t)(i + round));
         switch (round) {
         case 2: /* CPUs come and go */
@@ -1168,18 +1228,13 @@ Test(metrics, interleaved_value_only_render_equals_fresh)
         default:
             break;
         }
-        render_equals_fresh(&in, cache, round, &reused[round], &revalued[round]);
+        planned[round] = render_equals_fresh(&in, cache, round);
     }
-    cr_expect_eq(revalued[0], 0);
-    for (int round = 1; round < ROUNDS - 1; round++)
-        cr_expect_eq(revalued[round], (size_t)N, "round %d", round);
-    cr_expect_eq(revalued[7], (size_t)N / 2);
-    cr_expect_eq(reused[7], (size_t)N / 2, "rows with the same sample copy their kept series");
-    for (int i = 0; i < N; i++) {
-        cadv_spec_done(&spec[i]);
-        cadv_sample_done(&smp[i]);
-    }
-    cadv_metrics_cache_free(cache);
+    /* Round 1 (new values) is written from the plan; the changed series of rounds 2 to 6 end it; the
+     * plan built at the 8th render (round 7) serves rounds 8 and 9 (half the containers, then all, with
+     * new samples). */
+    expect_planned(planned, "0100000011");
+    fixtures_done(spec, smp, N, cache);
 }
 
 Test(metrics, promtool_parses_output)
