@@ -1173,6 +1173,13 @@ static void plan_build(const struct render *rd, const struct cadv_prom_family *c
     p->row_k[0] = 0;
     p->valid = plan_rows(rd, true);
     c->plans_built++;
+    /* Only a recording render needs these: 20 bytes per series, not kept between plans. */
+    free(c->rec_row);
+    free(c->rec_tail);
+    free(c->rec_end);
+    c->rec_row = NULL;
+    c->rec_tail = c->rec_end = NULL;
+    c->n_rec = c->rec_cap = 0;
 }
 
 static void render_family(const struct render *rd, const struct cadv_prom_family *f)
