@@ -1103,6 +1103,13 @@ static void plan_write(const struct render *rd)
     p->tails_len = out->len - start - p->text_len;
 }
 
+/* Whether storage of cap elements for need is over twice too large (containers went away): the plan
+ * gives it back when it is built again. */
+static bool too_roomy(size_t cap, size_t need)
+{
+    return cap > 2 * need + 1024;
+}
+
 /* After a recording render of fams (written from out->data + start): splits the body into the plan's
  * text and series, maps each row's series to their places, and records the rows' shapes. */
 static void plan_build(const struct render *rd, const struct cadv_prom_family *const *fams, size_t nf,
@@ -1130,19 +1137,19 @@ static void plan_build(const struct render *rd, const struct cadv_prom_family *c
         p->stamps[i] = b->rows[i]->stamp;
     p->n_stamps = b->n_rows;
     p->n_rows = b->n_rows + 2;
-    if (p->series_cap < n + 1) {
+    if (p->series_cap < n + 1 || too_roomy(p->series_cap, n + 1)) {
         p->series_cap = n + 1;
         p->seg = cadv_xrealloc(p->seg, p->series_cap * sizeof(*p->seg));
         p->vals = cadv_xrealloc(p->vals, p->series_cap * sizeof(*p->vals));
         p->kidx = cadv_xrealloc(p->kidx, p->series_cap * sizeof(*p->kidx));
     }
-    if (p->rows_cap < p->n_rows + 1) {
+    if (p->rows_cap < p->n_rows + 1 || too_roomy(p->rows_cap, p->n_rows + 1)) {
         p->rows_cap = p->n_rows + 1;
         p->row_k = cadv_xrealloc(p->row_k, p->rows_cap * sizeof(*p->row_k));
         p->row_st = cadv_xrealloc(p->row_st, p->rows_cap * sizeof(*p->row_st));
     }
     /* The text: the body without the values. */
-    if (p->text_cap < body_len + 1) {
+    if (p->text_cap < body_len + 1 || too_roomy(p->text_cap, body_len + 1)) {
         p->text_cap = body_len + 1;
         p->text = cadv_xrealloc(p->text, p->text_cap);
     }
@@ -1172,6 +1179,10 @@ static void plan_build(const struct render *rd, const struct cadv_prom_family *c
         p->row_k[r] = p->row_k[r - 1];
     p->row_k[0] = 0;
     p->valid = plan_rows(rd, true);
+    if (too_roomy(p->st_cap, p->st_len)) {
+        p->st_cap = p->st_len;
+        p->st = cadv_xrealloc(p->st, p->st_cap ? p->st_cap : 1);
+    }
     c->plans_built++;
     /* Only a recording render needs these: 20 bytes per series, not kept between plans. */
     free(c->rec_row);

@@ -934,7 +934,7 @@ Test(metrics, incremental_render_equals_fresh)
     struct cadv_machine_info m;
     struct cadv_metrics_cache *cache = cadv_metrics_cache_new();
     struct cadv_metrics_input in;
-    bool planned[7];
+    bool planned[9];
 
     fixture_machine(&m);
     for (int i = 0; i < N; i++) {
@@ -949,7 +949,7 @@ Test(metrics, incremental_render_equals_fresh)
         items[i] = (struct cadv_metrics_item){names[i], &spec[i], &smp[i], 1};
     }
     in = input_all(items, N, &m);
-    for (int round = 0; round < 7; round++) {
+    for (int round = 0; round < 9; round++) {
         switch (round) {
         case 1: /* nothing changed but the scrape time */
             in.now_ns += CADV_NS_PER_SEC;
@@ -979,16 +979,24 @@ Test(metrics, incremental_render_equals_fresh)
         case 6:
             in.kinds = CADV_KIND_DEFAULT;
             break;
+        case 7: /* most containers gone: the plan built now gives back its room */
+            in.n_items = 4;
+            break;
+        case 8:
+            for (int i = 0; i < 4; i++)
+                smp[i].c.timestamp_ns += CADV_NS_PER_SEC;
+            break;
         default:
             break;
         }
         planned[round] = render_equals_fresh(&in, cache, round);
     }
     /* The plan of round 0 serves while only values change (rounds 1 and 2); the union of label names
-     * (3), the set of containers and the machine info (4) and the options (5, 6) each end it. */
-    expect_planned(planned, "0110000");
-    cr_expect_eq(cadv_metrics_cache_plans_built(cache), 3,
-                 "built after rounds 0, 3 and 4; after two plans dropped unused, only every 8th render");
+     * (3), the set of containers and the machine info (4) and the options (5, 6) each end it; the one
+     * built at the 8th render (round 7) serves round 8. */
+    expect_planned(planned, "011000001");
+    cr_expect_eq(cadv_metrics_cache_plans_built(cache), 4,
+                 "built after rounds 0, 3, 4 and 7; after two plans dropped unused, only every 8th render");
     m.disks[0].name = "sda";
     fixtures_done(spec, smp, N, cache);
 }
