@@ -9,9 +9,10 @@
  * renders it (every constant text copied from one place, in order; every value and timestamp
  * formatted), and the ratio of the medians.
  * Usage: render_bench [N [ROUNDS [MODE]]] (1000, 21, new). MODE new: every sample new before each
- * render (values change, the series stay: the render is written from its plan); churn: the same, and
- * one container's labels change before each render (a container came or went: the plan does not
- * fit). */
+ * render (values change, the series stay: the render is written from its plan); idle: only every
+ * tenth container's sample is new (dynamic housekeeping backs idle containers off); churn: every
+ * sample new, and one container's labels change before each render (a container came or went: the
+ * plan does not fit). */
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -198,7 +199,7 @@ int main(int argc, char **argv)
     size_t n = argc > 1 ? strtoul(argv[1], NULL, 10) : 1000;
     size_t rounds = argc > 2 ? strtoul(argv[2], NULL, 10) : 21;
     const char *mode = argc > 3 ? argv[3] : "new";
-    bool churn = strcmp(mode, "churn") == 0;
+    bool churn = strcmp(mode, "churn") == 0, idle = strcmp(mode, "idle") == 0;
     struct cadv_spec *spec;
     struct cadv_sample *smp;
     struct cadv_metrics_item *items;
@@ -221,8 +222,8 @@ int main(int argc, char **argv)
     struct floor_series *fs = NULL;
     char *fout;
 
-    if (n == 0 || rounds == 0 || (!churn && strcmp(mode, "new") != 0)) {
-        fprintf(stderr, "usage: render_bench [N [ROUNDS [new|churn]]]\n");
+    if (n == 0 || rounds == 0 || (!churn && !idle && strcmp(mode, "new") != 0)) {
+        fprintf(stderr, "usage: render_bench [N [ROUNDS [new|idle|churn]]]\n");
         return 2;
     }
     spec = cadv_xcalloc(n, sizeof(*spec));
@@ -255,7 +256,8 @@ int main(int argc, char **argv)
         uint64_t t0;
 
         for (size_t i = 0; i < n; i++)
-            fill_sample(&smp[i], i, r);
+            if (r == 0 || !idle || i % 10 == r % 10)
+                fill_sample(&smp[i], i, r);
         in.now_ns += CADV_NS_PER_SEC;
         if (churn) /* new label text for one container: as if one came and another went */
             items[r % n].spec_version = r + 2;
@@ -270,9 +272,12 @@ int main(int argc, char **argv)
     qsort(dt + 1, rounds, sizeof(*dt), cmp_u64);
     med = dt[mid];
     printf("render_bench: %zu containers, %zu bytes, first %.2f ms, median %.2f ms, best %.2f ms "
-           "(%zu renders, every sample new%s; %zu written from the plan)\n",
+           "(%zu renders, %s; %zu written from the plan)\n",
            n, len, (double)dt[0] / 1e6, (double)med / 1e6, (double)dt[1] / 1e6, rounds,
-           churn ? ", one container's labels new" : "", planned);
+           idle    ? "a tenth of the samples new"
+           : churn ? "every sample new, one container's labels new"
+                   : "every sample new",
+           planned);
     ns = floor_parse(b.data, b.len, &fs);
     fout = cadv_xmalloc(b.len + 4096);
     for (size_t r = 1; r <= rounds; r++) {

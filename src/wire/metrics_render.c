@@ -46,6 +46,7 @@ enum {
     VK_SCALED,
     VK_I64,
     VK_F64,
+    VK_NOW, /* planned only: the scrape time in seconds, stamped now (container_last_seen) */
 };
 
 struct prom_rec {
@@ -118,6 +119,8 @@ struct plan {
      * (4 bytes), then their extra label values, each NUL-terminated. */
     uint32_t *kidx;
     size_t *row_k, *row_st;
+    uint64_t *row_ts; /* the sample timestamp each container row's values were stored from (0: none) */
+    uint8_t *row_pin; /* rows whose values must be produced every time (timestamps beyond TS_SLOTS) */
     size_t rows_cap;
     char *st;
     size_t st_len, st_cap;
@@ -199,6 +202,8 @@ static void plan_free(struct plan *p)
     free(p->kidx);
     free(p->row_k);
     free(p->row_st);
+    free(p->row_ts);
+    free(p->row_pin);
     free(p->st);
 }
 
@@ -849,28 +854,37 @@ static void plan_produce(const struct render *rd, const struct plan_fam *pf, str
         sort_run(&pf->lo, c->recs, c->n_recs);
 }
 
-/* The last timestamps of the row being extracted, with their texts in plan.tst. */
+/* The timestamps of the row being produced, with their texts in plan.tst: TS_SLOTS per row at fixed
+ * places (a row skipped because its sample is the same keeps them), more in a part after all rows',
+ * rewritten by every production (a row that needs it is pinned: never skipped). */
+#define TS_SLOTS 4
+
 struct ts_refs {
-    int64_t ms[4];
-    uint32_t ref[4];
-    size_t n, next;
+    size_t base;
+    int64_t ms[TS_SLOTS];
+    size_t n;
+    bool pin;
 };
 
 static uint32_t ts_ref(struct plan *p, struct ts_refs *tr, int64_t ms)
 {
     struct plan_ts *t;
-    size_t i;
+    size_t at;
 
-    for (i = 0; i < tr->n; i++)
+    for (size_t i = 0; i < tr->n; i++)
         if (tr->ms[i] == ms)
-            return tr->ref[i];
-    cadv_xgrow((void **)&p->tst, &p->tst_cap, p->n_tst + 1, sizeof(*p->tst));
-    t = &p->tst[p->n_tst];
+            return (uint32_t)(tr->base + i);
+    if (tr->n < TS_SLOTS) {
+        at = tr->base + tr->n;
+        tr->ms[tr->n++] = ms;
+    } else {
+        cadv_xgrow((void **)&p->tst, &p->tst_cap, p->n_tst + 1, sizeof(*p->tst));
+        at = p->n_tst++;
+        tr->pin = true;
+    }
+    t = &p->tst[at];
     t->len = (uint8_t)cadv_prom_fmt_int(t->s, ms);
-    i = tr->n < 4 ? tr->n++ : tr->next++ % 4;
-    tr->ms[i] = ms;
-    tr->ref[i] = (uint32_t)p->n_tst;
-    return (uint32_t)p->n_tst++;
+    return (uint32_t)at;
 }
 
 /* Checks (record false) that family pf of a row has the series of its shape at *stp, and stores their
@@ -914,7 +928,9 @@ static bool plan_family(const struct render *rd, const struct plan_fam *pf, bool
             }
         }
         p->vals[p->kidx[k]] = val_of(r);
-        if (r->has_ts)
+        if (pf->f->flags & CADV_PROM_TS_NOW)
+            p->vals[p->kidx[k]].vk = VK_NOW; /* the scrape time, written as such every render */
+        else if (r->has_ts)
             p->vals[p->kidx[k]].ts_ref = ts_ref(p, tr, r->ts_ms);
         k++;
         n++;
@@ -966,6 +982,8 @@ static bool plan_scalar(const struct render *rd, const struct plan_fam *pf, uint
     pv->ts_ms = (int64_t)(ts_ns / CADV_NS_PER_MS);
     if (pv->has_ts)
         pv->ts_ref = ts_ref(p, tr, pv->ts_ms);
+    if (f->flags & CADV_PROM_TS_NOW)
+        tr->pin = true; /* a value of the sample stamped now: produced every time */
     return true;
 }
 
@@ -980,7 +998,8 @@ static bool plan_rows(const struct render *rd, bool record)
 
     if (record)
         p->st_len = 0;
-    p->n_tst = 0;
+    p->n_tst = p->n_rows * TS_SLOTS;
+    cadv_xgrow((void **)&p->tst, &p->tst_cap, p->n_tst + 1, sizeof(*p->tst));
     for (size_t gr = 0; gr < p->n_rows; gr++) {
         size_t n_cont = rd->bases[CADV_PROM_CONTAINER].n_rows;
         enum cadv_prom_scope scope = gr < n_cont    ? CADV_PROM_CONTAINER
@@ -988,12 +1007,19 @@ static bool plan_rows(const struct render *rd, bool record)
                                                     : CADV_PROM_GLOBAL;
         uint32_t row = scope == CADV_PROM_CONTAINER ? (uint32_t)gr : 0;
         size_t k = p->row_k[gr];
-        struct ts_refs tr = {.n = 0};
+        struct ts_refs tr = {.base = gr * TS_SLOTS, .n = 0, .pin = false};
+        uint64_t ts = scope == CADV_PROM_CONTAINER && row < rd->bases[scope].n_rows
+                              ? rd->items[rd->bases[scope].item_of_row[row]]->sample->c.timestamp_ns
+                              : 0;
 
         if (record)
             p->row_st[gr] = p->st_len;
         else if (st != p->row_st[gr])
             return false;
+        if (!record && ts && p->row_ts[gr] == ts && !p->row_pin[gr]) {
+            st = p->row_st[gr + 1]; /* the same sample: its values are stored already */
+            continue;
+        }
         if (row < rd->bases[scope].n_rows)
             for (size_t fi = 0; fi < p->n_fams; fi++) {
                 if (p->fams[fi].f->scope != scope)
@@ -1009,6 +1035,8 @@ static bool plan_rows(const struct render *rd, bool record)
             }
         if (k != p->row_k[gr + 1])
             return false;
+        p->row_ts[gr] = ts;
+        p->row_pin[gr] = tr.pin;
     }
     if (record)
         p->row_st[p->n_rows] = p->st_len;
@@ -1029,19 +1057,36 @@ static bool plan_fits(const struct render *rd)
     return true;
 }
 
+/* The scrape time's value (seconds) and timestamp texts, for VK_NOW. */
+struct now_text {
+    char v[CADV_PROM_VALUE_MAX], ts[24];
+    size_t v_len, ts_len;
+};
+
 /* Writes a planned series' ` value[ timestamp]\n` into o (CADV_PROM_TAIL_MAX bytes); returns its length. */
-static size_t plan_tail(const struct render *rd, const struct plan *p, const struct plan_val *pv, char *o)
+static size_t plan_tail(const struct render *rd, const struct plan *p, const struct now_text *now,
+                        const struct plan_val *pv, char *o)
 {
-    size_t n;
+    size_t n = 1;
 
     o[0] = ' ';
-    n = 1 + fmt_value(o + 1, pv);
-    if (pv->has_ts && rd->in->timestamps) {
-        const struct plan_ts *t = &p->tst[pv->ts_ref];
+    if (pv->vk == VK_NOW) {
+        memcpy(o + n, now->v, now->v_len);
+        n += now->v_len;
+        if (rd->in->timestamps && rd->in->now_ns) {
+            o[n++] = ' ';
+            memcpy(o + n, now->ts, now->ts_len);
+            n += now->ts_len;
+        }
+    } else {
+        n += fmt_value(o + n, pv);
+        if (pv->has_ts && rd->in->timestamps) {
+            const struct plan_ts *t = &p->tst[pv->ts_ref];
 
-        o[n++] = ' ';
-        memcpy(o + n, t->s, sizeof(t->s)); /* whole: a fixed-size copy */
-        n += t->len;
+            o[n++] = ' ';
+            memcpy(o + n, t->s, sizeof(t->s)); /* whole: a fixed-size copy */
+            n += t->len;
+        }
     }
     o[n++] = '\n';
     return n;
@@ -1066,7 +1111,11 @@ static void plan_write(const struct render *rd)
     struct cadv_buf *out = rd->out;
     const char *t = p->text;
     size_t start = out->len, want = p->text_len + p->tails_len + p->tails_len / 16 + 4096, rest;
+    struct now_text now;
     char *o, *end;
+
+    now.v_len = cadv_prom_fmt_scaled(now.v, rd->in->now_ns / CADV_NS_PER_SEC, 0);
+    now.ts_len = cadv_prom_fmt_int(now.ts, (int64_t)(rd->in->now_ns / CADV_NS_PER_MS));
 
     if (out->max && out->len + want > out->max)
         want = out->max - out->len;
@@ -1077,7 +1126,7 @@ static void plan_write(const struct render *rd)
     for (size_t k = 0; k < p->n_series; k++) {
         if ((size_t)(end - o) < p->seg[k] + CADV_PROM_TAIL_MAX) {
             char tail[CADV_PROM_TAIL_MAX];
-            size_t tl = plan_tail(rd, p, &p->vals[k], tail);
+            size_t tl = plan_tail(rd, p, &now, &p->vals[k], tail);
 
             out->len = (size_t)(o - out->data);
             cadv_buf_append(out, t, p->seg[k]);
@@ -1092,7 +1141,7 @@ static void plan_write(const struct render *rd)
         memcpy(o, t, p->seg[k]);
         o += p->seg[k];
         t += p->seg[k];
-        o += plan_tail(rd, p, &p->vals[k], o);
+        o += plan_tail(rd, p, &now, &p->vals[k], o);
     }
     out->len = (size_t)(o - out->data);
     rest = p->text_len - (size_t)(t - p->text);
@@ -1147,6 +1196,8 @@ static void plan_build(const struct render *rd, const struct cadv_prom_family *c
         p->rows_cap = p->n_rows + 1;
         p->row_k = cadv_xrealloc(p->row_k, p->rows_cap * sizeof(*p->row_k));
         p->row_st = cadv_xrealloc(p->row_st, p->rows_cap * sizeof(*p->row_st));
+        p->row_ts = cadv_xrealloc(p->row_ts, p->rows_cap * sizeof(*p->row_ts));
+        p->row_pin = cadv_xrealloc(p->row_pin, p->rows_cap * sizeof(*p->row_pin));
     }
     /* The text: the body without the values. */
     if (p->text_cap < body_len + 1 || too_roomy(p->text_cap, body_len + 1)) {
