@@ -22,6 +22,8 @@
  * row's shape and stores their values in series order; then it writes the body as the floor of
  * bench/render_bench does: each series' constant text copied from one contiguous text, in order, then
  * its value and timestamp formatted (a timestamp's text is formatted once per row). A row whose
+ * sample is the one its values were stored from is skipped (container_last_seen, the scrape time, is
+ * written from the render's own time). A row whose
  * series differ (an interface came, went or was renamed), or other rows, end the plan: that render is
  * a full one and plans anew. Plans that went unused twice in a row (containers come and go before
  * every render; a cache that renders one container at a time) are built only every PLAN_RETRY-th
