@@ -946,49 +946,6 @@ static bool plan_family(const struct render *rd, const struct plan_fam *pf, bool
     return true;
 }
 
-/* plan_family for a container family of one scalar (gen_scalar's): its record made here, without the
- * emitter. */
-static bool plan_scalar(const struct render *rd, const struct plan_fam *pf, uint32_t row, bool record,
-                        struct ts_refs *tr, size_t *stp, size_t *kp, size_t kend)
-{
-    struct plan *p = &rd->c->plan;
-    const struct cadv_prom_family *f = pf->f;
-    const struct cadv_sample *smp = rd->items[rd->bases[CADV_PROM_CONTAINER].item_of_row[row]]->sample;
-    uint32_t n = (smp->c.has & f->has) == f->has, want;
-    uint64_t ts_ns;
-    struct plan_val *pv;
-
-    if (record) {
-        st_put(p, &n, sizeof(n));
-    } else {
-        if (*stp + sizeof(want) > p->st_len)
-            return false;
-        memcpy(&want, p->st + *stp, sizeof(want));
-        if (want != n)
-            return false;
-    }
-    *stp += sizeof(n);
-    if (!n)
-        return true;
-    if (*kp == kend)
-        return false;
-    pv = &p->vals[p->kidx[(*kp)++]];
-    ts_ns = f->flags & CADV_PROM_TS_NOW                               ? rd->in->now_ns
-            : f->flags & CADV_PROM_NO_TS                              ? 0
-            : f->flags & CADV_PROM_HOT || !smp->c.detail_timestamp_ns ? smp->c.timestamp_ns
-                                                                      : smp->c.detail_timestamp_ns;
-    memcpy(&pv->v, (const char *)&smp->c + f->off, sizeof(pv->v));
-    pv->vk = VK_SCALED;
-    pv->scale = f->scale;
-    pv->has_ts = ts_ns != 0;
-    pv->ts_ms = (int64_t)(ts_ns / CADV_NS_PER_MS);
-    if (pv->has_ts)
-        pv->ts_ref = ts_ref(p, tr, pv->ts_ms);
-    if (f->flags & CADV_PROM_TS_NOW)
-        tr->pin = true; /* a value of the sample stamped now: produced every time */
-    return true;
-}
-
 /* Produces every row's series, row by row (each row's sample is read while in cache), and either
  * checks them against the plan's shapes and stores their values (record false: false when anything
  * differs), or records the shapes (record true, right after the plan was built). */
@@ -1026,11 +983,6 @@ static bool plan_rows(const struct render *rd, bool record)
             for (size_t fi = 0; fi < p->n_fams; fi++) {
                 if (p->fams[fi].f->scope != scope)
                     continue;
-                if (scope == CADV_PROM_CONTAINER && !p->fams[fi].f->gen) {
-                    if (!plan_scalar(rd, &p->fams[fi], row, record, &tr, &st, &k, p->row_k[gr + 1]))
-                        return false;
-                    continue;
-                }
                 plan_produce(rd, &p->fams[fi], &e, row);
                 if (!plan_family(rd, &p->fams[fi], record, &tr, &st, &k, p->row_k[gr + 1]))
                     return false;
