@@ -26,6 +26,9 @@ INTERVAL = "500ms"
 # between a read and the stamp.
 SLACK_NS = 500_000_000 + 400_000_000
 HISTORY_S = 4
+# Every cgroup at the base interval: with dynamic housekeeping an idle one (the memory toucher asleep)
+# is sampled every 2, 4, 8... s, and a gauge's bracket needs two file samples within a few seconds.
+STEADY = ["-allow_dynamic_housekeeping=false"]
 # The figures the BPF path replaces: where each is in a sample, and whether it only grows.
 FIELDS = {
     "cpu": (lambda s: s["cpu"]["usage"]["total"], True),
@@ -142,7 +145,7 @@ def farm(cgroups):
 
 
 def test_bpf_matches_files(daemon, farm):
-    args = ["-housekeeping_interval=" + INTERVAL, "-docker_only=false", "-storage_duration=1m0s"]
+    args = ["-housekeeping_interval=" + INTERVAL, "-docker_only=false", "-storage_duration=1m0s"] + STEADY
     b = daemon("-collector=bpf", *args)
     state = _bpf_state(b)
     if state != "on":
@@ -215,7 +218,7 @@ def test_bpf_cgroup2_cpu_matches_files(daemon, cgroups):
     cgroups.create("cpu")
     cgroups.run("cpu", CPU_BURNER)
     args = ["-cgroup_root=" + os.path.join(v2, cgroups.prefix), "-housekeeping_interval=" + INTERVAL,
-            "-docker_only=false", "-storage_duration=1m0s"]
+            "-docker_only=false", "-storage_duration=1m0s"] + STEADY
     b = daemon("-collector=bpf", *args)
     state = _bpf_state(b)
     if state != "on":
@@ -341,7 +344,7 @@ def test_bpf_detail_values_from_the_pass(daemon, cgroups):
     cgroups.run("dio", ["sh", "-c", "while :; do dd if=/dev/zero of=%s bs=64k count=4 oflag=direct "
                         "status=none; sleep 0.2; done" % scratch])
     args = ["-housekeeping_interval=" + INTERVAL, "-docker_only=false", "-storage_duration=1m0s",
-            "-kmsg_path=/dev/null"]
+            "-kmsg_path=/dev/null"] + STEADY
     b = daemon("-collector=bpf", *args)
     state = _bpf_state(b)
     if state != "on":
