@@ -259,7 +259,7 @@ def _spec_of(d, name):
             "limit": mem.get("limit", 0), "soft": mem.get("reservation", 0), "memsw": mem.get("swap_limit", 0)}
 
 
-def test_bpf_spec_limits_from_the_pass(daemon, cgroups):
+def test_bpf_spec_limits_from_the_pass(daemon, cgroups, tmp_path):
     """With -collector=bpf a spec refresh takes cpu.shares, cfs quota and period, and the memory limit,
     swap limit and soft limit from the pass: a change of each is seen within a refresh period, equal
     to the files, and no refresh opens those files meanwhile (strace)."""
@@ -296,8 +296,9 @@ def test_bpf_spec_limits_from_the_pass(daemon, cgroups):
     wait_for(matches, timeout=30, what="the first spec of " + name)
     if not shutil.which("strace"):
         pytest.skip("strace not installed: the no-file check of spec refreshes needs it")
-    tracer = subprocess.Popen(["strace", "-f", "-y", "-qq", "-e", "trace=openat", "-p", str(d.proc.pid)],
-                              stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    trace = tmp_path / "strace.log"  # a file: a pipe read only at the end would fill and stop the tracee
+    tracer = subprocess.Popen(["strace", "-f", "-y", "-qq", "-e", "trace=openat", "-o", str(trace),
+                               "-p", str(d.proc.pid)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         time.sleep(1)  # attached
         second = {"cpu.shares": 256, "cpu.cfs_period_us": 50000, "cpu.cfs_quota_us": 25000,
@@ -308,7 +309,8 @@ def test_bpf_spec_limits_from_the_pass(daemon, cgroups):
         got = wait_for(matches, timeout=45, interval=0.5, what="the changed limits of " + name)
     finally:
         tracer.send_signal(2)
-        log = tracer.communicate(timeout=30)[1]
+        tracer.wait(timeout=30)
+        log = trace.read_text()
     assert got["shares"] == 256 and got["quota"] == 25000 and got["period"] == 50000, got
     assert got["limit"] == 96 << 20 and got["soft"] == 48 << 20, got
     opened = [line for line in log.splitlines()
@@ -322,7 +324,7 @@ def _devices(sample):
                   if isinstance(v, list) for e in v)
 
 
-def test_bpf_detail_values_from_the_pass(daemon, cgroups):
+def test_bpf_detail_values_from_the_pass(daemon, cgroups, tmp_path):
     """On v1 the pass also carries cpu.stat's bandwidth figures, memory.kmem.usage_in_bytes and
     memory.oom_control's oom_kill: a throttled burner's figures and a memory toucher's kmem usage lie
     within the file daemon's samples around each BPF sample; an OOM kill is counted from the pass (no
@@ -362,8 +364,9 @@ def test_bpf_detail_values_from_the_pass(daemon, cgroups):
     tasks = "/proc/%d/task" % b.proc.pid
     collector = [t for t in os.listdir(tasks) if open(os.path.join(tasks, t, "comm")).read().strip() == "cadv-collector"]
     assert len(collector) == 1, "no cadv-collector thread"
-    tracer = subprocess.Popen(["strace", "-qq", "-y", "-e", "trace=openat,pread64", "-p", collector[0]],
-                              stderr=subprocess.PIPE, stdout=subprocess.DEVNULL, text=True)
+    trace = tmp_path / "strace.log"  # a file: a pipe read only at the end would fill and stop the tracee
+    tracer = subprocess.Popen(["strace", "-qq", "-y", "-e", "trace=openat,pread64", "-o", str(trace),
+                               "-p", collector[0]], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         time.sleep(1)  # attached
         p = cgroups.run("oom", [sys.executable, "-c", "a = []\nwhile True: a.append(b'x' * (1 << 20))"])
@@ -382,7 +385,8 @@ def test_bpf_detail_values_from_the_pass(daemon, cgroups):
             assert got[0] == got[1], (n, got)
     finally:
         tracer.send_signal(2)
-        log = tracer.communicate(timeout=30)[1]
+        tracer.wait(timeout=30)
+        log = trace.read_text()
         if os.path.exists(scratch):
             os.unlink(scratch)
     lines = [line for line in log.splitlines() if cgroups.prefix + "/" in line]
