@@ -55,6 +55,7 @@ struct snap {
     size_t bytes;     /* allocated (a retired snapshot is reused by a pass that fits in it) */
     uint64_t taken_ns;
     size_t mask;     /* slots - 1 */
+    uint32_t n;      /* records */
     uint32_t *slots; /* record index + 1, 0 empty */
     struct cgstat_rec recs[];
 };
@@ -249,6 +250,7 @@ static int run_pass(void)
     atomic_init(&s->refs, 0);
     s->taken_ns = cadv_mono_ns();
     s->mask = n_slots - 1;
+    s->n = n;
     s->slots = (uint32_t *)(void *)&s->recs[n];
     memcpy(s->recs, st.recs, n * sizeof(s->recs[0]));
     memset(s->slots, 0, n_slots * sizeof(uint32_t));
@@ -1094,15 +1096,21 @@ void cadv_cgroup_bpf_file_add(struct cadv_cgroup *cg, unsigned slot, int dir, co
 }
 
 /* The record of cg in hierarchy h with flag, copied into *out. */
-static bool get(const struct cadv_cgroup *cg, uint32_t h, uint32_t flag, struct cgstat_rec *out)
+static bool get(struct cadv_cgroup *cg, uint32_t h, uint32_t flag, struct cgstat_rec *out)
 {
     const struct cgstat_rec *rec;
     struct snap *s;
     bool ok = false;
 
+    uint32_t i;
+
     if (!cg->bpf_id[h] || !(s = fresh(cg->root)))
         return false;
-    rec = find(s, h, cg->bpf_id[h]);
+    i = atomic_load_explicit(&cg->bpf_hint[h], memory_order_relaxed);
+    if (i < s->n && s->recs[i].id == cg->bpf_id[h] && s->recs[i].hier == h)
+        rec = &s->recs[i];
+    else if ((rec = find(s, h, cg->bpf_id[h])))
+        atomic_store_explicit(&cg->bpf_hint[h], (uint32_t)(rec - s->recs), memory_order_relaxed);
     if (rec && (rec->flags & flag)) {
         *out = *rec;
         ok = true;
@@ -1136,7 +1144,7 @@ bool cadv_cgroup_bpf_mem(struct cadv_cgroup *cg, uint64_t *usage, uint64_t *max_
 /* The record of cg in the hierarchy that holds the cpu controller, where `checked` (a verdict of the
  * start-up check) allows it. cpulim_h and the verdicts are set before the path is served and kept
  * until it stops. */
-static bool cpuctl_get(const struct cadv_cgroup *cg, bool checked, struct cgstat_rec *rec)
+static bool cpuctl_get(struct cadv_cgroup *cg, bool checked, struct cgstat_rec *rec)
 {
     return checked && st.cpulim_h >= 0 && get(cg, (uint32_t)st.cpulim_h, CGSTAT_HAS_CPULIM, rec);
 }
@@ -1222,6 +1230,11 @@ bool cadv_cgroup_bpf_blkio_idle(struct cadv_cgroup *cg)
     if (!st.blkio_ok || st.blkio_h < 0 || !get(cg, (uint32_t)st.blkio_h, CGSTAT_HAS_BLKIO, &rec))
         return false;
     return rec.flags & CGSTAT_BLKIO_IDLE;
+}
+
+bool cadv_cgroup_bpf_blkio_served(const struct cadv_cgroup *cg)
+{
+    return st.blkio_ok && st.blkio_h >= 0 && cg->bpf_id[st.blkio_h] != 0 && cadv_cgroup_bpf_active(cg->root);
 }
 
 #else /* !CADV_HAVE_BPF */
@@ -1344,6 +1357,12 @@ bool cadv_cgroup_bpf_oom_kill(struct cadv_cgroup *cg, uint64_t *kills)
 }
 
 bool cadv_cgroup_bpf_blkio_idle(struct cadv_cgroup *cg)
+{
+    (void)cg;
+    return false;
+}
+
+bool cadv_cgroup_bpf_blkio_served(const struct cadv_cgroup *cg)
 {
     (void)cg;
     return false;

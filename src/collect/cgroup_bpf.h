@@ -83,3 +83,6 @@ bool cadv_cgroup_bpf_oom_kill(struct cadv_cgroup *cg, uint64_t *kills);
 /* True when the snapshot says cg has no blkg (no I/O on any device yet): its blkio files list no device
  * and need not be read; false (read them) otherwise or when unknown. */
 bool cadv_cgroup_bpf_blkio_idle(struct cadv_cgroup *cg);
+/* True when the passes carry cg's blkio state (cadv_cgroup_bpf_blkio_idle can answer for it): its blkio
+ * files are then read only once it has I/O, and need no fd kept open while it has none. */
+bool cadv_cgroup_bpf_blkio_served(const struct cadv_cgroup *cg);

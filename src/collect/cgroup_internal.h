@@ -139,6 +139,10 @@ struct cadv_cgroup {
     int blkio_group;
     bool blkio_probe;
     uint64_t bpf_id[CADV_BPF_N_H]; /* cgroup_bpf.c: inode numbers in the hierarchies it walks (0: none) */
+    /* cgroup_bpf.c: where its record was in the last snapshot looked up, per hierarchy (a hint, checked
+     * against the record's id before use: passes list the cgroups in the same order while none comes
+     * or goes). */
+    _Atomic uint32_t bpf_hint[CADV_BPF_N_H];
 };
 
 /* Directory id of the cgroup in controller c's hierarchy (v2: the one root), or -1 if it has none. */

@@ -123,16 +123,19 @@ static void v1_setup(struct cadv_cgroup *cg)
     cadv_cgroup_bpf_detail_file_add(cg, S_MEM_KMEM, mem, "memory.kmem.usage_in_bytes", CADV_BPF_D_KMEM);
     cadv_cgroup__file_add(cg, S_MEM_NUMA, k & CADV_KIND_MEMORY_NUMA ? mem : -1, "memory.numa_stat", true);
     cadv_cgroup_bpf_detail_file_add(cg, S_MEM_OOM_CONTROL, mem, "memory.oom_control", CADV_BPF_D_OOM_KILL);
-    cadv_cgroup__file_add(cg, S_PIDS_CURRENT, dir_of(cg, CADV_CG_PIDS), "pids.current", true);
+    cadv_cgroup__file_add(cg, S_PIDS_CURRENT, k & CADV_KIND_PROCESS ? dir_of(cg, CADV_CG_PIDS) : -1,
+                          "pids.current", true);
     /* Hybrid: the cgroup2 mount has PSI, and cpu.stat usage when there is no cpuacct directory. */
     cadv_cgroup__file_add(cg, S_U_CPU_STAT, acct < 0 ? udir : -1, "cpu.stat", true);
     cadv_cgroup__file_add(cg, S_U_CPU_PSI, udir, "cpu.pressure", true);
     cadv_cgroup__file_add(cg, S_U_MEM_PSI, udir, "memory.pressure", true);
     cadv_cgroup__file_add(cg, S_U_IO_PSI, k & CADV_KIND_DISK_IO ? udir : -1, "io.pressure", true);
+    /* Where the BPF pass tells an idle cgroup (no I/O: every file lists nothing), its files are read
+     * only once it has I/O: no fd is kept for them until a group wins (blkio_choose). */
     for (unsigned g = 0; g < N_BLKIO_GROUPS; g++) {
         unsigned i = blkio_groups[g];
 
-        cadv_cgroup__file_add(cg, S_BLKIO + i, blk, blkio_files[i].name, true);
+        cadv_cgroup__file_add(cg, S_BLKIO + i, blk, blkio_files[i].name, !cadv_cgroup_bpf_blkio_served(cg));
     }
     cg->blkio_group = -1;
     cg->blkio_probe = true;
@@ -458,19 +461,25 @@ static int blkio_file(struct cadv_cgroup *cg, struct cadv_sample *s, char *buf, 
 }
 
 /* Makes g (or none, -1) the group in use: the files after its first one become slots (kept open
- * within the budget), those of the group it replaces are closed. */
+ * within the budget), those of the group it replaces are closed. Where the BPF pass serves the blkio
+ * state, the first files are kept open only in the group in use (v1_setup). */
 static void blkio_choose(struct cadv_cgroup *cg, int g)
 {
-    int old = cg->blkio_group;
+    int old = cg->blkio_group, blk = dir_of(cg, CADV_CG_BLKIO);
+    bool bpf = cadv_cgroup_bpf_blkio_served(cg);
 
     if (old == g)
         return;
-    if (old >= 0)
+    if (old >= 0) {
+        if (bpf)
+            cadv_cgroup__file_add(cg, S_BLKIO + blkio_groups[old], blk, blkio_files[blkio_groups[old]].name,
+                                  false);
         for (unsigned i = blkio_groups[old] + 1; i < blkio_groups[old + 1]; i++)
             cadv_cgroup__file_add(cg, S_BLKIO + i, -1, NULL, false);
+    }
     if (g >= 0)
-        for (unsigned i = blkio_groups[g] + 1; i < blkio_groups[g + 1]; i++)
-            cadv_cgroup__file_add(cg, S_BLKIO + i, dir_of(cg, CADV_CG_BLKIO), blkio_files[i].name, true);
+        for (unsigned i = blkio_groups[g] + (bpf ? 0 : 1); i < blkio_groups[g + 1]; i++)
+            cadv_cgroup__file_add(cg, S_BLKIO + i, blk, blkio_files[i].name, true);
     cg->blkio_group = g;
 }
 
