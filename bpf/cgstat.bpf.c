@@ -6,7 +6,8 @@
  * memory.failcnt, memory.memsw.limit_in_bytes, memory.soft_limit_in_bytes,
  * memory.kmem.usage_in_bytes, memory.oom_control (oom_kill), cpu.shares, cpu.cfs_quota_us,
  * cpu.cfs_period_us and cpu.stat (nr_periods, nr_throttled, throttled_time) files compute them,
- * and whether the blkio files list any device. Nothing is printed to the seq file.
+ * and whether the blkio files list any device; the per-CPU counters of cpuacct.usage_percpu go into a
+ * second mmapable array, `pcpu`. Nothing is printed to the seq file.
  *
  * Per-CPU pointers: this kernel's BTF has no per-CPU type tags and no data symbols in kallsyms, so
  * bpf_per_cpu_ptr cannot be used. The per-CPU offset of CPU i is derived instead from a task group's
@@ -42,6 +43,7 @@ __u32 walk_v2 = 0;  /* 1: the cgroup2 hierarchy (walk_id found by bpf_cgroup_fro
 __s32 walk_hid = 0; /* v1: the hierarchy id (/proc/self/cgroup), its root found from this task */
 __u32 walk_err = 0; /* why the last walk failed (for the loader's log line) */
 __u32 n_recs = 0;   /* records written (reset by the loader) */
+__u32 n_pcpu = 0;   /* per-CPU values written (reset by the loader) */
 __u32 overflow = 0; /* records that did not fit */
 __u32 pcpu_ok = 0;  /* pcpu_off is filled */
 __u32 pcpu_err = 0; /* why not: the failed step (for the loader's log line) */
@@ -54,6 +56,16 @@ struct {
     __type(key, __u32);
     __type(value, struct cgstat_rec);
 } recs SEC(".maps");
+
+/* nr_cpus values per cgroup of the cpuacct hierarchy, from its record's pcpu_at; a cgroup that finds no
+ * room has no CGSTAT_HAS_PCPU (its file is read). */
+struct {
+    __uint(type, BPF_MAP_TYPE_ARRAY);
+    __uint(map_flags, BPF_F_MMAPABLE);
+    __uint(max_entries, 1); /* sized by the loader */
+    __type(key, __u32);
+    __type(value, __u64);
+} pcpu SEC(".maps");
 
 /* Fills pcpu_off from the root cgroup's cpuacct state and the current task's task group (any task
  * group has one cfs_rq per CPU, each pointing to its CPU's run queue). */
@@ -95,25 +107,38 @@ static void pcpu_setup(struct cgroup *cgrp)
     pcpu_ok = 1;
 }
 
-static int cpu_usage(struct cgroup *cgrp, __u64 *ret)
+/* cpuacct.usage (the sum of the per-CPU counters) into r->cpu_ns; each counter, as cpuacct.usage_percpu
+ * prints it, into the pcpu array where it has room (CGSTAT_HAS_PCPU). */
+static int cpu_usage(struct cgroup *cgrp, struct cgstat_rec *r)
 {
     struct cgroup_subsys_state *css =
             cgrp->subsys[bpf_core_enum_value(enum cgroup_subsys_id, cpuacct_cgrp_id)];
     unsigned long p;
     __u64 sum = 0;
-    __u32 i;
+    __u32 i, at = n_pcpu, stored = 0;
 
     if (!css || !pcpu_ok)
         return -1;
     p = (unsigned long)AS(css, struct cpuacct)->cpuusage;
     for (i = 0; i < CGSTAT_MAX_CPUS && i < nr_cpus; i++) {
-        __u64 v = 0;
+        __u32 k = at + i;
+        __u64 v = 0, *slot;
 
         if (bpf_probe_read_kernel(&v, sizeof(v), (void *)(p + (unsigned long)pcpu_off[i])))
             return -1;
         sum += v;
+        slot = bpf_map_lookup_elem(&pcpu, &k);
+        if (slot) {
+            *slot = v;
+            stored++;
+        }
     }
-    *ret = sum;
+    r->cpu_ns = sum;
+    if (stored == nr_cpus) {
+        r->pcpu_at = at;
+        r->flags |= CGSTAT_HAS_PCPU;
+        n_pcpu = at + stored;
+    }
     return 0;
 }
 
@@ -216,7 +241,7 @@ static void record(struct cgroup *cgrp)
             r->flags |= CGSTAT_HAS_CPU;
         return;
     }
-    if (cpu_usage(cgrp, &r->cpu_ns) == 0)
+    if (cpu_usage(cgrp, r) == 0)
         r->flags |= CGSTAT_HAS_CPU;
     if (mem_counters(cgrp, r) == 0)
         r->flags |= CGSTAT_HAS_MEM;

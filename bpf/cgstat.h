@@ -18,6 +18,8 @@ enum {
     CGSTAT_HAS_BLKIO = 16, /* the v1 blkio controller's state is recorded (CGSTAT_BLKIO_IDLE) */
     CGSTAT_BLKIO_IDLE = 32, /* ... and the cgroup has no blkg (no I/O seen on any device): every blkio file
                              * lists no device */
+    CGSTAT_HAS_PCPU = 64,   /* pcpu_at: the per-CPU cpuusage counters (cpuacct.usage_percpu, one per
+                             * possible CPU) are in the pcpu array from there */
 };
 
 struct cgstat_rec {
@@ -39,4 +41,6 @@ struct cgstat_rec {
     __u64 mem_oom_kill;     /* memory.oom_control oom_kill */
     __u32 flags;            /* CGSTAT_HAS_* */
     __u32 hier;             /* the pass's hierarchy number (set by the loader before each pass) */
+    __u32 pcpu_at;          /* index of its first per-CPU value in the pcpu array (CGSTAT_HAS_PCPU) */
+    __u32 reserved;
 };

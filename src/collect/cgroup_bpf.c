@@ -45,9 +45,12 @@
 
 /* Records per pass (every walked hierarchy together: 16,384 cgroups in each of four); cgroups beyond
  * it are read from their files, with one log line. The array map is resident in full once mapped
- * (the kernel maps its pages at mmap), so this is its cost in RSS: 65,536 x 136 bytes, 8.5 MiB. */
+ * (the kernel maps its pages at mmap), so this is its cost in RSS: 65,536 x 144 bytes, 9 MiB. */
 #    define MAX_RECS (1u << 16)
-_Static_assert(sizeof(struct cgstat_rec) == 136, "the record size is in MAX_RECS's comment and the README");
+_Static_assert(sizeof(struct cgstat_rec) == 144, "the record size is in MAX_RECS's comment and the README");
+/* Per-CPU values per pass (possible CPUs per cgroup of the cpuacct hierarchy: 131,072 cgroups of 2
+ * CPUs, 4,096 of 64); cgroups beyond it read cpuacct.usage_percpu. Resident too: 2 MiB. */
+#    define MAX_PCPU (1u << 18)
 
 /* An immutable snapshot of one pass: its records and an open-addressing index sized to them. */
 struct snap {
@@ -56,6 +59,8 @@ struct snap {
     uint64_t taken_ns;
     size_t mask;     /* slots - 1 */
     uint32_t n;      /* records */
+    uint32_t n_pcpu; /* per-CPU values */
+    uint64_t *pcpu;  /* the per-CPU values (a record's pcpu_at indexes them) */
     uint32_t *slots; /* record index + 1, 0 empty */
     struct cgstat_rec recs[];
 };
@@ -82,11 +87,14 @@ static struct {
     bool cpulim_ok, memlim_ok;           /* the limits passed the self-check: spec refreshes use them */
     bool cfs_ok, kmem_ok, oomkill_ok;    /* detail values that passed it: detail reads use them */
     bool blkio_ok;                       /* the blkio state passed it: idle cgroups skip their blkio files */
+    bool percpu_ok;                      /* the per-CPU counters passed it: detail reads use them */
+    uint32_t ncpu;                       /* possible CPUs: per-CPU values per cgroup */
     bool overflow_logged;                /* a pass had more cgroups than records (said once) */
     bool memsw;                          /* swap accounting is on (memory.memsw.* files exist) */
     struct cgstat_rec *recs;             /* the mmapped array map */
+    uint64_t *pcpu;                      /* the mmapped per-CPU array map */
     _Atomic(struct snap *) spare;        /* a retired snapshot's storage, for the next pass */
-    size_t map_len;
+    size_t map_len, pcpu_len;
     uint64_t max_age_ns;
     _Atomic uint64_t pass_ns[CADV_BPF_N_H]; /* duration of the last pass per hierarchy (0: none) */
     _Atomic uint64_t locked_ns;             /* of which under cgroup_mutex, all hierarchies */
@@ -192,11 +200,12 @@ static int walk_run(uint32_t h)
 static int run_pass(void)
 {
     uint64_t locked = 0;
-    uint32_t n;
+    uint32_t n, n_pcpu;
     size_t n_slots = 16, bytes;
     struct snap *s;
 
     st.skel->bss->n_recs = 0;
+    st.skel->bss->n_pcpu = 0;
     st.skel->bss->overflow = 0;
     for (uint32_t h = 0; h < CADV_BPF_N_H; h++) {
         uint64_t t0 = cadv_mono_ns(), t1;
@@ -230,9 +239,10 @@ static int run_pass(void)
                  MAX_RECS, st.skel->bss->overflow);
     }
     n = st.skel->bss->n_recs < MAX_RECS ? st.skel->bss->n_recs : MAX_RECS;
+    n_pcpu = st.skel->bss->n_pcpu < MAX_PCPU ? st.skel->bss->n_pcpu : MAX_PCPU;
     while (n_slots < 2 * (size_t)n)
         n_slots *= 2;
-    bytes = sizeof(*s) + n * sizeof(s->recs[0]) + n_slots * sizeof(uint32_t);
+    bytes = sizeof(*s) + n * sizeof(s->recs[0]) + n_pcpu * sizeof(uint64_t) + n_slots * sizeof(uint32_t);
     s = atomic_exchange(&st.spare, NULL);
     if (s && s->bytes < bytes) {
         free(s);
@@ -251,8 +261,11 @@ static int run_pass(void)
     s->taken_ns = cadv_mono_ns();
     s->mask = n_slots - 1;
     s->n = n;
-    s->slots = (uint32_t *)(void *)&s->recs[n];
+    s->n_pcpu = n_pcpu;
+    s->pcpu = (uint64_t *)(void *)&s->recs[n]; /* records are 8-byte multiples */
+    s->slots = (uint32_t *)(void *)&s->pcpu[n_pcpu];
     memcpy(s->recs, st.recs, n * sizeof(s->recs[0]));
+    memcpy(s->pcpu, st.pcpu, n_pcpu * sizeof(uint64_t));
     memset(s->slots, 0, n_slots * sizeof(uint32_t));
     for (uint32_t i = 0; i < n; i++) {
         size_t j = key_hash(s->recs[i].hier, s->recs[i].id) & s->mask;
@@ -633,6 +646,44 @@ static void check_blkio(int blk_fd)
                  child[bad]);
 }
 
+/* The per-CPU counters of the pass against the cpuacct root's cpuacct.usage_percpu read around a
+ * pass: as many values, each between its two reads; else that file is read, with one log line. Lock
+ * held. */
+static void check_percpu(int cpu_fd)
+{
+    size_t cap = 32 * CGSTAT_MAX_CPUS, len = 0;
+    char *buf = cadv_xmalloc(cap);
+    uint64_t *before = cadv_xcalloc(2 * CGSTAT_MAX_CPUS, sizeof(uint64_t)), *after = before + CGSTAT_MAX_CPUS;
+    int nb = -1, na = -1;
+    const char *bad = "could not be checked against its file";
+
+    st.percpu_ok = false;
+    if (cadv_read_at(cpu_fd, "cpuacct.usage_percpu", buf, cap, &len) == 0)
+        nb = cadv_keyed_parse_list(buf, len, before, CGSTAT_MAX_CPUS);
+    if (nb > 0 && run_pass() == 0 && cadv_read_at(cpu_fd, "cpuacct.usage_percpu", buf, cap, &len) == 0)
+        na = cadv_keyed_parse_list(buf, len, after, CGSTAT_MAX_CPUS);
+    if (na > 0) {
+        struct snap *s = snap_get(); /* the lock is held: no other pass replaces it */
+        const struct cgstat_rec *rec = find(s, CADV_BPF_CPU, dir_ino(cpu_fd, "."));
+
+        bad = "differs from its file";
+        if (rec && (rec->flags & CGSTAT_HAS_PCPU) && na == nb && (uint32_t)na == st.ncpu &&
+            rec->pcpu_at <= s->n_pcpu && st.ncpu <= s->n_pcpu - rec->pcpu_at) {
+            const uint64_t *got = &s->pcpu[rec->pcpu_at];
+
+            st.percpu_ok = true;
+            for (int i = 0; i < na; i++)
+                if (got[i] < before[i] || got[i] > after[i])
+                    st.percpu_ok = false;
+        }
+        snap_put(s);
+    }
+    if (!st.percpu_ok && nb >= 0)
+        cadv_log(CADV_LOG_WARNING, "BPF collector: cpuacct.usage_percpu %s: reading it from files", bad);
+    free(before);
+    free(buf);
+}
+
 /* The first pass checked against the files: the cpuacct root's usage lies between two reads of
  * cpuacct.usage around the pass, and a memory child's limit and failcnt equal its files. */
 static int self_check(int cpu_fd, int mem_fd, int lim_fd, int blk_fd, char *why, size_t cap)
@@ -691,6 +742,7 @@ static int self_check(int cpu_fd, int mem_fd, int lim_fd, int blk_fd, char *why,
     s = NULL;
     check_details(mem_fd, lim_fd);
     check_blkio(blk_fd);
+    check_percpu(cpu_fd);
     r = 0;
 out:
     snap_put(s);
@@ -711,6 +763,16 @@ static int hier_fd(const struct cadv_cgroup_root *root, enum cadv_cg_ctl c)
     return h >= 0 && !root->hier[h].is_v2 ? root->hier[h].fd : -1;
 }
 
+static void unmap_records(void)
+{
+    if (st.recs)
+        munmap(st.recs, st.map_len);
+    if (st.pcpu)
+        munmap(st.pcpu, st.pcpu_len);
+    st.recs = NULL;
+    st.pcpu = NULL;
+}
+
 static void teardown(void)
 {
     for (int h = 0; h < CADV_BPF_N_H; h++) {
@@ -725,11 +787,9 @@ static void teardown(void)
     st.walk = st.v2 = false;
     st.cpulim_h = -1;
     st.cpulim_ok = st.memlim_ok = st.memsw = false;
-    st.cfs_ok = st.kmem_ok = st.oomkill_ok = st.blkio_ok = st.overflow_logged = false;
+    st.cfs_ok = st.kmem_ok = st.oomkill_ok = st.blkio_ok = st.percpu_ok = st.overflow_logged = false;
     st.blkio_h = -1;
-    if (st.recs)
-        munmap(st.recs, st.map_len);
-    st.recs = NULL;
+    unmap_records();
     cgstat__destroy(st.skel);
     st.skel = NULL;
     atomic_store(&st.served, NULL);
@@ -774,10 +834,12 @@ static int open_load(bool walk, bool v2, uint32_t ncpu, uint64_t off_usage, uint
     (void)bpf_program__set_autoload(st.skel->progs.cgwalk, walk);
     (void)bpf_program__set_autoload(st.skel->progs.cgflush, walk && v2);
     st.skel->rodata->nr_cpus = ncpu;
+    st.ncpu = ncpu;
     st.skel->rodata->page_size = (uint64_t)sysconf(_SC_PAGESIZE);
     st.skel->rodata->off_root_cpuusage = off_usage;
     st.skel->rodata->off_runqueues = off_rq;
-    if ((r = bpf_map__set_max_entries(st.skel->maps.recs, MAX_RECS)) < 0 || (r = cgstat__load(st.skel)) < 0) {
+    if ((r = bpf_map__set_max_entries(st.skel->maps.recs, MAX_RECS)) < 0 ||
+        (r = bpf_map__set_max_entries(st.skel->maps.pcpu, MAX_PCPU)) < 0 || (r = cgstat__load(st.skel)) < 0) {
         cgstat__destroy(st.skel);
         st.skel = NULL;
     }
@@ -785,18 +847,24 @@ static int open_load(bool walk, bool v2, uint32_t ncpu, uint64_t off_usage, uint
 }
 
 /* The cgroup_iter links of the fallback path, one per v1 hierarchy fd (-1: none). */
-/* Maps the loaded program's record array for reading. */
+/* Maps the loaded program's record and per-CPU arrays for reading. */
 static int map_records(char *why, size_t cap)
 {
     int r;
 
     st.map_len = (size_t)MAX_RECS * sizeof(struct cgstat_rec);
+    st.pcpu_len = (size_t)MAX_PCPU * sizeof(uint64_t);
     st.recs = mmap(NULL, st.map_len, PROT_READ, MAP_SHARED, bpf_map__fd(st.skel->maps.recs), 0);
-    if (st.recs != MAP_FAILED)
+    st.pcpu = mmap(NULL, st.pcpu_len, PROT_READ, MAP_SHARED, bpf_map__fd(st.skel->maps.pcpu), 0);
+    if (st.recs != MAP_FAILED && st.pcpu != MAP_FAILED)
         return 0;
     r = -errno;
-    st.recs = NULL;
-    (void)snprintf(why, cap, "mmap of the record array: %s", strerror(-r));
+    if (st.recs == MAP_FAILED)
+        st.recs = NULL;
+    if (st.pcpu == MAP_FAILED)
+        st.pcpu = NULL;
+    unmap_records();
+    (void)snprintf(why, cap, "mmap of the record arrays: %s", strerror(-r));
     return r;
 }
 
@@ -948,9 +1016,7 @@ static int load(struct cadv_cgroup_root *root, bool try_walk, char *why, size_t 
                 (void)snprintf(why, cap, "%s", walk_why);
             return r;
         }
-        if (st.recs)
-            munmap(st.recs, st.map_len);
-        st.recs = NULL;
+        unmap_records();
         st.walk = false;
         for (int h = 0; h < CADV_BPF_N_H; h++)
             st.walk_id[h] = 0;
@@ -987,9 +1053,10 @@ void cadv_cgroup_bpf_pass_ns(uint64_t ns[CADV_BPF_N_H], uint64_t *locked_ns)
  * line ("" or "; ..."). */
 static const char *limits_note(char *buf, size_t cap)
 {
-    const char *what[] = {st.cpulim_ok ? "cpu limits" : NULL, st.memlim_ok ? "memory limits" : NULL,
-                          st.cfs_ok ? "cpu.stat" : NULL,      st.kmem_ok ? "kmem usage" : NULL,
-                          st.oomkill_ok ? "oom_kill" : NULL,  st.blkio_ok ? "blkio state" : NULL};
+    const char *what[] = {st.cpulim_ok ? "cpu limits" : NULL,   st.memlim_ok ? "memory limits" : NULL,
+                          st.cfs_ok ? "cpu.stat" : NULL,        st.kmem_ok ? "kmem usage" : NULL,
+                          st.oomkill_ok ? "oom_kill" : NULL,    st.blkio_ok ? "blkio state" : NULL,
+                          st.percpu_ok ? "per-CPU usage" : NULL};
     size_t n = 0, len = 0;
 
     buf[0] = '\0';
@@ -1095,22 +1162,34 @@ void cadv_cgroup_bpf_file_add(struct cadv_cgroup *cg, unsigned slot, int dir, co
     cg->files[slot].dir = dir;
 }
 
-/* The record of cg in hierarchy h with flag, copied into *out. */
-static bool get(struct cadv_cgroup *cg, uint32_t h, uint32_t flag, struct cgstat_rec *out)
+/* A fresh snapshot, referenced (released by snap_put), and in *ret the record of cg in hierarchy h,
+ * or NULL; NULL where no snapshot serves cg. */
+static struct snap *lookup(struct cadv_cgroup *cg, uint32_t h, const struct cgstat_rec **ret)
 {
     const struct cgstat_rec *rec;
     struct snap *s;
-    bool ok = false;
-
     uint32_t i;
 
     if (!cg->bpf_id[h] || !(s = fresh(cg->root)))
-        return false;
+        return NULL;
     i = atomic_load_explicit(&cg->bpf_hint[h], memory_order_relaxed);
     if (i < s->n && s->recs[i].id == cg->bpf_id[h] && s->recs[i].hier == h)
         rec = &s->recs[i];
     else if ((rec = find(s, h, cg->bpf_id[h])))
         atomic_store_explicit(&cg->bpf_hint[h], (uint32_t)(rec - s->recs), memory_order_relaxed);
+    *ret = rec;
+    return s;
+}
+
+/* The record of cg in hierarchy h with flag, copied into *out. */
+static bool get(struct cadv_cgroup *cg, uint32_t h, uint32_t flag, struct cgstat_rec *out)
+{
+    const struct cgstat_rec *rec = NULL;
+    struct snap *s = lookup(cg, h, &rec);
+    bool ok = false;
+
+    if (!s)
+        return false;
     if (rec && (rec->flags & flag)) {
         *out = *rec;
         ok = true;
@@ -1178,9 +1257,10 @@ void cadv_cgroup_bpf_detail_file_add(struct cadv_cgroup *cg, unsigned slot, int 
                                      enum cadv_bpf_detail what)
 {
     /* The check's verdicts and cpulim_h are set before the path is served and kept until it stops. */
-    int h = what == CADV_BPF_D_CFS    ? (st.cfs_ok ? st.cpulim_h : -1)
-            : what == CADV_BPF_D_KMEM ? (st.kmem_ok ? CADV_BPF_MEM : -1)
-                                      : (st.oomkill_ok ? CADV_BPF_MEM : -1);
+    int h = what == CADV_BPF_D_CFS      ? (st.cfs_ok ? st.cpulim_h : -1)
+            : what == CADV_BPF_D_KMEM   ? (st.kmem_ok ? CADV_BPF_MEM : -1)
+            : what == CADV_BPF_D_PERCPU ? (st.percpu_ok ? CADV_BPF_CPU : -1)
+                                        : (st.oomkill_ok ? CADV_BPF_MEM : -1);
 
     /* A root's records carry none of them (its files differ: no quota, global state). */
     if (h < 0 || !cadv_cgroup_bpf_active(cg->root) || cadv_cgroup__is_root(cg))
@@ -1230,6 +1310,26 @@ bool cadv_cgroup_bpf_blkio_idle(struct cadv_cgroup *cg)
     if (!st.blkio_ok || st.blkio_h < 0 || !get(cg, (uint32_t)st.blkio_h, CGSTAT_HAS_BLKIO, &rec))
         return false;
     return rec.flags & CGSTAT_BLKIO_IDLE;
+}
+
+bool cadv_cgroup_bpf_percpu(struct cadv_cgroup *cg, uint64_t *out, uint32_t cap, uint32_t *n)
+{
+    const struct cgstat_rec *rec = NULL;
+    struct snap *s;
+    bool ok = false;
+
+    /* percpu_ok and ncpu are set before the path is served and kept until it stops; a root keeps
+     * its file, as for the other detail values (cadv_cgroup_bpf_detail_file_add). */
+    if (!st.percpu_ok || cadv_cgroup__is_root(cg) || !(s = lookup(cg, CADV_BPF_CPU, &rec)))
+        return false;
+    if (rec && (rec->flags & CGSTAT_HAS_PCPU) && rec->pcpu_at <= s->n_pcpu &&
+        st.ncpu <= s->n_pcpu - rec->pcpu_at) {
+        *n = st.ncpu < cap ? st.ncpu : cap;
+        memcpy(out, &s->pcpu[rec->pcpu_at], *n * sizeof(uint64_t));
+        ok = true;
+    }
+    snap_put(s);
+    return ok;
 }
 
 bool cadv_cgroup_bpf_blkio_served(const struct cadv_cgroup *cg)
@@ -1365,6 +1465,15 @@ bool cadv_cgroup_bpf_blkio_idle(struct cadv_cgroup *cg)
 bool cadv_cgroup_bpf_blkio_served(const struct cadv_cgroup *cg)
 {
     (void)cg;
+    return false;
+}
+
+bool cadv_cgroup_bpf_percpu(struct cadv_cgroup *cg, uint64_t *out, uint32_t cap, uint32_t *n)
+{
+    (void)cg;
+    (void)out;
+    (void)cap;
+    (void)n;
     return false;
 }
 

@@ -70,6 +70,7 @@ enum cadv_bpf_detail {
     CADV_BPF_D_CFS,      /* cpu.stat nr_periods, nr_throttled, throttled_time */
     CADV_BPF_D_KMEM,     /* memory.kmem.usage_in_bytes */
     CADV_BPF_D_OOM_KILL, /* memory.oom_control oom_kill */
+    CADV_BPF_D_PERCPU,   /* cpuacct.usage_percpu */
 };
 /* Registers the file slot of detail value `what`: like cadv_cgroup_bpf_file_add where the pass
  * carries it, else a kept-open slot. */
@@ -80,6 +81,8 @@ bool cadv_cgroup_bpf_cfs(struct cadv_cgroup *cg, uint64_t *periods, uint64_t *th
                          uint64_t *throttled_ns);
 bool cadv_cgroup_bpf_kmem(struct cadv_cgroup *cg, uint64_t *bytes);
 bool cadv_cgroup_bpf_oom_kill(struct cadv_cgroup *cg, uint64_t *kills);
+/* cpuacct.usage_percpu: its counters (one per possible CPU) into out[0..cap), *n of them. */
+bool cadv_cgroup_bpf_percpu(struct cadv_cgroup *cg, uint64_t *out, uint32_t cap, uint32_t *n);
 /* True when the snapshot says cg has no blkg (no I/O on any device yet): its blkio files list no device
  * and need not be read; false (read them) otherwise or when unknown. */
 bool cadv_cgroup_bpf_blkio_idle(struct cadv_cgroup *cg);

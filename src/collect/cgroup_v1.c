@@ -113,8 +113,8 @@ static void v1_setup(struct cadv_cgroup *cg)
     cadv_cgroup_bpf_setup(cg);
     cadv_cgroup_bpf_file_add(cg, S_CPUACCT_USAGE, acct, "cpuacct.usage", CADV_BPF_CPU);
     cadv_cgroup__file_add(cg, S_CPUACCT_STAT, acct, "cpuacct.stat", true);
-    cadv_cgroup__file_add(cg, S_CPUACCT_PERCPU, k & CADV_KIND_PERCPU ? acct : -1, "cpuacct.usage_percpu",
-                          true);
+    cadv_cgroup_bpf_detail_file_add(cg, S_CPUACCT_PERCPU, k & CADV_KIND_PERCPU ? acct : -1,
+                                    "cpuacct.usage_percpu", CADV_BPF_D_PERCPU);
     cadv_cgroup_bpf_detail_file_add(cg, S_CPU_STAT, cpu, "cpu.stat", CADV_BPF_D_CFS);
     cadv_cgroup__file_add(cg, S_MEM_STAT, mem, "memory.stat", true);
     cadv_cgroup_bpf_file_add(cg, S_MEM_USAGE, mem, "memory.usage_in_bytes", CADV_BPF_MEM);
@@ -200,6 +200,8 @@ static int v1_cpuacct(struct cadv_cgroup *cg, uint32_t kinds, struct cadv_sample
     }
     if (!(kinds & CADV_KIND_PERCPU) || !s->percpu)
         return 0;
+    if (cadv_cgroup_bpf_percpu(cg, s->percpu, CADV_MAX_PERCPU, &s->n_percpu))
+        return 0; /* from the BPF snapshot */
     if ((r = slot_read(cg, S_CPUACCT_PERCPU, buf, CADV_CG_BIG_BUF, &len, &ok)) < 0)
         return r;
     if (ok) {

@@ -4,7 +4,7 @@
 Two daemons run side by side, one per collector, over a CPU burner, a memory toucher and a cgroup that
 writes a file under a tight memory limit (so that memory.failcnt and the watermark move). Every counter
 the BPF path replaces (cpuacct.usage, memory.usage_in_bytes, memory.max_usage_in_bytes, memory.failcnt;
-the detail values of cpu.stat, memory.kmem.usage_in_bytes and memory.oom_control on a throttled burner
+the detail values of cpu.stat, cpuacct.usage_percpu, memory.kmem.usage_in_bytes and memory.oom_control on a throttled burner
 and a cgroup that meets its limit) must lie, for each BPF sample, between the file daemon's samples around it (on cgroup2: cpu.stat
 usage_usec, the hybrid host's cgroup2 mount opened as the root): by the samples' own timestamps, widened by the BPF snapshot's age bound (one housekeeping interval: one pass serves a
 whole collection cycle) and the time a collection takes. The fallback test runs the daemon without any capability (setpriv) and
@@ -40,9 +40,14 @@ FIELDS = {
     "throttled_time": (lambda s: s["cpu"]["cfs"]["throttled_time"], True),
     "kernel": (lambda s: s["memory"]["kernel"], False),
 }
+# Each CPU's counter of cpuacct.usage_percpu (a list as long as the machine has possible CPUs).
+NCPU = len(open("/sys/fs/cgroup/cpuacct/cpuacct.usage_percpu").read().split()) \
+    if os.path.exists("/sys/fs/cgroup/cpuacct/cpuacct.usage_percpu") else 0
+for _i in range(NCPU):
+    FIELDS["cpu%d" % _i] = (lambda s, i=_i: s["cpu"]["usage"]["per_cpu_usage"][i], True)
 KEYS = ("cpu", "usage", "max_usage", "failcnt")
 # The files of the detail values the pass carries on v1.
-DETAIL_FILES = ("cpu.stat", "memory.kmem.usage_in_bytes", "memory.oom_control")
+DETAIL_FILES = ("cpu.stat", "memory.kmem.usage_in_bytes", "memory.oom_control", "cpuacct.usage_percpu")
 
 MEM_TOUCHER = [sys.executable, "-c",
                "import time\n"
@@ -325,8 +330,9 @@ def _devices(sample):
 
 
 def test_bpf_detail_values_from_the_pass(daemon, cgroups, tmp_path):
-    """On v1 the pass also carries cpu.stat's bandwidth figures, memory.kmem.usage_in_bytes and
-    memory.oom_control's oom_kill: a throttled burner's figures and a memory toucher's kmem usage lie
+    """On v1 the pass also carries cpu.stat's bandwidth figures, cpuacct.usage_percpu,
+    memory.kmem.usage_in_bytes and memory.oom_control's oom_kill: a throttled burner's figures (each
+    CPU's counter among them) and a memory toucher's kmem usage lie
     within the file daemon's samples around each BPF sample; an OOM kill is counted from the pass (no
     kernel log, -kmsg_path=/dev/null: the count can only come from the cgroup's own counter); and no
     detail read opens those files meanwhile (strace). The blkio state: a cgroup that never did I/O
@@ -351,7 +357,8 @@ def test_bpf_detail_values_from_the_pass(daemon, cgroups, tmp_path):
     state = _bpf_state(b)
     if state != "on":
         pytest.skip("BPF collector not usable here: " + state)
-    assert "cpu.stat, kmem usage, oom_kill, blkio state from the pass" in b.logtext(), b.logtext()[-2000:]
+    assert "cpu.stat, kmem usage, oom_kill, blkio state, per-CPU usage from the pass" in b.logtext(), \
+        b.logtext()[-2000:]
     f = daemon("-collector=files", *args)
     names = [cgroups.path(n) for n in ("thr", "mem", "oom", "idle", "dio")]
     for d in (b, f):
@@ -379,6 +386,7 @@ def test_bpf_detail_values_from_the_pass(daemon, cgroups, tmp_path):
         time.sleep(HISTORY_S)
         keys = [(cgroups.path("thr"), k) for k in ("periods", "throttled_periods", "throttled_time")]
         keys.append((cgroups.path("mem"), "kernel"))
+        keys += [(cgroups.path("thr"), "cpu%d" % i) for i in range(NCPU)]
         _compare_until(b, f, names, keys)
         for n in ("idle", "dio"):
             got = [_devices(_samples(d, cgroups.path(n))[-1][1]) for d in (b, f)]
