@@ -398,7 +398,7 @@ static size_t snapshot(struct cadv_metrics *mx, struct cadv_container **arr, siz
         if (cadv_container_latest(arr[i], &slot->sample) < 0)
             continue; /* no sample yet: cAdvisor skips the container entirely */
         mx->items[k++] = (struct cadv_metrics_item){
-                .name = name, .spec = &slot->spec, .sample = &slot->sample, .spec_version = v};
+                .name = name, .spec = &slot->spec, .sample = &slot->sample, .spec_version = v, .slot = slot};
     }
     return k;
 }

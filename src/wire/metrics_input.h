@@ -21,6 +21,9 @@ struct cadv_metrics_item {
     const struct cadv_spec *spec;
     const struct cadv_sample *sample; /* newest sample; containers without one are not passed */
     uint64_t spec_version;            /* label sets are cached per (name, spec_version); 0 = never */
+    /* Where spec and sample are kept: the slot cadv_metrics_cache_slot gave for name from the cache
+     * this render uses (its label entry is then found without a second lookup by name), or NULL. */
+    struct cadv_metrics_slot *slot;
 };
 
 /* Self-measurements (process_* as the Go client's process collector, cadv_* health). */

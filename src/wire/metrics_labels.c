@@ -7,6 +7,7 @@
 #include "wire/metrics_labels.h"
 
 #include <ctype.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -191,6 +192,21 @@ static void sweep(struct cadv_prom_labels *l)
     }
     l->n = kept;
     table_rebuild(l, l->cap);
+}
+
+/* The entry that holds slot (from cadv_prom_labels_slot of l, whose entries the build keeps: none is
+ * swept between a snapshot and its build) for name, marked seen; else by name. */
+static struct entry *entry_of(struct cadv_prom_labels *l, struct cadv_metrics_slot *slot, const char *name)
+{
+    struct entry *e;
+
+    if (!slot)
+        return lookup(l, name);
+    e = (struct entry *)(void *)((char *)slot - offsetof(struct entry, slot));
+    if (!e->has_slot || strcmp(e->name, name) != 0)
+        return lookup(l, name);
+    e->seen = l->seq;
+    return e;
 }
 
 struct cadv_metrics_slot *cadv_prom_labels_slot(struct cadv_prom_labels *l, const char *name)
@@ -477,7 +493,7 @@ void cadv_prom_labels_build(struct cadv_prom_labels *l, const struct cadv_metric
         l->order = cadv_xrealloc(l->order, l->rows_cap * sizeof(*l->order));
     }
     for (size_t i = 0; i < n; i++) {
-        struct entry *e = lookup(l, items[i]->name);
+        struct entry *e = entry_of(l, items[i]->slot, items[i]->name);
 
         if (!e->has_pairs || items[i]->spec_version == 0 || e->pairs_version != items[i]->spec_version)
             compute_pairs(e, items[i], store_all, whitelist);

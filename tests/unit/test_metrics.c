@@ -466,6 +466,35 @@ Test(metrics, label_cache_follows_spec_version)
     fixture_done(&fx);
 }
 
+/* The daemon keeps each container's spec and sample in the cache's slot for its name and passes the
+ * slot with the item, whose label entry is then found from it: the body equals a fresh render's, also
+ * when a slot comes with another container's name (that container's entry is then found by name). */
+Test(metrics, items_with_cache_slots_render_as_fresh)
+{
+    struct fixture fx;
+    struct cadv_metrics_input in;
+    struct cadv_metrics_cache *cache = cadv_metrics_cache_new();
+    char *fresh;
+
+    fixture_init(&fx);
+    in = input_of(&fx, CADV_KIND_DEFAULT);
+    fresh = render(&in);
+    for (int round = 0; round < 4; round++) {
+        struct cadv_buf b;
+
+        for (size_t i = 0; i < fx.n; i++)
+            fx.items[i].slot = cadv_metrics_cache_slot(cache, fx.items[i].name);
+        if (round >= 2) /* /bench/c0001 with the slot of /docker/abc, which has labels and an alias */
+            fx.items[1].slot = fx.items[2].slot;
+        b = render_buf(&in, cache);
+        cr_expect_str_eq(b.data, fresh, "round %d", round);
+        cadv_buf_done(&b);
+    }
+    free(fresh);
+    cadv_metrics_cache_free(cache);
+    fixture_done(&fx);
+}
+
 /* ---- timestamps, kinds, quirks, filters ---- */
 
 Test(metrics, timestamps_on_usage_only_and_switch_off)
