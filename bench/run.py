@@ -20,6 +20,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import signal
 import subprocess
 import sys
@@ -319,23 +320,38 @@ def wait_tracked(a, cadv, fm, res):
     return None
 
 
-def scrape_metrics(a, port, res, key, who):
+RENDER_RE = re.compile(rb"^cadv_scrape_duration_seconds(?:\{[^}]*\})? (\S+)", re.M)
+
+
+def scrape_metrics(a, port, res, key, who, gap_s=0.0):
     """--scrapes GETs of /metrics plain, then as many with Accept-Encoding: gzip, each on a fresh
     connection: latency p50/p99 and size into res[key + "_p50"], ... and res[key + "z_p50"], ...
-    Returns the body of the last plain scrape (None when too large to keep)."""
+    gap_s > 0: the plain scrapes that far apart, each body's cadv_scrape_duration_seconds (the
+    previous scrape's render) into res[key + "_render_p50"] and _p99. Returns the body of the last
+    plain scrape (None when too large to keep)."""
     body = None
     for gz in (False, True):
-        times, sizes, enc = [], [], None
+        times, sizes, enc, renders = [], [], None, []
         for i in range(a.scrapes):
-            keep = not gz and i == a.scrapes - 1
+            spaced = gap_s > 0 and not gz
+            keep = (not gz and i == a.scrapes - 1) or spaced
+            if spaced and i > 0:
+                time.sleep(gap_s)
             r = probe.get(port, "/metrics", gzip=gz, keep=keep)
             if r.status != 200:
                 raise BenchError("%s /metrics returned %d" % (who, r.status))
-            if keep:
+            if spaced and i > 0 and r.body is not None:
+                m = RENDER_RE.search(r.body)
+                if m:
+                    renders.append(float(m.group(1)))
+            if not gz and i == a.scrapes - 1:
                 body = r.body
             times.append(r.seconds)
             sizes.append(r.size)
             enc = r.encoding
+        if renders:
+            res[key + "_render_p50"] = 1000.0 * probe.percentile(renders, 50)
+            res[key + "_render_p99"] = 1000.0 * probe.percentile(renders, 99)
         k = key + ("z" if gz else "")
         res[k + "_p50"] = 1000.0 * probe.percentile(times, 50)
         res[k + "_p99"] = 1000.0 * probe.percentile(times, 99)
@@ -387,7 +403,7 @@ def measure_metrics_floor(a, workdir, body, res):
 
 def measure_http(a, cadv, fm, workdir, res):
     """/metrics (plain and gzip) and its floor, then /api/v1.3/subcontainers/, after the window."""
-    body = scrape_metrics(a, cadv.port, res, "m", "cadv")
+    body = scrape_metrics(a, cadv.port, res, "m", "cadv", a.scrape_gap_ms / 1000.0)
     if body is not None:
         res["tracked_total"] = len(probe.metric_ids(body))
         for line in body.split(b"\n"):
@@ -635,6 +651,7 @@ COLUMNS = [
     ("floor CPU %", "floor_cpu", "%.2f"), ("ratio", "ratio", "%.2f"), ("RSS MB", "rss_mb", "%.1f"),
     ("peak RSS MB", "peak_mb", "%.1f"), ("KB/container", "kb_per_container", "%.1f"), ("fds", "fds", "%d"),
     ("/metrics ms p50/p99", ("m_p50", "m_p99"), "%.1f/%.1f"),
+    ("/metrics render ms p50/p99 (spaced)", ("m_render_p50", "m_render_p99"), "%.1f/%.1f"),
     ("/metrics floor ms p50/p99", ("fm_p50", "fm_p99"), "%.1f/%.1f"), ("/metrics ratio", "m_ratio", "%.2f"),
     ("/metrics MB", "m_mb", "%.2f"), ("gzip ms p50/p99", ("mz_p50", "mz_p99"), "%.1f/%.1f"),
     ("gzip floor ms p50/p99", ("fmz_p50", "fmz_p99"), "%.1f/%.1f"), ("gzip ratio", "mz_ratio", "%.2f"),
@@ -724,6 +741,10 @@ def report(a, fm, results, started):
             out.append("- %s: /metrics floor: cadv's body of %d series served by `floor serve-metrics`, values "
                        "and timestamps formatted again per request: %.2f MB plain, %.2f MB gzip (cadv: %.2f, "
                        "%.2f)" % (m, r["m_series"], r["fm_mb"], r["fmz_mb"], r["m_mb"], r["mz_mb"]))
+        if r.get("m_render_p50") is not None:
+            out.append("- %s: /metrics render: cadv_scrape_duration_seconds of %d plain scrapes %d ms apart "
+                       "(each the render of the scrape before it: past the interval no body is reused)" % (
+                           m, a.scrapes - 1, a.scrape_gap_ms))
         if r.get("cadv_derived_stats_bytes") is not None and r.get("cadv_containers"):
             out.append("- %s: self metrics: %d containers, `cadv_derived_stats_bytes` %.1f MB (%.0f bytes per container), "
                        "`cadv_history_bytes` %.1f MB (%.0f per container)" % (
@@ -1089,6 +1110,10 @@ def parse_args(argv):
     p.add_argument("--busy-us", type=int, default=1000, help="busy tenants spin this long ... (1000)")
     p.add_argument("--busy-period-us", type=int, default=1000000, help="... every this long (1000000)")
     p.add_argument("--scrapes", type=int, default=20, help="/metrics scrapes, plain and gzip each (20)")
+    p.add_argument("--scrape-gap-ms", type=int, default=0,
+                   help="cadv's plain /metrics scrapes this far apart, and the render time of each from its "
+                        "cadv_scrape_duration_seconds (past -housekeeping_interval, each renders new samples; "
+                        "back to back, a body rendered once may serve several: 0, the default)")
     p.add_argument("--sub-requests", type=int, default=3, help="/api/v1.3/subcontainers/ requests (3)")
     p.add_argument("--probes", type=int, default=5, help="cgroups created during the window (5)")
     p.add_argument("--probe-timeout", type=float, default=15.0, help="wait for their first sample, s")
@@ -1124,6 +1149,7 @@ def parse_args(argv):
     a = p.parse_args(argv)
     if a.smoke:
         a.n, a.window, a.settle, a.scrapes, a.sub_requests, a.probes = 10, 3.0, 1.0, 3, 1, 1
+        a.scrape_gap_ms = a.scrape_gap_ms or a.interval_ms + 100
         if a.ui:
             a.window = 1.0
         a.no_write = a.no_write or a.out is None
