@@ -181,8 +181,8 @@ static int phase(const char *label, const char *root_path, const char *mode, con
         pthread_join(t, NULL);
         for (int h = 0; h <= CADV_BPF_N_H; h++) {
             static const char *const hn[CADV_BPF_N_H + 1] = {
-                    "pass over cpu hier", "pass over memory hier", "pass over cpu-controller hier",
-                    "pass over blkio hier", "cgroup_mutex held per pass"};
+                    "pass over cpu hier",   "pass over memory hier",        "pass over cpu-controller hier",
+                    "pass over blkio hier", "pass over unified hier (PSI)", "cgroup_mutex held per pass"};
             char what[80];
             size_t k = 0;
 

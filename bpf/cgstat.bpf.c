@@ -41,6 +41,7 @@ __u32 hier = 0; /* set by the loader before each pass */
 __u64 walk_id = 0;  /* id of the cgroup whose subtree is recorded (the mount root's inode) */
 __u32 walk_v2 = 0;  /* 1: the cgroup2 hierarchy (walk_id found by bpf_cgroup_from_id) */
 __s32 walk_hid = 0; /* v1: the hierarchy id (/proc/self/cgroup), its root found from this task */
+__u32 walk_psi = 0; /* 1: the records carry the cgroup2 PSI state (the hybrid's unified walk) */
 __u32 walk_err = 0; /* why the last walk failed (for the loader's log line) */
 __u32 n_recs = 0;   /* records written (reset by the loader) */
 __u32 n_pcpu = 0;   /* per-CPU values written (reset by the loader) */
@@ -222,6 +223,59 @@ static int cpu_usage_v2(struct cgroup *cgrp, __u64 *ret)
     return 0;
 }
 
+/* The PSI state of a cgroup2 cgroup, for the loader to tell when its pressure files cannot have moved:
+ * the OR of its per-CPU state masks and the sum of its per-CPU stall times (every state below
+ * PSI_NONIDLE). A stall state's time is added to `times` when the state ends on that CPU
+ * (psi_group_change), and the files' totals grow only by those times and the running stall states
+ * (collect_percpu_times), so with the same sum at two passes and no stall state running at the
+ * second, every total is the same in between. Per-CPU pointers as cpu_usage's. The root's PSI is the
+ * system's (psi_system), which it points to; its non-idle time goes to psi_root_nonidle for the
+ * loader's check. */
+__u64 psi_root_nonidle = 0;
+
+static int psi_state(struct cgroup *cgrp, struct cgstat_rec *r)
+{
+    __u32 nonidle = bpf_core_enum_value(enum psi_states, PSI_NONIDLE);
+    struct psi_group *g;
+    unsigned long p;
+    __u64 sum = 0, idle_sum = 0;
+    __u32 mask = 0, t[16], i, k, sz;
+
+    if (!pcpu_ok || !bpf_core_field_exists(cgrp->psi) || nonidle >= 16)
+        return -1;
+    g = cgrp->psi;
+    if (!g)
+        return -1;
+    sz = bpf_core_field_size(((struct psi_group_cpu *)0)->times);
+    /* read as a number (the per-CPU pointer is an offset, not a pointer to follow) */
+    if (bpf_core_read(&p, sizeof(p), &g->pcpu) || !p || sz > sizeof(t))
+        return -1;
+    /* each CPU's copy by helper reads, which fail (no record) where a direct load would give zeros */
+    for (i = 0; i < CGSTAT_MAX_CPUS && i < nr_cpus; i++) {
+        struct psi_group_cpu *c = (struct psi_group_cpu *)(p + (unsigned long)pcpu_off[i]);
+        __u32 m = 0;
+
+        if (bpf_core_read(&m, sizeof(m), &c->state_mask) || bpf_core_read(t, sz, &c->times))
+            return -1;
+        mask |= m;
+        for (k = 0; k < 16 && k < sz / 4; k++) {
+            if (k < nonidle)
+                sum += t[k];
+            else if (k == nonidle)
+                idle_sum += t[k];
+        }
+    }
+    r->psi_mask = mask;
+    r->psi_times = sum;
+    if (mask & ((1u << nonidle) - 1))
+        r->flags |= CGSTAT_PSI_STALL;
+    if (mask & (1u << nonidle))
+        r->flags |= CGSTAT_PSI_NONIDLE;
+    if (cgrp->level == 0)
+        psi_root_nonidle = idle_sum;
+    return 0;
+}
+
 /* One record for cgrp (the loader runs one pass at a time). */
 static void record(struct cgroup *cgrp)
 {
@@ -236,6 +290,11 @@ static void record(struct cgroup *cgrp)
     r->id = cgrp->kn->id;
     r->hier = hier;
     r->flags = 0;
+    if (walk_psi) {
+        if (psi_state(cgrp, r) == 0)
+            r->flags |= CGSTAT_HAS_PSI;
+        return;
+    }
     if (walk_v2) {
         if (cpu_usage_v2(cgrp, &r->cpu_ns) == 0)
             r->flags |= CGSTAT_HAS_CPU;

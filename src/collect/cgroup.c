@@ -310,6 +310,44 @@ int cadv_cgroup__file_psi(struct cadv_cgroup *cg, unsigned slot, struct cadv_psi
     return 0;
 }
 
+void cadv_cgroup__psi_begin(struct cadv_cgroup *cg)
+{
+    uint64_t stall = 0;
+    bool stalling = false, known = cadv_cgroup_bpf_psi(cg, &stall, &stalling);
+
+    /* The files were last read after the pass that gave psi_stall_ns (every entry was refreshed after
+     * it); this pass follows those reads. The stall time sum only grows, so the same sum means none
+     * was recorded in between, and none running now means none is still to be: every total stands
+     * (bpf/cgstat.bpf.c psi_state), and averages at zero stay at zero. */
+    cg->psi_quiet = known && cg->psi_known && !stalling && stall == cg->psi_stall_ns;
+    if (!cg->psi_quiet)
+        for (unsigned i = 0; i < 3; i++)
+            cg->psi_last[i].zero = false;
+    cg->psi_known = known;
+    cg->psi_stall_ns = stall;
+}
+
+int cadv_cgroup__psi_read(struct cadv_cgroup *cg, unsigned slot, unsigned which, struct cadv_psi *ret)
+{
+    int r;
+
+    if (which < 3 && cg->psi_quiet && cg->psi_last[which].zero) {
+        memset(ret, 0, sizeof(*ret));
+        ret->some.total_us = cg->psi_last[which].some_us;
+        ret->full.total_us = cg->psi_last[which].full_us;
+        return 0;
+    }
+    r = cadv_cgroup__file_psi(cg, slot, ret);
+    if (which < 3) {
+        cg->psi_last[which].some_us = ret->some.total_us;
+        cg->psi_last[which].full_us = ret->full.total_us;
+        cg->psi_last[which].zero =
+                r == 0 && !(ret->some.avg10_centi | ret->some.avg60_centi | ret->some.avg300_centi |
+                            ret->full.avg10_centi | ret->full.avg60_centi | ret->full.avg300_centi);
+    }
+    return r;
+}
+
 /* ---- shared helpers for the version files ---- */
 
 uint64_t cadv_cgroup__pagesize_bytes(const char *size)

@@ -43,11 +43,11 @@
 #    include "core/timeutil.h"
 #    include "core/xalloc.h"
 
-/* Records per pass (every walked hierarchy together: 16,384 cgroups in each of four); cgroups beyond
+/* Records per pass (every walked hierarchy together: 13,107 cgroups in each of five); cgroups beyond
  * it are read from their files, with one log line. The array map is resident in full once mapped
- * (the kernel maps its pages at mmap), so this is its cost in RSS: 65,536 x 144 bytes, 9 MiB. */
+ * (the kernel maps its pages at mmap), so this is its cost in RSS: 65,536 x 152 bytes, 9.5 MiB. */
 #    define MAX_RECS (1u << 16)
-_Static_assert(sizeof(struct cgstat_rec) == 144, "the record size is in MAX_RECS's comment and the README");
+_Static_assert(sizeof(struct cgstat_rec) == 152, "the record size is in MAX_RECS's comment and the README");
 /* Per-CPU values per pass (possible CPUs per cgroup of the cpuacct hierarchy: 131,072 cgroups of 2
  * CPUs, 4,096 of 64); cgroups beyond it read cpuacct.usage_percpu. Resident too: 2 MiB. */
 #    define MAX_PCPU (1u << 18)
@@ -88,6 +88,7 @@ static struct {
     bool cfs_ok, kmem_ok, oomkill_ok;    /* detail values that passed it: detail reads use them */
     bool blkio_ok;                       /* the blkio state passed it: idle cgroups skip their blkio files */
     bool percpu_ok;                      /* the per-CPU counters passed it: detail reads use them */
+    bool psi_ok;                         /* the PSI state passed it: detail reads skip quiet PSI files */
     uint32_t ncpu;                       /* possible CPUs: per-CPU values per cgroup */
     bool overflow_logged;                /* a pass had more cgroups than records (said once) */
     bool memsw;                          /* swap accounting is on (memory.memsw.* files exist) */
@@ -188,7 +189,8 @@ static int walk_run(uint32_t h)
     memset(&o, 0, sizeof(o)); /* what LIBBPF_OPTS does, without its GNU statement expression */
     o.sz = sizeof(o);
     st.skel->bss->walk_id = st.walk_id[h];
-    st.skel->bss->walk_v2 = st.v2;
+    st.skel->bss->walk_v2 = st.v2 || h == CADV_BPF_PSI;
+    st.skel->bss->walk_psi = h == CADV_BPF_PSI;
     st.skel->bss->walk_hid = st.walk_hid[h];
     st.skel->bss->walk_err = 0;
     if (bpf_prog_test_run_opts(bpf_program__fd(st.skel->progs.cgwalk), &o) < 0)
@@ -684,6 +686,131 @@ static void check_percpu(int cpu_fd)
     free(buf);
 }
 
+/* The totals (some and full) of <child>/{cpu,memory,io}.pressure of the cgroup2 mount at fd, or false. */
+static bool psi_totals_at(int fd, const char *child, uint64_t out[6])
+{
+    static const char *const file[3] = {"cpu.pressure", "memory.pressure", "io.pressure"};
+
+    for (int k = 0; k < 3; k++) {
+        char path[300], buf[512];
+        struct cadv_psi p;
+        size_t len = 0;
+
+        (void)snprintf(path, sizeof(path), "%.200s/%s", child, file[k]);
+        if (cadv_read_at(fd, path, buf, sizeof(buf), &len) < 0 || cadv_psi_parse(buf, len, &p) < 0)
+            return false;
+        out[2 * k] = p.some.total_us;
+        out[2 * k + 1] = p.full.total_us;
+    }
+    return true;
+}
+
+/* This process's cgroup2 path ("0::/a/b" in /proc/self/cgroup) relative to the mount, or false (none,
+ * or the root). */
+static bool own_v2_cgroup(char *rel, size_t cap)
+{
+    FILE *f = fopen("/proc/self/cgroup", "re");
+    char line[512];
+    bool found = false;
+
+    while (f && !found && fgets(line, sizeof(line), f)) {
+        size_t n = strcspn(line, "\n");
+
+        line[n] = '\0';
+        if (strncmp(line, "0::/", 4) == 0 && line[4] && n - 4 < cap) {
+            memcpy(rel, line + 4, n - 3);
+            found = true;
+        }
+    }
+    if (f)
+        (void)fclose(f);
+    return found;
+}
+
+/* The PSI state of the pass (css walk path), against the pressure files of the cgroup2 mount's first
+ * children (up to 16), read twice 20 ms apart between two passes: where both passes show the same
+ * stall time and the second no stall running, the totals must not have moved; at least one child must
+ * have its state in the pass. Its per-CPU pointers are found as the per-CPU counters', so those must
+ * have passed their check; and where this process is in a cgroup of its own, that cgroup is running
+ * (non-idle) at a pass it runs. Else PSI files are read at every detail read, with one log line. Lock
+ * held. */
+static void check_psi(int ufd)
+{
+    enum {
+        N = 16
+    };
+    const struct timespec gap = {0, 20 * 1000 * 1000};
+    char child[N][256], own[256];
+    uint64_t before[N][6], after[N][6], stall[N];
+    bool has[N], read_ok[N];
+    uint64_t id = st.walk_id[CADV_BPF_PSI];
+    const char *bad = NULL;
+    int n = 0, with_state = 0;
+    struct snap *s;
+    DIR *d;
+    struct dirent *e;
+
+    st.psi_ok = false;
+    if (!id)
+        return;
+    if (!st.percpu_ok)
+        bad = "needs the per-CPU counters";
+    d = bad ? NULL : fdopendir(dup(ufd));
+    while (d && n < N && (e = readdir(d)))
+        if (e->d_type == DT_DIR && e->d_name[0] != '.' && strlen(e->d_name) < sizeof(child[0]))
+            memcpy(child[n++], e->d_name, strlen(e->d_name) + 1);
+    if (d)
+        closedir(d);
+    if (!bad && run_pass() < 0)
+        bad = "could not be checked";
+    if (!bad) {
+        s = snap_get(); /* the lock is held: no other pass replaces it */
+        for (int i = 0; i < n; i++) {
+            const struct cgstat_rec *rec = find(s, CADV_BPF_PSI, dir_ino(ufd, child[i]));
+
+            has[i] = rec && (rec->flags & CGSTAT_HAS_PSI);
+            stall[i] = has[i] ? rec->psi_times : 0;
+            read_ok[i] = psi_totals_at(ufd, child[i], before[i]);
+        }
+        if (own_v2_cgroup(own, sizeof(own))) {
+            const struct cgstat_rec *rec = find(s, CADV_BPF_PSI, dir_ino(ufd, own));
+
+            if (!rec || !(rec->flags & CGSTAT_PSI_NONIDLE))
+                bad = "does not show this process running";
+        }
+        snap_put(s);
+    }
+    (void)nanosleep(&gap, NULL);
+    for (int i = 0; i < n && !bad; i++)
+        read_ok[i] = read_ok[i] && psi_totals_at(ufd, child[i], after[i]);
+    if (!bad && run_pass() < 0)
+        bad = "could not be checked";
+    if (!bad) {
+        s = snap_get();
+        for (int i = 0; i < n && !bad; i++) {
+            const struct cgstat_rec *rec = find(s, CADV_BPF_PSI, dir_ino(ufd, child[i]));
+
+            if (!has[i] || !rec || !(rec->flags & CGSTAT_HAS_PSI))
+                continue;
+            with_state++;
+            if (read_ok[i] && rec->psi_times == stall[i] && !(rec->flags & CGSTAT_PSI_STALL) &&
+                memcmp(before[i], after[i], sizeof(before[i])) != 0)
+                bad = "differs from the files";
+        }
+        snap_put(s);
+        if (!bad && with_state == 0)
+            bad = "is missing";
+    }
+    st.psi_ok = !bad;
+    if (bad) {
+        st.walk_id[CADV_BPF_PSI] = 0; /* no walk whose records nobody reads */
+        cadv_log(CADV_LOG_WARNING,
+                 "BPF collector: the PSI state of the pass %s: reading PSI files at every "
+                 "detail read",
+                 bad);
+    }
+}
+
 /* The first pass checked against the files: the cpuacct root's usage lies between two reads of
  * cpuacct.usage around the pass, and a memory child's limit and failcnt equal its files. */
 static int self_check(int cpu_fd, int mem_fd, int lim_fd, int blk_fd, char *why, size_t cap)
@@ -743,6 +870,7 @@ static int self_check(int cpu_fd, int mem_fd, int lim_fd, int blk_fd, char *why,
     check_details(mem_fd, lim_fd);
     check_blkio(blk_fd);
     check_percpu(cpu_fd);
+    check_psi(st.walk_id[CADV_BPF_PSI] ? st.owner->unified_fd : -1);
     r = 0;
 out:
     snap_put(s);
@@ -787,7 +915,8 @@ static void teardown(void)
     st.walk = st.v2 = false;
     st.cpulim_h = -1;
     st.cpulim_ok = st.memlim_ok = st.memsw = false;
-    st.cfs_ok = st.kmem_ok = st.oomkill_ok = st.blkio_ok = st.percpu_ok = st.overflow_logged = false;
+    st.cfs_ok = st.kmem_ok = st.oomkill_ok = st.blkio_ok = st.percpu_ok = st.psi_ok = st.overflow_logged =
+            false;
     st.blkio_h = -1;
     unmap_records();
     cgstat__destroy(st.skel);
@@ -902,14 +1031,14 @@ static int attach_iters(const int *fds, char *why, size_t cap)
 /* The css walk path: hierarchy ids and start ids, then the first pass checked. */
 static int setup_walk(const int *fds, int cpu_fd, int mem_fd, int lim_fd, int blk_fd, char *why, size_t cap)
 {
-    static const char *const ctl[CADV_BPF_N_H] = {"cpuacct", "memory", "cpu", "blkio"};
+    static const char *const ctl[CADV_BPF_N_H] = {"cpuacct", "memory", "cpu", "blkio", ""};
 
     for (int h = 0; h < CADV_BPF_N_H; h++) {
         if (fds[h] < 0)
             continue;
         st.walk_id[h] = dir_ino(fds[h], ".");
-        st.walk_hid[h] = st.v2 ? 0 : v1_hier_id(ctl[h]);
-        if (!st.walk_id[h] || (!st.v2 && st.walk_hid[h] <= 0)) {
+        st.walk_hid[h] = st.v2 || h == CADV_BPF_PSI ? 0 : v1_hier_id(ctl[h]);
+        if (!st.walk_id[h] || (!st.v2 && h != CADV_BPF_PSI && st.walk_hid[h] <= 0)) {
             (void)snprintf(why, cap, "no %s hierarchy id in /proc/self/cgroup", ctl[h]);
             return -ENOENT;
         }
@@ -945,7 +1074,7 @@ static int holder_of(const struct cadv_cgroup_root *root, enum cadv_cg_ctl c, in
 static int load(struct cadv_cgroup_root *root, bool try_walk, char *why, size_t cap, char *walk_why,
                 size_t walk_cap)
 {
-    int cpu_fd, mem_fd, lim_fd = -1, blk_fd = -1, fds[CADV_BPF_N_H] = {-1, -1, -1, -1};
+    int cpu_fd, mem_fd, lim_fd = -1, blk_fd = -1, fds[CADV_BPF_N_H] = {-1, -1, -1, -1, -1};
     struct btf *btf;
     uint64_t off_usage = 0, off_rq = 0;
     long ncpu = libbpf_num_possible_cpus();
@@ -993,6 +1122,9 @@ static int load(struct cadv_cgroup_root *root, bool try_walk, char *why, size_t 
     st.cpulim_h = holder_of(root, CADV_CG_CPU, CADV_BPF_CPUCTL, mem_fd, fds, &lim_fd);
     st.blkio_h = holder_of(root, CADV_CG_BLKIO, CADV_BPF_BLKIO, mem_fd, fds, &blk_fd);
     st.memsw = mem_fd >= 0 && faccessat(mem_fd, "memory.memsw.limit_in_bytes", F_OK, 0) == 0;
+    /* The hybrid's cgroup2 mount: its PSI state, on the css walk path (checked by check_psi). */
+    fds[CADV_BPF_PSI] =
+            !st.v2 && root->unified_fd >= 0 && is_cgroupfs(root->unified_fd) ? root->unified_fd : -1;
     /* The css walk (no cgroup_mutex) first; on v1 the cgroup_iter pass is the fallback. */
     r = try_walk ? open_load(true, st.v2, (uint32_t)ncpu, off_usage, off_rq) : -ECANCELED;
     if (r < 0)
@@ -1003,7 +1135,7 @@ static int load(struct cadv_cgroup_root *root, bool try_walk, char *why, size_t 
         if ((r = map_records(why, cap)) < 0)
             return r;
         if (st.v2) {
-            int one[CADV_BPF_N_H] = {cpu_fd, -1, -1, -1};
+            int one[CADV_BPF_N_H] = {cpu_fd, -1, -1, -1, -1};
 
             r = attach_iters(one, why, cap);
         }
@@ -1025,6 +1157,7 @@ static int load(struct cadv_cgroup_root *root, bool try_walk, char *why, size_t 
         (void)snprintf(why, cap, "%s", walk_why);
         return r;
     }
+    fds[CADV_BPF_PSI] = -1; /* the cgroup_iter path does not read it */
     if ((r = open_load(false, false, (uint32_t)ncpu, off_usage, off_rq)) < 0) {
         (void)snprintf(why, cap, "loading the BPF program (verifier, capability CAP_BPF+CAP_PERFMON): %s",
                        strerror(-r));
@@ -1053,10 +1186,10 @@ void cadv_cgroup_bpf_pass_ns(uint64_t ns[CADV_BPF_N_H], uint64_t *locked_ns)
  * line ("" or "; ..."). */
 static const char *limits_note(char *buf, size_t cap)
 {
-    const char *what[] = {st.cpulim_ok ? "cpu limits" : NULL,   st.memlim_ok ? "memory limits" : NULL,
-                          st.cfs_ok ? "cpu.stat" : NULL,        st.kmem_ok ? "kmem usage" : NULL,
-                          st.oomkill_ok ? "oom_kill" : NULL,    st.blkio_ok ? "blkio state" : NULL,
-                          st.percpu_ok ? "per-CPU usage" : NULL};
+    const char *what[] = {st.cpulim_ok ? "cpu limits" : NULL,    st.memlim_ok ? "memory limits" : NULL,
+                          st.cfs_ok ? "cpu.stat" : NULL,         st.kmem_ok ? "kmem usage" : NULL,
+                          st.oomkill_ok ? "oom_kill" : NULL,     st.blkio_ok ? "blkio state" : NULL,
+                          st.percpu_ok ? "per-CPU usage" : NULL, st.psi_ok ? "PSI state" : NULL};
     size_t n = 0, len = 0;
 
     buf[0] = '\0';
@@ -1097,9 +1230,11 @@ bool cadv_cgroup_bpf_start(struct cadv_cgroup_root *root, const char *mode, uint
                        "before each holds cgroup_mutex)");
     else if (st.walk)
         (void)snprintf(how, sizeof(how),
-                       "css walks under RCU (no cgroup_mutex) over the v1 cpuacct%s%s%s hierarchies%s",
+                       "css walks under RCU (no cgroup_mutex) over the v1 cpuacct%s%s%s hierarchies%s%s",
                        st.walk_id[CADV_BPF_MEM] ? ", memory" : "", st.walk_id[CADV_BPF_CPUCTL] ? ", cpu" : "",
-                       st.walk_id[CADV_BPF_BLKIO] ? ", blkio" : "", limits_note(note, sizeof(note)));
+                       st.walk_id[CADV_BPF_BLKIO] ? ", blkio" : "",
+                       st.walk_id[CADV_BPF_PSI] ? " and the cgroup2 mount" : "",
+                       limits_note(note, sizeof(note)));
     else
         (void)snprintf(how, sizeof(how),
                        "cgroup_iter passes under cgroup_mutex over the v1 cpuacct%s%s%s hierarchies%s (%s)",
@@ -1133,20 +1268,20 @@ const char *cadv_cgroup_bpf_path(const struct cadv_cgroup_root *root)
 
 void cadv_cgroup_bpf_setup(struct cadv_cgroup *cg)
 {
-    static const enum cadv_cg_ctl ctl[CADV_BPF_N_H] = {CADV_CG_CPUACCT, CADV_CG_MEMORY, CADV_CG_CPU,
-                                                       CADV_CG_BLKIO};
+    static const enum cadv_cg_ctl ctl[CADV_BPF_N_H - 1] = {CADV_CG_CPUACCT, CADV_CG_MEMORY, CADV_CG_CPU,
+                                                           CADV_CG_BLKIO};
     bool on = cadv_cgroup_bpf_active(cg->root);
 
     for (int h = 0; h < CADV_BPF_N_H; h++) {
-        int d = on && (st.walk ? st.walk_id[h] != 0 : st.link[h] != NULL) ? cadv_cgroup__ctl_dir(cg, ctl[h])
-                                                                          : -1;
+        bool walked = on && (st.walk ? st.walk_id[h] != 0 : st.link[h] != NULL);
+        int d = !walked ? -1 : h == CADV_BPF_PSI ? cadv_cgroup__udir(cg) : cadv_cgroup__ctl_dir(cg, ctl[h]);
+        int fd = d < 0 ? -1 : h == CADV_BPF_PSI ? cg->root->unified_fd : cg->root->hier[d].fd;
 
         /* A root's memory usage is global state, not its page counter: left to the file. cgroup2
          * memory is not served (no host here to check it against its files). */
-        cg->bpf_id[h] = on && d >= 0 &&
-                                        !(h == CADV_BPF_MEM &&
-                                          (cadv_cgroup__is_root(cg) || cg->root->mode == CADV_CGROUP_V2))
-                                ? dir_ino(cg->root->hier[d].fd, cg->rel)
+        cg->bpf_id[h] = fd >= 0 && !(h == CADV_BPF_MEM &&
+                                     (cadv_cgroup__is_root(cg) || cg->root->mode == CADV_CGROUP_V2))
+                                ? dir_ino(fd, cg->rel)
                                 : 0;
     }
 }
@@ -1312,6 +1447,24 @@ bool cadv_cgroup_bpf_blkio_idle(struct cadv_cgroup *cg)
     return rec.flags & CGSTAT_BLKIO_IDLE;
 }
 
+bool cadv_cgroup_bpf_psi(struct cadv_cgroup *cg, uint64_t *stall_ns, bool *stalling)
+{
+    const struct cgstat_rec *rec = NULL;
+    struct snap *s;
+    bool ok = false;
+
+    /* psi_ok is set before the path is served and kept until it stops. */
+    if (!st.psi_ok || !(s = lookup(cg, CADV_BPF_PSI, &rec)))
+        return false;
+    if (rec && (rec->flags & CGSTAT_HAS_PSI)) {
+        *stall_ns = rec->psi_times;
+        *stalling = rec->flags & CGSTAT_PSI_STALL;
+        ok = true;
+    }
+    snap_put(s);
+    return ok;
+}
+
 bool cadv_cgroup_bpf_percpu(struct cadv_cgroup *cg, uint64_t *out, uint32_t cap, uint32_t *n)
 {
     const struct cgstat_rec *rec = NULL;
@@ -1330,6 +1483,11 @@ bool cadv_cgroup_bpf_percpu(struct cadv_cgroup *cg, uint64_t *out, uint32_t cap,
     }
     snap_put(s);
     return ok;
+}
+
+bool cadv_cgroup_bpf_psi_served(const struct cadv_cgroup *cg)
+{
+    return st.psi_ok && cg->bpf_id[CADV_BPF_PSI] != 0 && cadv_cgroup_bpf_active(cg->root);
 }
 
 bool cadv_cgroup_bpf_blkio_served(const struct cadv_cgroup *cg)
@@ -1462,9 +1620,23 @@ bool cadv_cgroup_bpf_blkio_idle(struct cadv_cgroup *cg)
     return false;
 }
 
+bool cadv_cgroup_bpf_psi_served(const struct cadv_cgroup *cg)
+{
+    (void)cg;
+    return false;
+}
+
 bool cadv_cgroup_bpf_blkio_served(const struct cadv_cgroup *cg)
 {
     (void)cg;
+    return false;
+}
+
+bool cadv_cgroup_bpf_psi(struct cadv_cgroup *cg, uint64_t *stall_ns, bool *stalling)
+{
+    (void)cg;
+    (void)stall_ns;
+    (void)stalling;
     return false;
 }
 

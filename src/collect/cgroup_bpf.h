@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cgroup_bpf.h - the BPF collector (-collector=bpf|auto): one pass per interval reads every v1
  * cgroup's cpuacct usage, memory page counters, limits and OOM kill count, and cpu controller
- * settings and bandwidth statistics, or every
+ * settings and bandwidth statistics, and on the hybrid each cgroup2 cgroup's PSI state; or every
  * cgroup2 cgroup's cpu.stat usage_usec
  * (bpf/cgstat.bpf.c), into an mmapped array; the readers take those values from the snapshot and read
  * the files for the rest. A pass is an open-coded css walk under RCU run by BPF_PROG_RUN (no
@@ -22,6 +22,7 @@ enum {
     CADV_BPF_MEM,    /* memory */
     CADV_BPF_CPUCTL, /* cpu, where it has a hierarchy of its own (for its limits and cpu.stat) */
     CADV_BPF_BLKIO,  /* blkio, where it has a hierarchy of its own (whether a cgroup has I/O) */
+    CADV_BPF_PSI,    /* the hybrid's cgroup2 mount (each cgroup's PSI state, cadv_cgroup_bpf_psi) */
     CADV_BPF_N_H
 };
 
@@ -86,6 +87,15 @@ bool cadv_cgroup_bpf_percpu(struct cadv_cgroup *cg, uint64_t *out, uint32_t cap,
 /* True when the snapshot says cg has no blkg (no I/O on any device yet): its blkio files list no device
  * and need not be read; false (read them) otherwise or when unknown. */
 bool cadv_cgroup_bpf_blkio_idle(struct cadv_cgroup *cg);
+/* The hybrid's PSI state of cg from the snapshot (css walk path, where the start-up check passed):
+ * true, *stall_ns the sum over CPUs of its PSI stall times as the kernel records them, and *stalling
+ * whether a stall state was running at the pass; false (unknown) otherwise. The pressure files' totals
+ * cannot have moved between two passes with the same *stall_ns where the second has no stall running
+ * (bpf/cgstat.bpf.c psi_state). */
+bool cadv_cgroup_bpf_psi(struct cadv_cgroup *cg, uint64_t *stall_ns, bool *stalling);
+/* True when the passes carry cg's PSI state: its PSI files are read only while they move, and need no
+ * fd kept open. */
+bool cadv_cgroup_bpf_psi_served(const struct cadv_cgroup *cg);
 /* True when the passes carry cg's blkio state (cadv_cgroup_bpf_blkio_idle can answer for it): its blkio
  * files are then read only once it has I/O, and need no fd kept open while it has none. */
 bool cadv_cgroup_bpf_blkio_served(const struct cadv_cgroup *cg);

@@ -138,6 +138,20 @@ struct cadv_cgroup {
      * in libcontainer's order is due when blkio_probe is set (spec refresh) or the group empties. */
     int blkio_group;
     bool blkio_probe;
+    /* v1 cpuacct.stat as last read (stat_known), and the cpuacct.usage read before it. The file prints
+     * cputime_adjust's split of that usage, which changes only when the usage does, so while the usage
+     * is the same its figures are reused (cgroup_v1.c v1_cpuacct). */
+    bool stat_known;
+    uint64_t stat_usage_ns, stat_user_ns, stat_system_ns;
+    /* The hybrid's PSI files as last read (cgroup.c cadv_cgroup__psi_read): per file (cpu, memory,
+     * io), its totals where it showed all averages at zero; the BPF pass's stall time sum that preceded
+     * those reads, and whether this read found it unchanged with no stall running (psi_quiet). */
+    struct {
+        uint64_t some_us, full_us;
+        bool zero;
+    } psi_last[3];
+    uint64_t psi_stall_ns;
+    bool psi_known, psi_quiet;
     uint64_t bpf_id[CADV_BPF_N_H]; /* cgroup_bpf.c: inode numbers in the hierarchies it walks (0: none) */
     /* cgroup_bpf.c: where its record was in the last snapshot looked up, per hierarchy (a hint, checked
      * against the record's id before use: passes list the cgroups in the same order while none comes
@@ -164,6 +178,12 @@ int cadv_cgroup__file_read(struct cadv_cgroup *cg, unsigned slot, char *buf, siz
 int cadv_cgroup__file_u64(struct cadv_cgroup *cg, unsigned slot, uint64_t *ret);
 /* Reads a PSI slot: 0, -ENODATA if absent or unreadable (PSI disabled), or -ENOENT if gone. */
 int cadv_cgroup__file_psi(struct cadv_cgroup *cg, unsigned slot, struct cadv_psi *ret);
+/* The hybrid's PSI files, read at most once per pass that shows them moving: psi_begin at the start of
+ * a stats read asks the BPF snapshot; psi_read then reads slot (which: its cache entry, 0..2) as
+ * file_psi does, or gives its last figures where they cannot have changed (its averages at zero, no
+ * stall time recorded since, none running). */
+void cadv_cgroup__psi_begin(struct cadv_cgroup *cg);
+int cadv_cgroup__psi_read(struct cadv_cgroup *cg, unsigned slot, unsigned which, struct cadv_psi *ret);
 /* Like file_read/file_u64 for <dir>/name, a file that is not a slot (settings, hugetlb). */
 int cadv_cgroup__read_at(const struct cadv_cgroup *cg, int dir, const char *name, char *buf, size_t cap,
                          size_t *ret_len);

@@ -109,10 +109,15 @@ static void v1_setup(struct cadv_cgroup *cg)
     uint32_t k = cg->root->kinds;
     int acct = dir_of(cg, CADV_CG_CPUACCT), cpu = dir_of(cg, CADV_CG_CPU), mem = dir_of(cg, CADV_CG_MEMORY);
     int blk = dir_of(cg, CADV_CG_BLKIO), udir = cadv_cgroup__udir(cg);
+    bool psi_bpf;
 
     cadv_cgroup_bpf_setup(cg);
+    psi_bpf = cadv_cgroup_bpf_psi_served(cg);
     cadv_cgroup_bpf_file_add(cg, S_CPUACCT_USAGE, acct, "cpuacct.usage", CADV_BPF_CPU);
-    cadv_cgroup__file_add(cg, S_CPUACCT_STAT, acct, "cpuacct.stat", true);
+    /* Where the pass gives the usage, cpuacct.stat and the PSI files are read only when their figures
+     * can have moved (v1_cpuacct, cadv_cgroup__psi_read): no fd is kept for them, which leaves the
+     * budget to memory.stat, read at every detail read. */
+    cadv_cgroup__file_add(cg, S_CPUACCT_STAT, acct, "cpuacct.stat", !cg->bpf_id[CADV_BPF_CPU]);
     cadv_cgroup_bpf_detail_file_add(cg, S_CPUACCT_PERCPU, k & CADV_KIND_PERCPU ? acct : -1,
                                     "cpuacct.usage_percpu", CADV_BPF_D_PERCPU);
     cadv_cgroup_bpf_detail_file_add(cg, S_CPU_STAT, cpu, "cpu.stat", CADV_BPF_D_CFS);
@@ -127,9 +132,9 @@ static void v1_setup(struct cadv_cgroup *cg)
                           "pids.current", true);
     /* Hybrid: the cgroup2 mount has PSI, and cpu.stat usage when there is no cpuacct directory. */
     cadv_cgroup__file_add(cg, S_U_CPU_STAT, acct < 0 ? udir : -1, "cpu.stat", true);
-    cadv_cgroup__file_add(cg, S_U_CPU_PSI, udir, "cpu.pressure", true);
-    cadv_cgroup__file_add(cg, S_U_MEM_PSI, udir, "memory.pressure", true);
-    cadv_cgroup__file_add(cg, S_U_IO_PSI, k & CADV_KIND_DISK_IO ? udir : -1, "io.pressure", true);
+    cadv_cgroup__file_add(cg, S_U_CPU_PSI, udir, "cpu.pressure", !psi_bpf);
+    cadv_cgroup__file_add(cg, S_U_MEM_PSI, udir, "memory.pressure", !psi_bpf);
+    cadv_cgroup__file_add(cg, S_U_IO_PSI, k & CADV_KIND_DISK_IO ? udir : -1, "io.pressure", !psi_bpf);
     /* Where the BPF pass tells an idle cgroup (no I/O: every file lists nothing), its files are read
      * only once it has I/O: no fd is kept for them until a group wins (blkio_choose). */
     for (unsigned g = 0; g < N_BLKIO_GROUPS; g++) {
@@ -191,12 +196,26 @@ static int v1_cpuacct(struct cadv_cgroup *cg, uint32_t kinds, struct cadv_sample
 
     if ((r = hot_cpu_total(cg, s)) < 0)
         return r;
-    if ((r = slot_read(cg, S_CPUACCT_STAT, buf, CADV_CG_SMALL_BUF, &len, &ok)) < 0)
-        return r;
-    if (ok) {
-        (void)cadv_keyed_parse(buf, len, keys, 2, v, &found);
-        s->c.cpu.user_ns = v[0] * NS_PER_TICK;
-        s->c.cpu.system_ns = v[1] * NS_PER_TICK;
+    /* cpuacct.stat is cputime_adjust(user and system ticks, usage): once a read has brought the
+     * cgroup's split up to its usage, the file prints the same until the usage grows. The usage was
+     * read before the last read of the file and again now: the same value both times (a monotonic
+     * counter) means it did not move in between, so the figures of that read stand. */
+    if (cg->stat_known && s->c.cpu.total_ns == cg->stat_usage_ns) {
+        s->c.cpu.user_ns = cg->stat_user_ns;
+        s->c.cpu.system_ns = cg->stat_system_ns;
+    } else {
+        if ((r = slot_read(cg, S_CPUACCT_STAT, buf, CADV_CG_SMALL_BUF, &len, &ok)) < 0)
+            return r;
+        cg->stat_known = false;
+        if (ok) {
+            (void)cadv_keyed_parse(buf, len, keys, 2, v, &found);
+            s->c.cpu.user_ns = v[0] * NS_PER_TICK;
+            s->c.cpu.system_ns = v[1] * NS_PER_TICK;
+            cg->stat_usage_ns = s->c.cpu.total_ns;
+            cg->stat_user_ns = s->c.cpu.user_ns;
+            cg->stat_system_ns = s->c.cpu.system_ns;
+            cg->stat_known = (found & 3) == 3 && cg->files[S_CPUACCT_USAGE].fd != CADV_CG_FILE_ABSENT;
+        }
     }
     if (!(kinds & CADV_KIND_PERCPU) || !s->percpu)
         return 0;
@@ -240,7 +259,7 @@ static int v1_cpu(struct cadv_cgroup *cg, uint32_t kinds, struct cadv_sample *s,
         s->c.cpu.user_ns = found & 2 ? v[1] * 1000 : 0;
         s->c.cpu.system_ns = found & 4 ? v[2] * 1000 : 0;
     }
-    r = cadv_cgroup__file_psi(cg, S_U_CPU_PSI, &s->c.cpu.psi);
+    r = cadv_cgroup__psi_read(cg, S_U_CPU_PSI, 0, &s->c.cpu.psi);
     if (r == 0)
         s->c.has |= CADV_HAS_CPU_PSI;
     return r == -ENODATA ? 0 : r;
@@ -400,7 +419,7 @@ static int v1_memory(struct cadv_cgroup *cg, uint32_t kinds, struct cadv_sample 
     bool ok;
     int r;
 
-    r = cadv_cgroup__file_psi(cg, S_U_MEM_PSI, &m->psi);
+    r = cadv_cgroup__psi_read(cg, S_U_MEM_PSI, 1, &m->psi);
     if (r == 0)
         s->c.has |= CADV_HAS_MEMORY_PSI;
     else if (r != -ENODATA)
@@ -503,7 +522,7 @@ static int blkio_rest(struct cadv_cgroup *cg, struct cadv_sample *s, char *buf, 
  * within a refresh period, and a cgroup in use reads only its group. */
 static int v1_blkio(struct cadv_cgroup *cg, struct cadv_sample *s, char *buf)
 {
-    int r = cadv_cgroup__file_psi(cg, S_U_IO_PSI, &s->c.io_psi);
+    int r = cadv_cgroup__psi_read(cg, S_U_IO_PSI, 2, &s->c.io_psi);
 
     if (r == 0)
         s->c.has |= CADV_HAS_IO_PSI;
@@ -580,6 +599,7 @@ static int v1_read_stats(struct cadv_cgroup *cg, uint32_t kinds, struct cadv_sam
     int r;
 
     s->c.has |= CADV_HAS_CPU | CADV_HAS_MEMORY; /* always present, as in cAdvisor */
+    cadv_cgroup__psi_begin(cg);
     if ((r = v1_cpu(cg, kinds, s, buf)) < 0 || (r = v1_memory(cg, kinds, s, buf)) < 0)
         return r;
     if ((kinds & CADV_KIND_DISK_IO) && (r = v1_blkio(cg, s, buf)) < 0)

@@ -39,7 +39,15 @@ FIELDS = {
     "throttled_periods": (lambda s: s["cpu"]["cfs"]["throttled_periods"], True),
     "throttled_time": (lambda s: s["cpu"]["cfs"]["throttled_time"], True),
     "kernel": (lambda s: s["memory"]["kernel"], False),
+    "user": (lambda s: s["cpu"]["usage"]["user"], True),
+    "system": (lambda s: s["cpu"]["usage"]["system"], True),
 }
+# The PSI totals (microseconds; counters) of the hybrid's cgroup2 mount, read only when the pass shows
+# them moving.
+for _g, _path in (("cpu", ("cpu", "psi")), ("mem", ("memory", "psi")), ("io", ("diskio", "psi"))):
+    for _k in ("some", "full"):
+        FIELDS["psi_%s_%s" % (_g, _k)] = (lambda s, p=_path, k=_k: s[p[0]]["psi"][k]["total"], True)
+PSI_KEYS = [k for k in FIELDS if k.startswith("psi_")]
 # Each CPU's counter of cpuacct.usage_percpu (a list as long as the machine has possible CPUs).
 NCPU = len(open("/sys/fs/cgroup/cpuacct/cpuacct.usage_percpu").read().split()) \
     if os.path.exists("/sys/fs/cgroup/cpuacct/cpuacct.usage_percpu") else 0
@@ -337,7 +345,10 @@ def test_bpf_detail_values_from_the_pass(daemon, cgroups, tmp_path):
     kernel log, -kmsg_path=/dev/null: the count can only come from the cgroup's own counter); and no
     detail read opens those files meanwhile (strace). The blkio state: a cgroup that never did I/O
     (no blkg) has its blkio files neither opened nor read, one that writes with O_DIRECT has them read;
-    both report the same disk I/O as the file daemon."""
+    both report the same disk I/O as the file daemon. cpuacct.stat and, on the hybrid, the PSI files
+    are read only when the pass shows them moving: an empty cgroup's are not opened, the O_DIRECT
+    writer's io.pressure is; user and system time and every PSI total of each cgroup lie within the
+    file daemon's samples around each BPF sample."""
     for n in ("thr", "mem", "oom", "idle", "dio"):
         cgroups.create(n)
     if not _set(cgroups.dirs("thr"), "cpu.cfs_quota_us", 10000):
@@ -357,8 +368,10 @@ def test_bpf_detail_values_from_the_pass(daemon, cgroups, tmp_path):
     state = _bpf_state(b)
     if state != "on":
         pytest.skip("BPF collector not usable here: " + state)
-    assert "cpu.stat, kmem usage, oom_kill, blkio state, per-CPU usage from the pass" in b.logtext(), \
-        b.logtext()[-2000:]
+    assert "cpu.stat, kmem usage, oom_kill, blkio state, per-CPU usage" in b.logtext(), b.logtext()[-2000:]
+    psi = os.path.exists("/sys/fs/cgroup/unified/cgroup.procs")  # the hybrid's cgroup2 mount
+    if psi:
+        assert "per-CPU usage, PSI state from the pass" in b.logtext(), b.logtext()[-2000:]
     f = daemon("-collector=files", *args)
     names = [cgroups.path(n) for n in ("thr", "mem", "oom", "idle", "dio")]
     for d in (b, f):
@@ -387,6 +400,9 @@ def test_bpf_detail_values_from_the_pass(daemon, cgroups, tmp_path):
         keys = [(cgroups.path("thr"), k) for k in ("periods", "throttled_periods", "throttled_time")]
         keys.append((cgroups.path("mem"), "kernel"))
         keys += [(cgroups.path("thr"), "cpu%d" % i) for i in range(NCPU)]
+        keys += [(n, k) for n in names for k in ("user", "system")]
+        if psi:
+            keys += [(n, k) for n in names for k in PSI_KEYS]
         _compare_until(b, f, names, keys)
         for n in ("idle", "dio"):
             got = [_devices(_samples(d, cgroups.path(n))[-1][1]) for d in (b, f)]
@@ -402,6 +418,11 @@ def test_bpf_detail_values_from_the_pass(daemon, cgroups, tmp_path):
     assert not opened, "detail reads opened files the pass carries: %s" % opened[:5]
     assert not [line for line in lines if "/idle/blkio." in line], "blkio files of a cgroup without I/O were read"
     assert [line for line in lines if "/dio/blkio." in line], "no blkio file read for the cgroup doing I/O"
+    quiet = [line for line in lines if any("/idle/" + name in line for name in
+                                           ("cpuacct.stat", "cpu.pressure", "memory.pressure", "io.pressure"))]
+    assert not quiet, "files of an empty cgroup read again though the pass showed no change: %s" % quiet[:5]
+    if psi:
+        assert [line for line in lines if "/dio/io.pressure" in line], "no io.pressure read for the writer"
     last = _samples(b, cgroups.path("thr"))[-1][1]["cpu"]["cfs"]
     assert last["periods"] > 0 and last["throttled_periods"] > 0 and last["throttled_time"] > 0, last
     assert _samples(b, cgroups.path("mem"))[-1][1]["memory"]["kernel"] > 0

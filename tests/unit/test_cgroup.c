@@ -987,6 +987,53 @@ Test(cgroup_v1, blkio_group_in_use)
     rm_tree(path);
 }
 
+/* cpuacct.stat is read again only once cpuacct.usage has moved: the kernel prints cputime_adjust's
+ * split of the usage, the same while the usage is. The fixture changes the file alone to show which
+ * read it came from. */
+Test(cgroup_v1, cpuacct_stat_follows_usage)
+{
+    char *path = tmp_copy("v1");
+    char dir[512];
+    struct cadv_cgroup_root *root;
+    struct cadv_cgroup *cg;
+    struct cadv_sample s;
+
+    snprintf(dir, sizeof(dir), "%s/cpu,cpuacct%s", path, V1_CT);
+    root = open_root(path, CADV_KIND_ALL, 1000);
+    cadv_sample_init_scratch(&s);
+    cr_assert_eq(cadv_cgroup_open(root, V1_CT, &cg), 0);
+    cr_assert_eq(cadv_cgroup_read_stats(cg, CADV_KIND_ALL, &s), 0);
+    cr_expect_eq(s.c.cpu.user_ns, 4000000000u);
+
+    write_file(dir, "cpuacct.stat", "user 500\nsystem 130\n");
+    cadv_sample_clear(&s);
+    cr_assert_eq(cadv_cgroup_read_stats(cg, CADV_KIND_ALL, &s), 0);
+    cr_expect_eq(s.c.cpu.total_ns, 5432109876u);
+    cr_expect_eq(s.c.cpu.user_ns, 4000000000u, "the usage did not move: the last read stands");
+    cr_expect_eq(s.c.cpu.system_ns, 1200000000u);
+
+    write_file(dir, "cpuacct.usage", "6432109876\n");
+    cadv_sample_clear(&s);
+    cr_assert_eq(cadv_cgroup_read_stats(cg, CADV_KIND_ALL, &s), 0);
+    cr_expect_eq(s.c.cpu.total_ns, 6432109876u);
+    cr_expect_eq(s.c.cpu.user_ns, 5000000000u, "the usage moved: the file is read");
+    cr_expect_eq(s.c.cpu.system_ns, 1300000000u);
+
+    write_file(dir, "cpuacct.stat", "");
+    write_file(dir, "cpuacct.usage", "7432109876\n");
+    cadv_sample_clear(&s);
+    cr_assert_eq(cadv_cgroup_read_stats(cg, CADV_KIND_ALL, &s), 0);
+    cr_expect_eq(s.c.cpu.user_ns, 0, "an empty file gives zeros, as before");
+    write_file(dir, "cpuacct.stat", "user 600\nsystem 140\n");
+    cadv_sample_clear(&s);
+    cr_assert_eq(cadv_cgroup_read_stats(cg, CADV_KIND_ALL, &s), 0);
+    cr_expect_eq(s.c.cpu.user_ns, 6000000000u, "nothing is reused from a read that found no figures");
+    cadv_cgroup_close(cg);
+    cadv_sample_done(&s);
+    cadv_cgroup_root_free(root);
+    rm_tree(path);
+}
+
 /* ---------------- the real host ---------------- */
 
 Test(cgroup_host, read_root)

@@ -222,13 +222,14 @@ Test(cgroup_bpf, cgroup2_cpu_stat_usage)
 
 /* The real host, one pass per interval: lookups within max_age share one snapshot (the root's usage,
  * which changes every tick, reads the same twice), and a cgroup opened while BPF serves its root
- * keeps no fd for cpuacct.usage (one fd fewer than the same cgroup on the file path). */
+ * keeps no fd for cpuacct.usage, nor for the files read only when the pass shows them moving:
+ * cpuacct.stat, and on the hybrid cpu.pressure and memory.pressure (the PSI state of the pass). */
 Test(cgroup_bpf, one_snapshot_per_interval_and_closed_slots)
 {
     struct cadv_cgroup_root *root = NULL;
     struct cadv_cgroup *cg = NULL;
     uint64_t a = 0, b = 1;
-    int with_bpf, with_files;
+    int with_bpf, with_files, unneeded;
 
     if (!cadv_cgroup_bpf_built() || geteuid() != 0 || access("/sys/fs/cgroup/cpuacct/cpuacct.usage", R_OK)) {
         cr_log_warn("skipped: needs BPF support, root and a v1 cpuacct hierarchy");
@@ -242,6 +243,7 @@ Test(cgroup_bpf, one_snapshot_per_interval_and_closed_slots)
     }
     cr_assert_eq(cadv_cgroup_open(root, "/", &cg), 0);
     with_bpf = atomic_load(&root->fds_held);
+    unneeded = cadv_cgroup_bpf_psi_served(cg) ? 4 : 2;
     cr_assert(cadv_cgroup_bpf_cpu(cg, &a));
     usleep(20000);
     cr_assert(cadv_cgroup_bpf_cpu(cg, &b));
@@ -251,7 +253,9 @@ Test(cgroup_bpf, one_snapshot_per_interval_and_closed_slots)
     cadv_cgroup_bpf_stop(root);
     cr_assert_eq(cadv_cgroup_open(root, "/", &cg), 0);
     with_files = atomic_load(&root->fds_held);
-    cr_expect_eq(with_files - with_bpf, 1, "fds with BPF %d, with files %d", with_bpf, with_files);
+    cr_expect_eq(with_files - with_bpf, unneeded, "fds with BPF %d, with files %d", with_bpf, with_files);
+    if (access("/sys/fs/cgroup/unified/cpu.pressure", R_OK) == 0)
+        cr_expect_eq(unneeded, 4, "the hybrid's PSI state is served by the pass");
     cadv_cgroup_close(cg);
     cadv_cgroup_root_free(root);
 }
