@@ -772,7 +772,8 @@ static void check_psi(int ufd)
             stall[i] = has[i] ? rec->psi_times : 0;
             read_ok[i] = psi_totals_at(ufd, child[i], before[i]);
         }
-        if (own_v2_cgroup(own, sizeof(own))) {
+        /* (where that cgroup is under this mount: not so in another cgroup namespace's view) */
+        if (own_v2_cgroup(own, sizeof(own)) && dir_ino(ufd, own)) {
             const struct cgstat_rec *rec = find(s, CADV_BPF_PSI, dir_ino(ufd, own));
 
             if (!rec || !(rec->flags & CGSTAT_PSI_NONIDLE))
