@@ -228,17 +228,14 @@ static int cpu_usage_v2(struct cgroup *cgrp, __u64 *ret)
  * PSI_NONIDLE). A stall state's time is added to `times` when the state ends on that CPU
  * (psi_group_change), and the files' totals grow only by those times and the running stall states
  * (collect_percpu_times), so with the same sum at two passes and no stall state running at the
- * second, every total is the same in between. Per-CPU pointers as cpu_usage's. The root's PSI is the
- * system's (psi_system), which it points to; its non-idle time goes to psi_root_nonidle for the
- * loader's check. */
-__u64 psi_root_nonidle = 0;
-
+ * second, every total is the same in between. Per-CPU pointers as cpu_usage's. A cgroup without a
+ * psi group of its own (the root, whose files show the system's) gets no state. */
 static int psi_state(struct cgroup *cgrp, struct cgstat_rec *r)
 {
     __u32 nonidle = bpf_core_enum_value(enum psi_states, PSI_NONIDLE);
     struct psi_group *g;
     unsigned long p;
-    __u64 sum = 0, idle_sum = 0;
+    __u64 sum = 0;
     __u32 mask = 0, t[16], i, k, sz;
 
     if (!pcpu_ok || !bpf_core_field_exists(cgrp->psi) || nonidle >= 16)
@@ -258,21 +255,14 @@ static int psi_state(struct cgroup *cgrp, struct cgstat_rec *r)
         if (bpf_core_read(&m, sizeof(m), &c->state_mask) || bpf_core_read(t, sz, &c->times))
             return -1;
         mask |= m;
-        for (k = 0; k < 16 && k < sz / 4; k++) {
-            if (k < nonidle)
-                sum += t[k];
-            else if (k == nonidle)
-                idle_sum += t[k];
-        }
+        for (k = 0; k < 16 && k < sz / 4 && k < nonidle; k++)
+            sum += t[k];
     }
-    r->psi_mask = mask;
     r->psi_times = sum;
     if (mask & ((1u << nonidle) - 1))
         r->flags |= CGSTAT_PSI_STALL;
     if (mask & (1u << nonidle))
         r->flags |= CGSTAT_PSI_NONIDLE;
-    if (cgrp->level == 0)
-        psi_root_nonidle = idle_sum;
     return 0;
 }
 

@@ -20,7 +20,7 @@ enum {
                              * lists no device */
     CGSTAT_HAS_PCPU = 64,   /* pcpu_at: the per-CPU cpuusage counters (cpuacct.usage_percpu, one per
                              * possible CPU) are in the pcpu array from there */
-    CGSTAT_HAS_PSI = 128,   /* psi_times, psi_mask: the cgroup2 cgroup's per-CPU PSI state (walk_psi) */
+    CGSTAT_HAS_PSI = 128,   /* psi_times: the cgroup2 cgroup's per-CPU PSI state (walk_psi) */
     CGSTAT_PSI_STALL = 256, /* ... and a stall state (some or full of io, memory, cpu) was running on a CPU */
     CGSTAT_PSI_NONIDLE = 512, /* ... and a task of it was running, runnable or stalled on a CPU */
 };
@@ -45,7 +45,7 @@ struct cgstat_rec {
     __u32 flags;            /* CGSTAT_HAS_* */
     __u32 hier;             /* the pass's hierarchy number (set by the loader before each pass) */
     __u32 pcpu_at;          /* index of its first per-CPU value in the pcpu array (CGSTAT_HAS_PCPU) */
-    __u32 psi_mask;         /* the OR over CPUs of the PSI per-CPU state_mask (bit i: psi_states i) */
-    __u64 psi_times;        /* the sum over CPUs and stall states of the PSI per-CPU times: grows with
-                             * any stall time a state change records */
+    __u32 reserved;
+    __u64 psi_times; /* the sum over CPUs and stall states of the PSI per-CPU times: grows with
+                      * any stall time a state change records */
 };
